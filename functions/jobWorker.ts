@@ -1,0 +1,33 @@
+import { app, type InvocationContext } from "@azure/functions";
+import { functionsRuntime } from "../src/azure/functionsRuntime.js";
+import { decodeJob, JobDecodeError } from "../src/engine/job.js";
+import type { ReportAction } from "../src/engine/report.js";
+import { runJob } from "../src/engine/runJob.js";
+
+/**
+ * Applies one queued job. A failure is rethrown so the Functions host retries the message and,
+ * after `maxDequeueCount` attempts (host.json), moves it to the poison queue.
+ */
+export async function jobWorkerHandler(message: unknown, context: InvocationContext): Promise<ReportAction | undefined> {
+  let job;
+  try {
+    job = decodeJob(message);
+  } catch (error) {
+    if (error instanceof JobDecodeError) {
+      // Retrying cannot repair a malformed message; drop it loudly instead of poisoning the queue.
+      context.error(error.message);
+      return undefined;
+    }
+    throw error;
+  }
+  const runtime = await functionsRuntime();
+  const action = await runJob(job, runtime.ctx);
+  context.log(JSON.stringify(action));
+  return action;
+}
+
+app.storageQueue("jobWorker", {
+  queueName: "%CMKR_JOB_QUEUE%",
+  connection: "AzureWebJobsStorage",
+  handler: jobWorkerHandler,
+});

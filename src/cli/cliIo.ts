@@ -1,0 +1,16 @@
+/**
+ * Where a command writes. Commands never touch `process.stdout` directly, so tests can run them
+ * in-process and read what a user would see.
+ */
+export interface CliIo {
+  /** Normal output (results, endpoints, ready lines). */
+  readonly out: (text: string) => void;
+  /** Diagnostics and errors. */
+  readonly err: (text: string) => void;
+}
+
+/** The process's own stdout and stderr. */
+export const processIo: CliIo = {
+  out: (text) => process.stdout.write(text),
+  err: (text) => process.stderr.write(text),
+};

@@ -1,0 +1,51 @@
+import type { Command } from "commander";
+import { remediateKey, remediateResource } from "../../engine/remediate.js";
+import { reportHasProblems } from "../../engine/report.js";
+import { usageError } from "../cliError.js";
+import type { CliIo } from "../cliIo.js";
+import { exitCodes, type ExitCode } from "../exitCodes.js";
+import { formatReportTable } from "../formatReport.js";
+import { openLocalRuntime } from "../localRuntime.js";
+
+/** Options of `cmkr remediate`. */
+export interface RemediateOptions {
+  tenant?: string;
+  apply?: boolean;
+  json?: boolean;
+}
+
+/** Remediates one resource (ARM id) or every consumer of one key (Key Vault key URI) now. */
+export async function runRemediate(target: string, options: RemediateOptions, io: CliIo): Promise<ExitCode> {
+  const isKey = /^https:\/\//i.test(target);
+  if (!isKey && !/^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\//i.test(target)) {
+    throw usageError(
+      `${target}: expected a resource id (/subscriptions/.../providers/...) or a key URI (https://{vault}.vault.azure.net/keys/{name}[/{version}])`,
+      "RemediationTargetInvalid",
+    );
+  }
+  const local = await openLocalRuntime({ ...(options.tenant === undefined ? {} : { tenant: options.tenant }), apply: options.apply === true });
+  try {
+    const apply = { apply: options.apply === true };
+    const report = isKey
+      ? await remediateKey(target, local.runtime.ctx, apply)
+      : await remediateResource(target, local.runtime.ctx, apply);
+    io.out(options.json === true ? `${JSON.stringify(report, null, 2)}\n` : formatReportTable(report));
+    return reportHasProblems(report) ? exitCodes.failure : exitCodes.ok;
+  } finally {
+    await local.close();
+  }
+}
+
+/** Registers `cmkr remediate`. */
+export function registerRemediateCommand(program: Command, io: CliIo, setExit: (code: ExitCode) => void): void {
+  program
+    .command("remediate")
+    .description("Remediate one resource, or every consumer of one Key Vault key, now.")
+    .argument("<target>", "resource id or key URI")
+    .option("--tenant <file>", "run against the embedded emulator seeded from this tenant file")
+    .option("--apply", "make the changes (default: dry run, nothing is written)", false)
+    .option("--json", "print the report as JSON", false)
+    .action(async (target: string, options: RemediateOptions) => {
+      setExit(await runRemediate(target, options, io));
+    });
+}

@@ -1,0 +1,17 @@
+import { Command } from "commander";
+import type { CliIo } from "./cliIo.js";
+import { registerEmulatorCommand } from "./commands/emulatorCommand.js";
+
+/**
+ * The `cmkr` command tree. Commander never exits the process itself (`exitOverride`) and writes
+ * through `io`, so {@link runCli} decides exit codes and tests can run it in-process.
+ */
+export function createProgram(io: CliIo): Command {
+  const program = new Command("cmkr")
+    .description("Keeps AI and ML data in Azure encrypted with customer-managed keys.")
+    .exitOverride()
+    .configureOutput({ writeOut: io.out, writeErr: io.err })
+    .showHelpAfterError("(run with --help for usage)");
+  registerEmulatorCommand(program, io);
+  return program;
+}

@@ -1,0 +1,145 @@
+import { z } from "zod";
+
+const guid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function csv(schema: z.ZodString) {
+  return z
+    .string()
+    .optional()
+    .transform((v) =>
+      (v ?? "")
+        .split(",")
+        .map((s) => s.trim())
+        .filter((s) => s.length > 0),
+    )
+    .pipe(z.array(schema));
+}
+
+function bool(defaultValue: boolean) {
+  return z
+    .enum(["true", "false", "1", "0", "yes", "no"], { message: "expected true or false" })
+    .optional()
+    .transform((v) => (v === undefined ? defaultValue : v === "true" || v === "1" || v === "yes"));
+}
+
+function int(defaultValue: number, min: number, max: number) {
+  return z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v.trim() === "") return defaultValue;
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < min || n > max) {
+        ctx.addIssue({ code: "custom", message: `expected a whole number from ${min} to ${max}` });
+        return z.NEVER;
+      }
+      return n;
+    });
+}
+
+/**
+ * Every setting the service reads, by environment variable (Functions app settings). The README's
+ * configuration table is generated from the same descriptions, so keep them user-facing.
+ */
+const envSchema = z.object({
+  CMKR_DRY_RUN: bool(true).describe(
+    "When true (the default) the service plans and reports but writes nothing to Azure. Set false to let it remediate.",
+  ),
+  CMKR_SCOPE_SUBSCRIPTIONS: csv(
+    z.string().regex(guid, "expected subscription GUIDs separated by commas"),
+  ).describe(
+    "Subscriptions the service may act on. With CMKR_SCOPE_MANAGEMENT_GROUPS empty too, every subscription the identity can see.",
+  ),
+  CMKR_SCOPE_MANAGEMENT_GROUPS: csv(
+    z.string().regex(/^[\w().-]{1,90}$/, "expected management group ids separated by commas"),
+  ).describe("Management groups whose subscriptions the service may act on."),
+  CMKR_SERVICE_PRINCIPAL_ID: z
+    .string()
+    .regex(guid, "expected the object id (GUID) of the service's managed identity")
+    .optional()
+    .describe("Object id of the service's own identity; its writes are ignored to avoid loops."),
+  CMKR_SERVICE_APP_ID: z
+    .string()
+    .regex(guid, "expected the client id (GUID) of the service's managed identity")
+    .optional()
+    .describe(
+      "Client (application) id of the service's own identity; its writes are ignored to avoid loops.",
+    ),
+  CMKR_KEY_EXPIRY_MARGIN_DAYS: int(30, 0, 3650).describe(
+    "A key version expiring within this many days is not used as a rotation target.",
+  ),
+  CMKR_AI_SERVICES_KINDS: csv(z.string().regex(/^[\w.-]+$/, "expected account kinds separated by commas"))
+    .transform((kinds) => (kinds.length === 0 ? ["OpenAI", "AIServices"] : kinds))
+    .describe("Cognitive Services account kinds in scope (default OpenAI,AIServices)."),
+  CMKR_JOB_QUEUE: z
+    .string()
+    .regex(
+      /^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/,
+      "expected a Storage queue name (3-63 lower-case letters, digits, dashes)",
+    )
+    .default("cmkr-jobs")
+    .describe("Storage queue that carries one job per resource."),
+  CMKR_LEDGER_TABLE: z
+    .string()
+    .regex(
+      /^[A-Za-z][A-Za-z0-9]{2,62}$/,
+      "expected a Table name (3-63 letters and digits, starting with a letter)",
+    )
+    .default("cmkrledger")
+    .describe("Table Storage table that records every planned and applied action."),
+  AzureWebJobsStorage: z
+    .string()
+    .regex(/AccountName=|UseDevelopmentStorage=true/i, "expected a storage connection string")
+    .optional()
+    .describe("Storage connection string (local runs only; in Azure use AzureWebJobsStorage__accountName)."),
+  AzureWebJobsStorage__accountName: z
+    .string()
+    .regex(/^[a-z0-9]{3,24}$/, "expected a storage account name (3-24 lower-case letters and digits)")
+    .optional()
+    .describe("Storage account for the queue and ledger, reached with the managed identity (no keys)."),
+  CMKR_LRO_POLL_INTERVAL_MS: int(5000, 0, 600_000).describe(
+    "How often long-running Azure operations are polled when Azure sends no Retry-After.",
+  ),
+});
+
+/** The validated configuration. */
+export type Config = z.infer<typeof envSchema>;
+
+/** An invalid setting: names the variable and what was expected. */
+export class ConfigError extends Error {
+  readonly code = "ConfigInvalid";
+  constructor(
+    readonly variable: string,
+    readonly problem: string,
+  ) {
+    super(`Invalid setting ${variable}: ${problem}`);
+    this.name = "ConfigError";
+  }
+}
+
+/** Name, description and default of every setting, for docs and `--help`. */
+export function describeSettings(): { name: string; description: string }[] {
+  return Object.entries(envSchema.shape).map(([name, schema]) => ({
+    name,
+    description: schema.description ?? "",
+  }));
+}
+
+/**
+ * Reads and validates the configuration once. Throws {@link ConfigError} naming the first invalid
+ * variable, so a bad deployment fails at start-up rather than at its first write.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const picked: Record<string, string | undefined> = {};
+  for (const name of Object.keys(envSchema.shape)) {
+    const value = env[name];
+    picked[name] = value === undefined || value.trim() === "" ? undefined : value.trim();
+  }
+  const result = envSchema.safeParse(picked);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const variable = String(issue?.path[0] ?? "configuration");
+    throw new ConfigError(variable, issue?.message ?? "invalid");
+  }
+  return result.data;
+}

@@ -1,0 +1,160 @@
+import { readFile } from "node:fs/promises";
+import { z } from "zod";
+
+const isoDate = z.iso.datetime({ offset: true });
+
+/** One version of a Key Vault key, as the tenant file records it. */
+export const keyVersionSchema = z.object({
+  version: z.string().regex(/^[0-9A-Za-z]+$/, "a key version is letters and digits only"),
+  kty: z.enum(["RSA", "RSA-HSM", "EC", "EC-HSM", "oct", "oct-HSM"]),
+  keySize: z.number().int().positive().optional(),
+  curve: z.string().optional(),
+  enabled: z.boolean(),
+  createdOn: isoDate,
+  updatedOn: isoDate.optional(),
+  notBefore: isoDate.nullable().optional(),
+  expiresOn: isoDate.nullable().optional(),
+  keyOps: z.array(z.string()),
+  tags: z.record(z.string(), z.string()).optional(),
+  recoveryLevel: z.string().optional(),
+});
+
+/** An ARM resource exactly as a GET returns it; unknown fields are kept. */
+export const armResourceSchema = z.looseObject({
+  id: z.string().regex(/^\/subscriptions\/[^/]+\/.+/i, "an ARM resource id starts with /subscriptions/{id}/"),
+  name: z.string().min(1),
+  type: z.string().regex(/^[^/]+\/[^/]+(\/[^/]+)*$/, "a type is Namespace/type"),
+  location: z.string().optional(),
+  kind: z.string().optional(),
+  managedBy: z.string().optional(),
+  identity: z.looseObject({}).optional(),
+  properties: z.looseObject({}).optional(),
+  tags: z.record(z.string(), z.string()).optional(),
+});
+
+export const subscriptionSchema = z.object({
+  subscriptionId: z.string().min(1),
+  displayName: z.string(),
+  state: z.string().optional(),
+  managementGroupId: z.string().optional(),
+});
+
+const vaultUrl = z
+  .url({ protocol: /^https$/, hostname: z.regexes.domain })
+  .refine(
+    (u) => new URL(u).pathname === "/",
+    "a vault URL has no path, e.g. https://kv-name.vault.azure.net",
+  );
+
+export const tenantFileSchema = z
+  .object({
+    tenantId: z.string().min(1),
+    subscriptions: z.array(subscriptionSchema),
+    resources: z.array(armResourceSchema),
+    keyVaults: z.record(
+      vaultUrl,
+      z.object({ keys: z.record(z.string().regex(/^[0-9A-Za-z-]{1,127}$/), z.array(keyVersionSchema)) }),
+    ),
+  })
+  .superRefine((tenant, ctx) => {
+    const subs = new Set(tenant.subscriptions.map((s) => s.subscriptionId.toLowerCase()));
+    const seen = new Map<string, number>();
+    tenant.resources.forEach((r, i) => {
+      const sub = /^\/subscriptions\/([^/]+)/i.exec(r.id)?.[1]?.toLowerCase();
+      if (sub !== undefined && !subs.has(sub)) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["resources", i, "id"],
+          message: `subscription ${sub} is not listed in subscriptions`,
+        });
+      }
+      const key = r.id.toLowerCase();
+      const first = seen.get(key);
+      if (first !== undefined) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["resources", i, "id"],
+          message: `duplicate of resources[${first}].id`,
+        });
+      } else {
+        seen.set(key, i);
+      }
+    });
+    for (const [url, vault] of Object.entries(tenant.keyVaults)) {
+      for (const [name, versions] of Object.entries(vault.keys)) {
+        const versionsSeen = new Set<string>();
+        versions.forEach((v, i) => {
+          if (versionsSeen.has(v.version.toLowerCase())) {
+            ctx.addIssue({
+              code: "custom",
+              path: ["keyVaults", url, "keys", name, i, "version"],
+              message: "duplicate key version",
+            });
+          }
+          versionsSeen.add(v.version.toLowerCase());
+          if ((v.kty === "RSA" || v.kty === "RSA-HSM") && v.keySize === undefined) {
+            ctx.addIssue({
+              code: "custom",
+              path: ["keyVaults", url, "keys", name, i, "keySize"],
+              message: "an RSA key needs keySize",
+            });
+          }
+        });
+      }
+    }
+  });
+
+/** The tenant file: the emulator's seed and snapshot format (see DESIGN.md). */
+export type TenantFile = z.infer<typeof tenantFileSchema>;
+/** An ARM resource body as GET returns it. */
+export type ArmResource = z.infer<typeof armResourceSchema>;
+/** One key version in the tenant file. */
+export type TenantKeyVersion = z.infer<typeof keyVersionSchema>;
+/** One subscription in the tenant file. */
+export type TenantSubscription = z.infer<typeof subscriptionSchema>;
+
+/** A tenant file that does not match the contract; `path` is the JSON path of the first problem. */
+export class TenantFileError extends Error {
+  readonly code = "TenantFileInvalid";
+  constructor(
+    readonly path: string,
+    readonly problem: string,
+    readonly source?: string,
+  ) {
+    super(`${source === undefined ? "" : `${source}: `}${path}: ${problem}`);
+    this.name = "TenantFileError";
+  }
+}
+
+/** Renders a zod issue path as a JSON path: `$.resources[3].properties`. */
+export function toJsonPath(path: readonly PropertyKey[]): string {
+  let out = "$";
+  for (const segment of path) {
+    if (typeof segment === "number") out += `[${segment}]`;
+    else if (typeof segment === "string" && /^[A-Za-z_$][\w$]*$/.test(segment)) out += `.${segment}`;
+    else out += `[${JSON.stringify(String(segment))}]`;
+  }
+  return out;
+}
+
+/** Validates parsed JSON against the tenant file contract. */
+export function parseTenantFile(json: unknown, source?: string): TenantFile {
+  const result = tenantFileSchema.safeParse(json);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    throw new TenantFileError(toJsonPath(issue?.path ?? []), issue?.message ?? "invalid", source);
+  }
+  return result.data;
+}
+
+/** Reads and validates a tenant file from disk. */
+export async function readTenantFile(path: string): Promise<TenantFile> {
+  const text = await readFile(path, "utf8");
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new TenantFileError("$", `not valid JSON (${(error as Error).message})`, path);
+  }
+  return parseTenantFile(json, path);
+}

@@ -1,0 +1,146 @@
+import { randomUUID } from "node:crypto";
+import type { ArmResource, TenantFile, TenantKeyVersion, TenantSubscription } from "./tenantFile.js";
+
+/** A stored resource with the ETag ARM hands out for it. */
+export interface StoredResource {
+  body: ArmResource;
+  etag: string;
+}
+
+/** One vault's keys: lower-cased key name -> versions (original names kept in `name`). */
+export interface StoredKey {
+  name: string;
+  versions: TenantKeyVersion[];
+}
+
+export interface StoredVault {
+  /** The vault URL as the tenant file spells it, without trailing slash, e.g. `https://kv-cmk.vault.azure.net`. */
+  url: string;
+  keys: Map<string, StoredKey>;
+}
+
+function newEtag(): string {
+  return `"${randomUUID()}"`;
+}
+
+/**
+ * The emulated tenant: every resource, subscription and key version, addressed case-insensitively
+ * like Azure does. Handlers read and write through this one object; `toTenantFile` writes it back out.
+ * Getters return deep copies so a caller can never change state by accident.
+ */
+export class TenantState {
+  readonly tenantId: string;
+  private readonly subscriptionsById = new Map<string, TenantSubscription>();
+  private readonly resourcesById = new Map<string, StoredResource>();
+  private readonly vaultsByHost = new Map<string, StoredVault>();
+
+  constructor(tenant: TenantFile) {
+    const copy = structuredClone(tenant);
+    this.tenantId = copy.tenantId;
+    for (const s of copy.subscriptions) this.subscriptionsById.set(s.subscriptionId.toLowerCase(), s);
+    for (const r of copy.resources) this.resourcesById.set(r.id.toLowerCase(), { body: r, etag: newEtag() });
+    for (const [url, vault] of Object.entries(copy.keyVaults)) {
+      const clean = url.replace(/\/+$/, "");
+      const keys = new Map<string, StoredKey>();
+      for (const [name, versions] of Object.entries(vault.keys))
+        keys.set(name.toLowerCase(), { name, versions });
+      this.vaultsByHost.set(new URL(clean).host.toLowerCase(), { url: clean, keys });
+    }
+  }
+
+  /** All subscriptions, in file order. */
+  subscriptions(): TenantSubscription[] {
+    return [...this.subscriptionsById.values()].map((s) => structuredClone(s));
+  }
+
+  getSubscription(subscriptionId: string): TenantSubscription | undefined {
+    const s = this.subscriptionsById.get(subscriptionId.toLowerCase());
+    return s === undefined ? undefined : structuredClone(s);
+  }
+
+  /** A deep copy of the resource and its ETag, or undefined. */
+  getResource(id: string): StoredResource | undefined {
+    const r = this.resourcesById.get(id.toLowerCase());
+    return r === undefined ? undefined : { body: structuredClone(r.body), etag: r.etag };
+  }
+
+  /** Creates or replaces a resource; returns whether it was created and its new ETag. */
+  putResource(body: ArmResource): { created: boolean; etag: string } {
+    const key = body.id.toLowerCase();
+    const created = !this.resourcesById.has(key);
+    const etag = newEtag();
+    this.resourcesById.set(key, { body: structuredClone(body), etag });
+    return { created, etag };
+  }
+
+  /** Removes a resource; returns whether it existed. */
+  deleteResource(id: string): boolean {
+    return this.resourcesById.delete(id.toLowerCase());
+  }
+
+  /**
+   * Iterates over stored resources WITHOUT copying, for read-only scans (lists, Resource Graph).
+   * Callers must not mutate what they get.
+   */
+  *scanResources(): IterableIterator<Readonly<ArmResource>> {
+    for (const r of this.resourcesById.values()) yield r.body;
+  }
+
+  /** Number of resources. */
+  get resourceCount(): number {
+    return this.resourcesById.size;
+  }
+
+  /** The vault served at this host (e.g. `kv-cmk.vault.azure.net`), case-insensitive. */
+  vaultByHost(host: string): StoredVault | undefined {
+    return this.vaultsByHost.get(host.toLowerCase());
+  }
+
+  /** Every vault. */
+  vaults(): IterableIterator<StoredVault> {
+    return this.vaultsByHost.values();
+  }
+
+  /** The versions of a key, oldest first by `createdOn`; copies. */
+  keyVersions(vaultUrl: string, keyName: string): TenantKeyVersion[] | undefined {
+    const key = this.vaultByHost(new URL(vaultUrl).host)?.keys.get(keyName.toLowerCase());
+    if (key === undefined) return undefined;
+    return key.versions
+      .map((v) => structuredClone(v))
+      .sort((a, b) => Date.parse(a.createdOn) - Date.parse(b.createdOn));
+  }
+
+  /** Adds a version to a key, creating the key (but not the vault) if needed. */
+  addKeyVersion(vaultUrl: string, keyName: string, version: TenantKeyVersion): void {
+    const vault = this.vaultByHost(new URL(vaultUrl).host);
+    if (vault === undefined) throw new Error(`no vault at ${vaultUrl}`);
+    const existing = vault.keys.get(keyName.toLowerCase());
+    if (existing === undefined) vault.keys.set(keyName.toLowerCase(), { name: keyName, versions: [version] });
+    else existing.versions.push(structuredClone(version));
+  }
+
+  /** Replaces the attributes of one key version; returns false when it does not exist. */
+  updateKeyVersion(vaultUrl: string, keyName: string, version: TenantKeyVersion): boolean {
+    const key = this.vaultByHost(new URL(vaultUrl).host)?.keys.get(keyName.toLowerCase());
+    const index = key?.versions.findIndex((v) => v.version.toLowerCase() === version.version.toLowerCase());
+    if (key === undefined || index === undefined || index < 0) return false;
+    key.versions[index] = structuredClone(version);
+    return true;
+  }
+
+  /** The whole state as a tenant file (the DESIGN.md contract). */
+  toTenantFile(): TenantFile {
+    const keyVaults: TenantFile["keyVaults"] = {};
+    for (const vault of this.vaultsByHost.values()) {
+      const keys: Record<string, TenantKeyVersion[]> = {};
+      for (const k of vault.keys.values()) keys[k.name] = structuredClone(k.versions);
+      keyVaults[vault.url] = { keys };
+    }
+    return {
+      tenantId: this.tenantId,
+      subscriptions: this.subscriptions(),
+      resources: [...this.resourcesById.values()].map((r) => structuredClone(r.body)),
+      keyVaults,
+    };
+  }
+}

@@ -1,0 +1,64 @@
+import { z } from "zod";
+
+/**
+ * One unit of work for one resource, carried by the Storage queue from the planner (event
+ * handlers, HTTP, sweep) to the worker. Versioned so an old message is never misread.
+ */
+export const jobSchema = z.discriminatedUnion("kind", [
+  z.object({
+    v: z.literal(1),
+    kind: z.literal("rotate"),
+    jobId: z.string().min(1),
+    /** Consumer id and target key, lower-case: duplicate events produce the same key. */
+    dedupeKey: z.string().min(1),
+    resourceId: z.string().startsWith("/"),
+    resourceType: z.string().min(1),
+    /** The versioned key URI the triggering event named. The worker may pick a newer usable one. */
+    keyId: z.url(),
+    /** The key event that caused the job: expiry events ticket consumers that cannot move. */
+    trigger: z.enum(["KeyNewVersionCreated", "KeyNearExpiry", "KeyExpired", "Manual", "Sweep"]),
+    eventId: z.string(),
+    correlationId: z.string(),
+    enqueuedAt: z.iso.datetime(),
+  }),
+]);
+
+/** A queued job. */
+export type Job = z.infer<typeof jobSchema>;
+/** A rotation job. */
+export type RotateJob = Extract<Job, { kind: "rotate" }>;
+
+/** A queue message that is not a job this version understands. */
+export class JobDecodeError extends Error {
+  readonly code = "JobInvalid";
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(`Invalid job message at ${field}: ${message}`);
+    this.name = "JobDecodeError";
+  }
+}
+
+/** Reads a job from a queue message (already base64-decoded text, or the object the trigger gives). */
+export function decodeJob(message: unknown): Job {
+  let value = message;
+  if (typeof message === "string") {
+    try {
+      value = JSON.parse(message);
+    } catch {
+      throw new JobDecodeError("$", "not JSON");
+    }
+  }
+  const result = jobSchema.safeParse(value);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    throw new JobDecodeError(["$", ...(issue?.path ?? []).map(String)].join("."), issue?.message ?? "invalid");
+  }
+  return result.data;
+}
+
+/** The dedupe key of a rotation: one job per consumer and target key version. */
+export function rotationDedupeKey(resourceId: string, keyId: string): string {
+  return `${resourceId.toLowerCase()}|${keyId.toLowerCase()}`;
+}

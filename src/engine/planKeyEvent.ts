@@ -1,0 +1,95 @@
+import { randomUUID } from "node:crypto";
+import type { GraphScope } from "../azure/resourceGraphPages.js";
+import type { JobQueue } from "../azure/jobQueue.js";
+import type { KeyVaultKeyEvent } from "../events/domainEvents.js";
+import type { Ledger } from "../ledger/ledger.js";
+import type { RotateJob } from "./job.js";
+import type { Report, ReportAction } from "./report.js";
+import type { RotationPort } from "./rotationPort.js";
+
+/** What planning a key event needs. */
+export interface PlannerDeps {
+  port: Pick<RotationPort, "findConsumers">;
+  ledger: Pick<Ledger, "claimJob">;
+  queue: JobQueue;
+  scope: GraphScope;
+  now: () => Date;
+  /** Correlation id of the invocation, carried into every job. */
+  correlationId?: string;
+  /** Jobs planned in dry-run mode dedupe apart from live ones, so going live replans them. */
+  dryRun: boolean;
+}
+
+/** Builds the job for one consumer of a key event. */
+export function keyEventJob(
+  event: KeyVaultKeyEvent,
+  consumer: { id: string; type: string },
+  correlationId: string,
+  now: Date,
+  dryRun: boolean,
+): RotateJob {
+  return {
+    v: 1,
+    kind: "rotate",
+    jobId: randomUUID(),
+    dedupeKey: `${dryRun ? "dry-run|" : ""}${event.kind}|${consumer.id.toLowerCase()}|${event.keyId.toLowerCase()}`,
+    resourceId: consumer.id,
+    resourceType: consumer.type,
+    keyId: event.keyId,
+    trigger: event.kind,
+    eventId: event.eventId,
+    correlationId,
+    enqueuedAt: now.toISOString(),
+  };
+}
+
+/**
+ * Plans a Key Vault key event: finds every consumer of the key tenant-wide (one paged Resource
+ * Graph query) and enqueues one job per consumer, so the event answers within seconds however
+ * many consumers there are. A job whose dedupe key was claimed before (duplicate delivery) is not
+ * enqueued again.
+ */
+export async function planKeyEvent(event: KeyVaultKeyEvent, deps: PlannerDeps): Promise<Report> {
+  const correlationId = deps.correlationId ?? event.eventId;
+  const actions: ReportAction[] = [];
+  for await (const page of deps.port.findConsumers({ vaultUrl: event.vaultUrl, keyName: event.keyName }, deps.scope)) {
+    const jobs: RotateJob[] = [];
+    const claims = await Promise.all(
+      page.map(async (consumer) => {
+        const job = keyEventJob(event, consumer, correlationId, deps.now(), deps.dryRun);
+        return { job, claimed: await deps.ledger.claimJob(job.dedupeKey, job.resourceId) };
+      }),
+    );
+    for (const { job, claimed } of claims) {
+      if (claimed) jobs.push(job);
+      actions.push({
+        resourceId: job.resourceId,
+        resourceType: job.resourceType,
+        action: claimed ? "rotate-key" : "none",
+        status: claimed ? "planned" : "skipped",
+        reason: claimed
+          ? `queued: ${event.kind} for ${event.keyId}`
+          : `a job for this resource and ${event.keyId} was queued before (duplicate event)`,
+      });
+    }
+    await deps.queue.enqueue(jobs);
+  }
+  return { dryRun: deps.dryRun, actions, errors: [] };
+}
+
+/**
+ * The dry-run counterpart: the same consumers, each evaluated at once instead of queued, so the
+ * operator sees the real plan (rotate, refuse, ticket) without anything being written.
+ */
+export async function previewKeyEvent(
+  event: KeyVaultKeyEvent,
+  deps: Pick<PlannerDeps, "port" | "scope" | "now" | "correlationId">,
+  evaluate: (job: RotateJob) => Promise<ReportAction>,
+): Promise<Report> {
+  const correlationId = deps.correlationId ?? event.eventId;
+  const actions: ReportAction[] = [];
+  for await (const page of deps.port.findConsumers({ vaultUrl: event.vaultUrl, keyName: event.keyName }, deps.scope)) {
+    for (const consumer of page) actions.push(await evaluate(keyEventJob(event, consumer, correlationId, deps.now(), true)));
+  }
+  return { dryRun: true, actions, errors: [] };
+}

@@ -1,0 +1,16 @@
+import type { GraphScope } from "../azure/resourceGraphPages.js";
+import type { JobQueue } from "../azure/jobQueue.js";
+import type { Ledger } from "../ledger/ledger.js";
+import type { RotationPort } from "./rotationPort.js";
+
+/** Everything the service's entry points share, built once per process. */
+export interface ServiceContext {
+  port: RotationPort;
+  ledger: Ledger;
+  queue: JobQueue;
+  scope: GraphScope;
+  dryRun: boolean;
+  expiryMarginDays: number;
+  leaseMs: number;
+  now: () => Date;
+}

@@ -1,0 +1,46 @@
+/**
+ * Stable codes of the reasons a key version can fail (or only just pass) the preflight proof.
+ * Tickets, reports and dashboards key on these strings, so existing values never change meaning;
+ * new checks add new codes.
+ */
+export const PREFLIGHT_REASON_CODES = [
+  "KeyDisabled",
+  "KeyNotYetValid",
+  "KeyExpired",
+  "KeyExpiresWithinMargin",
+  "KeyTypeNotRsa",
+  "KeySizeNotAllowed",
+  "KeySizeBelowRecommended",
+  "KeyOpsMissing",
+  "VaultSoftDeleteDisabled",
+  "VaultPurgeProtectionDisabled",
+  "IdentityMissing",
+  "SystemIdentityRequired",
+  "IdentityLacksKeyPermissions",
+  "VaultUsesRbac",
+  "VaultFirewallBlocksTrustedServices",
+  "VaultRegionMismatch",
+  "VaultTenantMismatch",
+  "KeyVaultChanged",
+  "ServiceSideEncryptionNoRotation",
+] as const;
+
+/** One of {@link PREFLIGHT_REASON_CODES}. */
+export type PreflightReasonCode = (typeof PREFLIGHT_REASON_CODES)[number];
+
+/** An `error` blocks the move to the key version; a `warning` is reported but does not. */
+export type PreflightSeverity = "error" | "warning";
+
+/** Why a key version is (or may be) unfit for one consumer. */
+export interface PreflightReason {
+  readonly code: PreflightReasonCode;
+  readonly severity: PreflightSeverity;
+  /** For people: names the consumer, the key version and what to change. */
+  readonly message: string;
+}
+
+/** The outcome of the preflight proof: `ok` is true when no reason has severity `error`. */
+export interface PreflightResult {
+  readonly ok: boolean;
+  readonly reasons: readonly PreflightReason[];
+}

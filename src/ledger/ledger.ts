@@ -1,0 +1,291 @@
+import { randomUUID } from "node:crypto";
+import { RestError } from "@azure/core-rest-pipeline";
+import type { TableClient, TableEntityResult } from "@azure/data-tables";
+import type { ActionKind, ActionStatus } from "../engine/report.js";
+import { digest, invertedTime, partitionKeyFor } from "./ledgerKeys.js";
+
+/** One planned or applied action, with what the resource looked like before and after. */
+export interface LedgerActionInput {
+  resourceId: string;
+  resourceType: string;
+  action: ActionKind;
+  status: ActionStatus;
+  reason: string;
+  codes?: readonly string[];
+  from?: string;
+  to?: string;
+  before?: unknown;
+  after?: unknown;
+  eventId?: string;
+  correlationId?: string;
+  jobId?: string;
+  dryRun: boolean;
+}
+
+/** A recorded action as read back. */
+export interface LedgerAction extends Omit<LedgerActionInput, "codes" | "before" | "after"> {
+  codes: string[];
+  before?: string;
+  after?: string;
+  at: string;
+}
+
+/** A request for a ticket, kept until a ticket sink takes it (one per resource and finding). */
+export interface TicketRequestInput {
+  resourceId: string;
+  resourceType: string;
+  findingCode: string;
+  title: string;
+  body: string;
+  severity: "urgent" | "high" | "medium" | "low";
+  eventId?: string;
+  correlationId?: string;
+}
+
+export interface TicketRequest extends TicketRequestInput {
+  state: "requested" | "open" | "closed";
+  count: number;
+  firstSeen: string;
+  lastSeen: string;
+  ticketUrl?: string;
+}
+
+/** Outcome of trying to start a job. */
+export type JobStart = "started" | "done" | "busy";
+
+interface JobEntity {
+  partitionKey: string;
+  rowKey: string;
+  dedupeKey: string;
+  resourceId: string;
+  state: "queued" | "running" | "done" | "failed";
+  attempts: number;
+  leaseUntil: number;
+  updatedAt: string;
+}
+
+// Table Storage caps a property at 64 KiB; snapshots beyond that are cut, never dropped silently.
+const maxSnapshotChars = 30_000;
+
+function snapshot(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  const text = JSON.stringify(value);
+  return text.length > maxSnapshotChars ? `${text.slice(0, maxSnapshotChars)}…(truncated)` : text;
+}
+
+function isStatus(error: unknown, status: number): boolean {
+  return error instanceof RestError && error.statusCode === status;
+}
+
+/**
+ * The ledger in Azure Table Storage: every planned and applied action, job claims that make
+ * duplicate events and duplicate queue messages harmless, and ticket requests.
+ */
+export class Ledger {
+  private ready: Promise<void> | undefined;
+
+  constructor(
+    private readonly table: TableClient,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  /** Creates the table once per process (idempotent). */
+  private ensureTable(): Promise<void> {
+    this.ready ??= this.table.createTable().catch((error: unknown) => {
+      this.ready = undefined;
+      throw error;
+    });
+    return this.ready;
+  }
+
+  /** Records an action. */
+  async recordAction(input: LedgerActionInput): Promise<void> {
+    await this.ensureTable();
+    const now = this.clock();
+    await this.table.createEntity({
+      partitionKey: partitionKeyFor(input.resourceId),
+      rowKey: `action|${invertedTime(now)}|${randomUUID()}`,
+      kind: "action",
+      resourceId: input.resourceId,
+      resourceType: input.resourceType,
+      action: input.action,
+      status: input.status,
+      reason: input.reason,
+      codes: JSON.stringify(input.codes ?? []),
+      from: input.from,
+      to: input.to,
+      before: snapshot(input.before),
+      after: snapshot(input.after),
+      eventId: input.eventId,
+      correlationId: input.correlationId,
+      jobId: input.jobId,
+      dryRun: input.dryRun,
+      at: new Date(now).toISOString(),
+    });
+  }
+
+  /**
+   * Claims a dedupe key for a new job. False when a job with that key exists already, so a
+   * duplicate event enqueues nothing.
+   */
+  async claimJob(dedupeKey: string, resourceId: string): Promise<boolean> {
+    await this.ensureTable();
+    try {
+      await this.table.createEntity<JobEntity>({
+        partitionKey: partitionKeyFor(resourceId),
+        rowKey: `job|${digest(dedupeKey)}`,
+        dedupeKey,
+        resourceId,
+        state: "queued",
+        attempts: 0,
+        leaseUntil: 0,
+        updatedAt: new Date(this.clock()).toISOString(),
+      });
+      return true;
+    } catch (error) {
+      if (isStatus(error, 409)) return false;
+      throw error;
+    }
+  }
+
+  /**
+   * Takes the job for one worker, with a lease: a duplicate message, or a second worker, sees
+   * `busy` (while the lease runs) or `done`. Uses the entity's ETag so two workers cannot both win.
+   */
+  async startJob(dedupeKey: string, resourceId: string, leaseMs: number): Promise<JobStart> {
+    await this.ensureTable();
+    const partitionKey = partitionKeyFor(resourceId);
+    const rowKey = `job|${digest(dedupeKey)}`;
+    const now = this.clock();
+    let entity: TableEntityResult<JobEntity> | undefined;
+    try {
+      entity = await this.table.getEntity<JobEntity>(partitionKey, rowKey);
+    } catch (error) {
+      if (!isStatus(error, 404)) throw error;
+    }
+    if (entity === undefined) {
+      // A job enqueued without a claim (e.g. by an operator): claim it now.
+      const claimed = await this.claimJob(dedupeKey, resourceId);
+      if (!claimed) return "busy";
+      return this.startJob(dedupeKey, resourceId, leaseMs);
+    }
+    if (entity.state === "done") return "done";
+    if (entity.state === "running" && entity.leaseUntil > now) return "busy";
+    try {
+      await this.table.updateEntity<JobEntity>(
+        {
+          partitionKey,
+          rowKey,
+          dedupeKey,
+          resourceId,
+          state: "running",
+          attempts: entity.attempts + 1,
+          leaseUntil: now + leaseMs,
+          updatedAt: new Date(now).toISOString(),
+        },
+        "Replace",
+        { etag: entity.etag },
+      );
+      return "started";
+    } catch (error) {
+      if (isStatus(error, 412)) return "busy";
+      throw error;
+    }
+  }
+
+  /** Ends a job: `done` for any final outcome, `queued` to let a retry take it again. */
+  async finishJob(dedupeKey: string, resourceId: string, state: "done" | "queued" | "failed"): Promise<void> {
+    await this.ensureTable();
+    await this.table.updateEntity(
+      {
+        partitionKey: partitionKeyFor(resourceId),
+        rowKey: `job|${digest(dedupeKey)}`,
+        state,
+        leaseUntil: 0,
+        updatedAt: new Date(this.clock()).toISOString(),
+      },
+      "Merge",
+    );
+  }
+
+  /**
+   * Records a ticket request; a repeat for the same resource and finding updates the one record
+   * (count, last seen, text) instead of adding another. Returns the stored request.
+   */
+  async requestTicket(input: TicketRequestInput): Promise<TicketRequest> {
+    await this.ensureTable();
+    const partitionKey = partitionKeyFor(input.resourceId);
+    const rowKey = `ticket|${digest(input.findingCode)}`;
+    const now = new Date(this.clock()).toISOString();
+    for (let attempt = 0; attempt < 5; attempt++) {
+      let existing: TableEntityResult<Record<string, unknown>> | undefined;
+      try {
+        existing = await this.table.getEntity<Record<string, unknown>>(partitionKey, rowKey);
+      } catch (error) {
+        if (!isStatus(error, 404)) throw error;
+      }
+      const state = existing?.state === "open" ? "open" : "requested";
+      const request: TicketRequest = {
+        ...input,
+        state: existing === undefined || existing.state === "closed" ? "requested" : state,
+        count: (typeof existing?.count === "number" ? existing.count : 0) + 1,
+        firstSeen: typeof existing?.firstSeen === "string" && existing.state !== "closed" ? existing.firstSeen : now,
+        lastSeen: now,
+        ...(typeof existing?.ticketUrl === "string" ? { ticketUrl: existing.ticketUrl } : {}),
+      };
+      const entity = { partitionKey, rowKey, kind: "ticket", ...request };
+      try {
+        if (existing === undefined) await this.table.createEntity(entity);
+        else await this.table.updateEntity(entity, "Replace", { etag: existing.etag });
+        return request;
+      } catch (error) {
+        // Lost a race with another writer: read again and merge.
+        if (!isStatus(error, 409) && !isStatus(error, 412)) throw error;
+      }
+    }
+    throw new Error(`could not record the ticket request for ${input.resourceId} after 5 attempts`);
+  }
+
+  /** Every recorded action, newest first within a resource. */
+  async listActions(resourceId?: string): Promise<LedgerAction[]> {
+    await this.ensureTable();
+    const filter =
+      resourceId === undefined
+        ? "kind eq 'action'"
+        : `PartitionKey eq '${partitionKeyFor(resourceId).replace(/'/g, "''")}' and kind eq 'action'`;
+    const out: LedgerAction[] = [];
+    for await (const e of this.table.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) {
+      out.push({
+        resourceId: String(e.resourceId),
+        resourceType: String(e.resourceType),
+        action: e.action as ActionKind,
+        status: e.status as ActionStatus,
+        reason: String(e.reason),
+        codes: JSON.parse(String(e.codes ?? "[]")) as string[],
+        dryRun: e.dryRun === true,
+        at: String(e.at),
+        ...(typeof e.from === "string" ? { from: e.from } : {}),
+        ...(typeof e.to === "string" ? { to: e.to } : {}),
+        ...(typeof e.before === "string" ? { before: e.before } : {}),
+        ...(typeof e.after === "string" ? { after: e.after } : {}),
+        ...(typeof e.eventId === "string" ? { eventId: e.eventId } : {}),
+        ...(typeof e.correlationId === "string" ? { correlationId: e.correlationId } : {}),
+        ...(typeof e.jobId === "string" ? { jobId: e.jobId } : {}),
+      });
+    }
+    return out;
+  }
+
+  /** Every ticket request. */
+  async listTicketRequests(): Promise<TicketRequest[]> {
+    await this.ensureTable();
+    const out: TicketRequest[] = [];
+    for await (const e of this.table.listEntities<TicketRequest & { kind: string }>({
+      queryOptions: { filter: "kind eq 'ticket'" },
+    })) {
+      const { partitionKey: _p, rowKey: _r, etag: _e, timestamp: _t, kind: _k, ...request } = e;
+      out.push(request);
+    }
+    return out;
+  }
+}

@@ -1,0 +1,33 @@
+import https from "node:https";
+import { KeyClient } from "@azure/keyvault-keys";
+import { expect, it } from "vitest";
+import { EmulatorCredential, principalFromAuthorization, anonymousPrincipal } from "../../src/emulator/emulatorCredential.js";
+import { startEmulatorServer } from "../../src/emulator/httpsServer.js";
+import { createLoopbackAgent, loopbackPolicy } from "../../src/emulator/loopbackAgent.js";
+import { createKeyVaultHandler } from "../../src/emulator/keyvault/keyVaultHandler.js";
+import { TenantState } from "../../src/emulator/tenantState.js";
+import { parseTenantFile } from "../../src/emulator/tenantFile.js";
+import type { EmulatorRequest } from "../../src/emulator/emulatorTypes.js";
+
+it("scratch", async () => {
+  const state = new TenantState(parseTenantFile({ tenantId: "t1", subscriptions: [], resources: [], keyVaults: { "https://kv-srv.vault.azure.net": { keys: { k1: [{ version: "0a000000000000000000000000000001", kty: "RSA", keySize: 2048, enabled: true, createdOn: "2025-01-01T00:00:00Z", keyOps: ["wrapKey"] }] } } } }));
+  const kv = createKeyVaultHandler(state);
+  const seen: string[] = [];
+  const endpoint = { async handle(req: EmulatorRequest) { seen.push(`${req.method} ${req.url.toString()}`); const p = principalFromAuthorization(req.headers.authorization); return kv(req, { principal: p ?? anonymousPrincipal, now: Date.now() }); } };
+  const server = await startEmulatorServer(endpoint);
+  const agent = createLoopbackAgent({ port: server.port, ca: server.caPem });
+  const client = new KeyClient("https://kv-srv.vault.azure.net", new EmulatorCredential({ objectId: "o1", tenantId: "t1" }), { additionalPolicies: [{ policy: loopbackPolicy(agent), position: "perCall" }] });
+  const key = await client.getKey("k1");
+  expect(key.name).toBe("k1");
+  console.log(seen);
+  const { execFile } = await import("node:child_process");
+  const script = `import { KeyClient } from "@azure/keyvault-keys";
+const b = (o) => Buffer.from(JSON.stringify(o)).toString("base64url");
+const cred = { getToken: async (s) => ({ token: b({alg:"none"}) + "." + b({ oid: "o2", tid: "t1", aud: "https://vault.azure.net" }) + ".", expiresOnTimestamp: Date.now() + 3600000 }) };
+const k = await new KeyClient("https://kv-srv.vault.azure.net", cred).getKey("k1");
+console.log("KEY", k.id);`;
+  const out = await new Promise<string>((resolve, reject) => execFile(process.execPath, ["--input-type=module", "-e", script], { cwd: process.cwd(), env: { ...process.env, HTTPS_PROXY: server.url, NODE_EXTRA_CA_CERTS: server.caPath } }, (err, stdout, stderr) => err ? reject(new Error(stderr)) : resolve(stdout)));
+  console.log(out, seen);
+  agent.destroy();
+  await server.close();
+});

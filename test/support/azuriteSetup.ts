@@ -1,0 +1,15 @@
+import type { TestProject } from "vitest/node";
+import { startAzurite } from "../../src/emulator/azurite.js";
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    azuriteConnectionString: string;
+  }
+}
+
+/** One in-memory Azurite for the whole test run (vitest globalSetup). */
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const azurite = await startAzurite();
+  project.provide("azuriteConnectionString", azurite.connectionString);
+  return () => azurite.stop();
+}
