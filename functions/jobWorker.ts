@@ -8,7 +8,10 @@ import { runJob } from "../src/engine/runJob.js";
  * Applies one queued job. A failure is rethrown so the Functions host retries the message and,
  * after `maxDequeueCount` attempts (host.json), moves it to the poison queue.
  */
-export async function jobWorkerHandler(message: unknown, context: InvocationContext): Promise<ReportAction | undefined> {
+export async function jobWorkerHandler(
+  message: unknown,
+  context: InvocationContext,
+): Promise<ReportAction | undefined> {
   let job;
   try {
     job = decodeJob(message);

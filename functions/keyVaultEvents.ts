@@ -10,11 +10,17 @@ import { decodeDelivery } from "../src/events/decodeDelivery.js";
  * rethrown so Event Grid redelivers, while a malformed event is reported and dropped (a retry
  * cannot fix it).
  */
-export async function keyVaultEventsHandler(event: EventGridEvent, context: InvocationContext): Promise<Report> {
+export async function keyVaultEventsHandler(
+  event: EventGridEvent,
+  context: InvocationContext,
+): Promise<Report> {
   const { events, errors } = decodeDelivery(event);
   for (const error of errors) context.warn(`Dropped malformed event: ${error.message}`);
   const runtime = await functionsRuntime();
-  const report = await handleEvents(events, errors, runtime.ctx, { preview: false, correlationId: context.invocationId });
+  const report = await handleEvents(events, errors, runtime.ctx, {
+    preview: false,
+    correlationId: context.invocationId,
+  });
   context.log(JSON.stringify(report));
   return report;
 }

@@ -5,7 +5,10 @@ import type { ReportAction } from "../src/engine/report.js";
 import { handlePoisonJob } from "../src/engine/runJob.js";
 
 /** Jobs that exhausted their retries: recorded as failed, with a ticket request. */
-export async function poisonJobsHandler(message: unknown, context: InvocationContext): Promise<ReportAction | undefined> {
+export async function poisonJobsHandler(
+  message: unknown,
+  context: InvocationContext,
+): Promise<ReportAction | undefined> {
   let job;
   try {
     job = decodeJob(message);

@@ -30,11 +30,23 @@ export interface AzureRotationPortOptions {
   lroPollIntervalMs: number;
   /** Resource Graph page size. */
   pageSize?: number;
+  /**
+   * How long vault facts are reused across jobs. A key event fans out to many consumers of one
+   * vault; re-reading the vault for each would spend the subscription's ARM read budget on the
+   * same answer. Purge protection cannot be turned off, and Azure itself checks access on write.
+   */
+  vaultCacheMs?: number;
+  now?: () => number;
 }
 
 /** {@link RotationPort} over the Azure SDK clients. */
-export function createAzureRotationPort(clients: AzureClients, options: AzureRotationPortOptions): RotationPort {
+export function createAzureRotationPort(
+  clients: AzureClients,
+  options: AzureRotationPortOptions,
+): RotationPort {
   const subscriptionOf = (id: string): string => parseResourceId(id).subscriptionId;
+  const now = options.now ?? Date.now;
+  const vaultCache = new Map<string, { at: number; facts: Promise<VaultFacts | undefined> }>();
 
   async function readResource(resourceId: string): Promise<ArmResourceJson | undefined> {
     const parsed = parseResourceId(resourceId);
@@ -49,9 +61,41 @@ export function createAzureRotationPort(clients: AzureClients, options: AzureRot
     }
   }
 
+  async function readVaultFresh(vaultUrl: string, armId?: string): Promise<VaultFacts | undefined> {
+    let id = armId;
+    if (id === undefined) {
+      for await (const page of resourceGraphPages<{ id: string }>(
+        clients,
+        vaultByUriQuery(vaultUrl),
+        {},
+        10,
+      )) {
+        id = page.rows[0]?.id;
+        break;
+      }
+    }
+    if (id === undefined) return undefined;
+    const client = await clients.resources(subscriptionOf(id));
+    try {
+      const vault = await client.resources.getById(id, apiVersions["microsoft.keyvault/vaults"]);
+      return vaultFactsFromArm(vault);
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  }
+
   return {
-    async *findConsumers(key: { vaultUrl: string; keyName: string }, scope: GraphScope): AsyncIterable<ConsumerRow[]> {
-      for await (const page of resourceGraphPages<ConsumerRow>(clients, consumersOfKeyQuery(key), scope, options.pageSize)) {
+    async *findConsumers(
+      key: { vaultUrl: string; keyName: string },
+      scope: GraphScope,
+    ): AsyncIterable<ConsumerRow[]> {
+      for await (const page of resourceGraphPages<ConsumerRow>(
+        clients,
+        consumersOfKeyQuery(key),
+        scope,
+        options.pageSize,
+      )) {
         yield page.rows.map((r) => ({ id: r.id, type: r.type, subscriptionId: r.subscriptionId }));
       }
     },
@@ -80,7 +124,11 @@ export function createAzureRotationPort(clients: AzureClients, options: AzureRot
       return out.length === 0 ? undefined : out;
     },
 
-    async getKeyVersion(vaultUrl: string, keyName: string, version: string): Promise<KeyVersionFacts | undefined> {
+    async getKeyVersion(
+      vaultUrl: string,
+      keyName: string,
+      version: string,
+    ): Promise<KeyVersionFacts | undefined> {
       const client = await clients.keys(vaultUrl);
       let key: KeyVaultKey;
       try {
@@ -106,23 +154,14 @@ export function createAzureRotationPort(clients: AzureClients, options: AzureRot
       };
     },
 
-    async readVault(vaultUrl: string, armId?: string): Promise<VaultFacts | undefined> {
-      let id = armId;
-      if (id === undefined) {
-        for await (const page of resourceGraphPages<{ id: string }>(clients, vaultByUriQuery(vaultUrl), {}, 10)) {
-          id = page.rows[0]?.id;
-          break;
-        }
-      }
-      if (id === undefined) return undefined;
-      const client = await clients.resources(subscriptionOf(id));
-      try {
-        const vault = await client.resources.getById(id, apiVersions["microsoft.keyvault/vaults"]);
-        return vaultFactsFromArm(vault);
-      } catch (error) {
-        if (isNotFound(error)) return undefined;
-        throw error;
-      }
+    readVault(vaultUrl: string, armId?: string): Promise<VaultFacts | undefined> {
+      const key = vaultUrl.toLowerCase();
+      const cached = vaultCache.get(key);
+      if (cached !== undefined && now() - cached.at < (options.vaultCacheMs ?? 30_000)) return cached.facts;
+      const facts = readVaultFresh(vaultUrl, armId);
+      vaultCache.set(key, { at: now(), facts });
+      facts.catch(() => vaultCache.delete(key));
+      return facts;
     },
 
     async listRoleAssignments(scope: string, principalId: string): Promise<RoleAssignmentFacts[]> {
@@ -143,7 +182,11 @@ export function createAzureRotationPort(clients: AzureClients, options: AzureRot
       return out;
     },
 
-    async patchConsumer(resource: ArmResourceJson, rule: ConsumerRule, patch: Record<string, unknown>): Promise<void> {
+    async patchConsumer(
+      resource: ArmResourceJson,
+      rule: ConsumerRule,
+      patch: Record<string, unknown>,
+    ): Promise<void> {
       const parsed = parseResourceId(resource.id);
       const poll = { updateIntervalInMs: options.lroPollIntervalMs };
       const properties = (patch.properties ?? {}) as Record<string, unknown>;
@@ -154,24 +197,20 @@ export function createAzureRotationPort(clients: AzureClients, options: AzureRot
           await client.diskEncryptionSets.beginUpdateAndWait(
             parsed.resourceGroup ?? "",
             parsed.name,
-            properties as Parameters<typeof client.diskEncryptionSets.beginUpdateAndWait>[2],
+            properties,
             poll,
           );
           return;
         }
         case "aiServices": {
           const client = await clients.cognitiveServices(parsed.subscriptionId);
-          await client.accounts.beginUpdateAndWait(
-            parsed.resourceGroup ?? "",
-            parsed.name,
-            patch as Parameters<typeof client.accounts.beginUpdateAndWait>[2],
-            poll,
-          );
+          await client.accounts.beginUpdateAndWait(parsed.resourceGroup ?? "", parsed.name, patch, poll);
           return;
         }
         case "mlWorkspace": {
           const client = await clients.resources(parsed.subscriptionId);
-          const apiVersion = apiVersionFor(parsed.type) ?? apiVersions["microsoft.machinelearningservices/workspaces"];
+          const apiVersion =
+            apiVersionFor(parsed.type) ?? apiVersions["microsoft.machinelearningservices/workspaces"];
           await client.resources.beginUpdateByIdAndWait(resource.id, apiVersion, patch, poll);
           return;
         }

@@ -28,7 +28,10 @@ async function build(): Promise<ServiceRuntime> {
   } else if (config.AzureWebJobsStorage !== undefined) {
     storage = { connectionString: config.AzureWebJobsStorage };
   } else {
-    throw new ConfigError("AzureWebJobsStorage__accountName", "the storage account for the queue and ledger is not set");
+    throw new ConfigError(
+      "AzureWebJobsStorage__accountName",
+      "the storage account for the queue and ledger is not set",
+    );
   }
   return createServiceRuntime({ config, clients: createAzureClients({ credential }), storage });
 }

@@ -34,7 +34,11 @@ export async function* resourceGraphPages<Row = Record<string, unknown>>(
       ...(scope.managementGroups !== undefined && scope.managementGroups.length > 0
         ? { managementGroups: [...scope.managementGroups] }
         : {}),
-      options: { top: pageSize, resultFormat: "objectArray", ...(skipToken === undefined ? {} : { skipToken }) },
+      options: {
+        top: pageSize,
+        resultFormat: "objectArray",
+        ...(skipToken === undefined ? {} : { skipToken }),
+      },
     });
     pageNumber++;
     yield { rows: (response.data as Row[] | undefined) ?? [], pageNumber };

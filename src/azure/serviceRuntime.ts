@@ -34,7 +34,9 @@ export async function createServiceRuntime(options: {
   const jobQueue = createQueueClient(options.storage, config.CMKR_JOB_QUEUE);
   const poisonQueue = createQueueClient(options.storage, poisonQueueName(config.CMKR_JOB_QUEUE));
   await Promise.all([jobQueue.createIfNotExists(), poisonQueue.createIfNotExists()]);
-  const ledger = new Ledger(createTableClient(options.storage, config.CMKR_LEDGER_TABLE), () => now().getTime());
+  const ledger = new Ledger(createTableClient(options.storage, config.CMKR_LEDGER_TABLE), () =>
+    now().getTime(),
+  );
   return {
     config,
     jobQueue,

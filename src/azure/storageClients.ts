@@ -20,7 +20,9 @@ export function createQueueClient(target: StorageTarget, name: string): QueueCli
 export function createTableClient(target: StorageTarget, name: string): TableClient {
   if ("connectionString" in target) {
     const insecure = /DefaultEndpointsProtocol=http;|Endpoint=http:\/\//i.test(target.connectionString);
-    return TableClient.fromConnectionString(target.connectionString, name, { allowInsecureConnection: insecure });
+    return TableClient.fromConnectionString(target.connectionString, name, {
+      allowInsecureConnection: insecure,
+    });
   }
   return new TableClient(`https://${target.accountName}.table.core.windows.net`, name, target.credential);
 }

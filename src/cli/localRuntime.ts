@@ -44,14 +44,19 @@ export async function openLocalRuntime(options: { tenant?: string; apply: boolea
   let storage: StorageTarget | undefined;
   let clients;
   if (options.tenant !== undefined) {
-    emulator = new AzureEmulator(await loadTenant(options.tenant), { lro: { polls: 1, retryAfterSeconds: 0 } });
+    emulator = new AzureEmulator(await loadTenant(options.tenant), {
+      lro: { polls: 1, retryAfterSeconds: 0 },
+    });
     clients = createAzureClients({ credential: emulator.credential(), httpClient: emulator.httpClient() });
     config.CMKR_LRO_POLL_INTERVAL_MS = 10;
   } else {
     clients = createAzureClients({ credential: await createProductionCredential() });
   }
   if (config.AzureWebJobsStorage__accountName !== undefined) {
-    storage = { accountName: config.AzureWebJobsStorage__accountName, credential: await createProductionCredential() };
+    storage = {
+      accountName: config.AzureWebJobsStorage__accountName,
+      credential: await createProductionCredential(),
+    };
   } else if (config.AzureWebJobsStorage !== undefined) {
     storage = { connectionString: config.AzureWebJobsStorage };
   } else if (emulator !== undefined) {

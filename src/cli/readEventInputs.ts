@@ -49,7 +49,9 @@ export async function readEventInputs(paths: readonly string[]): Promise<EventDe
       throw usageError(`${path}: no such file or directory`, "EventInputMissing");
     }
     if (info.isDirectory()) {
-      const names = (await readdir(path)).filter((n) => eventFileExtensions.has(extname(n).toLowerCase())).sort();
+      const names = (await readdir(path))
+        .filter((n) => eventFileExtensions.has(extname(n).toLowerCase()))
+        .sort();
       for (const name of names) out.push(...(await readOne(join(path, name))));
     } else {
       out.push(...(await readOne(path)));

@@ -72,7 +72,7 @@ export class AzureEmulator {
     });
     this.keyVault = createKeyVaultHandler(this.state);
     this.resourceGraph = createResourceGraphHandler(this.state, {
-      quota: options.resourceGraphQuota === undefined ? false : options.resourceGraphQuota,
+      quota: options.resourceGraphQuota ?? false,
     });
   }
 
@@ -137,7 +137,8 @@ export class AzureEmulator {
               ? "delete"
               : "write";
         const isGraph = /^\/providers\/microsoft\.resourcegraph\//i.test(request.url.pathname);
-        const subscriptionId = /^\/subscriptions\/([^/]+)/i.exec(request.url.pathname)?.[1];
+        // SDKs sometimes send `//subscriptions/...` (getById); ARM treats it as the same path.
+        const subscriptionId = /^\/+subscriptions\/([^/]+)/i.exec(request.url.pathname)?.[1];
         const taken =
           isGraph || this.throttle === undefined
             ? undefined

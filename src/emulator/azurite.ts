@@ -93,7 +93,9 @@ export async function startAzurite(options: { timeoutMs?: number } = {}): Promis
     let output = "";
     const timer = setTimeout(() => {
       void stop();
-      reject(new Error(`Azurite did not start within ${options.timeoutMs ?? 30_000} ms: ${output.slice(-500)}`));
+      reject(
+        new Error(`Azurite did not start within ${options.timeoutMs ?? 30_000} ms: ${output.slice(-500)}`),
+      );
     }, options.timeoutMs ?? 30_000);
     const onData = (chunk: Buffer): void => {
       output += chunk.toString("utf8");

@@ -10,7 +10,9 @@ export class UnsafeQueryInputError extends Error {
     readonly field: string,
     value: string,
   ) {
-    super(`${field} ${JSON.stringify(value)} is not a valid Key Vault ${field === "keyName" ? "key name" : "host"}`);
+    super(
+      `${field} ${JSON.stringify(value)} is not a valid Key Vault ${field === "keyName" ? "key name" : "host"}`,
+    );
     this.name = "UnsafeQueryInputError";
   }
 }

@@ -36,10 +36,24 @@ export type RotationDecisionCode =
 
 /** What the worker should do with one consumer. */
 export type RotationDecision =
-  | { kind: "rotate"; from: KeyRef; to: KeyRef; patch: Record<string, unknown>; reason: string; warnings: PreflightReason[] }
+  | {
+      kind: "rotate";
+      from: KeyRef;
+      to: KeyRef;
+      patch: Record<string, unknown>;
+      reason: string;
+      warnings: PreflightReason[];
+    }
   | { kind: "await-auto-rotation"; from: KeyRef; to: KeyRef; reason: string; warnings: PreflightReason[] }
   | { kind: "none"; code: RotationDecisionCode; from?: KeyRef; reason: string }
-  | { kind: "refuse"; code: RotationDecisionCode | PreflightReason["code"]; from: KeyRef; to?: KeyRef; reasons: PreflightReason[]; reason: string };
+  | {
+      kind: "refuse";
+      code: RotationDecisionCode | PreflightReason["code"];
+      from: KeyRef;
+      to?: KeyRef;
+      reasons: PreflightReason[];
+      reason: string;
+    };
 
 function describe(reasons: readonly PreflightReason[]): string {
   return reasons
@@ -57,10 +71,19 @@ function describe(reasons: readonly PreflightReason[]): string {
 export function decideRotation(s: RotationSnapshot): RotationDecision {
   const current = s.rule.currentKey(s.resource);
   if (current === undefined) {
-    return { kind: "none", code: "NotCustomerManaged", reason: "the resource no longer uses a customer-managed key" };
+    return {
+      kind: "none",
+      code: "NotCustomerManaged",
+      reason: "the resource no longer uses a customer-managed key",
+    };
   }
   if (!sameKey(current, s.jobKey)) {
-    return { kind: "none", code: "UsesAnotherKey", from: current, reason: `the resource now uses ${current.keyId}` };
+    return {
+      kind: "none",
+      code: "UsesAnotherKey",
+      from: current,
+      reason: `the resource now uses ${current.keyId}`,
+    };
   }
   if (current.version === undefined) {
     return {
@@ -107,7 +130,8 @@ export function decideRotation(s: RotationSnapshot): RotationDecision {
       expiryMarginDays: s.expiryMarginDays,
     }).reasons,
   ];
-  if (s.rule.autoRotates(s.resource)) return decideAutoRotation(s, { ...current, version: current.version }, check);
+  if (s.rule.autoRotates(s.resource))
+    return decideAutoRotation(s, { ...current, version: current.version }, check);
   const verdicts = new Map<string, PreflightReason[]>();
   const choice = chooseTarget({
     eventVersion: s.jobKey.version ?? "",
@@ -124,7 +148,8 @@ export function decideRotation(s: RotationSnapshot): RotationDecision {
       // The newest version that was tried explains best what the operator must fix.
       const [newestTried] = [...verdicts.entries()];
       const reasons = newestTried?.[1] ?? [];
-      const to = newestTried === undefined ? undefined : keyRef(current.vaultUrl, current.keyName, newestTried[0]);
+      const to =
+        newestTried === undefined ? undefined : keyRef(current.vaultUrl, current.keyName, newestTried[0]);
       return {
         kind: "refuse",
         code: reasons.find((r) => r.severity === "error")?.code ?? choice.code,
@@ -138,7 +163,14 @@ export function decideRotation(s: RotationSnapshot): RotationDecision {
   }
   const to = keyRef(current.vaultUrl, current.keyName, choice.target.version);
   const warnings = (verdicts.get(choice.target.version) ?? []).filter((r) => r.severity === "warning");
-  return { kind: "rotate", from: current, to, patch: s.rule.rotationPatch(s.resource, to), reason: choice.reason, warnings };
+  return {
+    kind: "rotate",
+    from: current,
+    to,
+    patch: s.rule.rotationPatch(s.resource, to),
+    reason: choice.reason,
+    warnings,
+  };
 }
 
 /**
@@ -154,7 +186,12 @@ function decideAutoRotation(
   const newest = newestVersion(s.versions);
   const currentFacts = s.versions.find((v) => v.version.toLowerCase() === current.version.toLowerCase());
   if (newest === undefined || (currentFacts !== undefined && compareKeyVersions(newest, currentFacts) <= 0)) {
-    return { kind: "none", code: "AlreadyNewest", from: current, reason: `the current version ${current.version} is already the newest` };
+    return {
+      kind: "none",
+      code: "AlreadyNewest",
+      from: current,
+      reason: `the current version ${current.version} is already the newest`,
+    };
   }
   const to = keyRef(current.vaultUrl, current.keyName, newest.version);
   const reasons = check(newest);
@@ -173,6 +210,7 @@ function decideAutoRotation(
     from: current,
     to,
     warnings: reasons.filter((r) => r.severity === "warning"),
-    reason: "automatic key rotation is on: the platform moves the set to the new version within about an hour",
+    reason:
+      "automatic key rotation is on: the platform moves the set to the new version within about an hour",
   };
 }

@@ -47,7 +47,12 @@ export async function handleEvents(
         reports.push(
           options.preview
             ? await previewKeyEvent(event, base, (job) => rotateConsumer(job, { ...ctx, dryRun: true }))
-            : await planKeyEvent(event, { ...base, ledger: ctx.ledger, queue: ctx.queue, dryRun: ctx.dryRun }),
+            : await planKeyEvent(event, {
+                ...base,
+                ledger: ctx.ledger,
+                queue: ctx.queue,
+                dryRun: ctx.dryRun,
+              }),
         );
         break;
       }
@@ -58,7 +63,12 @@ export async function handleEvents(
         reports.push({
           dryRun,
           actions: [],
-          errors: [{ input: `event ${event.eventId}`, message: `${event.kind} events are not handled by this entry point` }],
+          errors: [
+            {
+              input: `event ${event.eventId}`,
+              message: `${event.kind} events are not handled by this entry point`,
+            },
+          ],
         });
     }
   }

@@ -53,7 +53,10 @@ export function decodeJob(message: unknown): Job {
   const result = jobSchema.safeParse(value);
   if (!result.success) {
     const issue = result.error.issues[0];
-    throw new JobDecodeError(["$", ...(issue?.path ?? []).map(String)].join("."), issue?.message ?? "invalid");
+    throw new JobDecodeError(
+      ["$", ...(issue?.path ?? []).map(String)].join("."),
+      issue?.message ?? "invalid",
+    );
   }
   return result.data;
 }

@@ -52,7 +52,10 @@ export function keyEventJob(
 export async function planKeyEvent(event: KeyVaultKeyEvent, deps: PlannerDeps): Promise<Report> {
   const correlationId = deps.correlationId ?? event.eventId;
   const actions: ReportAction[] = [];
-  for await (const page of deps.port.findConsumers({ vaultUrl: event.vaultUrl, keyName: event.keyName }, deps.scope)) {
+  for await (const page of deps.port.findConsumers(
+    { vaultUrl: event.vaultUrl, keyName: event.keyName },
+    deps.scope,
+  )) {
     const jobs: RotateJob[] = [];
     const claims = await Promise.all(
       page.map(async (consumer) => {
@@ -88,8 +91,12 @@ export async function previewKeyEvent(
 ): Promise<Report> {
   const correlationId = deps.correlationId ?? event.eventId;
   const actions: ReportAction[] = [];
-  for await (const page of deps.port.findConsumers({ vaultUrl: event.vaultUrl, keyName: event.keyName }, deps.scope)) {
-    for (const consumer of page) actions.push(await evaluate(keyEventJob(event, consumer, correlationId, deps.now(), true)));
+  for await (const page of deps.port.findConsumers(
+    { vaultUrl: event.vaultUrl, keyName: event.keyName },
+    deps.scope,
+  )) {
+    for (const consumer of page)
+      actions.push(await evaluate(keyEventJob(event, consumer, correlationId, deps.now(), true)));
   }
   return { dryRun: true, actions, errors: [] };
 }

@@ -18,7 +18,13 @@ export class RemediationInputError extends Error {
   }
 }
 
-function manualJob(resourceId: string, resourceType: string, keyId: string, correlationId: string, now: Date): RotateJob {
+function manualJob(
+  resourceId: string,
+  resourceType: string,
+  keyId: string,
+  correlationId: string,
+  now: Date,
+): RotateJob {
   return {
     v: 1,
     kind: "rotate",
@@ -34,7 +40,12 @@ function manualJob(resourceId: string, resourceType: string, keyId: string, corr
   };
 }
 
-async function runAll(jobs: readonly RotateJob[], ctx: ServiceContext, apply: boolean, concurrency = 8): Promise<ReportAction[]> {
+async function runAll(
+  jobs: readonly RotateJob[],
+  ctx: ServiceContext,
+  apply: boolean,
+  concurrency = 8,
+): Promise<ReportAction[]> {
   const actions: ReportAction[] = new Array<ReportAction>(jobs.length);
   let next = 0;
   const worker = async (): Promise<void> => {
@@ -53,10 +64,17 @@ async function runAll(jobs: readonly RotateJob[], ctx: ServiceContext, apply: bo
  * would happen). The key id may name a version or not: either way only a newer, usable version is
  * ever a target.
  */
-export async function remediateKey(keyId: string, ctx: ServiceContext, options: { apply: boolean }): Promise<Report> {
+export async function remediateKey(
+  keyId: string,
+  ctx: ServiceContext,
+  options: { apply: boolean },
+): Promise<Report> {
   const key = keyRefFromUri(keyId);
   if (key === undefined) {
-    throw new RemediationInputError("keyId", `${keyId} is not a Key Vault key URI (https://{vault}/keys/{name}[/{version}])`);
+    throw new RemediationInputError(
+      "keyId",
+      `${keyId} is not a Key Vault key URI (https://{vault}/keys/{name}[/{version}])`,
+    );
   }
   const correlationId = randomUUID();
   const jobs: RotateJob[] = [];
@@ -67,7 +85,11 @@ export async function remediateKey(keyId: string, ctx: ServiceContext, options: 
 }
 
 /** Moves one consumer to the newest usable version of the key it uses now. */
-export async function remediateResource(resourceId: string, ctx: ServiceContext, options: { apply: boolean }): Promise<Report> {
+export async function remediateResource(
+  resourceId: string,
+  ctx: ServiceContext,
+  options: { apply: boolean },
+): Promise<Report> {
   const resource = await ctx.port.readResource(resourceId);
   if (resource === undefined) {
     return {
@@ -96,6 +118,12 @@ export async function remediateResource(resourceId: string, ctx: ServiceContext,
       errors: [],
     };
   }
-  const job = manualJob(resource.id, resource.type, `${current.vaultUrl}/keys/${current.keyName}`, randomUUID(), ctx.now());
+  const job = manualJob(
+    resource.id,
+    resource.type,
+    `${current.vaultUrl}/keys/${current.keyName}`,
+    randomUUID(),
+    ctx.now(),
+  );
   return { dryRun: !options.apply, actions: await runAll([job], ctx, options.apply), errors: [] };
 }

@@ -89,7 +89,8 @@ async function readRoleAssignments(
 
 function expiryTicket(job: RotateJob, rule: ConsumerRule, decision: RotationDecision): TicketRequestInput {
   const expired = job.trigger === "KeyExpired";
-  const detail = decision.kind === "refuse" ? `\n\nWhy the service did not move it:\n${reasonList(decision.reasons)}` : "";
+  const detail =
+    decision.kind === "refuse" ? `\n\nWhy the service did not move it:\n${reasonList(decision.reasons)}` : "";
   return {
     resourceId: job.resourceId,
     resourceType: rule.resourceType,
@@ -111,7 +112,11 @@ function expiryTicket(job: RotateJob, rule: ConsumerRule, decision: RotationDeci
   };
 }
 
-function refusalTicket(job: RotateJob, rule: ConsumerRule, decision: Extract<RotationDecision, { kind: "refuse" }>): TicketRequestInput {
+function refusalTicket(
+  job: RotateJob,
+  rule: ConsumerRule,
+  decision: Extract<RotationDecision, { kind: "refuse" }>,
+): TicketRequestInput {
   return {
     resourceId: job.resourceId,
     resourceType: rule.resourceType,
@@ -142,7 +147,10 @@ function refusalTicket(job: RotateJob, rule: ConsumerRule, decision: Extract<Rot
  */
 export async function rotateConsumer(job: RotateJob, deps: RotationDeps): Promise<ReportAction> {
   const base = { resourceId: job.resourceId, resourceType: job.resourceType };
-  const record = async (action: ReportAction, extra: { before?: unknown; after?: unknown } = {}): Promise<ReportAction> => {
+  const record = async (
+    action: ReportAction,
+    extra: { before?: unknown; after?: unknown } = {},
+  ): Promise<ReportAction> => {
     await deps.ledger.recordAction({
       ...action,
       ...extra,
@@ -155,7 +163,12 @@ export async function rotateConsumer(job: RotateJob, deps: RotationDeps): Promis
   };
   const jobKey = keyRefFromUri(job.keyId);
   if (jobKey === undefined) {
-    return record({ ...base, action: "none", status: "failed", reason: `the job names an invalid key URI ${job.keyId}` });
+    return record({
+      ...base,
+      action: "none",
+      status: "failed",
+      reason: `the job names an invalid key URI ${job.keyId}`,
+    });
   }
   const resource = await deps.port.readResource(job.resourceId);
   if (resource === undefined) {
@@ -163,7 +176,12 @@ export async function rotateConsumer(job: RotateJob, deps: RotationDeps): Promis
   }
   const rule = consumerRuleFor(resource.type);
   if (rule === undefined) {
-    return record({ ...base, action: "none", status: "skipped", reason: `${resource.type} is not a key consumer` });
+    return record({
+      ...base,
+      action: "none",
+      status: "skipped",
+      reason: `${resource.type} is not a key consumer`,
+    });
   }
   const current = rule.currentKey(resource);
   const versions = await readVersions(deps.port, jobKey, current?.version);
@@ -194,7 +212,9 @@ export async function rotateConsumer(job: RotateJob, deps: RotationDeps): Promis
     sameKeyVersion(current, jobKey) &&
     (decision.kind === "refuse" || (decision.kind === "none" && decision.code === "AlreadyNewest"));
   if (stillOnExpiring) {
-    const ticket = deps.dryRun ? undefined : await deps.ledger.requestTicket(expiryTicket(job, rule, decision));
+    const ticket = deps.dryRun
+      ? undefined
+      : await deps.ledger.requestTicket(expiryTicket(job, rule, decision));
     return record({
       ...base,
       action: ticket?.count === 1 || deps.dryRun ? "open-ticket" : "update-ticket",
@@ -217,7 +237,9 @@ export async function rotateConsumer(job: RotateJob, deps: RotationDeps): Promis
         ...(decision.from === undefined ? {} : { from: decision.from.keyId }),
       });
     case "refuse": {
-      const ticket = deps.dryRun ? undefined : await deps.ledger.requestTicket(refusalTicket(job, rule, decision));
+      const ticket = deps.dryRun
+        ? undefined
+        : await deps.ledger.requestTicket(refusalTicket(job, rule, decision));
       return record({
         ...base,
         action: "refuse",
@@ -225,7 +247,10 @@ export async function rotateConsumer(job: RotateJob, deps: RotationDeps): Promis
         from: decision.from.keyId,
         ...(decision.to === undefined ? {} : { to: decision.to.keyId }),
         reason: decision.reason,
-        codes: decision.reasons.length > 0 ? decision.reasons.filter((r) => r.severity === "error").map((r) => r.code) : [decision.code],
+        codes:
+          decision.reasons.length > 0
+            ? decision.reasons.filter((r) => r.severity === "error").map((r) => r.code)
+            : [decision.code],
         ...(ticket?.ticketUrl === undefined ? {} : { ticket: ticket.ticketUrl }),
       });
     }
@@ -268,7 +293,12 @@ async function applyRotation(
   const fresh = await deps.port.readResource(job.resourceId);
   const freshKey = fresh === undefined ? undefined : rule.currentKey(fresh);
   if (fresh === undefined || freshKey === undefined) {
-    return record({ ...action, action: "none", status: "skipped", reason: "the resource changed before the write; nothing written" });
+    return record({
+      ...action,
+      action: "none",
+      status: "skipped",
+      reason: "the resource changed before the write; nothing written",
+    });
   }
   if (sameKeyVersion(freshKey, decision.to)) {
     return record({ ...action, status: "skipped", reason: "already on the target version" });

@@ -23,7 +23,10 @@ export async function runJob(job: Job, deps: WorkerDeps): Promise<ReportAction> 
       resourceType: job.resourceType,
       action: "none",
       status: "skipped",
-      reason: start === "done" ? "this job was completed before (duplicate message)" : "another worker is running this job",
+      reason:
+        start === "done"
+          ? "this job was completed before (duplicate message)"
+          : "another worker is running this job",
     };
   }
   try {
@@ -74,6 +77,12 @@ export async function handlePoisonJob(
     codes: ["RotationFailed"],
     ...(ticket.ticketUrl === undefined ? {} : { ticket: ticket.ticketUrl }),
   };
-  await deps.ledger.recordAction({ ...action, dryRun: deps.dryRun, eventId: job.eventId, correlationId: job.correlationId, jobId: job.jobId });
+  await deps.ledger.recordAction({
+    ...action,
+    dryRun: deps.dryRun,
+    eventId: job.eventId,
+    correlationId: job.correlationId,
+    jobId: job.jobId,
+  });
   return action;
 }

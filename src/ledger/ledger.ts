@@ -220,7 +220,7 @@ export class Ledger {
     for (let attempt = 0; attempt < 5; attempt++) {
       let existing: TableEntityResult<Record<string, unknown>> | undefined;
       try {
-        existing = await this.table.getEntity<Record<string, unknown>>(partitionKey, rowKey);
+        existing = await this.table.getEntity(partitionKey, rowKey);
       } catch (error) {
         if (!isStatus(error, 404)) throw error;
       }
@@ -229,7 +229,8 @@ export class Ledger {
         ...input,
         state: existing === undefined || existing.state === "closed" ? "requested" : state,
         count: (typeof existing?.count === "number" ? existing.count : 0) + 1,
-        firstSeen: typeof existing?.firstSeen === "string" && existing.state !== "closed" ? existing.firstSeen : now,
+        firstSeen:
+          typeof existing?.firstSeen === "string" && existing.state !== "closed" ? existing.firstSeen : now,
         lastSeen: now,
         ...(typeof existing?.ticketUrl === "string" ? { ticketUrl: existing.ticketUrl } : {}),
       };
@@ -254,14 +255,14 @@ export class Ledger {
         ? "kind eq 'action'"
         : `PartitionKey eq '${partitionKeyFor(resourceId).replace(/'/g, "''")}' and kind eq 'action'`;
     const out: LedgerAction[] = [];
-    for await (const e of this.table.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) {
+    for await (const e of this.table.listEntities({ queryOptions: { filter } })) {
       out.push({
         resourceId: String(e.resourceId),
         resourceType: String(e.resourceType),
         action: e.action as ActionKind,
         status: e.status as ActionStatus,
         reason: String(e.reason),
-        codes: JSON.parse(String(e.codes ?? "[]")) as string[],
+        codes: typeof e.codes === "string" ? (JSON.parse(e.codes) as string[]) : [],
         dryRun: e.dryRun === true,
         at: String(e.at),
         ...(typeof e.from === "string" ? { from: e.from } : {}),

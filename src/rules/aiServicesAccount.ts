@@ -20,7 +20,11 @@ export const aiServicesAccountRule: ConsumerRule = {
     const name = stringField(resource, "properties", "encryption", "keyVaultProperties", "keyName");
     if (uri === undefined || name === undefined || name === "") return undefined;
     try {
-      return keyRef(uri, name, stringField(resource, "properties", "encryption", "keyVaultProperties", "keyVersion"));
+      return keyRef(
+        uri,
+        name,
+        stringField(resource, "properties", "encryption", "keyVaultProperties", "keyVersion"),
+      );
     } catch {
       return undefined;
     }

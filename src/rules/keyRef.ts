@@ -43,7 +43,10 @@ export function keyRefFromUri(uri: string): KeyRef | undefined {
 
 /** Same key (vault and name), any version: compared case-insensitively as Key Vault does. */
 export function sameKey(a: KeyRef, b: KeyRef): boolean {
-  return a.vaultUrl.toLowerCase() === b.vaultUrl.toLowerCase() && a.keyName.toLowerCase() === b.keyName.toLowerCase();
+  return (
+    a.vaultUrl.toLowerCase() === b.vaultUrl.toLowerCase() &&
+    a.keyName.toLowerCase() === b.keyName.toLowerCase()
+  );
 }
 
 /** Same key and same version. */

@@ -14,7 +14,8 @@ export const mlWorkspaceRule: ConsumerRule = {
     "the workspace's metadata in its Microsoft-managed Cosmos DB, AI Search and Storage becomes unreadable and the workspace stops working",
 
   currentKey(resource: ArmResourceJson): KeyRef | undefined {
-    if (stringField(resource, "properties", "encryption", "status")?.toLowerCase() !== "enabled") return undefined;
+    if (stringField(resource, "properties", "encryption", "status")?.toLowerCase() !== "enabled")
+      return undefined;
     const id = stringField(resource, "properties", "encryption", "keyVaultProperties", "keyIdentifier");
     return id === undefined ? undefined : keyRefFromUri(id);
   },
@@ -25,7 +26,8 @@ export const mlWorkspaceRule: ConsumerRule = {
     if (field(resource, "properties", "enableServiceSideCMKEncryption") === true) {
       return {
         code: "ServiceSideEncryptionNoRotation",
-        message: "the workspace uses service-side customer-managed key encryption, which does not support key rotation",
+        message:
+          "the workspace uses service-side customer-managed key encryption, which does not support key rotation",
       };
     }
     return undefined;

@@ -227,8 +227,14 @@ describe("cmkr command line (in-process)", () => {
 
   it.each([
     [["emulator"], "required option '--tenant <file>' not specified"],
-    [["emulator", "--tenant", "t.json", "--port", "70000"], "expected a port number from 0 to 65535"],
-    [["emulator", "--tenant", "t.json", "--port", "80a"], "expected a port number from 0 to 65535"],
+    [
+      ["emulator", "--tenant", "t.json", "--port", "70000"],
+      "option '--port <n>' argument '70000' is invalid. Expected a port number from 0 to 65535.",
+    ],
+    [
+      ["emulator", "--tenant", "t.json", "--port", "80a"],
+      "option '--port <n>' argument '80a' is invalid. Expected a port number from 0 to 65535.",
+    ],
     [["emulator", "--tenant", "t.json", "--bogus"], "unknown option '--bogus'"],
     [["frobnicate"], "unknown command 'frobnicate'"],
   ])("exits 2 on usage error %j", async (args, message) => {

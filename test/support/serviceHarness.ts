@@ -31,7 +31,10 @@ export async function createServiceHarness(
   storageConnectionString: string,
   options: { emulator?: EmulatorOptions; env?: Record<string, string>; pageSize?: number } = {},
 ): Promise<ServiceHarness> {
-  const emulator = new AzureEmulator(tenant, { lro: { polls: 1, retryAfterSeconds: 0 }, ...options.emulator });
+  const emulator = new AzureEmulator(tenant, {
+    lro: { polls: 1, retryAfterSeconds: 0 },
+    ...options.emulator,
+  });
   const suffix = randomUUID().replace(/-/g, "").slice(0, 12);
   const config = loadConfig({
     CMKR_DRY_RUN: "false",
@@ -68,7 +71,11 @@ export async function createServiceHarness(
         async (message, lastError) => {
           workerActions.push(await handlePoisonJob(decodeJob(message), runtime.ctx, lastError));
         },
-        { maxAttempts: drainOptions.maxAttempts ?? 5, concurrency: drainOptions.concurrency ?? 16, retryDelaySeconds: 0 },
+        {
+          maxAttempts: drainOptions.maxAttempts ?? 5,
+          concurrency: drainOptions.concurrency ?? 16,
+          retryDelaySeconds: 0,
+        },
       ),
   };
 }

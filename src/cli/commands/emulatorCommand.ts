@@ -23,7 +23,7 @@ export function describeEmulator(server: EmulatorServer, tenant: TenantFile, ten
     `  Resource Graph:  ${server.url}/providers/Microsoft.ResourceGraph/resources`,
     ...(vaults.length === 0
       ? ["  Key Vault:       (no vaults in the tenant file)"]
-      : vaults.map((url, i) => `  ${i === 0 ? "Key Vault:      " : "               "} ${url}`)),
+      : vaults.map((url, i) => `  ${i === 0 ? "Key Vault:      " : " ".repeat(16)} ${url}`)),
     `  CA certificate:  ${server.caPath}`,
     "",
     "Point Azure SDK clients at it:",

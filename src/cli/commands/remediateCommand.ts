@@ -23,7 +23,10 @@ export async function runRemediate(target: string, options: RemediateOptions, io
       "RemediationTargetInvalid",
     );
   }
-  const local = await openLocalRuntime({ ...(options.tenant === undefined ? {} : { tenant: options.tenant }), apply: options.apply === true });
+  const local = await openLocalRuntime({
+    ...(options.tenant === undefined ? {} : { tenant: options.tenant }),
+    apply: options.apply === true,
+  });
   try {
     const apply = { apply: options.apply === true };
     const report = isKey
@@ -37,7 +40,11 @@ export async function runRemediate(target: string, options: RemediateOptions, io
 }
 
 /** Registers `cmkr remediate`. */
-export function registerRemediateCommand(program: Command, io: CliIo, setExit: (code: ExitCode) => void): void {
+export function registerRemediateCommand(
+  program: Command,
+  io: CliIo,
+  setExit: (code: ExitCode) => void,
+): void {
   program
     .command("remediate")
     .description("Remediate one resource, or every consumer of one Key Vault key, now.")

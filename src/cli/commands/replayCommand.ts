@@ -22,9 +22,16 @@ export interface ReplayOptions {
  * the queued jobs are run by an in-process worker and the report shows what it did; without it,
  * every resource is evaluated and nothing is written.
  */
-export async function runReplay(paths: readonly string[], options: ReplayOptions, io: CliIo): Promise<ExitCode> {
+export async function runReplay(
+  paths: readonly string[],
+  options: ReplayOptions,
+  io: CliIo,
+): Promise<ExitCode> {
   const deliveries = await readEventInputs(paths);
-  const local = await openLocalRuntime({ ...(options.tenant === undefined ? {} : { tenant: options.tenant }), apply: options.apply === true });
+  const local = await openLocalRuntime({
+    ...(options.tenant === undefined ? {} : { tenant: options.tenant }),
+    apply: options.apply === true,
+  });
   try {
     const apply = options.apply === true;
     const reports: Report[] = [];
@@ -54,7 +61,9 @@ export async function runReplay(paths: readonly string[], options: ReplayOptions
 export function registerReplayCommand(program: Command, io: CliIo, setExit: (code: ExitCode) => void): void {
   program
     .command("replay")
-    .description("Replay captured Event Grid deliveries (files, directories, JSON arrays, NDJSON) through the service.")
+    .description(
+      "Replay captured Event Grid deliveries (files, directories, JSON arrays, NDJSON) through the service.",
+    )
     .argument("<paths...>", "event files or directories")
     .option("--tenant <file>", "run against the embedded emulator seeded from this tenant file")
     .option("--apply", "make the changes (default: dry run, nothing is written)", false)

@@ -1,6 +1,12 @@
 import { createHash, randomUUID } from "node:crypto";
 import { armError } from "../armError.js";
-import { jsonResponse, type EmulatorRequest, type EmulatorResponse, type RequestContext, type SurfaceHandler } from "../emulatorTypes.js";
+import {
+  jsonResponse,
+  type EmulatorRequest,
+  type EmulatorResponse,
+  type RequestContext,
+  type SurfaceHandler,
+} from "../emulatorTypes.js";
 import type { TenantState } from "../tenantState.js";
 import { KqlError } from "./kql/kqlError.js";
 import { runKql, type Row } from "./kql/kqlEvaluate.js";
@@ -39,7 +45,11 @@ function encodeToken(token: SkipToken): string {
 function decodeToken(text: string): SkipToken | undefined {
   try {
     const value = JSON.parse(Buffer.from(text, "base64url").toString("utf8")) as Partial<SkipToken>;
-    if (typeof value.snapshot === "string" && typeof value.offset === "number" && typeof value.hash === "string") {
+    if (
+      typeof value.snapshot === "string" &&
+      typeof value.offset === "number" &&
+      typeof value.hash === "string"
+    ) {
       return value as SkipToken;
     }
   } catch {
@@ -59,7 +69,7 @@ function stringList(value: unknown, field: string): string[] | EmulatorResponse 
   if (!Array.isArray(value) || !value.every((v) => typeof v === "string")) {
     return armError(400, "BadRequest", `'${field}' must be an array of strings`);
   }
-  return value as string[];
+  return value;
 }
 
 /**
@@ -95,14 +105,30 @@ export function createResourceGraphHandler(
 
   return (request: EmulatorRequest, context: RequestContext): EmulatorResponse => {
     if (request.url.searchParams.get("api-version") === null) {
-      return armError(400, "MissingApiVersionParameter", "The api-version query parameter (?api-version=) is required for all requests.");
+      return armError(
+        400,
+        "MissingApiVersionParameter",
+        "The api-version query parameter (?api-version=) is required for all requests.",
+      );
     }
-    if (!/^\/providers\/microsoft\.resourcegraph\/resources\/?$/i.test(request.url.pathname) || request.method !== "POST") {
-      return armError(404, "NotFound", `Resource Graph does not serve ${request.method} ${request.url.pathname}`);
+    if (
+      !/^\/providers\/microsoft\.resourcegraph\/resources\/?$/i.test(request.url.pathname) ||
+      request.method !== "POST"
+    ) {
+      return armError(
+        404,
+        "NotFound",
+        `Resource Graph does not serve ${request.method} ${request.url.pathname}`,
+      );
     }
     const quota = quotaHeaders(context);
     if (!quota.allowed) {
-      return armError(429, "RateLimiting", "Please provide below info when asking for support: the user quota for Resource Graph queries is exhausted.", quota.headers);
+      return armError(
+        429,
+        "RateLimiting",
+        "Please provide below info when asking for support: the user quota for Resource Graph queries is exhausted.",
+        quota.headers,
+      );
     }
     let body: QueryBody;
     try {
@@ -130,10 +156,18 @@ export function createResourceGraphHandler(
       subscriptions.length > 0
         ? subscriptions.map((s) => s.toLowerCase())
         : all
-            .filter((s) => groups.size === 0 || s.managementGroupId === undefined || groups.has(s.managementGroupId.toLowerCase()))
+            .filter(
+              (s) =>
+                groups.size === 0 ||
+                s.managementGroupId === undefined ||
+                groups.has(s.managementGroupId.toLowerCase()),
+            )
             .map((s) => s.subscriptionId.toLowerCase()),
     );
-    const hash = createHash("sha256").update(JSON.stringify([body.query, [...scope].sort()])).digest("hex").slice(0, 16);
+    const hash = createHash("sha256")
+      .update(JSON.stringify([body.query, [...scope].sort()]))
+      .digest("hex")
+      .slice(0, 16);
 
     let rows: Row[];
     let offset = 0;
@@ -161,7 +195,7 @@ export function createResourceGraphHandler(
             {
               error: {
                 code: "BadRequest",
-                message: "Please provide below info when asking for support: the query is invalid.",
+                message: `Query is invalid: ${error.message}`,
                 details: [{ code: error.code, message: error.message }],
               },
             },

@@ -42,7 +42,10 @@ export function* resourceRows(state: TenantState, subscriptions: ReadonlySet<str
 }
 
 /** Rows of `resourcecontainers`: subscriptions and the resource groups that hold resources. */
-export function* resourceContainerRows(state: TenantState, subscriptions: ReadonlySet<string>): Iterable<Row> {
+export function* resourceContainerRows(
+  state: TenantState,
+  subscriptions: ReadonlySet<string>,
+): Iterable<Row> {
   for (const s of state.subscriptions()) {
     const id = s.subscriptionId.toLowerCase();
     if (!subscriptions.has(id)) continue;
@@ -53,7 +56,11 @@ export function* resourceContainerRows(state: TenantState, subscriptions: Readon
       tenantId: state.tenantId,
       subscriptionId: s.subscriptionId,
       resourceGroup: "",
-      properties: { state: s.state ?? "Enabled", managementGroupAncestorsChain: s.managementGroupId === undefined ? [] : [{ name: s.managementGroupId }] },
+      properties: {
+        state: s.state ?? "Enabled",
+        managementGroupAncestorsChain:
+          s.managementGroupId === undefined ? [] : [{ name: s.managementGroupId }],
+      },
     };
   }
   const groups = new Map<string, Row>();

@@ -24,7 +24,8 @@ function column(row: Row, name: string): unknown {
 
 function step(value: unknown, key: string | number): unknown {
   if (value === null || value === undefined) return undefined;
-  if (typeof key === "number") return Array.isArray(value) ? (value as unknown[])[key < 0 ? value.length + key : key] : undefined;
+  if (typeof key === "number")
+    return Array.isArray(value) ? (value as unknown[])[key < 0 ? value.length + key : key] : undefined;
   if (typeof value !== "object" || Array.isArray(value)) return undefined;
   const record = value as Record<string, unknown>;
   if (Object.hasOwn(record, key)) return record[key];
@@ -36,7 +37,10 @@ function isEmpty(value: unknown): boolean {
 }
 
 function tokensOf(text: string): string[] {
-  return text.toLowerCase().split(/[^a-z0-9_]+/).filter((t) => t.length > 0);
+  return text
+    .toLowerCase()
+    .split(/[^a-z0-9_]+/)
+    .filter((t) => t.length > 0);
 }
 
 /** `has`: the right side is a whole term (or a run of whole terms) of the left side. */
@@ -55,7 +59,7 @@ function equal(a: unknown, b: unknown): boolean {
   if (a === null || a === undefined || b === null || b === undefined) return false;
   if (typeof a === "object" || typeof b === "object") return JSON.stringify(a) === JSON.stringify(b);
   if (typeof a === typeof b) return a === b;
-  return String(a) === String(b);
+  return kqlToString(a) === kqlToString(b);
 }
 
 function order(a: unknown, b: unknown): number {
@@ -180,12 +184,10 @@ function applyStage(rows: Row[], stage: Stage): Row[] {
       return rows.filter((r) => evaluate(stage.predicate, r) === true);
     case "project":
       return rows.map((r) => project(r, stage.columns));
-    case "project-away":
-      return rows.map((r) => {
-        const out = { ...r };
-        for (const name of stage.names) delete out[name];
-        return out;
-      });
+    case "project-away": {
+      const away = new Set(stage.names);
+      return rows.map((r) => Object.fromEntries(Object.entries(r).filter(([name]) => !away.has(name))));
+    }
     case "extend":
       return rows.map((r) => ({ ...r, ...project(r, stage.columns) }));
     case "order":

@@ -10,7 +10,33 @@ export interface Token {
 }
 
 // Longest first, so `!in~` wins over `!in` and `!`.
-const operators = ["!in~", "in~", "!in", "!~", "=~", "==", "!=", "<=", ">=", "|", "(", ")", ",", ".", "[", "]", "=", "<", ">", "-", "+", "*", "/", "!"];
+const operators = [
+  "!in~",
+  "in~",
+  "!in",
+  "!~",
+  "=~",
+  "==",
+  "!=",
+  "<=",
+  ">=",
+  "|",
+  "(",
+  ")",
+  ",",
+  ".",
+  "[",
+  "]",
+  "=",
+  "<",
+  ">",
+  "-",
+  "+",
+  "*",
+  "/",
+  "!",
+  ";",
+];
 
 /** Splits a query into tokens. Comments (`//`) are skipped. */
 export function tokenize(query: string): Token[] {
@@ -32,7 +58,8 @@ export function tokenize(query: string): Token[] {
       i++;
       for (;;) {
         const ch = query[i];
-        if (ch === undefined) throw new KqlError("InvalidKql", query.slice(start, start + 10), start, "unterminated string");
+        if (ch === undefined)
+          throw new KqlError("InvalidKql", query.slice(start, start + 10), start, "unterminated string");
         if (ch === "\\") {
           const next = query[i + 1];
           value += next === "n" ? "\n" : next === "t" ? "\t" : (next ?? "");
@@ -54,6 +81,11 @@ export function tokenize(query: string): Token[] {
       const text = match?.[0] ?? c;
       tokens.push({ kind: "number", text, value: Number(text), pos: i });
       i += text.length;
+      continue;
+    }
+    if (query.startsWith("in~", i)) {
+      tokens.push({ kind: "op", text: "in~", pos: i });
+      i += 3;
       continue;
     }
     if (/[A-Za-z_$]/.test(c)) {

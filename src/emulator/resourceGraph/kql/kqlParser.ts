@@ -53,7 +53,8 @@ class Parser {
 
   private expectOp(text: string): void {
     const t = this.next();
-    if (t.kind !== "op" || t.text !== text) throw new KqlError("InvalidKql", t.text, t.pos, `expected '${text}'`);
+    if (t.kind !== "op" || t.text !== text)
+      throw new KqlError("InvalidKql", t.text, t.pos, `expected '${text}'`);
   }
 
   private expectIdent(): Token {
@@ -69,7 +70,12 @@ class Parser {
     }
     const table = this.expectIdent();
     if (!supportedTables.has(table.text.toLowerCase())) {
-      throw new KqlError("UnsupportedKqlConstruct", `table ${table.text}`, table.pos, "only resources and resourcecontainers");
+      throw new KqlError(
+        "UnsupportedKqlConstruct",
+        `table ${table.text}`,
+        table.pos,
+        "only resources and resourcecontainers",
+      );
     }
     const stages: Stage[] = [];
     while (this.isOp("|")) {
@@ -77,7 +83,8 @@ class Parser {
       stages.push(this.parseStage());
     }
     const rest = this.peek();
-    if (rest.kind !== "eof") throw new KqlError("InvalidKql", rest.text, rest.pos, "expected '|' or the end of the query");
+    if (rest.kind !== "eof")
+      throw new KqlError("InvalidKql", rest.text, rest.pos, "expected '|' or the end of the query");
     return { table: table.text.toLowerCase(), stages };
   }
 
@@ -101,7 +108,8 @@ class Parser {
       }
       case "order":
       case "sort": {
-        if (!this.isWord("by")) throw new KqlError("InvalidKql", this.peek().text, this.peek().pos, "expected 'by'");
+        if (!this.isWord("by"))
+          throw new KqlError("InvalidKql", this.peek().text, this.peek().pos, "expected 'by'");
         this.next();
         const keys: { expr: Expr; descending: boolean }[] = [];
         do {
@@ -114,7 +122,8 @@ class Parser {
           } else if (this.isWord("desc")) {
             this.next();
           }
-          if (this.isWord("nulls")) throw new KqlError("UnsupportedKqlConstruct", "nulls first/last", this.peek().pos);
+          if (this.isWord("nulls"))
+            throw new KqlError("UnsupportedKqlConstruct", "nulls first/last", this.peek().pos);
           keys.push({ expr, descending });
         } while (this.isOp(","));
         return { kind: "order", keys };
@@ -128,7 +137,12 @@ class Parser {
         return { kind: "take", count: n.value as number };
       }
       default:
-        throw new KqlError("UnsupportedKqlConstruct", t.text, t.pos, "supported operators: where, project, project-away, extend, order by, take, limit");
+        throw new KqlError(
+          "UnsupportedKqlConstruct",
+          t.text,
+          t.pos,
+          "supported operators: where, project, project-away, extend, order by, take, limit",
+        );
     }
   }
 
@@ -143,7 +157,8 @@ class Parser {
         columns.push({ name: start.text, expr: this.parseExpr() });
         continue;
       }
-      if (requireName) throw new KqlError("InvalidKql", start.text, start.pos, "extend needs name = expression");
+      if (requireName)
+        throw new KqlError("InvalidKql", start.text, start.pos, "extend needs name = expression");
       const expr = this.parseExpr();
       columns.push({ name: defaultColumnName(expr, start), expr });
     } while (this.isOp(","));
@@ -209,7 +224,20 @@ class Parser {
         this.next();
         return { kind: "compare", op: word, left, right: this.parsePrimary() };
       }
-      if (["matches", "has_any", "has_all", "startswith_cs", "contains_cs", "has_cs", "endswith_cs", "between", "hasprefix", "hassuffix"].includes(word)) {
+      if (
+        [
+          "matches",
+          "has_any",
+          "has_all",
+          "startswith_cs",
+          "contains_cs",
+          "has_cs",
+          "endswith_cs",
+          "between",
+          "hasprefix",
+          "hassuffix",
+        ].includes(word)
+      ) {
         throw new KqlError("UnsupportedKqlConstruct", word, t.pos);
       }
     }
@@ -261,7 +289,12 @@ class Parser {
       }
       this.expectOp(")");
       if (args.length < arity[0] || args.length > arity[1]) {
-        throw new KqlError("InvalidKql", t.text, t.pos, `${word}() takes ${arity[0] === arity[1] ? arity[0] : `${arity[0]} to ${arity[1]}`} argument(s)`);
+        throw new KqlError(
+          "InvalidKql",
+          t.text,
+          t.pos,
+          `${word}() takes ${arity[0] === arity[1] ? arity[0] : `${arity[0]} to ${arity[1]}`} argument(s)`,
+        );
       }
       return { kind: "call", name: word, args, pos: t.pos };
     }
@@ -288,7 +321,12 @@ class Parser {
 
 function defaultColumnName(expr: Expr, start: Token): string {
   if (expr.kind === "path") return [expr.root, ...expr.steps.map(String)].join("_");
-  throw new KqlError("InvalidKql", start.text, start.pos, "a computed column needs a name (name = expression)");
+  throw new KqlError(
+    "InvalidKql",
+    start.text,
+    start.pos,
+    "a computed column needs a name (name = expression)",
+  );
 }
 
 /** Parses a query of the supported subset; anything else is a {@link KqlError}. */

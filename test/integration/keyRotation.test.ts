@@ -1,0 +1,380 @@
+import { describe, expect, inject, it } from "vitest";
+import { handleEvents } from "../../src/engine/handleEvents.js";
+import type { Report } from "../../src/engine/report.js";
+import { decodeDelivery } from "../../src/events/decodeDelivery.js";
+import { stringField } from "../../src/rules/armResource.js";
+import { createServiceHarness, type ServiceHarness } from "../support/serviceHarness.js";
+import {
+  KEY,
+  RotationTenantBuilder,
+  V1,
+  V2,
+  V3,
+  VAULT_URL,
+  keyEventDelivery,
+  keyId,
+  keyVersion,
+} from "../support/rotationTenant.js";
+
+const storage = (): string => inject("azuriteConnectionString");
+
+/** Plans one delivery the way the Event Grid trigger does (queue, no inline evaluation). */
+async function deliver(h: ServiceHarness, delivery: unknown): Promise<Report> {
+  const { events, errors } = decodeDelivery(delivery);
+  expect(errors).toEqual([]);
+  return handleEvents(events, errors, h.runtime.ctx, { preview: false });
+}
+
+function resource(h: ServiceHarness, id: string): Record<string, unknown> {
+  const r = h.emulator.state.getResource(id);
+  if (r === undefined) throw new Error(`missing ${id}`);
+  return r.body;
+}
+
+/** The key version a consumer uses now, read from the emulator's state. */
+function versionOf(h: ServiceHarness, id: string): string | undefined {
+  const body = resource(h, id);
+  const uri =
+    stringField(body, "properties", "activeKey", "keyUrl") ??
+    stringField(body, "properties", "encryption", "keyVaultProperties", "keyIdentifier");
+  return (
+    uri?.split("/").pop() ?? stringField(body, "properties", "encryption", "keyVaultProperties", "keyVersion")
+  );
+}
+
+const patches = (h: ServiceHarness, id?: string): number =>
+  h.emulator.log.count({
+    method: "PATCH",
+    ...(id === undefined ? {} : { url: new RegExp(id.split("/").pop() ?? "", "i") }),
+    status: 202,
+  }) +
+  h.emulator.log.count({
+    method: "PATCH",
+    ...(id === undefined ? {} : { url: new RegExp(id.split("/").pop() ?? "", "i") }),
+    status: 200,
+  });
+
+const twoVersions = [keyVersion(V1, "2026-01-01T00:00:00Z"), keyVersion(V2, "2026-11-20T00:00:00Z")];
+
+describe("key rotation end to end (emulator + Azurite, real SDK clients)", () => {
+  it("rotates OpenAI and AIServices accounts, a DES through its LRO and a CMK ML workspace; leaves an auto-rotating DES alone", async () => {
+    const b = new RotationTenantBuilder().withVersions(twoVersions);
+    const openai = b.aiAccount("aoai-prod", "OpenAI");
+    const aiservices = b.aiAccount("ais-prod", "AIServices");
+    const des = b.des("des-prod");
+    const desAuto = b.des("des-auto", { autoRotation: true });
+    const ml = b.mlWorkspace("mlw-prod");
+    const h = await createServiceHarness(b.build(), storage(), {
+      emulator: { lro: { polls: 2, retryAfterSeconds: 0 } },
+    });
+
+    const planned = await deliver(h, keyEventDelivery(V2));
+    expect(planned.actions.filter((a) => a.status === "planned")).toHaveLength(5);
+    await h.drain();
+
+    for (const id of [openai, aiservices, des, ml]) expect(versionOf(h, id)).toBe(V2);
+    expect(versionOf(h, desAuto)).toBe(V1);
+    expect(resource(h, des)).toMatchObject({
+      properties: { provisioningState: "Succeeded", activeKey: { keyUrl: keyId(V2) } },
+    });
+    // One write per rotated consumer, none for the auto-rotating set; the DES write was polled.
+    for (const id of [openai, aiservices, des, ml]) expect(patches(h, id)).toBe(1);
+    expect(patches(h, desAuto)).toBe(0);
+    expect(h.emulator.log.count({ method: "GET", url: /operationStatuses/ })).toBeGreaterThanOrEqual(4);
+
+    const byId = new Map(h.workerActions.map((a) => [a.resourceId, a]));
+    expect(byId.get(openai)).toMatchObject({
+      action: "rotate-key",
+      status: "applied",
+      from: keyId(V1),
+      to: keyId(V2),
+    });
+    expect(byId.get(desAuto)).toMatchObject({
+      action: "rotate-key",
+      status: "skipped",
+      codes: ["AwaitingAutoRotation"],
+    });
+    const ledger = await h.runtime.ctx.ledger.listActions(des);
+    expect(
+      ledger.some(
+        (a) =>
+          a.status === "applied" && a.to === keyId(V2) && a.before !== undefined && a.after !== undefined,
+      ),
+    ).toBe(true);
+  });
+
+  const refusals: {
+    name: string;
+    setup: (b: RotationTenantBuilder) => string;
+    code: string;
+  }[] = [
+    {
+      name: "vault without purge protection",
+      setup: (b) => {
+        b.withVault({ enablePurgeProtection: false }).withVersions(twoVersions);
+        return b.des("des-1");
+      },
+      code: "VaultPurgeProtectionDisabled",
+    },
+    {
+      name: "3072-bit version for an AI services account",
+      setup: (b) => {
+        b.withVersions([
+          keyVersion(V1, "2026-01-01T00:00:00Z"),
+          keyVersion(V2, "2026-11-20T00:00:00Z", { keySize: 3072 }),
+        ]);
+        return b.aiAccount("aoai-1", "OpenAI");
+      },
+      code: "KeySizeNotAllowed",
+    },
+    {
+      name: "disabled version",
+      setup: (b) => {
+        b.withVersions([
+          keyVersion(V1, "2026-01-01T00:00:00Z"),
+          keyVersion(V2, "2026-11-20T00:00:00Z", { enabled: false }),
+        ]);
+        return b.des("des-1");
+      },
+      code: "KeyDisabled",
+    },
+    {
+      name: "expired version",
+      setup: (b) => {
+        b.withVersions([
+          keyVersion(V1, "2026-01-01T00:00:00Z"),
+          keyVersion(V2, "2026-11-20T00:00:00Z", { expiresOn: "2026-11-21T00:00:00Z" }),
+        ]);
+        return b.mlWorkspace("mlw-1");
+      },
+      code: "KeyExpired",
+    },
+    {
+      name: "version expiring inside the 30-day margin",
+      setup: (b) => {
+        b.withVersions([
+          keyVersion(V1, "2026-01-01T00:00:00Z"),
+          keyVersion(V2, "2026-11-20T00:00:00Z", { expiresOn: "2026-12-10T00:00:00Z" }),
+        ]);
+        return b.des("des-1");
+      },
+      code: "KeyExpiresWithinMargin",
+    },
+    {
+      name: "identity without unwrapKey",
+      setup: (b) => {
+        b.withVersions(twoVersions);
+        return b.aiAccount("aoai-1", "OpenAI", { permissions: ["get", "wrapKey"] });
+      },
+      code: "IdentityLacksKeyPermissions",
+    },
+    {
+      name: "AI services account whose vault uses RBAC",
+      setup: (b) => {
+        b.withVault({ enableRbacAuthorization: true, accessPolicies: [] }).withVersions(twoVersions);
+        const id = b.aiAccount("aoai-1", "OpenAI", { principal: 77 });
+        b.roleAssignment("9a1b2c3d-0000-4000-8000-00000000004d");
+        return id;
+      },
+      code: "VaultUsesRbac",
+    },
+  ];
+
+  it.each(refusals)("refuses with no write: $name", async ({ setup, code }) => {
+    const b = new RotationTenantBuilder();
+    const id = setup(b);
+    const h = await createServiceHarness(b.build(), storage());
+    await deliver(h, keyEventDelivery(V2));
+    await h.drain();
+
+    expect(versionOf(h, id)).toBe(V1);
+    expect(patches(h)).toBe(0);
+    const action = h.workerActions.find((a) => a.resourceId === id);
+    expect(action).toMatchObject({ action: "refuse", from: keyId(V1) });
+    expect(action?.codes).toContain(code);
+    const tickets = await h.runtime.ctx.ledger.listTicketRequests();
+    expect(tickets.filter((t) => t.resourceId === id)).toHaveLength(1);
+    expect(tickets[0]?.body).toContain(code);
+  });
+
+  it("rotates a DES in an RBAC vault when its identity holds a Key Vault crypto role", async () => {
+    const b = new RotationTenantBuilder()
+      .withVault({ enableRbacAuthorization: true, accessPolicies: [] })
+      .withVersions(twoVersions);
+    const des = b.des("des-rbac", { principal: 88 });
+    b.roleAssignment("9a1b2c3d-0000-4000-8000-000000000058");
+    const h = await createServiceHarness(b.build(), storage());
+    await deliver(h, keyEventDelivery(V2));
+    await h.drain();
+    expect(versionOf(h, des)).toBe(V2);
+    expect(h.emulator.log.count({ method: "GET", url: /roleAssignments/ })).toBeGreaterThan(0);
+  });
+
+  it("never rolls back: an event for an older version after a newer one writes nothing", async () => {
+    const b = new RotationTenantBuilder().withVersions([
+      keyVersion(V1, "2026-01-01T00:00:00Z"),
+      keyVersion(V2, "2026-11-01T00:00:00Z"),
+      keyVersion(V3, "2026-11-20T00:00:00Z"),
+    ]);
+    const des = b.des("des-1");
+    const ai = b.aiAccount("aoai-1", "OpenAI");
+    const h = await createServiceHarness(b.build(), storage());
+    await deliver(h, keyEventDelivery(V3));
+    await h.drain();
+    expect(versionOf(h, des)).toBe(V3);
+    expect(versionOf(h, ai)).toBe(V3);
+    const writes = patches(h);
+
+    await deliver(h, keyEventDelivery(V2)); // arrives late
+    await h.drain();
+    expect(versionOf(h, des)).toBe(V3);
+    expect(versionOf(h, ai)).toBe(V3);
+    expect(patches(h)).toBe(writes);
+  });
+
+  it("targets the newest usable version when the event's version is not the newest", async () => {
+    const b = new RotationTenantBuilder().withVersions([
+      keyVersion(V1, "2026-01-01T00:00:00Z"),
+      keyVersion(V2, "2026-11-01T00:00:00Z"),
+      keyVersion(V3, "2026-11-20T00:00:00Z"),
+    ]);
+    const des = b.des("des-1");
+    const h = await createServiceHarness(b.build(), storage());
+    await deliver(h, keyEventDelivery(V2));
+    await h.drain();
+    expect(versionOf(h, des)).toBe(V3);
+  });
+
+  it("the same event delivered three times gives exactly one PATCH per consumer", async () => {
+    const b = new RotationTenantBuilder().withVersions(twoVersions);
+    const ids = [b.des("des-1"), b.aiAccount("aoai-1", "OpenAI"), b.mlWorkspace("mlw-1")];
+    const h = await createServiceHarness(b.build(), storage());
+    const first = await deliver(h, keyEventDelivery(V2, { id: "same-event" }));
+    const second = await deliver(h, keyEventDelivery(V2, { id: "same-event" }));
+    await h.drain();
+    const third = await deliver(h, keyEventDelivery(V2, { id: "same-event" }));
+    await h.drain();
+    expect(first.actions.every((a) => a.status === "planned")).toBe(true);
+    expect(
+      [...second.actions, ...third.actions].every((a) => a.action === "none" && a.status === "skipped"),
+    ).toBe(true);
+    for (const id of ids) {
+      expect(versionOf(h, id)).toBe(V2);
+      expect(patches(h, id)).toBe(1);
+    }
+  });
+
+  it("duplicated queue messages of one job cause no second write", async () => {
+    const b = new RotationTenantBuilder().withVersions(twoVersions);
+    const des = b.des("des-1");
+    const h = await createServiceHarness(b.build(), storage());
+    await deliver(h, keyEventDelivery(V2));
+    // Duplicate every queued message, as at-least-once delivery may.
+    const peeked = await h.runtime.jobQueue.receiveMessages({ numberOfMessages: 32, visibilityTimeout: 1 });
+    for (const m of peeked.receivedMessageItems) await h.runtime.jobQueue.sendMessage(m.messageText);
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    await h.drain();
+    expect(versionOf(h, des)).toBe(V2);
+    expect(patches(h, des)).toBe(1);
+    expect(h.workerActions.filter((a) => a.resourceId === des && a.status === "skipped")).toHaveLength(1);
+  });
+
+  it("a 429 storm and 503s: every consumer still ends on the new version", async () => {
+    const b = new RotationTenantBuilder().withVersions(twoVersions);
+    const ids = [b.des("des-1"), b.des("des-2"), b.aiAccount("aoai-1", "OpenAI"), b.mlWorkspace("mlw-1")];
+    const h = await createServiceHarness(b.build(), storage());
+    h.emulator.injectFault({ status: 429, url: "management\\.azure\\.com", rate: 0.3, retryAfterSeconds: 0 });
+    h.emulator.injectFault({
+      status: 503,
+      url: "vault\\.azure\\.net|management\\.azure\\.com",
+      rate: 0.1,
+      retryAfterSeconds: 0,
+    });
+    await deliver(h, keyEventDelivery(V2));
+    await h.drain();
+    for (const id of ids) expect(versionOf(h, id)).toBe(V2);
+    expect(h.emulator.faults.injected).toBeGreaterThan(5);
+    for (const id of ids) expect(patches(h, id)).toBe(1);
+  });
+
+  it("a failed long-running operation is retried, then becomes a poison job with a ticket request", async () => {
+    const b = new RotationTenantBuilder().withVersions(twoVersions);
+    const broken = b.des("des-broken");
+    const fine = b.des("des-fine");
+    const h = await createServiceHarness(b.build(), storage());
+    h.emulator.failOperations({
+      method: "PATCH",
+      resourceIdPattern: "des-broken",
+      code: "InternalDiskEncryptionSetError",
+    });
+    await deliver(h, keyEventDelivery(V2));
+    const result = await h.drain({ maxAttempts: 3 });
+
+    expect(versionOf(h, fine)).toBe(V2);
+    expect(versionOf(h, broken)).toBe(V1);
+    expect(result.poisoned).toBe(1);
+    expect(patches(h, broken)).toBe(3);
+    expect(await h.runtime.poisonQueue.getProperties()).toMatchObject({ approximateMessagesCount: 1 });
+    const tickets = await h.runtime.ctx.ledger.listTicketRequests();
+    expect(tickets).toEqual([
+      expect.objectContaining({ resourceId: broken, findingCode: "RotationFailed", state: "requested" }),
+    ]);
+    expect(h.workerActions.find((a) => a.resourceId === broken && a.status === "failed")?.reason).toMatch(
+      /InternalDiskEncryptionSetError/,
+    );
+  });
+
+  it("200 consumers across 20 subscriptions: all rotated, Resource Graph paged", async () => {
+    const b = new RotationTenantBuilder().withVersions(twoVersions);
+    const ids: string[] = [];
+    for (let i = 0; i < 200; i++) {
+      const sub = (i % 20) + 1;
+      ids.push(i % 2 === 0 ? b.des(`des-${i}`, { sub }) : b.aiAccount(`aoai-${i}`, "OpenAI", { sub }));
+    }
+    const h = await createServiceHarness(b.build(), storage(), { pageSize: 50 });
+    const planned = await deliver(h, keyEventDelivery(V2));
+    expect(planned.actions).toHaveLength(200);
+    await h.drain({ concurrency: 32 });
+    for (const id of ids) expect(versionOf(h, id)).toBe(V2);
+    // Four pages of 50 consumers, plus at most one look-up of the vault by its URI (cached for the fan-out).
+    const graphQueries = h.emulator.log.count({ method: "POST", url: /Microsoft\.ResourceGraph\/resources/ });
+    expect(graphQueries).toBeGreaterThanOrEqual(4);
+    expect(graphQueries).toBeLessThanOrEqual(5);
+    expect(h.emulator.log.count({ status: 429 })).toBe(0);
+    expect(h.emulator.log.count({ method: "GET", url: /vaults\/kv-cmk\?/ })).toBe(1);
+    expect(patches(h)).toBe(200);
+  });
+
+  it("KeyNearExpiry and KeyExpired ticket consumers still on that version with no newer usable one", async () => {
+    const b = new RotationTenantBuilder().withVersions([
+      keyVersion(V1, "2026-01-01T00:00:00Z", { expiresOn: "2026-11-22T00:00:00Z" }),
+    ]);
+    const des = b.des("des-1");
+    const ai = b.aiAccount("aoai-1", "OpenAI");
+    const h = await createServiceHarness(b.build(), storage());
+    await deliver(h, keyEventDelivery(V1, { kind: "KeyExpired" }));
+    await h.drain();
+    const tickets = await h.runtime.ctx.ledger.listTicketRequests();
+    expect(tickets.map((t) => [t.resourceId, t.findingCode, t.severity]).sort()).toEqual(
+      [
+        [ai, "KeyExpired", "urgent"],
+        [des, "KeyExpired", "urgent"],
+      ].sort(),
+    );
+    expect(tickets.find((t) => t.resourceId === des)?.body).toMatch(/virtual machines .* shut down/);
+    expect(patches(h)).toBe(0);
+  });
+
+  it("a brand-new key has no consumers: nothing to do", async () => {
+    const b = new RotationTenantBuilder().withVersions(twoVersions);
+    b.des("des-1");
+    const h = await createServiceHarness(b.build(), storage());
+    const delivery = keyEventDelivery(V2) as { data: Record<string, unknown>; subject: string }[];
+    const event = delivery[0]!;
+    event.subject = "brand-new";
+    event.data = { ...event.data, Id: `${VAULT_URL}/keys/brand-new/${V2}`, ObjectName: "brand-new" };
+    const report = await deliver(h, delivery);
+    expect(report.actions).toEqual([]);
+    expect(KEY).toBe("cmk");
+  });
+});
