@@ -1,17 +1,22 @@
 import { Command } from "commander";
 import type { CliIo } from "./cliIo.js";
 import { registerEmulatorCommand } from "./commands/emulatorCommand.js";
+import { registerRemediateCommand } from "./commands/remediateCommand.js";
+import { registerReplayCommand } from "./commands/replayCommand.js";
+import type { ExitCode } from "./exitCodes.js";
 
 /**
  * The `cmkr` command tree. Commander never exits the process itself (`exitOverride`) and writes
  * through `io`, so {@link runCli} decides exit codes and tests can run it in-process.
  */
-export function createProgram(io: CliIo): Command {
+export function createProgram(io: CliIo, setExit: (code: ExitCode) => void = () => undefined): Command {
   const program = new Command("cmkr")
     .description("Keeps AI and ML data in Azure encrypted with customer-managed keys.")
     .exitOverride()
     .configureOutput({ writeOut: io.out, writeErr: io.err })
     .showHelpAfterError("(run with --help for usage)");
   registerEmulatorCommand(program, io);
+  registerReplayCommand(program, io, setExit);
+  registerRemediateCommand(program, io, setExit);
   return program;
 }

@@ -9,10 +9,14 @@ import { createProgram } from "./program.js";
  * 0 done, 1 failed, 2 usage error. Errors are printed as one `error:` line, without stack traces.
  */
 export async function runCli(argv: readonly string[], io: CliIo = processIo): Promise<ExitCode> {
-  const program = createProgram(io);
+  // Commands that finish with failed or refused actions report exit code 1 through this.
+  let exit: ExitCode = exitCodes.ok;
+  const program = createProgram(io, (code) => {
+    exit = code;
+  });
   try {
     await program.parseAsync([...argv]);
-    return exitCodes.ok;
+    return exit;
   } catch (error) {
     // Commander has already printed its message (or the help) through io.
     if (error instanceof CommanderError) return error.exitCode === 0 ? exitCodes.ok : exitCodes.usage;

@@ -156,7 +156,7 @@ export function decideRotation(s: RotationSnapshot): RotationDecision {
         from: current,
         ...(to === undefined ? {} : { to }),
         reasons,
-        reason: reasons.length > 0 ? `${choice.reason}: ${describe(reasons)}` : choice.reason,
+        reason: reasons.length > 0 ? `${describe(reasons)} (${choice.reason})` : choice.reason,
       };
     }
     return { kind: "none", code: "AlreadyNewest", from: current, reason: choice.reason };

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { remediateKey, remediateResource } from "../../engine/remediate.js";
+import { RemediationInputError, remediateKey, remediateResource } from "../../engine/remediate.js";
 import { reportHasProblems } from "../../engine/report.js";
 import { usageError } from "../cliError.js";
 import type { CliIo } from "../cliIo.js";
@@ -29,9 +29,15 @@ export async function runRemediate(target: string, options: RemediateOptions, io
   });
   try {
     const apply = { apply: options.apply === true };
-    const report = isKey
-      ? await remediateKey(target, local.runtime.ctx, apply)
-      : await remediateResource(target, local.runtime.ctx, apply);
+    let report;
+    try {
+      report = isKey
+        ? await remediateKey(target, local.runtime.ctx, apply)
+        : await remediateResource(target, local.runtime.ctx, apply);
+    } catch (error) {
+      if (error instanceof RemediationInputError) throw usageError(error.message, error.code);
+      throw error;
+    }
     io.out(options.json === true ? `${JSON.stringify(report, null, 2)}\n` : formatReportTable(report));
     return reportHasProblems(report) ? exitCodes.failure : exitCodes.ok;
   } finally {

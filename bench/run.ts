@@ -1,0 +1,25 @@
+import { startAzurite } from "../src/emulator/azurite.js";
+import { planAndEnqueue, requestsPerRotationEvent, type Figure } from "./rotationBench.js";
+
+function print(f: Figure): void {
+  const fmt = (n: number): string => (Number.isInteger(n) ? String(n) : n.toFixed(1));
+  console.log(`\n${f.name}`);
+  console.log(`  measured: ${fmt(f.value)} ${f.unit}`);
+  console.log(`  baseline: ${fmt(f.baseline)} ${f.unit} (${f.baselineName})`);
+  console.log(`  ratio:    ${f.ratio.toFixed(2)}`);
+  console.log(`  ${f.note}`);
+}
+
+/** Runs every benchmark; each prints its figure against a baseline measured in the same run. */
+async function main(): Promise<void> {
+  const azurite = await startAzurite();
+  try {
+    console.log(`Benchmarks on Node ${process.version}`);
+    print(await requestsPerRotationEvent(azurite.connectionString));
+    print(await planAndEnqueue(azurite.connectionString));
+  } finally {
+    await azurite.stop();
+  }
+}
+
+await main();
