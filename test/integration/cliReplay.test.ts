@@ -1,0 +1,98 @@
+import { mkdtemp, readFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { runCli } from "../../src/cli/runCli.js";
+import type { Report } from "../../src/engine/report.js";
+import { parseTenantFile } from "../../src/emulator/tenantFile.js";
+
+function capture() {
+  let out = "";
+  let err = "";
+  return {
+    io: { out: (t: string) => (out += t), err: (t: string) => (err += t) },
+    get out() {
+      return out;
+    },
+    get err() {
+      return err;
+    },
+  };
+}
+
+const argv = (...args: string[]): string[] => ["node", "cmkr", ...args];
+
+describe("cmkr replay and remediate (in-process, embedded emulator and Azurite)", () => {
+  it("replays the example events with --apply --json and saves a tenant with the new versions", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "cmkr-"));
+    const saved = join(dir, "out.json");
+    const c = capture();
+    const code = await runCli(
+      argv("replay", "examples/events", "--tenant", "examples/tenant.json", "--apply", "--json", "--save-tenant", saved),
+      c.io,
+    );
+    const report = JSON.parse(c.out) as Report;
+    expect(report.dryRun).toBe(false);
+    const by = (name: string) => report.actions.filter((a) => a.resourceId.endsWith(`/${name}`));
+    expect(by("aoai-chat-prod")).toContainEqual(expect.objectContaining({ action: "rotate-key", status: "applied" }));
+    expect(by("des-prod")).toContainEqual(expect.objectContaining({ action: "rotate-key", status: "applied" }));
+    expect(by("ais-docs-prod")).toContainEqual(expect.objectContaining({ action: "refuse", codes: ["IdentityLacksKeyPermissions"] }));
+    expect(by("aoai-rbac-prod")).toContainEqual(expect.objectContaining({ action: "refuse", codes: ["VaultUsesRbac"] }));
+    expect(by("des-dev")).toContainEqual(expect.objectContaining({ action: "refuse", codes: ["VaultPurgeProtectionDisabled"] }));
+    expect(by("aoai-search-prod")).toContainEqual(expect.objectContaining({ action: "refuse", codes: ["KeySizeNotAllowed"] }));
+    expect(by("des-large")).toContainEqual(expect.objectContaining({ action: "rotate-key", status: "applied" }));
+    expect(by("des-legacy")).toContainEqual(expect.objectContaining({ action: "open-ticket", codes: ["KeyNearExpiry"] }));
+    expect(report.errors).toEqual([]);
+    expect(code).toBe(1); // refusals are reported with exit code 1
+
+    const tenant = parseTenantFile(JSON.parse(await readFile(saved, "utf8")));
+    const des = tenant.resources.find((r) => r.name === "des-prod");
+    expect(JSON.stringify(des?.properties)).toContain("7e9b1d3f5a7c9e1b3d5f7a9c1e3b5d7f");
+    const refused = tenant.resources.find((r) => r.name === "ais-docs-prod");
+    expect(JSON.stringify(refused?.properties)).toContain("3f2a9c1e5b7d4e8fa0c2d4e6f8a1b3c5");
+  });
+
+  it("plans without --apply: nothing is written and the table says so", async () => {
+    const c = capture();
+    const code = await runCli(argv("replay", "examples/events/01-key-new-version-prod.eventgrid.json", "--tenant", "examples/tenant.json"), c.io);
+    expect(c.out).toMatch(/^Dry run: nothing was written/);
+    expect(c.out).toMatch(/rotate-key\s+planned\s+rg-compute-prod\/des-prod/);
+    expect(c.out).toMatch(/refuse\s+planned\s+rg-ai-prod\/ais-docs-prod/);
+    expect(code).toBe(1);
+  });
+
+  it("remediates every consumer of a key, and one resource, on demand", async () => {
+    const c = capture();
+    const code = await runCli(
+      argv("remediate", "https://kv-cmk-prod.vault.azure.net/keys/cmk", "--tenant", "examples/tenant.json", "--apply", "--json"),
+      c.io,
+    );
+    const report = JSON.parse(c.out) as Report;
+    expect(report.actions.filter((a) => a.status === "applied").map((a) => a.resourceId.split("/").pop()).sort()).toEqual([
+      "aoai-chat-prod",
+      "des-prod",
+      "mlh-platform",
+      "mlw-risk-prod",
+    ]);
+    expect(code).toBe(1);
+
+    const one = capture();
+    const id =
+      "/subscriptions/0b1f6471-1bf0-4dda-aec3-111111111111/resourceGroups/rg-compute-prod/providers/Microsoft.Compute/diskEncryptionSets/des-large";
+    expect(await runCli(argv("remediate", id, "--tenant", "examples/tenant.json", "--apply", "--json"), one.io)).toBe(0);
+    expect((JSON.parse(one.out) as Report).actions).toEqual([
+      expect.objectContaining({ resourceId: id, action: "rotate-key", status: "applied" }),
+    ]);
+  });
+
+  it.each([
+    [["remediate", "not-an-id", "--tenant", "examples/tenant.json"], /expected a resource id/],
+    [["replay", "does-not-exist.json", "--tenant", "examples/tenant.json"], /no such file/],
+    [["remediate", "https://kv.example.com/secrets/x", "--tenant", "examples/tenant.json"], /not a Key Vault key URI/],
+  ])("usage errors exit 2: %j", async (args, message) => {
+    const c = capture();
+    expect(await runCli(argv(...args), c.io)).toBe(2);
+    expect(c.err).toMatch(message);
+    expect(c.err).not.toMatch(/\n\s+at /);
+  });
+});
