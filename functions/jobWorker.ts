@@ -1,5 +1,6 @@
 import { app, type InvocationContext } from "@azure/functions";
 import { functionsRuntime } from "../src/azure/functionsRuntime.js";
+import type { ServiceRuntime } from "../src/azure/serviceRuntime.js";
 import { decodeJob, JobDecodeError } from "../src/engine/job.js";
 import type { ReportAction } from "../src/engine/report.js";
 import { runJob } from "../src/engine/runJob.js";
@@ -8,29 +9,28 @@ import { runJob } from "../src/engine/runJob.js";
  * Applies one queued job. A failure is rethrown so the Functions host retries the message and,
  * after `maxDequeueCount` attempts (host.json), moves it to the poison queue.
  */
-export async function jobWorkerHandler(
-  message: unknown,
-  context: InvocationContext,
-): Promise<ReportAction | undefined> {
-  let job;
-  try {
-    job = decodeJob(message);
-  } catch (error) {
-    if (error instanceof JobDecodeError) {
-      // Retrying cannot repair a malformed message; drop it loudly instead of poisoning the queue.
-      context.error(error.message);
-      return undefined;
+export function createJobWorkerHandler(runtime: () => Promise<ServiceRuntime>) {
+  return async (message: unknown, context: InvocationContext): Promise<ReportAction | undefined> => {
+    let job;
+    try {
+      job = decodeJob(message);
+    } catch (error) {
+      if (error instanceof JobDecodeError) {
+        // Retrying cannot repair a malformed message; drop it loudly instead of poisoning the queue.
+        context.error(error.message);
+        return undefined;
+      }
+      throw error;
     }
-    throw error;
-  }
-  const runtime = await functionsRuntime();
-  const action = await runJob(job, runtime.ctx);
-  context.log(JSON.stringify(action));
-  return action;
+    const { ctx } = await runtime();
+    const action = await runJob(job, ctx);
+    context.log(JSON.stringify(action));
+    return action;
+  };
 }
 
 app.storageQueue("jobWorker", {
   queueName: "%CMKR_JOB_QUEUE%",
   connection: "AzureWebJobsStorage",
-  handler: jobWorkerHandler,
+  handler: createJobWorkerHandler(functionsRuntime),
 });

@@ -1,0 +1,76 @@
+import { InvocationContext } from "@azure/functions";
+import { describe, expect, inject, it } from "vitest";
+import { createJobWorkerHandler } from "../../functions/jobWorker.js";
+import { createKeyVaultEventsHandler } from "../../functions/keyVaultEvents.js";
+import { createPoisonJobsHandler } from "../../functions/poisonJobs.js";
+import { decodeJobMessage } from "../../src/azure/jobQueue.js";
+import { createServiceHarness } from "../support/serviceHarness.js";
+import { RotationTenantBuilder, V1, V2, keyEventDelivery, keyVersion } from "../support/rotationTenant.js";
+
+function context(functionName: string) {
+  const logs: string[] = [];
+  const ctx = new InvocationContext({
+    functionName,
+    invocationId: `inv-${functionName}`,
+    logHandler: (level, ...args) => logs.push(`${level}: ${args.map(String).join(" ")}`),
+  });
+  return { ctx, logs };
+}
+
+describe("Functions handlers (test mode, real SDK clients against the emulator and Azurite)", () => {
+  it("the Event Grid trigger queues jobs, the queue worker rotates, the poison handler tickets", async () => {
+    const b = new RotationTenantBuilder().withVersions([
+      keyVersion(V1, "2026-01-01T00:00:00Z"),
+      keyVersion(V2, "2026-11-20T00:00:00Z"),
+    ]);
+    const des = b.des("des-1");
+    const h = await createServiceHarness(b.build(), inject("azuriteConnectionString"));
+    const runtime = () => Promise.resolve(h.runtime);
+
+    const [event] = keyEventDelivery(V2);
+    const grid = context("keyVaultEvents");
+    const report = await createKeyVaultEventsHandler(runtime)(event as never, grid.ctx);
+    expect(report.actions).toEqual([
+      expect.objectContaining({ resourceId: des, action: "rotate-key", status: "planned" }),
+    ]);
+    expect(grid.logs.some((l) => l.startsWith("information: {"))).toBe(true);
+
+    // The host hands the worker the decoded JSON of the queue message.
+    const received = await h.runtime.jobQueue.receiveMessages({ numberOfMessages: 1 });
+    const message = decodeJobMessage(received.receivedMessageItems[0]?.messageText ?? "");
+    const worker = context("jobWorker");
+    const action = await createJobWorkerHandler(runtime)(message, worker.ctx);
+    expect(action).toMatchObject({ action: "rotate-key", status: "applied", resourceId: des });
+    expect(h.emulator.state.getResource(des)?.body.properties).toMatchObject({
+      activeKey: { keyUrl: expect.stringContaining(V2) as unknown },
+    });
+
+    // A malformed message is dropped with a clear error rather than retried into the poison queue.
+    const bad = context("jobWorker");
+    expect(await createJobWorkerHandler(runtime)({ v: 1, kind: "rotate" }, bad.ctx)).toBeUndefined();
+    expect(bad.logs.join("\n")).toMatch(/error: Invalid job message at \$\.jobId/);
+
+    const poison = context("poisonJobs");
+    const failed = await createPoisonJobsHandler(runtime)(message, poison.ctx);
+    expect(failed).toMatchObject({ status: "failed", codes: ["RotationFailed"] });
+    expect(await h.runtime.ctx.ledger.listTicketRequests()).toEqual([
+      expect.objectContaining({ resourceId: des, findingCode: "RotationFailed" }),
+    ]);
+  });
+
+  it("a malformed Key Vault event is reported, not thrown", async () => {
+    const h = await createServiceHarness(
+      new RotationTenantBuilder().build(),
+      inject("azuriteConnectionString"),
+    );
+    const [event] = keyEventDelivery(V2) as { data: Record<string, unknown> }[];
+    const grid = context("keyVaultEvents");
+    const report = await createKeyVaultEventsHandler(() => Promise.resolve(h.runtime))(
+      { ...event, data: { ...event!.data, Version: 42 } } as never,
+      grid.ctx,
+    );
+    expect(report.actions).toEqual([]);
+    expect(report.errors).toEqual([expect.objectContaining({ input: "data.Version" })]);
+    expect(grid.logs.join("\n")).toMatch(/warning: Dropped malformed event: .*data\.Version/);
+  });
+});
