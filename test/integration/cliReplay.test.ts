@@ -28,20 +28,45 @@ describe("cmkr replay and remediate (in-process, embedded emulator and Azurite)"
     const saved = join(dir, "out.json");
     const c = capture();
     const code = await runCli(
-      argv("replay", "examples/events", "--tenant", "examples/tenant.json", "--apply", "--json", "--save-tenant", saved),
+      argv(
+        "replay",
+        "examples/events",
+        "--tenant",
+        "examples/tenant.json",
+        "--apply",
+        "--json",
+        "--save-tenant",
+        saved,
+      ),
       c.io,
     );
     const report = JSON.parse(c.out) as Report;
     expect(report.dryRun).toBe(false);
     const by = (name: string) => report.actions.filter((a) => a.resourceId.endsWith(`/${name}`));
-    expect(by("aoai-chat-prod")).toContainEqual(expect.objectContaining({ action: "rotate-key", status: "applied" }));
-    expect(by("des-prod")).toContainEqual(expect.objectContaining({ action: "rotate-key", status: "applied" }));
-    expect(by("ais-docs-prod")).toContainEqual(expect.objectContaining({ action: "refuse", codes: ["IdentityLacksKeyPermissions"] }));
-    expect(by("aoai-rbac-prod")).toContainEqual(expect.objectContaining({ action: "refuse", codes: ["VaultUsesRbac"] }));
-    expect(by("des-dev")).toContainEqual(expect.objectContaining({ action: "refuse", codes: ["VaultPurgeProtectionDisabled"] }));
-    expect(by("aoai-search-prod")).toContainEqual(expect.objectContaining({ action: "refuse", codes: ["KeySizeNotAllowed"] }));
-    expect(by("des-large")).toContainEqual(expect.objectContaining({ action: "rotate-key", status: "applied" }));
-    expect(by("des-legacy")).toContainEqual(expect.objectContaining({ action: "open-ticket", codes: ["KeyNearExpiry"] }));
+    expect(by("aoai-chat-prod")).toContainEqual(
+      expect.objectContaining({ action: "rotate-key", status: "applied" }),
+    );
+    expect(by("des-prod")).toContainEqual(
+      expect.objectContaining({ action: "rotate-key", status: "applied" }),
+    );
+    expect(by("ais-docs-prod")).toContainEqual(
+      expect.objectContaining({ action: "refuse", codes: ["IdentityLacksKeyPermissions"] }),
+    );
+    expect(by("aoai-rbac-prod")).toContainEqual(
+      expect.objectContaining({ action: "refuse", codes: ["VaultUsesRbac"] }),
+    );
+    expect(by("des-dev")).toContainEqual(
+      expect.objectContaining({ action: "refuse", codes: ["VaultPurgeProtectionDisabled"] }),
+    );
+    expect(by("aoai-search-prod")).toContainEqual(
+      expect.objectContaining({ action: "refuse", codes: ["KeySizeNotAllowed"] }),
+    );
+    expect(by("des-large")).toContainEqual(
+      expect.objectContaining({ action: "rotate-key", status: "applied" }),
+    );
+    expect(by("des-legacy")).toContainEqual(
+      expect.objectContaining({ action: "open-ticket", codes: ["KeyNearExpiry"] }),
+    );
     expect(report.errors).toEqual([]);
     expect(code).toBe(1); // refusals are reported with exit code 1
 
@@ -54,7 +79,15 @@ describe("cmkr replay and remediate (in-process, embedded emulator and Azurite)"
 
   it("plans without --apply: nothing is written and the table says so", async () => {
     const c = capture();
-    const code = await runCli(argv("replay", "examples/events/01-key-new-version-prod.eventgrid.json", "--tenant", "examples/tenant.json"), c.io);
+    const code = await runCli(
+      argv(
+        "replay",
+        "examples/events/01-key-new-version-prod.eventgrid.json",
+        "--tenant",
+        "examples/tenant.json",
+      ),
+      c.io,
+    );
     expect(c.out).toMatch(/^Dry run: nothing was written/);
     expect(c.out).toMatch(/rotate-key\s+planned\s+rg-compute-prod\/des-prod/);
     expect(c.out).toMatch(/refuse\s+planned\s+rg-ai-prod\/ais-docs-prod/);
@@ -64,22 +97,31 @@ describe("cmkr replay and remediate (in-process, embedded emulator and Azurite)"
   it("remediates every consumer of a key, and one resource, on demand", async () => {
     const c = capture();
     const code = await runCli(
-      argv("remediate", "https://kv-cmk-prod.vault.azure.net/keys/cmk", "--tenant", "examples/tenant.json", "--apply", "--json"),
+      argv(
+        "remediate",
+        "https://kv-cmk-prod.vault.azure.net/keys/cmk",
+        "--tenant",
+        "examples/tenant.json",
+        "--apply",
+        "--json",
+      ),
       c.io,
     );
     const report = JSON.parse(c.out) as Report;
-    expect(report.actions.filter((a) => a.status === "applied").map((a) => a.resourceId.split("/").pop()).sort()).toEqual([
-      "aoai-chat-prod",
-      "des-prod",
-      "mlh-platform",
-      "mlw-risk-prod",
-    ]);
+    expect(
+      report.actions
+        .filter((a) => a.status === "applied")
+        .map((a) => a.resourceId.split("/").pop())
+        .sort(),
+    ).toEqual(["aoai-chat-prod", "des-prod", "mlh-platform", "mlw-risk-prod"]);
     expect(code).toBe(1);
 
     const one = capture();
     const id =
       "/subscriptions/0b1f6471-1bf0-4dda-aec3-111111111111/resourceGroups/rg-compute-prod/providers/Microsoft.Compute/diskEncryptionSets/des-large";
-    expect(await runCli(argv("remediate", id, "--tenant", "examples/tenant.json", "--apply", "--json"), one.io)).toBe(0);
+    expect(
+      await runCli(argv("remediate", id, "--tenant", "examples/tenant.json", "--apply", "--json"), one.io),
+    ).toBe(0);
     expect((JSON.parse(one.out) as Report).actions).toEqual([
       expect.objectContaining({ resourceId: id, action: "rotate-key", status: "applied" }),
     ]);
@@ -88,7 +130,10 @@ describe("cmkr replay and remediate (in-process, embedded emulator and Azurite)"
   it.each([
     [["remediate", "not-an-id", "--tenant", "examples/tenant.json"], /expected a resource id/],
     [["replay", "does-not-exist.json", "--tenant", "examples/tenant.json"], /no such file/],
-    [["remediate", "https://kv.example.com/secrets/x", "--tenant", "examples/tenant.json"], /not a Key Vault key URI/],
+    [
+      ["remediate", "https://kv.example.com/secrets/x", "--tenant", "examples/tenant.json"],
+      /not a Key Vault key URI/,
+    ],
   ])("usage errors exit 2: %j", async (args, message) => {
     const c = capture();
     expect(await runCli(argv(...args), c.io)).toBe(2);

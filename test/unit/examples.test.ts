@@ -6,7 +6,10 @@ import { decodeDelivery } from "../../src/events/decodeDelivery.js";
 
 describe("examples", () => {
   it("the demo tenant matches the tenant-file contract", async () => {
-    const tenant = parseTenantFile(JSON.parse(await readFile("examples/tenant.json", "utf8")), "examples/tenant.json");
+    const tenant = parseTenantFile(
+      JSON.parse(await readFile("examples/tenant.json", "utf8")),
+      "examples/tenant.json",
+    );
     expect(tenant.subscriptions.map((s) => s.displayName)).toEqual(["prod", "dev", "sandbox"]);
     const types = new Set(tenant.resources.map((r) => r.type));
     for (const type of [
@@ -27,10 +30,16 @@ describe("examples", () => {
     expect(files.length).toBeGreaterThanOrEqual(6);
     const schemas = new Set<string>();
     for (const file of files) {
-      const { events, errors } = decodeDelivery(JSON.parse(await readFile(join("examples/events", file), "utf8")));
+      const { events, errors } = decodeDelivery(
+        JSON.parse(await readFile(join("examples/events", file), "utf8")),
+      );
       expect(errors, file).toEqual([]);
       for (const event of events) {
-        if (event.kind !== "KeyNewVersionCreated" && event.kind !== "KeyNearExpiry" && event.kind !== "KeyExpired") {
+        if (
+          event.kind !== "KeyNewVersionCreated" &&
+          event.kind !== "KeyNearExpiry" &&
+          event.kind !== "KeyExpired"
+        ) {
           throw new Error(`${file}: unexpected ${event.kind}`);
         }
         schemas.add(event.schema);

@@ -1,0 +1,394 @@
+import { ResourceGraphClient, type QueryResponse } from "@azure/arm-resourcegraph";
+import { RestError } from "@azure/core-rest-pipeline";
+import { describe, expect, it } from "vitest";
+import { AzureEmulator, type EmulatorOptions } from "../../src/emulator/azureEmulator.js";
+import { parseTenantFile, type TenantFile } from "../../src/emulator/tenantFile.js";
+import { consumersOfKeyQuery } from "../../src/engine/consumersQuery.js";
+
+const TENANT = "7a1b2c3d-0000-4000-8000-00000000aaaa";
+const SUBS = [
+  "11111111-1111-4111-8111-111111111111",
+  "22222222-2222-4222-8222-222222222222",
+  "33333333-3333-4333-8333-333333333333",
+] as const;
+const CMK_VAULT = "https://kv-cmk.vault.azure.net";
+const DES_COUNT = 250;
+
+function subOf(i: number): string {
+  return SUBS[i % SUBS.length] as string;
+}
+
+/** Every fifth disk encryption set uses the CMK vault's key; the rest use another vault. */
+function desId(i: number): string {
+  return `/subscriptions/${subOf(i)}/resourceGroups/RG-Des-${i % 2}/providers/Microsoft.Compute/diskEncryptionSets/des-${String(i).padStart(3, "0")}`;
+}
+
+function tenant(): TenantFile {
+  const resources: Record<string, unknown>[] = [];
+  for (let i = 0; i < DES_COUNT; i++) {
+    resources.push({
+      id: desId(i),
+      name: `des-${String(i).padStart(3, "0")}`,
+      type: "Microsoft.Compute/diskEncryptionSets",
+      location: "westeurope",
+      identity: { type: "SystemAssigned", principalId: `p-${i}` },
+      properties: {
+        encryptionType: "EncryptionAtRestWithCustomerKey",
+        activeKey: {
+          keyUrl:
+            i % 5 === 0 ? `${CMK_VAULT}/keys/CMK-Des/v${i}` : `https://kv-other.vault.azure.net/keys/k/v${i}`,
+        },
+      },
+    });
+  }
+  resources.push(
+    {
+      id: `/subscriptions/${SUBS[0]}/resourceGroups/rg-ai/providers/Microsoft.CognitiveServices/accounts/aoai`,
+      name: "aoai",
+      type: "Microsoft.CognitiveServices/accounts",
+      kind: "OpenAI",
+      location: "swedencentral",
+      sku: { name: "S0" },
+      tags: { owner: "ml-team" },
+      properties: {
+        encryption: {
+          keySource: "Microsoft.KeyVault",
+          keyVaultProperties: { keyVaultUri: `${CMK_VAULT}/`, keyName: "cmk-des", keyVersion: "v0" },
+        },
+      },
+    },
+    {
+      id: `/subscriptions/${SUBS[0]}/resourceGroups/rg-ai`,
+      name: "rg-ai",
+      type: "Microsoft.Resources/resourceGroups",
+      location: "swedencentral",
+      tags: { costCenter: "42" },
+      properties: { provisioningState: "Succeeded" },
+    },
+    {
+      id: `/subscriptions/${SUBS[0]}/providers/Microsoft.Authorization/roleAssignments/8f4d5d0e-0000-4000-8000-000000000001`,
+      name: "8f4d5d0e-0000-4000-8000-000000000001",
+      type: "Microsoft.Authorization/roleAssignments",
+      properties: {
+        roleDefinitionId: `/subscriptions/${SUBS[0]}/providers/Microsoft.Authorization/roleDefinitions/e147488a-f6f5-4113-8e2d-b22465e65bf6`,
+        principalId: "p-0",
+        scope: `/subscriptions/${SUBS[0]}`,
+      },
+    },
+  );
+  return parseTenantFile({
+    tenantId: TENANT,
+    subscriptions: [
+      { subscriptionId: SUBS[0], displayName: "prod-a", managementGroupId: "mg-prod" },
+      { subscriptionId: SUBS[1], displayName: "prod-b", managementGroupId: "mg-prod" },
+      { subscriptionId: SUBS[2], displayName: "dev", managementGroupId: "mg-dev" },
+    ],
+    resources,
+    keyVaults: {},
+  });
+}
+
+function client(emulator: AzureEmulator, objectId?: string): ResourceGraphClient {
+  return new ResourceGraphClient(
+    emulator.credential(objectId === undefined ? undefined : { objectId, tenantId: TENANT }),
+    // No retries: a 429 must reach the test instead of being retried after Retry-After.
+    { httpClient: emulator.httpClient(), retryOptions: { maxRetries: 0 } },
+  );
+}
+
+function setup(options: EmulatorOptions = {}): { emulator: AzureEmulator; graph: ResourceGraphClient } {
+  const emulator = new AzureEmulator(tenant(), { throttling: false, ...options });
+  return { emulator, graph: client(emulator) };
+}
+
+type Page = Required<Pick<QueryResponse, "count" | "totalRecords" | "resultTruncated">> & {
+  rows: Record<string, unknown>[];
+  skipToken: string | undefined;
+};
+
+async function page(
+  graph: ResourceGraphClient,
+  query: string,
+  options: { top?: number; skipToken?: string; subscriptions?: string[]; managementGroups?: string[] } = {},
+): Promise<Page> {
+  const response = await graph.resources({
+    query,
+    ...(options.subscriptions === undefined ? {} : { subscriptions: options.subscriptions }),
+    ...(options.managementGroups === undefined ? {} : { managementGroups: options.managementGroups }),
+    options: {
+      resultFormat: "objectArray",
+      ...(options.top === undefined ? {} : { top: options.top }),
+      ...(options.skipToken === undefined ? {} : { skipToken: options.skipToken }),
+    },
+  });
+  return {
+    count: response.count,
+    totalRecords: response.totalRecords,
+    resultTruncated: response.resultTruncated,
+    rows: response.data as Record<string, unknown>[],
+    skipToken: response.skipToken,
+  };
+}
+
+async function allPages(
+  graph: ResourceGraphClient,
+  query: string,
+  options: { top?: number; subscriptions?: string[]; managementGroups?: string[] } = {},
+): Promise<{ pages: Page[]; rows: Record<string, unknown>[] }> {
+  const pages: Page[] = [];
+  let skipToken: string | undefined;
+  do {
+    const next = await page(graph, query, { ...options, ...(skipToken === undefined ? {} : { skipToken }) });
+    pages.push(next);
+    skipToken = next.skipToken;
+  } while (skipToken !== undefined && pages.length < 100);
+  return { pages, rows: pages.flatMap((p) => p.rows) };
+}
+
+async function restError(call: Promise<unknown>): Promise<RestError> {
+  try {
+    await call;
+  } catch (error) {
+    if (error instanceof RestError) return error;
+    throw error;
+  }
+  throw new Error("the call succeeded");
+}
+
+const desQuery = "resources | where type =~ 'microsoft.compute/diskencryptionsets'";
+const allDesIds = Array.from({ length: DES_COUNT }, (_, i) => desId(i));
+
+describe("Resource Graph through ResourceGraphClient", () => {
+  it("pages 250 rows at $top 100 with $skipToken, each row exactly once, in order", async () => {
+    const { graph } = setup();
+    const { pages, rows } = await allPages(graph, `${desQuery} | project id, name | order by id asc`, {
+      top: 100,
+    });
+    expect(pages.map((p) => p.count)).toEqual([100, 100, 50]);
+    expect(pages.map((p) => p.totalRecords)).toEqual([250, 250, 250]);
+    expect(pages.map((p) => p.skipToken === undefined)).toEqual([false, false, true]);
+    expect(pages.every((p) => p.resultTruncated === "false")).toBe(true);
+    expect(rows.map((r) => r.id)).toEqual([...allDesIds].sort());
+  });
+
+  it("pages a query without order by, each row exactly once", async () => {
+    const { graph } = setup();
+    const { pages, rows } = await allPages(graph, desQuery, { top: 100 });
+    expect(pages).toHaveLength(3);
+    const ids = rows.map((r) => r.id as string);
+    expect(ids).toHaveLength(DES_COUNT);
+    expect(new Set(ids)).toEqual(new Set(allDesIds));
+  });
+
+  it("defaults to $top 100", async () => {
+    const { graph } = setup();
+    const first = await page(graph, desQuery);
+    expect(first.count).toBe(100);
+    expect(first.skipToken).toBeDefined();
+  });
+
+  it("shapes rows as Resource Graph does and leaves role assignments out", async () => {
+    const { graph } = setup();
+    const [row] = (await page(graph, "resources | where name == 'aoai'")).rows;
+    expect(row).toEqual({
+      id: `/subscriptions/${SUBS[0]}/resourceGroups/rg-ai/providers/Microsoft.CognitiveServices/accounts/aoai`,
+      name: "aoai",
+      type: "microsoft.cognitiveservices/accounts",
+      tenantId: TENANT,
+      kind: "OpenAI",
+      location: "swedencentral",
+      resourceGroup: "rg-ai",
+      subscriptionId: SUBS[0],
+      managedBy: "",
+      sku: { name: "S0" },
+      plan: null,
+      properties: {
+        encryption: {
+          keySource: "Microsoft.KeyVault",
+          keyVaultProperties: { keyVaultUri: `${CMK_VAULT}/`, keyName: "cmk-des", keyVersion: "v0" },
+        },
+      },
+      tags: { owner: "ml-team" },
+      identity: null,
+      zones: null,
+      extendedLocation: null,
+    });
+    const [des] = (await page(graph, `${desQuery} | where name == 'des-001'`)).rows;
+    expect(des).toMatchObject({ type: "microsoft.compute/diskencryptionsets", resourceGroup: "rg-des-1" });
+    expect((await page(graph, "resources | where type has 'roleassignments'")).count).toBe(0);
+    expect((await page(graph, "resources | where type =~ 'microsoft.resources/resourcegroups'")).count).toBe(
+      0,
+    );
+  });
+
+  it("runs the CMK disk encryption set query", async () => {
+    const { graph } = setup();
+    const query = `resources | where type =~ 'microsoft.compute/diskencryptionsets' | where tolower(tostring(properties.activeKey.keyUrl)) startswith '${CMK_VAULT}/keys/cmk-des/' | project id, properties`;
+    const { rows } = await allPages(graph, query, { top: 1000 });
+    const expected = allDesIds.filter((_, i) => i % 5 === 0);
+    expect(rows.map((r) => r.id).sort()).toEqual([...expected].sort());
+    expect(Object.keys(rows[0] ?? {})).toEqual(["id", "properties"]);
+  });
+
+  it("runs the service's consumers-of-a-key query", async () => {
+    const { graph } = setup();
+    const { rows } = await allPages(graph, consumersOfKeyQuery({ vaultUrl: CMK_VAULT, keyName: "cmk-des" }), {
+      top: 1000,
+    });
+    const expected = [
+      ...allDesIds.filter((_, i) => i % 5 === 0),
+      `/subscriptions/${SUBS[0]}/resourceGroups/rg-ai/providers/Microsoft.CognitiveServices/accounts/aoai`,
+    ].sort();
+    expect(rows.map((r) => r.id)).toEqual(expected);
+  });
+
+  it("reads only the named subscriptions", async () => {
+    const { graph } = setup();
+    const { rows } = await allPages(graph, desQuery, { subscriptions: [SUBS[1]], top: 1000 });
+    expect(rows).toHaveLength(allDesIds.filter((_, i) => subOf(i) === SUBS[1]).length);
+    expect(rows.every((r) => r.subscriptionId === SUBS[1])).toBe(true);
+    const two = await allPages(graph, desQuery, {
+      subscriptions: [SUBS[0].toUpperCase(), SUBS[2]],
+      top: 1000,
+    });
+    expect(new Set(two.rows.map((r) => r.subscriptionId))).toEqual(new Set([SUBS[0], SUBS[2]]));
+  });
+
+  it("reads the subscriptions of the named management groups; the tenant id names them all", async () => {
+    const { graph } = setup();
+    const dev = await allPages(graph, desQuery, { managementGroups: ["mg-dev"], top: 1000 });
+    expect(new Set(dev.rows.map((r) => r.subscriptionId))).toEqual(new Set([SUBS[2]]));
+    const prod = await allPages(graph, desQuery, { managementGroups: ["MG-PROD"], top: 1000 });
+    expect(new Set(prod.rows.map((r) => r.subscriptionId))).toEqual(new Set([SUBS[0], SUBS[1]]));
+    const root = await allPages(graph, desQuery, { managementGroups: [TENANT], top: 1000 });
+    expect(root.rows).toHaveLength(DES_COUNT);
+  });
+
+  it("lists subscriptions and resource groups in resourcecontainers", async () => {
+    const { graph } = setup();
+    const { rows } = await allPages(
+      graph,
+      "resourcecontainers | project id, name, type, tags | order by id asc",
+      {
+        top: 1000,
+      },
+    );
+    expect(rows.filter((r) => r.type === "microsoft.resources/subscriptions").map((r) => r.name)).toEqual([
+      "prod-a",
+      "prod-b",
+      "dev",
+    ]);
+    const groups = rows.filter((r) => r.type === "microsoft.resources/subscriptions/resourcegroups");
+    expect(groups).toHaveLength(7);
+    expect(groups.find((g) => g.name === "rg-ai")).toMatchObject({ tags: { costCenter: "42" } });
+    const scoped = await page(graph, "resourcecontainers", { subscriptions: [SUBS[2]] });
+    expect(scoped.rows.map((r) => r.id)).toEqual([
+      `/subscriptions/${SUBS[2]}`,
+      `/subscriptions/${SUBS[2]}/resourceGroups/RG-Des-0`,
+      `/subscriptions/${SUBS[2]}/resourceGroups/RG-Des-1`,
+    ]);
+  });
+
+  it("does not page a query that uses take: no $skipToken and resultTruncated", async () => {
+    const { graph } = setup();
+    const limited = await page(graph, `${desQuery} | take 150`, { top: 100 });
+    expect(limited).toMatchObject({
+      count: 100,
+      totalRecords: 150,
+      resultTruncated: "true",
+      skipToken: undefined,
+    });
+    const small = await page(graph, `${desQuery} | limit 5`, { top: 100 });
+    expect(small).toMatchObject({
+      count: 5,
+      totalRecords: 5,
+      resultTruncated: "false",
+      skipToken: undefined,
+    });
+  });
+
+  it("answers unsupported KQL with a 400 RestError naming the construct", async () => {
+    const { graph } = setup();
+    const error = await restError(graph.resources({ query: "resources\n| summarize count() by type" }));
+    expect(error.statusCode).toBe(400);
+    expect(error.code).toBe("BadRequest");
+    expect(error.message).toContain("operator 'summarize'");
+    expect(error.message).toContain("line 2, column 3");
+    const join = await restError(
+      graph.resources({ query: "resources | join kind=inner (resourcecontainers) on subscriptionId" }),
+    );
+    expect(join.statusCode).toBe(400);
+    expect(join.message).toContain("operator 'join'");
+    const fn = await restError(
+      graph.resources({ query: "resources | where parse_json(tostring(tags)).a == 1" }),
+    );
+    expect(fn.message).toContain("function 'parse_json()'");
+  });
+
+  it("refuses $top over 1000 and a $skipToken from another query", async () => {
+    const { graph } = setup();
+    const tooMany = await restError(page(graph, desQuery, { top: 1001 }));
+    expect(tooMany.statusCode).toBe(400);
+    expect(tooMany.message).toContain("$top");
+    const first = await page(graph, desQuery, { top: 10 });
+    const other = await restError(
+      page(graph, "resources | where type =~ 'microsoft.cognitiveservices/accounts'", {
+        top: 10,
+        skipToken: first.skipToken as string,
+      }),
+    );
+    expect(other.statusCode).toBe(400);
+    expect(other.message).toContain("$skipToken");
+    const otherScope = await restError(
+      page(graph, desQuery, { top: 10, skipToken: first.skipToken as string, subscriptions: [SUBS[0]] }),
+    );
+    expect(otherScope.statusCode).toBe(400);
+  });
+
+  it("sees writes made between pages, as Azure does", async () => {
+    const { emulator, graph } = setup();
+    const first = await page(graph, `${desQuery} | project id | order by id asc`, { top: 200 });
+    emulator.state.deleteResource(desId(0));
+    const rest = await page(graph, `${desQuery} | project id | order by id asc`, {
+      top: 200,
+      skipToken: first.skipToken as string,
+    });
+    expect(first.totalRecords).toBe(250);
+    expect(rest.totalRecords).toBe(249);
+    expect(rest.count).toBe(49);
+  });
+
+  it("enforces the per-principal quota with 429 and quota headers", async () => {
+    let now = Date.parse("2026-03-01T12:00:00Z");
+    const emulator = new AzureEmulator(tenant(), {
+      throttling: false,
+      clock: () => now,
+      resourceGraphQuota: { limit: 2, windowSeconds: 5 },
+    });
+    const graph = client(emulator, "0000000a-0000-4000-8000-000000000001");
+    const headers: Record<string, string | undefined>[] = [];
+    const onResponse = (response: { headers: { get(name: string): string | undefined } }): void => {
+      headers.push({
+        remaining: response.headers.get("x-ms-user-quota-remaining"),
+        resetsAfter: response.headers.get("x-ms-user-quota-resets-after"),
+        retryAfter: response.headers.get("retry-after"),
+      });
+    };
+    await graph.resources({ query: "resources | take 1" }, { onResponse });
+    now += 1000;
+    await graph.resources({ query: "resources | take 1" }, { onResponse });
+    const throttled = await restError(graph.resources({ query: "resources | take 1" }, { onResponse }));
+    expect(throttled.statusCode).toBe(429);
+    expect(headers).toEqual([
+      { remaining: "1", resetsAfter: "00:00:05", retryAfter: undefined },
+      { remaining: "0", resetsAfter: "00:00:04", retryAfter: undefined },
+      { remaining: "0", resetsAfter: "00:00:04", retryAfter: "4" },
+    ]);
+    // Another principal has its own quota; the first gets its quota back when the window ends.
+    await client(emulator, "0000000b-0000-4000-8000-000000000002").resources({ query: "resources | take 1" });
+    now += 4000;
+    const again = await graph.resources({ query: "resources | take 1" }, { onResponse });
+    expect(again.count).toBe(1);
+    expect(headers.at(-1)).toEqual({ remaining: "1", resetsAfter: "00:00:05", retryAfter: undefined });
+  });
+});
