@@ -54,7 +54,7 @@ export async function requestsPerRotationEvent(storage: string): Promise<Figure>
     const sub = subscriptionGuid(s);
     const compute = await clients.compute(sub);
     for await (const des of compute.diskEncryptionSets.list())
-      if (des.activeKey?.keyUrl?.includes("/keys/cmk/") === true) found++;
+      if (des.activeKey?.keyUrl.includes("/keys/cmk/") === true) found++;
     const cognitive = await clients.cognitiveServices(sub);
     for await (const a of cognitive.accounts.list())
       if (a.properties?.encryption?.keyVaultProperties?.keyName === "cmk") found++;

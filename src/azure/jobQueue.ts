@@ -23,7 +23,7 @@ export function decodeJobMessage(text: string): unknown {
 export class StorageJobQueue implements JobQueue {
   constructor(
     private readonly queue: QueueClient,
-    private readonly parallelism = 16,
+    private readonly parallelism = 32,
   ) {}
 
   async enqueue(jobs: readonly Job[]): Promise<void> {

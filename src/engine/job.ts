@@ -11,6 +11,8 @@ export const jobSchema = z.discriminatedUnion("kind", [
     jobId: z.string().min(1),
     /** Consumer id and target key, lower-case: duplicate events produce the same key. */
     dedupeKey: z.string().min(1),
+    /** The jobs planned together (one key event): their claims share a ledger partition. */
+    claimGroup: z.string().min(1),
     resourceId: z.string().startsWith("/"),
     resourceType: z.string().min(1),
     /** The versioned key URI the triggering event named. The worker may pick a newer usable one. */

@@ -10,7 +10,7 @@ import type { RotationPort } from "./rotationPort.js";
 /** What planning a key event needs. */
 export interface PlannerDeps {
   port: Pick<RotationPort, "findConsumers">;
-  ledger: Pick<Ledger, "claimJob">;
+  ledger: Pick<Ledger, "claimJobs">;
   queue: JobQueue;
   scope: GraphScope;
   now: () => Date;
@@ -33,6 +33,7 @@ export function keyEventJob(
     kind: "rotate",
     jobId: randomUUID(),
     dedupeKey: `${dryRun ? "dry-run|" : ""}${event.kind}|${consumer.id.toLowerCase()}|${event.keyId.toLowerCase()}`,
+    claimGroup: `${dryRun ? "dry-run|" : ""}${event.kind}|${event.keyId.toLowerCase()}`,
     resourceId: consumer.id,
     resourceType: consumer.type,
     keyId: event.keyId,
@@ -56,21 +57,20 @@ export async function planKeyEvent(event: KeyVaultKeyEvent, deps: PlannerDeps): 
     { vaultUrl: event.vaultUrl, keyName: event.keyName },
     deps.scope,
   )) {
-    const jobs: RotateJob[] = [];
-    const claims = await Promise.all(
-      page.map(async (consumer) => {
-        const job = keyEventJob(event, consumer, correlationId, deps.now(), deps.dryRun);
-        return { job, claimed: await deps.ledger.claimJob(job.dedupeKey, job.resourceId) };
-      }),
+    const planned = page.map((consumer) =>
+      keyEventJob(event, consumer, correlationId, deps.now(), deps.dryRun),
     );
-    for (const { job, claimed } of claims) {
-      if (claimed) jobs.push(job);
+    const group = planned[0]?.claimGroup;
+    const claimed = group === undefined ? new Set<string>() : await deps.ledger.claimJobs(group, planned);
+    const jobs = planned.filter((job) => claimed.has(job.dedupeKey));
+    for (const job of planned) {
+      const isNew = claimed.has(job.dedupeKey);
       actions.push({
         resourceId: job.resourceId,
         resourceType: job.resourceType,
-        action: claimed ? "rotate-key" : "none",
-        status: claimed ? "planned" : "skipped",
-        reason: claimed
+        action: isNew ? "rotate-key" : "none",
+        status: isNew ? "planned" : "skipped",
+        reason: isNew
           ? `queued: ${event.kind} for ${event.keyId}`
           : `a job for this resource and ${event.keyId} was queued before (duplicate event)`,
       });

@@ -30,6 +30,7 @@ function manualJob(
     kind: "rotate",
     jobId: randomUUID(),
     dedupeKey: `manual|${resourceId.toLowerCase()}|${keyId.toLowerCase()}|${correlationId}`,
+    claimGroup: `manual|${correlationId}`,
     resourceId,
     resourceType,
     keyId,

@@ -16,7 +16,7 @@ export interface WorkerDeps extends RotationDeps {
  * skipped; a failure releases the job and rethrows so the queue retries it.
  */
 export async function runJob(job: Job, deps: WorkerDeps): Promise<ReportAction> {
-  const start = await deps.ledger.startJob(job.dedupeKey, job.resourceId, deps.leaseMs);
+  const start = await deps.ledger.startJob(job.claimGroup, job.dedupeKey, job.resourceId, deps.leaseMs);
   if (start !== "started") {
     return {
       resourceId: job.resourceId,
@@ -31,10 +31,10 @@ export async function runJob(job: Job, deps: WorkerDeps): Promise<ReportAction> 
   }
   try {
     const action = await rotateConsumer(job, deps);
-    await deps.ledger.finishJob(job.dedupeKey, job.resourceId, "done");
+    await deps.ledger.finishJob(job.claimGroup, job.dedupeKey, "done");
     return action;
   } catch (error) {
-    await deps.ledger.finishJob(job.dedupeKey, job.resourceId, "queued");
+    await deps.ledger.finishJob(job.claimGroup, job.dedupeKey, "queued");
     throw error;
   }
 }
@@ -48,7 +48,7 @@ export async function handlePoisonJob(
   deps: Pick<WorkerDeps, "ledger" | "dryRun">,
   lastError?: string,
 ): Promise<ReportAction> {
-  await deps.ledger.finishJob(job.dedupeKey, job.resourceId, "failed");
+  await deps.ledger.finishJob(job.claimGroup, job.dedupeKey, "failed");
   const ticket = await deps.ledger.requestTicket({
     resourceId: job.resourceId,
     resourceType: job.resourceType,

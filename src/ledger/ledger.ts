@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { RestError } from "@azure/core-rest-pipeline";
-import type { TableClient, TableEntityResult } from "@azure/data-tables";
+import type { TableClient, TableEntityResult, TransactionAction } from "@azure/data-tables";
 import type { ActionKind, ActionStatus } from "../engine/report.js";
 import { digest, invertedTime, partitionKeyFor } from "./ledgerKeys.js";
 
@@ -73,6 +73,11 @@ function snapshot(value: unknown): string | undefined {
   return text.length > maxSnapshotChars ? `${text.slice(0, maxSnapshotChars)}…(truncated)` : text;
 }
 
+/** Job claims of one group (one key event, one manual run) share a partition, so they batch. */
+function jobPartition(group: string): string {
+  return `jobs|${digest(group)}`;
+}
+
 function isStatus(error: unknown, status: number): boolean {
   return error instanceof RestError && error.statusCode === status;
 }
@@ -125,37 +130,61 @@ export class Ledger {
   }
 
   /**
-   * Claims a dedupe key for a new job. False when a job with that key exists already, so a
-   * duplicate event enqueues nothing.
+   * Claims dedupe keys for new jobs, in Table transactions of up to 100 (one partition per group,
+   * e.g. per key event), so planning thousands of jobs costs tens of requests. Returns the keys
+   * claimed now; a key claimed before (a duplicate event) is left out, so nothing is queued twice.
    */
-  async claimJob(dedupeKey: string, resourceId: string): Promise<boolean> {
+  async claimJobs(
+    group: string,
+    jobs: readonly { dedupeKey: string; resourceId: string }[],
+  ): Promise<Set<string>> {
     await this.ensureTable();
-    try {
-      await this.table.createEntity<JobEntity>({
-        partitionKey: partitionKeyFor(resourceId),
-        rowKey: `job|${digest(dedupeKey)}`,
-        dedupeKey,
-        resourceId,
-        state: "queued",
-        attempts: 0,
-        leaseUntil: 0,
-        updatedAt: new Date(this.clock()).toISOString(),
-      });
-      return true;
-    } catch (error) {
-      if (isStatus(error, 409)) return false;
-      throw error;
+    const partitionKey = jobPartition(group);
+    const claimed = new Set<string>();
+    const updatedAt = new Date(this.clock()).toISOString();
+    const entity = (j: { dedupeKey: string; resourceId: string }): JobEntity => ({
+      partitionKey,
+      rowKey: digest(j.dedupeKey),
+      dedupeKey: j.dedupeKey,
+      resourceId: j.resourceId,
+      state: "queued",
+      attempts: 0,
+      leaseUntil: 0,
+      updatedAt,
+    });
+    const unique = [...new Map(jobs.map((j) => [digest(j.dedupeKey), j])).values()];
+    for (let i = 0; i < unique.length; i += 100) {
+      const chunk = unique.slice(i, i + 100);
+      try {
+        await this.table.submitTransaction(chunk.map((j): TransactionAction => ["create", { ...entity(j) }]));
+        for (const j of chunk) claimed.add(j.dedupeKey);
+        continue;
+      } catch (error) {
+        // The whole transaction fails when one row exists already: claim one by one instead.
+        if (!isStatus(error, 409) && !isStatus(error, 400)) throw error;
+      }
+      await Promise.all(
+        chunk.map(async (j) => {
+          try {
+            await this.table.createEntity(entity(j));
+            claimed.add(j.dedupeKey);
+          } catch (error) {
+            if (!isStatus(error, 409)) throw error;
+          }
+        }),
+      );
     }
+    return claimed;
   }
 
   /**
    * Takes the job for one worker, with a lease: a duplicate message, or a second worker, sees
    * `busy` (while the lease runs) or `done`. Uses the entity's ETag so two workers cannot both win.
    */
-  async startJob(dedupeKey: string, resourceId: string, leaseMs: number): Promise<JobStart> {
+  async startJob(group: string, dedupeKey: string, resourceId: string, leaseMs: number): Promise<JobStart> {
     await this.ensureTable();
-    const partitionKey = partitionKeyFor(resourceId);
-    const rowKey = `job|${digest(dedupeKey)}`;
+    const partitionKey = jobPartition(group);
+    const rowKey = digest(dedupeKey);
     const now = this.clock();
     let entity: TableEntityResult<JobEntity> | undefined;
     try {
@@ -165,9 +194,9 @@ export class Ledger {
     }
     if (entity === undefined) {
       // A job enqueued without a claim (e.g. by an operator): claim it now.
-      const claimed = await this.claimJob(dedupeKey, resourceId);
-      if (!claimed) return "busy";
-      return this.startJob(dedupeKey, resourceId, leaseMs);
+      const claimed = await this.claimJobs(group, [{ dedupeKey, resourceId }]);
+      if (!claimed.has(dedupeKey)) return "busy";
+      return this.startJob(group, dedupeKey, resourceId, leaseMs);
     }
     if (entity.state === "done") return "done";
     if (entity.state === "running" && entity.leaseUntil > now) return "busy";
@@ -194,12 +223,12 @@ export class Ledger {
   }
 
   /** Ends a job: `done` for any final outcome, `queued` to let a retry take it again. */
-  async finishJob(dedupeKey: string, resourceId: string, state: "done" | "queued" | "failed"): Promise<void> {
+  async finishJob(group: string, dedupeKey: string, state: "done" | "queued" | "failed"): Promise<void> {
     await this.ensureTable();
     await this.table.updateEntity(
       {
-        partitionKey: partitionKeyFor(resourceId),
-        rowKey: `job|${digest(dedupeKey)}`,
+        partitionKey: jobPartition(group),
+        rowKey: digest(dedupeKey),
         state,
         leaseUntil: 0,
         updatedAt: new Date(this.clock()).toISOString(),
