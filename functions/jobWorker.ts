@@ -10,7 +10,7 @@ import { runJob } from "../src/engine/runJob.js";
  * after `maxDequeueCount` attempts (host.json), moves it to the poison queue.
  */
 export function createJobWorkerHandler(runtime: () => Promise<ServiceRuntime>) {
-  return async (message: unknown, context: InvocationContext): Promise<ReportAction | undefined> => {
+  return async (message: unknown, context: InvocationContext): Promise<ReportAction[] | undefined> => {
     let job;
     try {
       job = decodeJob(message);
@@ -23,9 +23,9 @@ export function createJobWorkerHandler(runtime: () => Promise<ServiceRuntime>) {
       throw error;
     }
     const { ctx } = await runtime();
-    const action = await runJob(job, ctx);
-    context.log(JSON.stringify(action));
-    return action;
+    const actions = await runJob(job, ctx);
+    context.log(JSON.stringify(actions));
+    return actions;
   };
 }
 

@@ -37,6 +37,27 @@ function int(defaultValue: number, min: number, max: number) {
     });
 }
 
+function regionMap(what: string) {
+  return z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      const out: Record<string, string> = {};
+      for (const entry of (v ?? "")
+        .split(",")
+        .map((e) => e.trim())
+        .filter((e) => e !== "")) {
+        const at = entry.indexOf("=");
+        if (at <= 0 || at === entry.length - 1) {
+          ctx.addIssue({ code: "custom", message: `expected region=${what} pairs separated by commas` });
+          return z.NEVER;
+        }
+        out[entry.slice(0, at).trim()] = entry.slice(at + 1).trim();
+      }
+      return out;
+    });
+}
+
 /**
  * Every setting the service reads, by environment variable (Functions app settings). The README's
  * configuration table is generated from the same descriptions, so keep them user-facing.
@@ -71,6 +92,38 @@ const envSchema = z.object({
   CMKR_AI_SERVICES_KINDS: csv(z.string().regex(/^[\w.-]+$/, "expected account kinds separated by commas"))
     .transform((kinds) => (kinds.length === 0 ? ["OpenAI", "AIServices"] : kinds))
     .describe("Cognitive Services account kinds in scope (default OpenAI,AIServices)."),
+  CMKR_AI_SERVICES_MODE: z
+    .enum(["ticket", "enforce"], { message: "expected ticket or enforce" })
+    .default("ticket")
+    .describe(
+      "ticket: report AI services accounts without a customer-managed key. enforce: also switch CMK on with CMKR_ENFORCE_KEYS when every preflight check passes.",
+    ),
+  CMKR_DISK_MODE: z
+    .enum(["ticket", "enforce"], { message: "expected ticket or enforce" })
+    .default("ticket")
+    .describe(
+      "ticket: report disks with platform keys. enforce: also attach CMKR_ENFORCE_DISK_ENCRYPTION_SETS to unattached or reserved disks.",
+    ),
+  CMKR_DES_AUTO_ROTATION: z
+    .enum(["off", "enable", "ticket"], { message: "expected off, enable or ticket" })
+    .default("off")
+    .describe(
+      "What to do about disk encryption sets without automatic key rotation: nothing, turn it on, or ticket.",
+    ),
+  CMKR_ENFORCE_KEYS: regionMap("versioned key URI").describe(
+    "Per region, the key version enforce mode puts on AI services accounts: westeurope=https://kv.vault.azure.net/keys/k/v,...",
+  ),
+  CMKR_ENFORCE_DISK_ENCRYPTION_SETS: regionMap("disk encryption set id").describe(
+    "Per region, the disk encryption set enforce mode attaches to disks: westeurope=/subscriptions/.../diskEncryptionSets/des,...",
+  ),
+  CMKR_EXCLUDE_TAG: z
+    .string()
+    .regex(/^[^=,]+(=[^,]*)?$/, "expected a tag name, or name=value")
+    .default("cmk-remediation=exclude")
+    .describe("Resources with this tag (name, or name=value) are left alone."),
+  CMKR_EXCLUDE_ID_PATTERNS: csv(z.string().min(1)).describe(
+    "Resource id patterns (* matches anything, case-insensitive) the service leaves alone.",
+  ),
   CMKR_JOB_QUEUE: z
     .string()
     .regex(

@@ -1,7 +1,7 @@
 import { RestError } from "@azure/core-rest-pipeline";
 import type { KeyVaultKey } from "@azure/keyvault-keys";
 import type { RotationPort, KeyVersionSummary, ConsumerRow } from "../engine/rotationPort.js";
-import { consumersOfKeyQuery, vaultByUriQuery } from "../engine/consumersQuery.js";
+import { consumersOfKeyQuery, consumersOfVaultQuery, vaultByUriQuery } from "../engine/consumersQuery.js";
 import type { KeyVersionFacts, RoleAssignmentFacts, VaultFacts } from "../keyvault/keyFacts.js";
 import { roleAssignmentFactsFromArm } from "../keyvault/roleAssignmentFactsFromArm.js";
 import { vaultFactsFromArm } from "../keyvault/vaultFactsFromArm.js";
@@ -82,6 +82,53 @@ export function createAzureRotationPort(
     } catch (error) {
       if (isNotFound(error)) return undefined;
       throw error;
+    }
+  }
+
+  /** Applies an ARM merge patch (wire shape) with the SDK client of the resource's type, waiting for the LRO. */
+  async function patchResource(resource: ArmResourceJson, patch: Record<string, unknown>): Promise<void> {
+    const parsed = parseResourceId(resource.id);
+    const poll = { updateIntervalInMs: options.lroPollIntervalMs };
+    const properties = (patch.properties ?? {}) as Record<string, unknown>;
+    const group = parsed.resourceGroup ?? "";
+    switch (parsed.type.toLowerCase()) {
+      case "microsoft.compute/diskencryptionsets": {
+        // @azure/arm-compute takes a FLATTENED update body; `{properties: ...}` would be sent as `{}`.
+        const client = await clients.compute(parsed.subscriptionId);
+        await client.diskEncryptionSets.beginUpdateAndWait(
+          group,
+          parsed.name,
+          properties,
+          poll,
+        );
+        return;
+      }
+      case "microsoft.compute/disks": {
+        const client = await clients.compute(parsed.subscriptionId);
+        await client.disks.beginUpdateAndWait(
+          group,
+          parsed.name,
+          properties,
+          poll,
+        );
+        return;
+      }
+      case "microsoft.cognitiveservices/accounts": {
+        const client = await clients.cognitiveServices(parsed.subscriptionId);
+        await client.accounts.beginUpdateAndWait(
+          group,
+          parsed.name,
+          patch,
+          poll,
+        );
+        return;
+      }
+      default: {
+        const apiVersion = apiVersionFor(parsed.type);
+        if (apiVersion === undefined) throw new Error(`the service does not write ${parsed.type}`);
+        const client = await clients.resources(parsed.subscriptionId);
+        await client.resources.beginUpdateByIdAndWait(resource.id, apiVersion, patch, poll);
+      }
     }
   }
 
@@ -184,37 +231,19 @@ export function createAzureRotationPort(
 
     async patchConsumer(
       resource: ArmResourceJson,
-      rule: ConsumerRule,
+      _rule: ConsumerRule,
       patch: Record<string, unknown>,
     ): Promise<void> {
-      const parsed = parseResourceId(resource.id);
-      const poll = { updateIntervalInMs: options.lroPollIntervalMs };
-      const properties = (patch.properties ?? {}) as Record<string, unknown>;
-      switch (rule.consumerType) {
-        case "diskEncryptionSet": {
-          // @azure/arm-compute takes a FLATTENED update body; `{properties: ...}` would be sent as `{}`.
-          const client = await clients.compute(parsed.subscriptionId);
-          await client.diskEncryptionSets.beginUpdateAndWait(
-            parsed.resourceGroup ?? "",
-            parsed.name,
-            properties,
-            poll,
-          );
-          return;
-        }
-        case "aiServices": {
-          const client = await clients.cognitiveServices(parsed.subscriptionId);
-          await client.accounts.beginUpdateAndWait(parsed.resourceGroup ?? "", parsed.name, patch, poll);
-          return;
-        }
-        case "mlWorkspace": {
-          const client = await clients.resources(parsed.subscriptionId);
-          const apiVersion =
-            apiVersionFor(parsed.type) ?? apiVersions["microsoft.machinelearningservices/workspaces"];
-          await client.resources.beginUpdateByIdAndWait(resource.id, apiVersion, patch, poll);
-          return;
-        }
+      await patchResource(resource, patch);
+    },
+
+    patchResource,
+
+    async vaultHoldsCustomerKeys(vaultUrl: string, scope: GraphScope): Promise<boolean> {
+      for await (const page of resourceGraphPages(clients, consumersOfVaultQuery(vaultUrl), scope, 1)) {
+        return page.rows.length > 0;
       }
+      return false;
     },
   };
 }

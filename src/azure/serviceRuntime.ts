@@ -1,5 +1,6 @@
 import type { QueueClient } from "@azure/storage-queue";
 import type { Config } from "../config.js";
+import { detectionSettingsFromConfig } from "../detectionConfig.js";
 import type { ServiceContext } from "../engine/serviceContext.js";
 import { Ledger } from "../ledger/ledger.js";
 import type { AzureClients } from "./azureClients.js";
@@ -56,6 +57,11 @@ export async function createServiceRuntime(options: {
       expiryMarginDays: config.CMKR_KEY_EXPIRY_MARGIN_DAYS,
       leaseMs: 10 * 60 * 1000,
       now,
+      detection: detectionSettingsFromConfig(config),
+      self: {
+        servicePrincipalId: config.CMKR_SERVICE_PRINCIPAL_ID,
+        serviceAppId: config.CMKR_SERVICE_APP_ID,
+      },
     },
   };
 }

@@ -84,7 +84,7 @@ export async function openLocalRuntime(options: { tenant?: string; apply: boolea
         runtime.jobQueue,
         runtime.poisonQueue,
         async (message) => {
-          actions.push(await runJob(decodeJob(message), runtime.ctx));
+          actions.push(...(await runJob(decodeJob(message), runtime.ctx)));
         },
         async (message, lastError) => {
           actions.push(await handlePoisonJob(decodeJob(message), runtime.ctx, lastError));

@@ -54,3 +54,21 @@ export function vaultByUriQuery(vaultUrl: string): string {
     "| project id",
   ].join("\n");
 }
+
+/** Finds whether any consumer uses a key of this vault (any key, any version). */
+export function consumersOfVaultQuery(vaultUrl: string): string {
+  const host = new URL(vaultUrl).host.toLowerCase();
+  if (!safeHost.test(host)) throw new UnsafeQueryInputError("vaultUrl", host);
+  const prefix = `https://${host}/keys/`;
+  return [
+    "resources",
+    "| where (type =~ 'microsoft.compute/diskencryptionsets'" +
+      ` and tolower(tostring(properties.activeKey.keyUrl)) startswith '${prefix}')`,
+    " or (type =~ 'microsoft.cognitiveservices/accounts'" +
+      ` and tolower(tostring(properties.encryption.keyVaultProperties.keyVaultUri)) in~ ('https://${host}', 'https://${host}/'))`,
+    " or (type =~ 'microsoft.machinelearningservices/workspaces'" +
+      ` and tolower(tostring(properties.encryption.keyVaultProperties.keyIdentifier)) startswith '${prefix}')`,
+    "| project id",
+    "| take 1",
+  ].join("\n");
+}

@@ -1,6 +1,7 @@
 import type { DomainEvent } from "../events/domainEvents.js";
 import type { EventDecodeError } from "../events/eventDecodeError.js";
 import { planKeyEvent, previewKeyEvent } from "./planKeyEvent.js";
+import { planResourceEvent } from "./planResourceEvent.js";
 import { mergeReports, type Report } from "./report.js";
 import { rotateConsumer } from "./rotateConsumer.js";
 import type { ServiceContext } from "./serviceContext.js";
@@ -56,6 +57,12 @@ export async function handleEvents(
         );
         break;
       }
+      case "ResourceWriteSuccess":
+      case "ResourceDeleteSuccess":
+      case "ResourceCreatedOrUpdated":
+      case "ResourceDeleted":
+        reports.push(await planResourceEvent(event, ctx, options));
+        break;
       case "Ignored":
         // Well-formed events of types the service does not act on (noise on a shared topic).
         break;

@@ -23,12 +23,29 @@ export const jobSchema = z.discriminatedUnion("kind", [
     correlationId: z.string(),
     enqueuedAt: z.iso.datetime(),
   }),
+  z.object({
+    v: z.literal(1),
+    kind: z.literal("evaluate"),
+    jobId: z.string().min(1),
+    dedupeKey: z.string().min(1),
+    claimGroup: z.string().min(1),
+    resourceId: z.string().startsWith("/"),
+    resourceType: z.string().min(1),
+    /** The resource as a Resource Notifications event carried it; read from ARM when absent. */
+    inline: z.looseObject({ id: z.string(), name: z.string(), type: z.string() }).optional(),
+    trigger: z.enum(["ResourceWrite", "ResourceNotification", "Manual", "Sweep"]),
+    eventId: z.string(),
+    correlationId: z.string(),
+    enqueuedAt: z.iso.datetime(),
+  }),
 ]);
 
 /** A queued job. */
 export type Job = z.infer<typeof jobSchema>;
 /** A rotation job. */
 export type RotateJob = Extract<Job, { kind: "rotate" }>;
+/** A job that evaluates one resource against the detection rules. */
+export type EvaluateJob = Extract<Job, { kind: "evaluate" }>;
 
 /** A queue message that is not a job this version understands. */
 export class JobDecodeError extends Error {

@@ -39,4 +39,8 @@ export interface RotationPort {
   listRoleAssignments(scope: string, principalId: string): Promise<RoleAssignmentFacts[]>;
   /** Applies an ARM merge patch to a consumer and waits for the long-running operation. */
   patchConsumer(resource: ArmResourceJson, rule: ConsumerRule, patch: Record<string, unknown>): Promise<void>;
+  /** Applies an ARM merge patch (wire shape) to any resource the service writes, waiting for the operation. */
+  patchResource(resource: ArmResourceJson, patch: Record<string, unknown>): Promise<void>;
+  /** Whether any resource is encrypted with a key of this vault. */
+  vaultHoldsCustomerKeys(vaultUrl: string, scope: GraphScope): Promise<boolean>;
 }

@@ -1,12 +1,13 @@
 import type { Ledger } from "../ledger/ledger.js";
+import { evaluateJob, type EvaluationDeps } from "./evaluateJob.js";
 import type { Job } from "./job.js";
 import type { ReportAction } from "./report.js";
 import { rotateConsumer, type RotationDeps } from "./rotateConsumer.js";
 import { whereBlock } from "./ticketText.js";
 
 /** What the queue worker needs. */
-export interface WorkerDeps extends RotationDeps {
-  ledger: Pick<Ledger, "recordAction" | "requestTicket" | "startJob" | "finishJob">;
+export interface WorkerDeps extends RotationDeps, EvaluationDeps {
+  ledger: Pick<Ledger, "recordAction" | "requestTicket" | "resolveTickets" | "startJob" | "finishJob">;
   /** How long a worker holds a job before another may take it over (a crashed worker's lease). */
   leaseMs: number;
 }
@@ -15,24 +16,26 @@ export interface WorkerDeps extends RotationDeps {
  * Runs one queued job exactly once in effect: a job already done, or held by another worker, is
  * skipped; a failure releases the job and rethrows so the queue retries it.
  */
-export async function runJob(job: Job, deps: WorkerDeps): Promise<ReportAction> {
+export async function runJob(job: Job, deps: WorkerDeps): Promise<ReportAction[]> {
   const start = await deps.ledger.startJob(job.claimGroup, job.dedupeKey, job.resourceId, deps.leaseMs);
   if (start !== "started") {
-    return {
-      resourceId: job.resourceId,
-      resourceType: job.resourceType,
-      action: "none",
-      status: "skipped",
-      reason:
-        start === "done"
-          ? "this job was completed before (duplicate message)"
-          : "another worker is running this job",
-    };
+    return [
+      {
+        resourceId: job.resourceId,
+        resourceType: job.resourceType,
+        action: "none",
+        status: "skipped",
+        reason:
+          start === "done"
+            ? "this job was completed before (duplicate message)"
+            : "another worker is running this job",
+      },
+    ];
   }
   try {
-    const action = await rotateConsumer(job, deps);
+    const actions = job.kind === "rotate" ? [await rotateConsumer(job, deps)] : await evaluateJob(job, deps);
     await deps.ledger.finishJob(job.claimGroup, job.dedupeKey, "done");
-    return action;
+    return actions;
   } catch (error) {
     await deps.ledger.finishJob(job.claimGroup, job.dedupeKey, "queued");
     throw error;
@@ -52,11 +55,13 @@ export async function handlePoisonJob(
   const ticket = await deps.ledger.requestTicket({
     resourceId: job.resourceId,
     resourceType: job.resourceType,
-    findingCode: "RotationFailed",
+    findingCode: job.kind === "rotate" ? "RotationFailed" : "RemediationFailed",
     severity: "high",
-    title: `Key rotation failed repeatedly for ${job.resourceId.split("/").pop() ?? job.resourceId}`,
+    title: `${job.kind === "rotate" ? "Key rotation" : "Remediation"} failed repeatedly for ${job.resourceId.split("/").pop() ?? job.resourceId}`,
     body: [
-      `The service tried to move this resource to ${job.keyId} and failed on every attempt.`,
+      job.kind === "rotate"
+        ? `The service tried to move this resource to ${job.keyId} and failed on every attempt.`
+        : "The service tried to evaluate and remediate this resource and failed on every attempt.",
       "",
       whereBlock(job.resourceId),
       "",
@@ -70,11 +75,11 @@ export async function handlePoisonJob(
   const action: ReportAction = {
     resourceId: job.resourceId,
     resourceType: job.resourceType,
-    action: "rotate-key",
+    action: job.kind === "rotate" ? "rotate-key" : "none",
     status: "failed",
-    to: job.keyId,
+    ...(job.kind === "rotate" ? { to: job.keyId } : {}),
     reason: `gave up after repeated failures${lastError === undefined ? "" : `: ${lastError}`}`,
-    codes: ["RotationFailed"],
+    codes: [job.kind === "rotate" ? "RotationFailed" : "RemediationFailed"],
     ...(ticket.ticketUrl === undefined ? {} : { ticket: ticket.ticketUrl }),
   };
   await deps.ledger.recordAction({

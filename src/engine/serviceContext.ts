@@ -1,6 +1,7 @@
 import type { GraphScope } from "../azure/resourceGraphPages.js";
 import type { JobQueue } from "../azure/jobQueue.js";
 import type { Ledger } from "../ledger/ledger.js";
+import type { DetectionSettings } from "../rules/findings/detectionSettings.js";
 import type { RotationPort } from "./rotationPort.js";
 
 /** Everything the service's entry points share, built once per process. */
@@ -13,4 +14,7 @@ export interface ServiceContext {
   expiryMarginDays: number;
   leaseMs: number;
   now: () => Date;
+  detection: DetectionSettings;
+  /** The service's own identity, whose writes are not evaluated again. */
+  self: { servicePrincipalId?: string | undefined; serviceAppId?: string | undefined };
 }

@@ -43,7 +43,10 @@ export interface TicketRequestInput {
 }
 
 export interface TicketRequest extends TicketRequestInput {
-  state: "requested" | "open" | "closed";
+  /** `closing`: resolved here, the ticket at the sink still to be closed. */
+  state: "requested" | "open" | "closing" | "closed";
+  /** Why it was resolved (compliant now, resource deleted). */
+  closeReason?: string;
   count: number;
   firstSeen: string;
   lastSeen: string;
@@ -304,6 +307,45 @@ export class Ledger {
       });
     }
     return out;
+  }
+
+  /**
+   * Resolves the resource's open ticket requests whose finding is gone: every one when `codes` is
+   * `"all"` (the resource was deleted), else those whose code is in `codes.candidates` but not in
+   * `codes.current`. A request never sent to a sink is closed; one with a sink ticket becomes
+   * `closing` until the sink closes it. Returns what was resolved.
+   */
+  async resolveTickets(
+    resourceId: string,
+    codes: "all" | { candidates: ReadonlySet<string>; current: ReadonlySet<string> },
+    reason: string,
+  ): Promise<TicketRequest[]> {
+    await this.ensureTable();
+    const partitionKey = partitionKeyFor(resourceId);
+    const resolved: TicketRequest[] = [];
+    const filter = `PartitionKey eq '${partitionKey.replace(/'/g, "''")}' and kind eq 'ticket'`;
+    for await (const e of this.table.listEntities<TicketRequest & { kind: string }>({
+      queryOptions: { filter },
+    })) {
+      if (e.state !== "requested" && e.state !== "open") continue;
+      if (codes !== "all" && (!codes.candidates.has(e.findingCode) || codes.current.has(e.findingCode)))
+        continue;
+      const state = e.state === "open" ? "closing" : "closed";
+      try {
+        await this.table.updateEntity(
+          { partitionKey, rowKey: `ticket|${digest(e.findingCode)}`, state, closeReason: reason },
+          "Merge",
+          { etag: e.etag },
+        );
+      } catch (error) {
+        // Changed meanwhile (a new finding was just recorded): leave it to the next evaluation.
+        if (isStatus(error, 412)) continue;
+        throw error;
+      }
+      const { partitionKey: _p, rowKey: _r, etag: _e, timestamp: _t, kind: _k, ...request } = e;
+      resolved.push({ ...request, state, closeReason: reason });
+    }
+    return resolved;
   }
 
   /** Every ticket request. */

@@ -39,8 +39,10 @@ describe("Functions handlers (test mode, real SDK clients against the emulator a
     const received = await h.runtime.jobQueue.receiveMessages({ numberOfMessages: 1 });
     const message = decodeJobMessage(received.receivedMessageItems[0]?.messageText ?? "");
     const worker = context("jobWorker");
-    const action = await createJobWorkerHandler(runtime)(message, worker.ctx);
-    expect(action).toMatchObject({ action: "rotate-key", status: "applied", resourceId: des });
+    const actions = await createJobWorkerHandler(runtime)(message, worker.ctx);
+    expect(actions).toEqual([
+      expect.objectContaining({ action: "rotate-key", status: "applied", resourceId: des }),
+    ]);
     expect(h.emulator.state.getResource(des)?.body.properties).toMatchObject({
       activeKey: { keyUrl: expect.stringContaining(V2) as unknown },
     });

@@ -66,7 +66,7 @@ export async function createServiceHarness(
         runtime.jobQueue,
         runtime.poisonQueue,
         async (message) => {
-          workerActions.push(await runJob(decodeJob(message), runtime.ctx));
+          workerActions.push(...(await runJob(decodeJob(message), runtime.ctx)));
         },
         async (message, lastError) => {
           workerActions.push(await handlePoisonJob(decodeJob(message), runtime.ctx, lastError));

@@ -36,7 +36,8 @@ export async function runReplay(
     const apply = options.apply === true;
     const reports: Report[] = [];
     for (const delivery of deliveries) {
-      const { events, errors } = decodeDelivery(delivery.body);
+      // Out-of-scope ARM events are kept so triage reports each skip with its reason.
+      const { events, errors } = decodeDelivery(delivery.body, { filterByScope: false });
       const report = await handleEvents(events, errors, local.runtime.ctx, { preview: !apply });
       reports.push({
         ...report,
