@@ -124,6 +124,53 @@ const envSchema = z.object({
   CMKR_EXCLUDE_ID_PATTERNS: csv(z.string().min(1)).describe(
     "Resource id patterns (* matches anything, case-insensitive) the service leaves alone.",
   ),
+  CMKR_TICKET_SINK: z
+    .enum(["none", "github", "azure-devops", "webhook", "file"], {
+      message: "expected none, github, azure-devops, webhook or file",
+    })
+    .default("none")
+    .describe("Where tickets go. With none, ticket requests stay pending in the ledger."),
+  CMKR_GITHUB_REPO: z
+    .string()
+    .regex(/^[\w.-]+\/[\w.-]+$/, "expected owner/repo")
+    .optional()
+    .describe("GitHub repository for tickets (github sink), as owner/repo."),
+  CMKR_GITHUB_TOKEN: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("GitHub token with issues:write (github sink); use a Key Vault reference."),
+  CMKR_GITHUB_API_URL: z
+    .url()
+    .optional()
+    .describe("GitHub API URL for GitHub Enterprise Server (github sink)."),
+  CMKR_AZURE_DEVOPS_ORG_URL: z
+    .url()
+    .optional()
+    .describe("Azure DevOps organization URL, e.g. https://dev.azure.com/contoso (azure-devops sink)."),
+  CMKR_AZURE_DEVOPS_PROJECT: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("Azure DevOps project (azure-devops sink)."),
+  CMKR_AZURE_DEVOPS_PAT: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      "Azure DevOps personal access token (azure-devops sink); without it the managed identity is used.",
+    ),
+  CMKR_WEBHOOK_URL: z.url().optional().describe("URL that receives ticket events as JSON (webhook sink)."),
+  CMKR_WEBHOOK_SECRET: z
+    .string()
+    .min(16, "expected at least 16 characters")
+    .optional()
+    .describe("HMAC secret that signs webhook bodies (webhook sink)."),
+  CMKR_TICKET_FILE: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("JSON-lines file for tickets (file sink, local runs)."),
   CMKR_JOB_QUEUE: z
     .string()
     .regex(

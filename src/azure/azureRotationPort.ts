@@ -95,32 +95,17 @@ export function createAzureRotationPort(
       case "microsoft.compute/diskencryptionsets": {
         // @azure/arm-compute takes a FLATTENED update body; `{properties: ...}` would be sent as `{}`.
         const client = await clients.compute(parsed.subscriptionId);
-        await client.diskEncryptionSets.beginUpdateAndWait(
-          group,
-          parsed.name,
-          properties,
-          poll,
-        );
+        await client.diskEncryptionSets.beginUpdateAndWait(group, parsed.name, properties, poll);
         return;
       }
       case "microsoft.compute/disks": {
         const client = await clients.compute(parsed.subscriptionId);
-        await client.disks.beginUpdateAndWait(
-          group,
-          parsed.name,
-          properties,
-          poll,
-        );
+        await client.disks.beginUpdateAndWait(group, parsed.name, properties, poll);
         return;
       }
       case "microsoft.cognitiveservices/accounts": {
         const client = await clients.cognitiveServices(parsed.subscriptionId);
-        await client.accounts.beginUpdateAndWait(
-          group,
-          parsed.name,
-          patch,
-          poll,
-        );
+        await client.accounts.beginUpdateAndWait(group, parsed.name, patch, poll);
         return;
       }
       default: {

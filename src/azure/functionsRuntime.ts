@@ -1,4 +1,5 @@
 import { ConfigError, loadConfig } from "../config.js";
+import { createTicketSink } from "../tickets/createTicketSink.js";
 import { createAzureClients } from "./azureClients.js";
 import { createProductionCredential } from "./productionCredential.js";
 import { createServiceRuntime, type ServiceRuntime } from "./serviceRuntime.js";
@@ -33,5 +34,11 @@ async function build(): Promise<ServiceRuntime> {
       "the storage account for the queue and ledger is not set",
     );
   }
-  return createServiceRuntime({ config, clients: createAzureClients({ credential }), storage });
+  const tickets = createTicketSink(config, credential);
+  return createServiceRuntime({
+    config,
+    clients: createAzureClients({ credential }),
+    storage,
+    ...(tickets === undefined ? {} : { tickets }),
+  });
 }

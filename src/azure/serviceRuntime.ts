@@ -1,6 +1,7 @@
 import type { QueueClient } from "@azure/storage-queue";
 import type { Config } from "../config.js";
 import { detectionSettingsFromConfig } from "../detectionConfig.js";
+import type { TicketSink } from "../tickets/ticketSink.js";
 import type { ServiceContext } from "../engine/serviceContext.js";
 import { Ledger } from "../ledger/ledger.js";
 import type { AzureClients } from "./azureClients.js";
@@ -29,6 +30,7 @@ export async function createServiceRuntime(options: {
   now?: () => Date;
   /** Resource Graph page size (max 1000). */
   pageSize?: number;
+  tickets?: TicketSink;
 }): Promise<ServiceRuntime> {
   const { config } = options;
   const now = options.now ?? (() => new Date());
@@ -58,6 +60,7 @@ export async function createServiceRuntime(options: {
       leaseMs: 10 * 60 * 1000,
       now,
       detection: detectionSettingsFromConfig(config),
+      tickets: options.tickets,
       self: {
         servicePrincipalId: config.CMKR_SERVICE_PRINCIPAL_ID,
         serviceAppId: config.CMKR_SERVICE_APP_ID,

@@ -10,6 +10,7 @@ import type { ReportAction } from "../engine/report.js";
 import { handlePoisonJob, runJob } from "../engine/runJob.js";
 import { AzureEmulator } from "../emulator/azureEmulator.js";
 import { startAzurite, type AzuriteHandle } from "../emulator/azurite.js";
+import { createTicketSink } from "../tickets/createTicketSink.js";
 import { usageError } from "./cliError.js";
 import { loadTenant } from "./loadTenant.js";
 
@@ -70,7 +71,13 @@ export async function openLocalRuntime(options: { tenant?: string; apply: boolea
   }
   let runtime: ServiceRuntime;
   try {
-    runtime = await createServiceRuntime({ config, clients, storage });
+    const tickets = createTicketSink(config);
+    runtime = await createServiceRuntime({
+      config,
+      clients,
+      storage,
+      ...(tickets === undefined ? {} : { tickets }),
+    });
   } catch (error) {
     await azurite?.stop();
     throw error;

@@ -147,7 +147,7 @@ export async function evaluateJob(job: EvaluateJob, deps: EvaluationDeps): Promi
     });
     return action;
   };
-  const resource = (job.inline) ?? (await port.readResource(job.resourceId));
+  const resource = job.inline ?? (await port.readResource(job.resourceId));
   if (resource === undefined) {
     const closed = deps.dryRun
       ? []

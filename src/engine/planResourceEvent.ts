@@ -5,6 +5,7 @@ import type {
   ResourceWriteEvent,
 } from "../events/domainEvents.js";
 import { triageEvent } from "../rules/triage.js";
+import { dispatchTickets } from "../tickets/dispatchTickets.js";
 import { evaluateJob } from "./evaluateJob.js";
 import type { EvaluateJob } from "./job.js";
 import type { Report } from "./report.js";
@@ -48,6 +49,9 @@ export async function planResourceEvent(
     const closed = dryRun
       ? []
       : await ctx.ledger.resolveTickets(decision.resourceId, "all", "the resource was deleted");
+    if (closed.length > 0 && ctx.tickets !== undefined) {
+      await dispatchTickets(ctx.ledger, ctx.tickets, { resourceId: decision.resourceId });
+    }
     return {
       dryRun,
       actions: [

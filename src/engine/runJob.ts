@@ -1,13 +1,25 @@
 import type { Ledger } from "../ledger/ledger.js";
 import { evaluateJob, type EvaluationDeps } from "./evaluateJob.js";
 import type { Job } from "./job.js";
+import { dispatchTickets } from "../tickets/dispatchTickets.js";
+import type { TicketSink } from "../tickets/ticketSink.js";
 import type { ReportAction } from "./report.js";
 import { rotateConsumer, type RotationDeps } from "./rotateConsumer.js";
 import { whereBlock } from "./ticketText.js";
 
 /** What the queue worker needs. */
 export interface WorkerDeps extends RotationDeps, EvaluationDeps {
-  ledger: Pick<Ledger, "recordAction" | "requestTicket" | "resolveTickets" | "startJob" | "finishJob">;
+  ledger: Pick<
+    Ledger,
+    | "recordAction"
+    | "requestTicket"
+    | "resolveTickets"
+    | "startJob"
+    | "finishJob"
+    | "pendingTickets"
+    | "markTicket"
+  >;
+  tickets?: TicketSink | undefined;
   /** How long a worker holds a job before another may take it over (a crashed worker's lease). */
   leaseMs: number;
 }
@@ -35,6 +47,9 @@ export async function runJob(job: Job, deps: WorkerDeps): Promise<ReportAction[]
   try {
     const actions = job.kind === "rotate" ? [await rotateConsumer(job, deps)] : await evaluateJob(job, deps);
     await deps.ledger.finishJob(job.claimGroup, job.dedupeKey, "done");
+    // Sink failures are recorded on the ticket requests and retried later; they never fail the job.
+    if (deps.tickets !== undefined)
+      await dispatchTickets(deps.ledger, deps.tickets, { resourceId: job.resourceId });
     return actions;
   } catch (error) {
     await deps.ledger.finishJob(job.claimGroup, job.dedupeKey, "queued");
@@ -48,7 +63,7 @@ export async function runJob(job: Job, deps: WorkerDeps): Promise<ReportAction[]
  */
 export async function handlePoisonJob(
   job: Job,
-  deps: Pick<WorkerDeps, "ledger" | "dryRun">,
+  deps: Pick<WorkerDeps, "ledger" | "dryRun" | "tickets">,
   lastError?: string,
 ): Promise<ReportAction> {
   await deps.ledger.finishJob(job.claimGroup, job.dedupeKey, "failed");
@@ -89,5 +104,7 @@ export async function handlePoisonJob(
     correlationId: job.correlationId,
     jobId: job.jobId,
   });
+  if (deps.tickets !== undefined)
+    await dispatchTickets(deps.ledger, deps.tickets, { resourceId: job.resourceId });
   return action;
 }

@@ -2,6 +2,7 @@ import type { GraphScope } from "../azure/resourceGraphPages.js";
 import type { JobQueue } from "../azure/jobQueue.js";
 import type { Ledger } from "../ledger/ledger.js";
 import type { DetectionSettings } from "../rules/findings/detectionSettings.js";
+import type { TicketSink } from "../tickets/ticketSink.js";
 import type { RotationPort } from "./rotationPort.js";
 
 /** Everything the service's entry points share, built once per process. */
@@ -17,4 +18,6 @@ export interface ServiceContext {
   detection: DetectionSettings;
   /** The service's own identity, whose writes are not evaluated again. */
   self: { servicePrincipalId?: string | undefined; serviceAppId?: string | undefined };
+  /** Where ticket requests go; without one they stay pending in the ledger. */
+  tickets?: TicketSink | undefined;
 }

@@ -47,6 +47,13 @@ export interface TicketRequest extends TicketRequestInput {
   state: "requested" | "open" | "closing" | "closed";
   /** Why it was resolved (compliant now, resource deleted). */
   closeReason?: string;
+  /** The ticket at the sink, once opened. */
+  sinkRef?: { sink: string; externalId: string; url: string };
+  /** Seen again since the sink was last told. */
+  pendingUpdate?: boolean;
+  /** The last sink failure; with `blocked`, a failure retrying cannot fix (until the finding is seen again). */
+  lastError?: string;
+  blocked?: boolean;
   count: number;
   firstSeen: string;
   lastSeen: string;
@@ -74,6 +81,14 @@ function snapshot(value: unknown): string | undefined {
   if (value === undefined) return undefined;
   const text = JSON.stringify(value);
   return text.length > maxSnapshotChars ? `${text.slice(0, maxSnapshotChars)}…(truncated)` : text;
+}
+
+function ticketFromEntity(e: Record<string, unknown>): TicketRequest {
+  const { partitionKey: _p, rowKey: _r, etag: _e, timestamp: _t, kind: _k, sinkRef, ...rest } = e;
+  const request = rest as unknown as TicketRequest;
+  return typeof sinkRef === "string"
+    ? { ...request, sinkRef: JSON.parse(sinkRef) as TicketRequest["sinkRef"] & object }
+    : request;
 }
 
 /** Job claims of one group (one key event, one manual run) share a partition, so they batch. */
@@ -266,7 +281,17 @@ export class Ledger {
         lastSeen: now,
         ...(typeof existing?.ticketUrl === "string" ? { ticketUrl: existing.ticketUrl } : {}),
       };
-      const entity = { partitionKey, rowKey, kind: "ticket", ...request };
+      const sinkRef =
+        typeof existing?.sinkRef === "string" && existing.state !== "closed" ? existing.sinkRef : undefined;
+      const entity = {
+        partitionKey,
+        rowKey,
+        kind: "ticket",
+        ...request,
+        ...(sinkRef === undefined ? {} : { sinkRef }),
+        pendingUpdate: request.state === "open",
+        blocked: false,
+      };
       try {
         if (existing === undefined) await this.table.createEntity(entity);
         else await this.table.updateEntity(entity, "Replace", { etag: existing.etag });
@@ -324,9 +349,8 @@ export class Ledger {
     const partitionKey = partitionKeyFor(resourceId);
     const resolved: TicketRequest[] = [];
     const filter = `PartitionKey eq '${partitionKey.replace(/'/g, "''")}' and kind eq 'ticket'`;
-    for await (const e of this.table.listEntities<TicketRequest & { kind: string }>({
-      queryOptions: { filter },
-    })) {
+    for await (const raw of this.table.listEntities({ queryOptions: { filter } })) {
+      const e = ticketFromEntity(raw);
       if (e.state !== "requested" && e.state !== "open") continue;
       if (codes !== "all" && (!codes.candidates.has(e.findingCode) || codes.current.has(e.findingCode)))
         continue;
@@ -335,28 +359,82 @@ export class Ledger {
         await this.table.updateEntity(
           { partitionKey, rowKey: `ticket|${digest(e.findingCode)}`, state, closeReason: reason },
           "Merge",
-          { etag: e.etag },
+          { etag: raw.etag },
         );
       } catch (error) {
         // Changed meanwhile (a new finding was just recorded): leave it to the next evaluation.
         if (isStatus(error, 412)) continue;
         throw error;
       }
-      const { partitionKey: _p, rowKey: _r, etag: _e, timestamp: _t, kind: _k, ...request } = e;
-      resolved.push({ ...request, state, closeReason: reason });
+      resolved.push({ ...e, state, closeReason: reason });
     }
     return resolved;
+  }
+
+  /**
+   * Ticket requests the sink has not caught up with: new ones, repeats of open ones, resolved ones
+   * still open at the sink. Blocked ones (a failure retrying cannot fix) wait for the next repeat.
+   */
+  async pendingTickets(resourceId?: string): Promise<TicketRequest[]> {
+    const all = resourceId === undefined ? await this.listTicketRequests() : await this.ticketsOf(resourceId);
+    return all.filter(
+      (t) =>
+        t.blocked !== true &&
+        (t.state === "requested" ||
+          t.state === "closing" ||
+          (t.state === "open" && t.pendingUpdate === true)),
+    );
+  }
+
+  private async ticketsOf(resourceId: string): Promise<TicketRequest[]> {
+    await this.ensureTable();
+    const filter = `PartitionKey eq '${partitionKeyFor(resourceId).replace(/'/g, "''")}' and kind eq 'ticket'`;
+    const out: TicketRequest[] = [];
+    for await (const e of this.table.listEntities({ queryOptions: { filter } }))
+      out.push(ticketFromEntity(e));
+    return out;
+  }
+
+  /** Records what the sink now knows about a ticket. */
+  async markTicket(
+    ticket: Pick<TicketRequest, "resourceId" | "findingCode">,
+    change:
+      | { opened: { sink: string; externalId: string; url: string } }
+      | { updated: true }
+      | { closed: true }
+      | { failed: string; retryable: boolean },
+  ): Promise<void> {
+    await this.ensureTable();
+    const keys = {
+      partitionKey: partitionKeyFor(ticket.resourceId),
+      rowKey: `ticket|${digest(ticket.findingCode)}`,
+    };
+    const fields =
+      "opened" in change
+        ? {
+            state: "open",
+            sinkRef: JSON.stringify(change.opened),
+            ticketUrl: change.opened.url,
+            pendingUpdate: false,
+            lastError: "",
+            blocked: false,
+          }
+        : "updated" in change
+          ? { pendingUpdate: false, lastError: "", blocked: false }
+          : "closed" in change
+            ? { state: "closed", pendingUpdate: false, lastError: "", blocked: false }
+            : { lastError: change.failed, blocked: !change.retryable };
+    await this.table.updateEntity({ ...keys, ...fields }, "Merge");
   }
 
   /** Every ticket request. */
   async listTicketRequests(): Promise<TicketRequest[]> {
     await this.ensureTable();
     const out: TicketRequest[] = [];
-    for await (const e of this.table.listEntities<TicketRequest & { kind: string }>({
+    for await (const e of this.table.listEntities({
       queryOptions: { filter: "kind eq 'ticket'" },
     })) {
-      const { partitionKey: _p, rowKey: _r, etag: _e, timestamp: _t, kind: _k, ...request } = e;
-      out.push(request);
+      out.push(ticketFromEntity(e));
     }
     return out;
   }

@@ -24,6 +24,7 @@ const argv = (...args: string[]): string[] => ["node", "cmkr", ...args];
 
 describe("cmkr replay and remediate (in-process, embedded emulator and Azurite)", () => {
   it("replays the example events with --apply --json and saves a tenant with the new versions", async () => {
+    process.env.CMKR_SERVICE_PRINCIPAL_ID = "5f4e3d2c-1b0a-4987-8654-3210fedcba98";
     const dir = await mkdtemp(join(tmpdir(), "cmkr-"));
     const saved = join(dir, "out.json");
     const c = capture();
@@ -67,6 +68,26 @@ describe("cmkr replay and remediate (in-process, embedded emulator and Azurite)"
     expect(by("des-legacy")).toContainEqual(
       expect.objectContaining({ action: "open-ticket", codes: ["KeyNearExpiry"] }),
     );
+    // Resource writes (events 07-14): detection, triage and ticket resolution.
+    expect(by("aoai-playground")).toContainEqual(
+      expect.objectContaining({ action: "open-ticket", codes: ["AiServicesMicrosoftManagedKey"] }),
+    );
+    expect(by("mlw-experiments")).toContainEqual(
+      expect.objectContaining({ action: "open-ticket", codes: ["MlWorkspaceWithoutCmk"] }),
+    );
+    expect(by("scratch-01")).toEqual([
+      expect.objectContaining({ action: "open-ticket", codes: ["DiskPlatformKey"] }),
+      expect.objectContaining({
+        action: "update-ticket",
+        status: "applied",
+        reason: "resource deleted: 1 ticket(s) resolved",
+      }),
+    ]);
+    expect(by("vm-build-01-os")).toContainEqual(
+      expect.objectContaining({ action: "open-ticket", codes: ["DiskPlatformKey"] }),
+    );
+    expect(by("aoai-excluded")).toEqual([expect.objectContaining({ action: "none", status: "skipped" })]);
+    expect(by("des-prod")).toContainEqual(expect.objectContaining({ action: "none", codes: ["OwnWrite"] }));
     expect(report.errors).toEqual([]);
     expect(code).toBe(1); // refusals are reported with exit code 1
 

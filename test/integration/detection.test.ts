@@ -3,6 +3,8 @@ import { handleEvents } from "../../src/engine/handleEvents.js";
 import type { Report } from "../../src/engine/report.js";
 import { decodeDelivery } from "../../src/events/decodeDelivery.js";
 import type { ArmResource, TenantFile } from "../../src/emulator/tenantFile.js";
+import { webhookSink } from "../../src/tickets/webhookSink.js";
+import { startLoopbackServer } from "../support/loopbackServer.js";
 import { createServiceHarness, type ServiceHarness } from "../support/serviceHarness.js";
 import {
   LOCATION,
@@ -220,6 +222,34 @@ describe("detection on resource writes (emulator + Azurite)", () => {
     expect(await h.runtime.ctx.ledger.listTicketRequests()).toEqual([
       expect.objectContaining({ resourceId: without.id, findingCode: "AiServicesNoSystemIdentity" }),
     ]);
+  });
+
+  it("tickets reach the webhook sink: opened once, updated on a repeat, closed with a comment when the resource is deleted", async () => {
+    const server = await startLoopbackServer((r) => ({
+      status: 200,
+      body: r.body.includes("ticket.opened") ? { id: "T-9", url: "https://tickets.example/T-9" } : {},
+    }));
+    try {
+      const account = openAi("aoai-sink", true);
+      const { tenant: t } = tenant([account]);
+      const h = await createServiceHarness(t, storage(), {
+        tickets: webhookSink({ url: server.url, secret: "0123456789abcdef-secret" }),
+      });
+      await deliver(h, writeEvent(account.id));
+      await deliver(h, writeEvent(account.id));
+      h.emulator.state.deleteResource(account.id);
+      await deliver(h, writeEvent(account.id, { kind: "delete" }));
+      expect(server.received.map((r) => (JSON.parse(r.body) as { event: string }).event)).toEqual([
+        "ticket.opened",
+        "ticket.updated",
+        "ticket.closed",
+      ]);
+      expect(await h.runtime.ctx.ledger.listTicketRequests()).toEqual([
+        expect.objectContaining({ state: "closed", ticketUrl: "https://tickets.example/T-9", count: 2 }),
+      ]);
+    } finally {
+      await server.close();
+    }
   });
 
   it("deleting a ticketed resource resolves its ticket", async () => {

@@ -8,6 +8,7 @@ import type { ReportAction } from "../../src/engine/report.js";
 import { handlePoisonJob, runJob } from "../../src/engine/runJob.js";
 import { AzureEmulator, type EmulatorOptions } from "../../src/emulator/azureEmulator.js";
 import type { TenantFile } from "../../src/emulator/tenantFile.js";
+import type { TicketSink } from "../../src/tickets/ticketSink.js";
 
 /** The service wired to an emulated tenant and a running Azurite, as the tests drive it. */
 export interface ServiceHarness {
@@ -29,7 +30,12 @@ export const testNow = new Date("2026-11-22T12:00:00Z");
 export async function createServiceHarness(
   tenant: TenantFile,
   storageConnectionString: string,
-  options: { emulator?: EmulatorOptions; env?: Record<string, string>; pageSize?: number } = {},
+  options: {
+    emulator?: EmulatorOptions;
+    env?: Record<string, string>;
+    pageSize?: number;
+    tickets?: TicketSink;
+  } = {},
 ): Promise<ServiceHarness> {
   const emulator = new AzureEmulator(tenant, {
     lro: { polls: 1, retryAfterSeconds: 0 },
@@ -55,6 +61,7 @@ export async function createServiceHarness(
     storage: { connectionString: storageConnectionString },
     now: () => testNow,
     ...(options.pageSize === undefined ? {} : { pageSize: options.pageSize }),
+    ...(options.tickets === undefined ? {} : { tickets: options.tickets }),
   });
   const workerActions: ReportAction[] = [];
   return {
