@@ -1,7 +1,7 @@
 import { InvocationContext } from "@azure/functions";
 import { describe, expect, inject, it } from "vitest";
 import { createJobWorkerHandler } from "../../functions/jobWorker.js";
-import { createKeyVaultEventsHandler } from "../../functions/keyVaultEvents.js";
+import { createEventGridHandler } from "../../functions/eventGridHandler.js";
 import { createPoisonJobsHandler } from "../../functions/poisonJobs.js";
 import { decodeJobMessage } from "../../src/azure/jobQueue.js";
 import { createServiceHarness } from "../support/serviceHarness.js";
@@ -29,7 +29,7 @@ describe("Functions handlers (test mode, real SDK clients against the emulator a
 
     const [event] = keyEventDelivery(V2);
     const grid = context("keyVaultEvents");
-    const report = await createKeyVaultEventsHandler(runtime)(event as never, grid.ctx);
+    const report = await createEventGridHandler(runtime)(event as never, grid.ctx);
     expect(report.actions).toEqual([
       expect.objectContaining({ resourceId: des, action: "rotate-key", status: "planned" }),
     ]);
@@ -67,7 +67,7 @@ describe("Functions handlers (test mode, real SDK clients against the emulator a
     );
     const [event] = keyEventDelivery(V2) as { data: Record<string, unknown> }[];
     const grid = context("keyVaultEvents");
-    const report = await createKeyVaultEventsHandler(() => Promise.resolve(h.runtime))(
+    const report = await createEventGridHandler(() => Promise.resolve(h.runtime))(
       { ...event, data: { ...event!.data, Version: 42 } } as never,
       grid.ctx,
     );
