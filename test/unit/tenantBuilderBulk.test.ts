@@ -1,0 +1,101 @@
+import { describe, expect, it } from "vitest";
+import { TenantState } from "../../src/emulator/tenantState.js";
+import { consumerFactsFromArm } from "../../src/keyvault/consumerFactsFromArm.js";
+import { vaultFactsFromArm } from "../../src/keyvault/vaultFactsFromArm.js";
+import { addBulkConsumers } from "../fixtures/bulkConsumers.js";
+import { TenantBuilder } from "../fixtures/tenantBuilder.js";
+
+const KEY_SUB = "0b1f6471-1bf0-4dda-aec3-111111111111";
+
+function keyTenant(seed: string) {
+  const b = new TenantBuilder({ seed });
+  b.subscription(KEY_SUB, "keys");
+  const vault = b.vault({ subscriptionId: KEY_SUB, resourceGroup: "rg-keys", name: "kv-bulk" });
+  const key = b.key(vault, "cmk", [
+    { createdOn: "2026-01-01T00:00:00Z", expiresOn: "2028-01-01T00:00:00Z" },
+    { createdOn: "2026-11-20T00:00:00Z", expiresOn: "2028-11-20T00:00:00Z" },
+  ]);
+  return { b, vault, key, version: key.versions[0] as string };
+}
+
+describe("addBulkConsumers", () => {
+  it("builds 10,000 disk encryption sets across 1,000 subscriptions, ten per subscription, on one key", () => {
+    const { b, vault, version } = keyTenant("bulk-des");
+    const bulk = addBulkConsumers(b, {
+      consumers: 10_000,
+      subscriptions: 1_000,
+      key: { vault, keyName: "cmk", version },
+    });
+    const tenant = b.build();
+
+    expect(bulk.subscriptionIds).toHaveLength(1_000);
+    expect(new Set(bulk.subscriptionIds).size).toBe(1_000);
+    expect(tenant.subscriptions).toHaveLength(1_001);
+    expect(bulk.consumers).toHaveLength(10_000);
+    expect(new Set(bulk.consumers.map((c) => c.id.toLowerCase())).size).toBe(10_000);
+
+    const des = tenant.resources.filter((r) => r.type === "Microsoft.Compute/diskEncryptionSets");
+    expect(des).toHaveLength(10_000);
+    const perSubscription = new Map<string, number>();
+    for (const c of bulk.consumers)
+      perSubscription.set(c.subscriptionId, (perSubscription.get(c.subscriptionId) ?? 0) + 1);
+    expect([...new Set(perSubscription.values())]).toEqual([10]);
+    const keyUrl = `${vault.url}/keys/cmk/${version}`;
+    expect(
+      des.every((r) => (r.properties as { activeKey: { keyUrl: string } }).activeKey.keyUrl === keyUrl),
+    ).toBe(true);
+
+    // One shared identity and one access policy serve them all (a vault holds at most 1024 policies).
+    const shared = bulk.sharedIdentity;
+    expect(shared).toBeDefined();
+    const vaultBody = tenant.resources.find((r) => r.id === vault.id);
+    expect(vaultFactsFromArm(vaultBody).accessPolicies.map((ap) => ap.objectId)).toEqual([
+      shared?.principalId,
+    ]);
+    expect(consumerFactsFromArm(des[9_999])).toMatchObject({
+      identity: { kind: "UserAssigned", principalId: shared?.principalId },
+      currentKey: { vaultUrl: vault.url, keyName: "cmk", version },
+    });
+    expect(new TenantState(tenant).resourceCount).toBe(tenant.resources.length);
+  });
+
+  it("mixes consumer types round-robin and can give each its own identity and access policy", () => {
+    const { b, vault, version } = keyTenant("bulk-mixed");
+    const bulk = addBulkConsumers(b, {
+      consumers: 400,
+      subscriptions: 7,
+      key: { vault, keyName: "cmk", version },
+      kinds: ["diskEncryptionSet", "openAI", "aiServices", "mlWorkspace"],
+      access: "accessPolicyEach",
+      autoRotation: true,
+      prefix: "mix",
+    });
+    const tenant = b.build();
+    const count = (type: string, kind?: string) =>
+      tenant.resources.filter((r) => r.type === type && (kind === undefined || r.kind === kind)).length;
+    expect(count("Microsoft.Compute/diskEncryptionSets")).toBe(100);
+    expect(count("Microsoft.CognitiveServices/accounts", "OpenAI")).toBe(100);
+    expect(count("Microsoft.CognitiveServices/accounts", "AIServices")).toBe(100);
+    expect(count("Microsoft.MachineLearningServices/workspaces")).toBe(100);
+    expect(bulk.sharedIdentity).toBeUndefined();
+    expect(tenant.subscriptions.filter((s) => s.displayName.startsWith("mix-"))).toHaveLength(7);
+
+    const policies = vaultFactsFromArm(tenant.resources.find((r) => r.id === vault.id)).accessPolicies;
+    expect(policies).toHaveLength(400);
+    expect(new Set(policies.map((p) => p.objectId))).toEqual(
+      new Set(bulk.consumers.map((c) => c.principalId)),
+    );
+    for (const consumer of bulk.consumers.slice(0, 4)) {
+      const facts = consumerFactsFromArm(tenant.resources.find((r) => r.id === consumer.id));
+      expect(facts.identity?.principalId).toBe(consumer.principalId);
+      expect(facts.currentKey).toMatchObject({ vaultUrl: vault.url, keyName: "cmk", version });
+    }
+  });
+
+  it("rejects a spread over no subscriptions or no types", () => {
+    const { b, vault, version } = keyTenant("bulk-bad");
+    const key = { vault, keyName: "cmk", version };
+    expect(() => addBulkConsumers(b, { consumers: 1, subscriptions: 0, key })).toThrow(/subscriptions/);
+    expect(() => addBulkConsumers(b, { consumers: 1, subscriptions: 1, kinds: [], key })).toThrow(/kinds/);
+  });
+});
