@@ -80,6 +80,8 @@ export async function openLocalRuntime(options: { tenant?: string; apply: boolea
     });
   } catch (error) {
     await azurite?.stop();
+    // Settings checked while wiring (ticket sink, detection) are the user's to fix: usage error.
+    if (error instanceof ConfigError) throw usageError(error.message, error.code);
     throw error;
   }
   return {

@@ -162,3 +162,20 @@ describe("cmkr replay and remediate (in-process, embedded emulator and Azurite)"
     expect(c.err).not.toMatch(/\n\s+at /);
   });
 });
+
+describe("cmkr settings errors", () => {
+  it("a ticket sink missing its settings is a usage error naming the variable", async () => {
+    process.env.CMKR_TICKET_SINK = "github";
+    try {
+      const c = capture();
+      const code = await runCli(
+        argv("remediate", "https://kv-cmk-prod.vault.azure.net/keys/cmk", "--tenant", "examples/tenant.json"),
+        c.io,
+      );
+      expect(code).toBe(2);
+      expect(c.err).toMatch(/^error: Invalid setting CMKR_GITHUB_REPO: required by CMKR_TICKET_SINK=github/);
+    } finally {
+      delete process.env.CMKR_TICKET_SINK;
+    }
+  });
+});
