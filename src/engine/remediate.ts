@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
-import { consumerRuleFor } from "../rules/consumerRules.js";
+import { parseResourceId, ResourceIdError } from "../azure/resourceId.js";
+import { evaluateJob } from "./evaluateJob.js";
 import { keyRefFromUri } from "../rules/keyRef.js";
-import type { RotateJob } from "./job.js";
+import type { EvaluateJob, RotateJob } from "./job.js";
 import type { Report, ReportAction } from "./report.js";
 import { rotateConsumer } from "./rotateConsumer.js";
 import type { ServiceContext } from "./serviceContext.js";
@@ -85,13 +86,24 @@ export async function remediateKey(
   return { dryRun: !options.apply, actions: await runAll(jobs, ctx, options.apply), errors: [] };
 }
 
-/** Moves one consumer to the newest usable version of the key it uses now. */
+/**
+ * Remediates one resource now, exactly as a write event would: the detection rules, the in-place
+ * fixes the configuration allows, tickets for the rest, and for a key consumer a catch-up rotation
+ * to the newest usable version of its key. Without `apply` nothing is written.
+ */
 export async function remediateResource(
   resourceId: string,
   ctx: ServiceContext,
   options: { apply: boolean },
 ): Promise<Report> {
-  const resource = await ctx.port.readResource(resourceId);
+  let parsed;
+  try {
+    parsed = parseResourceId(resourceId);
+  } catch (error) {
+    if (error instanceof ResourceIdError) throw new RemediationInputError("resourceId", error.message);
+    throw error;
+  }
+  const resource = await ctx.port.readResource(parsed.id);
   if (resource === undefined) {
     return {
       dryRun: !options.apply,
@@ -99,32 +111,23 @@ export async function remediateResource(
       errors: [{ input: resourceId, message: "the resource does not exist or cannot be read" }],
     };
   }
-  const rule = consumerRuleFor(resource.type);
-  const current = rule?.currentKey(resource);
-  if (rule === undefined || current === undefined) {
-    return {
-      dryRun: !options.apply,
-      actions: [
-        {
-          resourceId,
-          resourceType: resource.type,
-          action: "none",
-          status: "skipped",
-          reason:
-            rule === undefined
-              ? `${resource.type} is not a key consumer the service rotates`
-              : "the resource does not use a customer-managed key",
-        },
-      ],
-      errors: [],
-    };
-  }
-  const job = manualJob(
-    resource.id,
-    resource.type,
-    `${current.vaultUrl}/keys/${current.keyName}`,
-    randomUUID(),
-    ctx.now(),
-  );
-  return { dryRun: !options.apply, actions: await runAll([job], ctx, options.apply), errors: [] };
+  const correlationId = randomUUID();
+  const job: EvaluateJob = {
+    v: 1,
+    kind: "evaluate",
+    jobId: randomUUID(),
+    dedupeKey: `manual|${resource.id.toLowerCase()}|${correlationId}`,
+    claimGroup: `manual|${correlationId}`,
+    resourceId: resource.id,
+    resourceType: resource.type,
+    trigger: "Manual",
+    eventId: `manual-${correlationId}`,
+    correlationId,
+    enqueuedAt: ctx.now().toISOString(),
+  };
+  return {
+    dryRun: !options.apply,
+    actions: await evaluateJob(job, { ...ctx, dryRun: !options.apply }),
+    errors: [],
+  };
 }

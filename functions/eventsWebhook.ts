@@ -1,0 +1,59 @@
+import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from "@azure/functions";
+import { functionsRuntime } from "../src/azure/functionsRuntime.js";
+import type { ServiceRuntime } from "../src/azure/serviceRuntime.js";
+import { handleEvents } from "../src/engine/handleEvents.js";
+import { decodeDeliveryText } from "../src/events/decodeDelivery.js";
+import { maxBodyBytes, problem, readBody } from "./httpProblem.js";
+
+/**
+ * `/api/events`: Event Grid deliveries over HTTP, in the Event Grid or CloudEvents schema, fed to
+ * the same pipeline as the Event Grid triggers; also the target of `cmkr replay --target`. Answers
+ * the Event Grid subscription validation handshake and the CloudEvents OPTIONS handshake.
+ */
+export function createEventsWebhookHandler(runtime: () => Promise<ServiceRuntime>) {
+  return async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
+    if (request.method === "OPTIONS") {
+      const origin = request.headers.get("webhook-request-origin");
+      if (origin === null)
+        return problem(400, "Missing header", "WebHook-Request-Origin is required", "WebHook-Request-Origin");
+      const rate = request.headers.get("webhook-request-rate");
+      return {
+        status: 200,
+        headers: {
+          "WebHook-Allowed-Origin": origin,
+          ...(rate === null ? {} : { "WebHook-Allowed-Rate": rate }),
+        },
+      };
+    }
+    const text = await readBody(request, maxBodyBytes);
+    if (text === undefined)
+      return problem(413, "Body too large", `the body is larger than ${maxBodyBytes} bytes`);
+    const { events, errors } = decodeDeliveryText(text, { filterByScope: false });
+    const validation = events.find((e) => e.kind === "SubscriptionValidation");
+    if (validation !== undefined)
+      return { status: 200, jsonBody: { validationResponse: validation.validationCode } };
+    if (events.length === 0 && errors.length > 0) {
+      const [first] = errors;
+      return problem(
+        400,
+        "Malformed event",
+        first?.message ?? "the delivery could not be read",
+        first?.field,
+      );
+    }
+    const { ctx } = await runtime();
+    const report = await handleEvents(events, errors, ctx, {
+      preview: false,
+      correlationId: context.invocationId,
+    });
+    context.log(JSON.stringify(report));
+    return { status: 200, jsonBody: report };
+  };
+}
+
+app.http("events", {
+  methods: ["POST", "OPTIONS"],
+  authLevel: "function",
+  route: "events",
+  handler: createEventsWebhookHandler(functionsRuntime),
+});

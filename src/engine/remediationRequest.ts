@@ -1,0 +1,74 @@
+import { z } from "zod";
+import { tryParseResourceId } from "../azure/resourceId.js";
+import { keyRefFromUri } from "../rules/keyRef.js";
+import { RemediationInputError } from "./remediate.js";
+
+const schema = z
+  .object({
+    resourceId: z.string().min(1).optional(),
+    keyId: z.string().min(1).optional(),
+    subscriptionId: z.string().optional(),
+    apply: z.boolean().default(false),
+  })
+  .strict();
+
+/** A validated manual remediation request. */
+export type RemediationRequest =
+  | { target: "resource"; resourceId: string; apply: boolean }
+  | { target: "key"; keyId: string; apply: boolean };
+
+/**
+ * Validates the body of `POST /api/remediate`: exactly one of `resourceId` or `keyId`, and an
+ * optional boolean `apply`. Problems throw {@link RemediationInputError} naming the field.
+ */
+export function parseRemediationRequest(body: unknown): RemediationRequest {
+  if (typeof body !== "object" || body === null || Array.isArray(body)) {
+    throw new RemediationInputError(
+      "body",
+      'expected a JSON object such as {"resourceId": "/subscriptions/...", "apply": false}',
+    );
+  }
+  const result = schema.safeParse(body);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const field =
+      issue?.code === "unrecognized_keys" ? (issue.keys[0] ?? "body") : String(issue?.path[0] ?? "body");
+    throw new RemediationInputError(field, `${field}: ${issue?.message ?? "invalid"}`);
+  }
+  const { resourceId, keyId, subscriptionId, apply } = result.data;
+  if (subscriptionId !== undefined) {
+    throw new RemediationInputError(
+      "subscriptionId",
+      "subscriptionId: subscription-wide remediation is not available yet; use the sweep or name a resource or key",
+    );
+  }
+  if ((resourceId === undefined) === (keyId === undefined)) {
+    throw new RemediationInputError(
+      resourceId === undefined ? "resourceId" : "keyId",
+      "name exactly one of resourceId or keyId",
+    );
+  }
+  if (resourceId !== undefined) {
+    if (tryParseResourceId(resourceId) === undefined) {
+      throw new RemediationInputError(
+        "resourceId",
+        `resourceId: ${resourceId} is not an ARM resource id (/subscriptions/{id}/resourceGroups/{group}/providers/...)`,
+      );
+    }
+    return { target: "resource", resourceId, apply };
+  }
+  if (keyId === undefined || keyRefFromUri(keyId) === undefined) {
+    throw new RemediationInputError(
+      "keyId",
+      `keyId: ${keyId ?? ""} is not a Key Vault key URI (https://{vault}/keys/{name}[/{version}])`,
+    );
+  }
+  return { target: "key", keyId, apply };
+}
+
+/** Whether the configured scope allows acting on a resource; an empty scope allows every subscription. */
+export function subscriptionInScope(resourceId: string, subscriptions: readonly string[]): boolean {
+  if (subscriptions.length === 0) return true;
+  const sub = tryParseResourceId(resourceId)?.subscriptionId.toLowerCase();
+  return sub !== undefined && subscriptions.some((s) => s.toLowerCase() === sub);
+}

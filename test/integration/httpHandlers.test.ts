@@ -1,0 +1,221 @@
+import { HttpRequest, InvocationContext } from "@azure/functions";
+import { describe, expect, inject, it } from "vitest";
+import { createEventsWebhookHandler } from "../../functions/eventsWebhook.js";
+import { createRemediateHandler } from "../../functions/remediateHttp.js";
+import type { Report } from "../../src/engine/report.js";
+import { createServiceHarness } from "../support/serviceHarness.js";
+import {
+  RotationTenantBuilder,
+  V1,
+  V2,
+  keyEventDelivery,
+  keyId,
+  keyVersion,
+  subscriptionId,
+} from "../support/rotationTenant.js";
+
+const context = () =>
+  new InvocationContext({ functionName: "http", invocationId: "inv-http", logHandler: () => undefined });
+const post = (url: string, body: string, headers: Record<string, string> = {}) =>
+  new HttpRequest({
+    method: "POST",
+    url,
+    body: { string: body },
+    headers: { "content-type": "application/json", ...headers },
+  });
+
+async function harness(env: Record<string, string> = {}) {
+  const b = new RotationTenantBuilder().withVersions([
+    keyVersion(V1, "2026-01-01T00:00:00Z"),
+    keyVersion(V2, "2026-11-20T00:00:00Z"),
+  ]);
+  const des = b.des("des-1");
+  const h = await createServiceHarness(b.build(), inject("azuriteConnectionString"), { env });
+  return { h, des, runtime: () => Promise.resolve(h.runtime) };
+}
+
+function problemOf(body: unknown): { status: number; field?: string; detail: string } {
+  if (typeof body !== "string") throw new Error("expected a JSON text body");
+  return JSON.parse(body) as { status: number; field?: string; detail: string };
+}
+
+describe("POST /api/remediate (HttpRequest objects, real SDK clients against the emulator)", () => {
+  it("plans without apply, writes with apply", async () => {
+    const { h, des, runtime } = await harness();
+    const handler = createRemediateHandler(runtime);
+    const plan = await handler(
+      post("https://app/api/remediate", JSON.stringify({ resourceId: des })),
+      context(),
+    );
+    expect(plan.status).toBe(200);
+    expect(plan.jsonBody as Report).toMatchObject({
+      dryRun: true,
+      actions: [{ action: "rotate-key", status: "planned", to: keyId(V2) }],
+    });
+    expect(h.emulator.log.count({ method: "PATCH" })).toBe(0);
+
+    const applied = await handler(
+      post("https://app/api/remediate", JSON.stringify({ resourceId: des, apply: true })),
+      context(),
+    );
+    expect(applied.jsonBody as Report).toMatchObject({
+      dryRun: false,
+      actions: [{ action: "rotate-key", status: "applied" }],
+    });
+    expect(h.emulator.log.count({ method: "PATCH" })).toBe(1);
+
+    const byKey = await handler(
+      post("https://app/api/remediate", JSON.stringify({ keyId: `https://kv-cmk.vault.azure.net/keys/cmk` })),
+      context(),
+    );
+    expect(byKey.jsonBody as Report).toMatchObject({
+      dryRun: true,
+      actions: [{ resourceId: des, action: "none" }],
+    });
+  });
+
+  it.each([
+    ["not JSON", "{", 400, "body"],
+    ["an array", "[]", 400, "body"],
+    [
+      "an unknown field",
+      JSON.stringify({ resourceId: "/subscriptions/x/resourceGroups/r/providers/A.B/c/d", force: true }),
+      400,
+      "force",
+    ],
+    [
+      "both targets",
+      JSON.stringify({
+        resourceId: "/subscriptions/x/resourceGroups/r/providers/A.B/c/d",
+        keyId: "https://kv.vault.azure.net/keys/k",
+      }),
+      400,
+      "keyId",
+    ],
+    ["a malformed resource id", JSON.stringify({ resourceId: "des-1" }), 400, "resourceId"],
+    ["a malformed key id", JSON.stringify({ keyId: "https://kv.vault.azure.net/secrets/s" }), 400, "keyId"],
+    [
+      "apply as a string",
+      JSON.stringify({ keyId: "https://kv.vault.azure.net/keys/k", apply: "yes" }),
+      400,
+      "apply",
+    ],
+    [
+      "a subscription",
+      JSON.stringify({ subscriptionId: "5e3c6f0a-0000-4000-8000-000000000001" }),
+      400,
+      "subscriptionId",
+    ],
+  ])("answers %s with problem+json naming the field", async (_name, body, status, field) => {
+    const { runtime } = await harness();
+    const response = await createRemediateHandler(runtime)(
+      post("https://app/api/remediate", body),
+      context(),
+    );
+    expect(response.status).toBe(status);
+    expect(response.headers).toMatchObject({ "content-type": "application/problem+json" });
+    expect(problemOf(response.body)).toMatchObject({ status, field });
+    expect(problemOf(response.body).detail).not.toMatch(/\n\s+at /);
+  });
+
+  it("403 outside the configured scope, 404 for a missing resource, 413 for an oversized body, 409 while running", async () => {
+    const { h, des, runtime } = await harness({ CMKR_SCOPE_SUBSCRIPTIONS: subscriptionId(1) });
+    const handler = createRemediateHandler(runtime);
+    const outside = des.replace(subscriptionId(1), subscriptionId(9));
+    expect(
+      (await handler(post("https://app/api/remediate", JSON.stringify({ resourceId: outside })), context()))
+        .status,
+    ).toBe(403);
+    const missing = des.replace("des-1", "des-missing");
+    const notFound = await handler(
+      post("https://app/api/remediate", JSON.stringify({ resourceId: missing })),
+      context(),
+    );
+    expect(notFound.status).toBe(404);
+    const huge = JSON.stringify({ resourceId: des, padding: "x".repeat(70 * 1024) });
+    expect((await handler(post("https://app/api/remediate", huge), context())).status).toBe(413);
+
+    // Another remediation of the same resource holds the lock.
+    await h.runtime.ctx.ledger.claimJobs("http-remediate", [
+      { dedupeKey: des.toLowerCase(), resourceId: des },
+    ]);
+    expect(await h.runtime.ctx.ledger.startJob("http-remediate", des.toLowerCase(), des, 60_000)).toBe(
+      "started",
+    );
+    const busy = await handler(
+      post("https://app/api/remediate", JSON.stringify({ resourceId: des })),
+      context(),
+    );
+    expect(busy.status).toBe(409);
+    await h.runtime.ctx.ledger.finishJob("http-remediate", des.toLowerCase(), "queued");
+    expect(
+      (await handler(post("https://app/api/remediate", JSON.stringify({ resourceId: des })), context()))
+        .status,
+    ).toBe(200);
+  });
+});
+
+describe("/api/events webhook", () => {
+  it("answers the Event Grid validation handshake and the CloudEvents OPTIONS handshake", async () => {
+    const { runtime } = await harness();
+    const handler = createEventsWebhookHandler(runtime);
+    const validation = [
+      {
+        id: "v-1",
+        topic: "/subscriptions/x",
+        subject: "",
+        eventType: "Microsoft.EventGrid.SubscriptionValidationEvent",
+        eventTime: "2026-11-22T10:00:00Z",
+        dataVersion: "1",
+        metadataVersion: "1",
+        data: {
+          validationCode: "512d38b6-c7b8-40c8-89fe-f46f9e9622b6",
+          validationUrl: "https://rp-eastus2.eventgrid.azure.net/validate",
+        },
+      },
+    ];
+    const answer = await handler(
+      post("https://app/api/events", JSON.stringify(validation), {
+        "aeg-event-type": "SubscriptionValidation",
+      }),
+      context(),
+    );
+    expect(answer).toMatchObject({
+      status: 200,
+      jsonBody: { validationResponse: "512d38b6-c7b8-40c8-89fe-f46f9e9622b6" },
+    });
+
+    const options = await handler(
+      new HttpRequest({
+        method: "OPTIONS",
+        url: "https://app/api/events",
+        headers: { "WebHook-Request-Origin": "eventgrid.azure.net", "WebHook-Request-Rate": "120" },
+      }),
+      context(),
+    );
+    expect(options).toMatchObject({
+      status: 200,
+      headers: { "WebHook-Allowed-Origin": "eventgrid.azure.net", "WebHook-Allowed-Rate": "120" },
+    });
+  });
+
+  it("feeds deliveries to the same pipeline, and rejects a malformed one naming the field", async () => {
+    const { h, des, runtime } = await harness();
+    const handler = createEventsWebhookHandler(runtime);
+    const planned = await handler(
+      post("https://app/api/events", JSON.stringify(keyEventDelivery(V2)), {
+        "aeg-event-type": "Notification",
+      }),
+      context(),
+    );
+    expect(planned.jsonBody as Report).toMatchObject({
+      actions: [{ resourceId: des, action: "rotate-key", status: "planned" }],
+    });
+    await h.drain();
+    expect(JSON.stringify(h.emulator.state.getResource(des)?.body)).toContain(V2);
+
+    const bad = await handler(post("https://app/api/events", "{ not json"), context());
+    expect(bad.status).toBe(400);
+    expect(problemOf(bad.body)).toMatchObject({ field: "$" });
+  });
+});
