@@ -100,7 +100,7 @@ function expiryTicket(job: RotateJob, rule: ConsumerRule, decision: RotationDeci
     body: [
       `The ${rule.displayName} below is encrypted with ${job.keyId}, which ${expired ? "has expired" : "expires soon"}, and no newer usable version of the key exists.`,
       "",
-      whereBlock(job.resourceId),
+      whereBlock(job.resourceId, job.resourceType),
       "",
       `Why it matters: if the key becomes unusable, ${rule.keyLossConsequence}.`,
       "",
@@ -126,7 +126,7 @@ function refusalTicket(
     body: [
       `The service did not move this ${rule.displayName} from ${decision.from.keyId} to ${decision.to?.keyId ?? "a newer key version"} because the new version would not be usable by it.`,
       "",
-      whereBlock(job.resourceId),
+      whereBlock(job.resourceId, job.resourceType),
       "",
       decision.reasons.length > 0 ? `Checks that failed:\n${reasonList(decision.reasons)}` : decision.reason,
       "",

@@ -78,7 +78,7 @@ export async function handlePoisonJob(
         ? `The service tried to move this resource to ${job.keyId} and failed on every attempt.`
         : "The service tried to evaluate and remediate this resource and failed on every attempt.",
       "",
-      whereBlock(job.resourceId),
+      whereBlock(job.resourceId, job.resourceType),
       "",
       lastError === undefined ? "" : `Last error: ${lastError}`,
       "",

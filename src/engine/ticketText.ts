@@ -1,30 +1,9 @@
 import type { PreflightReason } from "../keyvault/preflightReason.js";
-import { parseResourceId } from "../azure/resourceId.js";
+import { whereLines } from "../rules/findings/ticketBody.js";
 
-/** Portal link of a resource, for tickets. */
-export function portalLink(resourceId: string): string {
-  return `https://portal.azure.com/#resource${resourceId}`;
-}
-
-/** The "where" block every ticket starts with. */
-export function whereBlock(resourceId: string): string {
-  let subscription = "";
-  let group = "";
-  try {
-    const parsed = parseResourceId(resourceId);
-    subscription = parsed.subscriptionId;
-    group = parsed.resourceGroup ?? "";
-  } catch {
-    // A malformed id is still printed in full below.
-  }
-  return [
-    `- Resource: \`${resourceId}\``,
-    subscription === "" ? undefined : `- Subscription: ${subscription}`,
-    group === "" ? undefined : `- Resource group: ${group}`,
-    `- Portal: ${portalLink(resourceId)}`,
-  ]
-    .filter((line): line is string => line !== undefined)
-    .join("\n");
+/** The "where" block every rotation ticket starts with, laid out like the detection tickets. */
+export function whereBlock(resourceId: string, resourceType: string): string {
+  return whereLines({ id: resourceId, type: resourceType }).join("\n");
 }
 
 /** Preflight reasons as a bullet list. */
