@@ -8,10 +8,13 @@ import { exitCodes, type ExitCode } from "../exitCodes.js";
 import { formatReportTable } from "../formatReport.js";
 import { openLocalRuntime } from "../localRuntime.js";
 import { readEventInputs } from "../readEventInputs.js";
+import { usageError } from "../cliError.js";
+import { sendDeliveries } from "../sendDeliveries.js";
 
 /** Options of `cmkr replay`. */
 export interface ReplayOptions {
   tenant?: string;
+  target?: string;
   apply?: boolean;
   saveTenant?: string;
   json?: boolean;
@@ -28,6 +31,28 @@ export async function runReplay(
   io: CliIo,
 ): Promise<ExitCode> {
   const deliveries = await readEventInputs(paths);
+  if (options.target !== undefined) {
+    if (options.tenant !== undefined || options.apply === true) {
+      throw usageError(
+        "--target sends the events to a deployed endpoint; it cannot be combined with --tenant or --apply",
+        "TargetConflict",
+      );
+    }
+    const sent = await sendDeliveries(deliveries, options.target, {
+      functionKey: process.env.CMKR_FUNCTION_KEY,
+    });
+    const failed = sent.filter((s) => s.status < 200 || s.status >= 300);
+    io.out(
+      options.json === true
+        ? `${JSON.stringify(
+            sent.map((s) => ({ source: s.source, status: s.status })),
+            null,
+            2,
+          )}\n`
+        : `${sent.map((s) => `${s.status}  ${s.source}`).join("\n")}\nSent ${sent.length} deliveries to ${new URL(options.target).origin}; ${failed.length} not accepted.\n`,
+    );
+    return failed.length > 0 ? exitCodes.failure : exitCodes.ok;
+  }
   const local = await openLocalRuntime({
     ...(options.tenant === undefined ? {} : { tenant: options.tenant }),
     apply: options.apply === true,
@@ -67,6 +92,10 @@ export function registerReplayCommand(program: Command, io: CliIo, setExit: (cod
     )
     .argument("<paths...>", "event files or directories")
     .option("--tenant <file>", "run against the embedded emulator seeded from this tenant file")
+    .option(
+      "--target <url>",
+      "send the events to a deployed /api/events endpoint, as Event Grid would (function key from CMKR_FUNCTION_KEY)",
+    )
     .option("--apply", "make the changes (default: dry run, nothing is written)", false)
     .option("--save-tenant <file>", "with --tenant: write the emulator's final state to this file")
     .option("--json", "print the report as JSON", false)

@@ -1,0 +1,108 @@
+import { createServer } from "node:http";
+import { HttpRequest, InvocationContext } from "@azure/functions";
+import { describe, expect, inject, it } from "vitest";
+import { createEventsWebhookHandler } from "../../functions/eventsWebhook.js";
+import { runCli } from "../../src/cli/runCli.js";
+import { createServiceHarness } from "../support/serviceHarness.js";
+import { RotationTenantBuilder, V1, V2, keyVersion } from "../support/rotationTenant.js";
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { keyEventDelivery } from "../support/rotationTenant.js";
+
+const FUNCTION_KEY = "test-function-key-THIS-IS-SECRET";
+
+describe("cmkr replay --target", () => {
+  it("posts each delivery to the events endpoint as Event Grid would, and the endpoint plans it", async () => {
+    const b = new RotationTenantBuilder().withVersions([
+      keyVersion(V1, "2026-01-01T00:00:00Z"),
+      keyVersion(V2, "2026-11-20T00:00:00Z"),
+    ]);
+    const des = b.des("des-1");
+    const h = await createServiceHarness(b.build(), inject("azuriteConnectionString"));
+    const handler = createEventsWebhookHandler(() => Promise.resolve(h.runtime));
+    const seen: { headers: Record<string, string | string[] | undefined>; status: number }[] = [];
+    // The Functions handler behind a real loopback HTTP server, with the function key check the host does.
+    const server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on("data", (c: Buffer) => chunks.push(c));
+      req.on("end", () => {
+        void (async () => {
+          if (req.headers["x-functions-key"] !== FUNCTION_KEY) {
+            res.writeHead(401).end();
+            seen.push({ headers: req.headers, status: 401 });
+            return;
+          }
+          const request = new HttpRequest({
+            method: req.method ?? "POST",
+            url: `http://127.0.0.1${req.url ?? "/"}`,
+            headers: Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)])),
+            body: { string: Buffer.concat(chunks).toString("utf8") },
+          });
+          const response = await handler(
+            request,
+            new InvocationContext({ functionName: "events", invocationId: "i", logHandler: () => undefined }),
+          );
+          seen.push({ headers: req.headers, status: response.status ?? 200 });
+          res
+            .writeHead(response.status ?? 200, { "content-type": "application/json" })
+            .end(JSON.stringify(response.jsonBody ?? {}));
+        })();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const address = server.address();
+    const port = typeof address === "object" && address !== null ? address.port : 0;
+    try {
+      const dir = await mkdtemp(join(tmpdir(), "cmkr-target-"));
+      await writeFile(join(dir, "01.json"), JSON.stringify(keyEventDelivery(V2)));
+      await writeFile(
+        join(dir, "02.ndjson"),
+        `${JSON.stringify(keyEventDelivery(V2, { id: "another" })[0])}\n`,
+      );
+      let out = "";
+      let err = "";
+      process.env.CMKR_FUNCTION_KEY = FUNCTION_KEY;
+      const code = await runCli(
+        ["node", "cmkr", "replay", dir, "--target", `http://127.0.0.1:${port}/api/events`],
+        {
+          out: (t) => (out += t),
+          err: (t) => (err += t),
+        },
+      );
+      expect(err).toBe("");
+      expect(code).toBe(0);
+      expect(out).toMatch(/Sent 2 deliveries to http:\/\/127\.0\.0\.1:\d+; 0 not accepted/);
+      expect(out).not.toContain(FUNCTION_KEY);
+      expect(seen.map((s) => [s.status, s.headers["aeg-event-type"], s.headers["content-type"]])).toEqual([
+        [200, "Notification", "application/json; charset=utf-8"],
+        [200, "Notification", "application/json; charset=utf-8"],
+      ]);
+      await h.drain();
+      expect(JSON.stringify(h.emulator.state.getResource(des)?.body)).toContain(V2);
+
+      process.env.CMKR_FUNCTION_KEY = "wrong";
+      let out2 = "";
+      expect(
+        await runCli(["node", "cmkr", "replay", dir, "--target", `http://127.0.0.1:${port}/api/events`], {
+          out: (t) => (out2 += t),
+          err: () => undefined,
+        }),
+      ).toBe(1);
+      expect(out2).toMatch(/2 not accepted/);
+      expect(
+        await runCli(["node", "cmkr", "replay", dir, "--target", "http://example.com/api/events"], {
+          out: () => undefined,
+          err: () => undefined,
+        }),
+      ).toBe(2);
+    } finally {
+      delete process.env.CMKR_FUNCTION_KEY;
+      await new Promise<void>((resolve) => {
+        server.close(() => {
+          resolve();
+        });
+      });
+    }
+  });
+});
