@@ -1,48 +1,62 @@
 import type { TokenCredential } from "@azure/core-auth";
-import { ConfigError, type Config } from "../config.js";
+import type { Config } from "../config.js";
 import { azureDevOpsSink } from "./azureDevOpsSink.js";
 import { fileSink } from "./fileSink.js";
 import { githubSink } from "./githubSink.js";
 import type { TicketSink } from "./ticketSink.js";
+import { ticketSinkOptionsFromConfig } from "./ticketSinkOptionsFromConfig.js";
+import { TicketSinkConfigError, type TicketSinkOptions } from "./ticketSinkOptions.js";
 import { webhookSink } from "./webhookSink.js";
 
-function required<K extends keyof Config>(config: Config, name: K, sink: string): NonNullable<Config[K]> {
-  const value = config[name];
-  if (value === undefined) throw new ConfigError(name, `required by CMKR_TICKET_SINK=${sink}`);
-  return value;
+/** What sinks need besides their settings. */
+export interface TicketSinkDeps {
+  /** For Azure DevOps without a PAT: Entra tokens (the managed identity). */
+  credential?: TokenCredential;
+  /** The clock, in milliseconds since the epoch (webhook timestamps, file records). */
+  now?: () => number;
 }
 
-/** The configured ticket sink, or undefined for `none` (requests stay pending in the ledger). */
-export function createTicketSink(config: Config, credential?: TokenCredential): TicketSink | undefined {
-  const sink = config.CMKR_TICKET_SINK;
-  switch (sink) {
-    case "none":
-      return undefined;
+function fromOptions(options: TicketSinkOptions, deps: TicketSinkDeps): TicketSink {
+  const now = deps.now === undefined ? {} : { now: deps.now };
+  switch (options.kind) {
     case "github": {
-      const [owner = "", repo = ""] = required(config, "CMKR_GITHUB_REPO", sink).split("/");
-      return githubSink({
-        owner,
-        repo,
-        token: required(config, "CMKR_GITHUB_TOKEN", sink),
-        ...(config.CMKR_GITHUB_API_URL === undefined ? {} : { baseUrl: config.CMKR_GITHUB_API_URL }),
-      });
+      const { kind: _kind, ...rest } = options;
+      return githubSink(rest);
     }
     case "azure-devops": {
-      const pat = config.CMKR_AZURE_DEVOPS_PAT;
-      if (pat === undefined && credential === undefined)
-        throw new ConfigError("CMKR_AZURE_DEVOPS_PAT", "required without a managed identity");
-      return azureDevOpsSink({
-        orgUrl: required(config, "CMKR_AZURE_DEVOPS_ORG_URL", sink),
-        project: required(config, "CMKR_AZURE_DEVOPS_PROJECT", sink),
-        auth: pat !== undefined ? { pat } : { credential: credential as TokenCredential },
-      });
+      const { kind: _kind, pat, ...rest } = options;
+      if (pat !== undefined) return azureDevOpsSink({ ...rest, auth: { pat } });
+      if (deps.credential === undefined)
+        throw new TicketSinkConfigError("pat", "required when no credential (managed identity) is given");
+      return azureDevOpsSink({ ...rest, auth: { credential: deps.credential } });
     }
-    case "webhook":
-      return webhookSink({
-        url: required(config, "CMKR_WEBHOOK_URL", sink),
-        ...(config.CMKR_WEBHOOK_SECRET === undefined ? {} : { secret: config.CMKR_WEBHOOK_SECRET }),
-      });
+    case "webhook": {
+      const { kind: _kind, ...rest } = options;
+      return webhookSink({ ...rest, ...now });
+    }
     case "file":
-      return fileSink(required(config, "CMKR_TICKET_FILE", sink));
+      return fileSink({ path: options.path, ...now });
   }
+}
+
+/**
+ * Builds the sink the settings describe. Settings can be checked first with
+ * `parseTicketSinkOptions`; a missing Azure DevOps credential throws `TicketSinkConfigError`.
+ */
+export function createTicketSink(options: TicketSinkOptions, deps?: TicketSinkDeps): TicketSink;
+/**
+ * Builds the sink `CMKR_TICKET_SINK` names from the app settings, or undefined for `none` (ticket
+ * requests then stay pending in the ledger). A missing setting throws `ConfigError` naming it.
+ */
+export function createTicketSink(config: Config, credential?: TokenCredential): TicketSink | undefined;
+export function createTicketSink(
+  input: TicketSinkOptions | Config,
+  extra?: TicketSinkDeps | TokenCredential,
+): TicketSink | undefined {
+  if ("kind" in input) return fromOptions(input, (extra ?? {}) as TicketSinkDeps);
+  const credential = extra as TokenCredential | undefined;
+  const options = ticketSinkOptionsFromConfig(input, credential !== undefined);
+  return options === undefined
+    ? undefined
+    : fromOptions(options, credential === undefined ? {} : { credential });
 }

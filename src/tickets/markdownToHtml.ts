@@ -1,64 +1,129 @@
-function escape(text: string): string {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+function escapeHtml(text: string): string {
+  return text
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/"/g, "&quot;")
+    .replace(/'/g, "&#39;");
 }
 
-function inline(text: string): string {
-  return escape(text)
-    .replace(/`([^`]+)`/g, "<code>$1</code>")
-    .replace(/\*\*([^*]+)\*\*/g, "<strong>$1</strong>");
+// Links are matched on escaped text, so a URL can never close the attribute it is put in.
+const linkPattern = /\[([^\]]+)\]\((https?:\/\/[^\s)]+)\)|(https?:\/\/[^\s<>()]*[^\s<>().,;:!?])/g;
+
+function formatText(text: string): string {
+  return escapeHtml(text)
+    .replace(/\*\*([^*]+)\*\*/g, "<strong>$1</strong>")
+    .replace(linkPattern, (_match, label: string | undefined, href: string | undefined, bare?: string) =>
+      bare !== undefined ? `<a href="${bare}">${bare}</a>` : `<a href="${href ?? ""}">${label ?? ""}</a>`,
+    );
 }
+
+/** Inline markdown: code spans are kept verbatim (escaped), the rest gets bold and links. */
+function inline(text: string): string {
+  return text
+    .split(/(`[^`]+`)/)
+    .map((part) =>
+      part.length > 2 && part.startsWith("`") && part.endsWith("`")
+        ? `<code>${escapeHtml(part.slice(1, -1))}</code>`
+        : formatText(part),
+    )
+    .join("");
+}
+
+const fence = /^(\s*)(```|~~~)/;
+const heading = /^(#{1,6})\s+(.*?)\s*#*\s*$/;
+const listItem = /^(\s*)([-*+]|\d+[.)])\s+(.*)$/;
+const rule = /^\s{0,3}([-*_])(\s*\1){2,}\s*$/;
 
 /**
- * A small, safe Markdown-to-HTML conversion for ticket bodies in systems that store HTML (Azure
- * DevOps descriptions): everything is escaped first; headings, lists, code blocks, inline code,
- * bold and paragraphs are kept. Anything else stays as escaped text.
+ * A small, safe Markdown-to-HTML conversion for ticket systems that store HTML (Azure DevOps
+ * descriptions and comments). Everything is escaped first; headings, paragraphs, bullet and
+ * numbered lists (with indented continuation lines and code blocks inside items), fenced code,
+ * inline code, bold and http(s) links are kept. Anything else stays as escaped text, so no input
+ * can inject markup or script.
  */
 export function markdownToHtml(markdown: string): string {
   const out: string[] = [];
   let list: "ul" | "ol" | undefined;
-  let code: string[] | undefined;
+  let itemOpen = false;
+  let paragraph: string[] = [];
+  let code: { indent: number; lines: string[] } | undefined;
+
+  const flushParagraph = (): void => {
+    if (paragraph.length > 0) out.push(`<p>${paragraph.map(inline).join("<br>")}</p>`);
+    paragraph = [];
+  };
+  const closeItem = (): void => {
+    if (itemOpen) out.push("</li>");
+    itemOpen = false;
+  };
   const closeList = (): void => {
+    closeItem();
     if (list !== undefined) out.push(`</${list}>`);
     list = undefined;
   };
+
   for (const line of markdown.split(/\r?\n/)) {
-    if (line.startsWith("```")) {
-      if (code === undefined) {
-        closeList();
-        code = [];
-      } else {
-        out.push(`<pre><code>${escape(code.join("\n"))}</code></pre>`);
+    if (code !== undefined) {
+      const indent = code.indent;
+      if (fence.test(line) && (fence.exec(line)?.[1]?.length ?? 0) <= indent + 3) {
+        out.push(`<pre><code>${escapeHtml(code.lines.join("\n"))}</code></pre>`);
         code = undefined;
+      } else {
+        // Lines of a block inside a list item carry the item's indentation; drop it.
+        code.lines.push(line.slice(Math.min(indent, line.length - line.trimStart().length)));
       }
       continue;
     }
-    if (code !== undefined) {
-      code.push(line);
+    const opening = fence.exec(line);
+    if (opening !== null) {
+      const indent = opening[1]?.length ?? 0;
+      flushParagraph();
+      if (indent === 0 || !itemOpen) closeList();
+      code = { indent, lines: [] };
       continue;
     }
-    const heading = /^(#{1,6})\s+(.*)$/.exec(line);
-    const bullet = /^\s*[-*]\s+(.*)$/.exec(line);
-    const numbered = /^\s*\d+\.\s+(.*)$/.exec(line);
-    if (heading !== null) {
+    if (line.trim() === "") {
+      flushParagraph();
+      continue;
+    }
+    const h = heading.exec(line);
+    if (h !== null) {
+      flushParagraph();
       closeList();
-      const level = heading[1]?.length ?? 1;
-      out.push(`<h${level}>${inline(heading[2] ?? "")}</h${level}>`);
-    } else if (bullet !== null || numbered !== null) {
-      const kind = bullet !== null ? "ul" : "ol";
+      const level = h[1]?.length ?? 1;
+      out.push(`<h${level}>${inline(h[2] ?? "")}</h${level}>`);
+      continue;
+    }
+    if (rule.test(line)) {
+      flushParagraph();
+      closeList();
+      out.push("<hr>");
+      continue;
+    }
+    const item = listItem.exec(line);
+    if (item !== null) {
+      flushParagraph();
+      const kind = /^\d/.test(item[2] ?? "") ? "ol" : "ul";
       if (list !== kind) {
         closeList();
         out.push(`<${kind}>`);
         list = kind;
       }
-      out.push(`<li>${inline((bullet ?? numbered)?.[1] ?? "")}</li>`);
-    } else if (line.trim() === "" || line.trim() === "---") {
-      closeList();
-    } else {
-      closeList();
-      out.push(`<p>${inline(line)}</p>`);
+      closeItem();
+      out.push(`<li>${inline(item[3] ?? "")}`);
+      itemOpen = true;
+      continue;
     }
+    if (itemOpen && /^\s/.test(line)) {
+      out.push(`<br>${inline(line.trim())}`);
+      continue;
+    }
+    closeList();
+    paragraph.push(line.trim());
   }
-  if (code !== undefined) out.push(`<pre><code>${escape(code.join("\n"))}</code></pre>`);
+  if (code !== undefined) out.push(`<pre><code>${escapeHtml(code.lines.join("\n"))}</code></pre>`);
+  flushParagraph();
   closeList();
   return out.join("\n");
 }
