@@ -1,0 +1,94 @@
+import type { FindingCode, FindingSeverity } from "../rules/findings/finding.js";
+import type { ActionKind, ActionStatus } from "../engine/report.js";
+
+/** Resources judged in one group (a resource type, a subscription, or the whole scan). */
+export interface ComplianceCounts {
+  /** Every in-scope resource seen. */
+  resources: number;
+  /** No finding and nothing undetermined. */
+  compliant: number;
+  /** At least one finding. */
+  nonCompliant: number;
+  /** Taken out of scope by an exclusion tag or id pattern. */
+  excluded: number;
+  /** Could not be judged (an input was missing); neither compliant nor not. */
+  undetermined: number;
+}
+
+/** The counts of one resource type or one subscription. */
+export interface ComplianceGroup {
+  /** The resource type (`Microsoft.Compute/disks`) or the subscription id. */
+  key: string;
+  /** For subscriptions: the display name, when known. */
+  label?: string;
+  counts: ComplianceCounts;
+}
+
+/** One finding of the scan, with the steps that fix it. */
+export interface ReportFinding {
+  resourceId: string;
+  resourceType: string;
+  subscriptionId: string;
+  code: FindingCode;
+  severity: FindingSeverity;
+  title: string;
+  /** Markdown: what, where, why, the steps to fix, and what the service does by itself. */
+  body: string;
+  /** Whether the service fixes it by itself (rotation, enforce mode) rather than by ticket. */
+  selfRemediable: boolean;
+}
+
+/** One action from the ledger. */
+export interface ReportAction {
+  /** ISO 8601. */
+  at: string;
+  resourceId: string;
+  resourceType: string;
+  action: ActionKind;
+  status: ActionStatus;
+  reason: string;
+  from?: string;
+  to?: string;
+  dryRun: boolean;
+}
+
+/** One ticket request from the ledger. */
+export interface ReportTicket {
+  resourceId: string;
+  resourceType: string;
+  findingCode: string;
+  severity: FindingSeverity;
+  title: string;
+  state: "requested" | "open" | "closing" | "closed";
+  url?: string;
+  count: number;
+  /** ISO 8601. */
+  firstSeen: string;
+  /** ISO 8601. */
+  lastSeen: string;
+}
+
+/**
+ * What `cmkr scan` reports and the sweep computes: compliance per resource type and per
+ * subscription, the findings with their fixes, and what the ledger says the service did. Every
+ * renderer (table, JSON, CSV, HTML) works from this one shape; `--format json` prints it as is.
+ */
+export interface ComplianceReport {
+  /** ISO 8601. */
+  generatedAt: string;
+  /** Where the scan ran: the subscriptions and management groups it was limited to (empty: all visible). */
+  scope: { subscriptions: string[]; managementGroups: string[] };
+  totals: ComplianceCounts;
+  /** Sorted by resource type. */
+  byResourceType: ComplianceGroup[];
+  /** Sorted by subscription id. */
+  bySubscription: ComplianceGroup[];
+  /** Sorted by severity (urgent first), then resource id, then code. */
+  findings: ReportFinding[];
+  /** Newest first. */
+  actions: ReportAction[];
+  /** Open ones first, then by last seen, newest first. */
+  tickets: ReportTicket[];
+  /** Resource Graph pages read. */
+  graphPages: number;
+}
