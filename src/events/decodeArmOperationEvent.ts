@@ -9,7 +9,7 @@ const APP_ID_CLAIMS = ["appid", "azp"];
 
 /**
  * Decodes `Microsoft.Resources.ResourceWriteSuccess` / `ResourceDeleteSuccess` from the Azure subscription
- * system topic. ARM operations outside the service's scope (see `eventFilters.json`) become Ignored unless
+ * system topic. ARM operations outside the service's scope (see `infra/eventFilters.json`) become Ignored unless
  * `filterByScope` is false, so a webhook subscribed without filters does not act on them.
  */
 export function decodeArmOperationEvent(

@@ -1,10 +1,10 @@
 import type { KnownSystemEventTypes } from "@azure/eventgrid";
-import filters from "./eventFilters.json" with { type: "json" };
+import filters from "../../infra/eventFilters.json" with { type: "json" };
 
 /**
  * Event type strings, typed against @azure/eventgrid's list of system event names so a typo fails to compile.
- * `eventFilters.json` holds the same handled types for the infrastructure's subscription filters; a unit test
- * keeps the two equal.
+ * `infra/eventFilters.json` holds the same handled types for the Event Grid subscription filters that
+ * `infra/` deploys; a unit test keeps the two equal.
  */
 export const EventTypes = {
   KeyNewVersionCreated: "Microsoft.KeyVault.KeyNewVersionCreated",

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { EventGridDeserializer } from "@azure/eventgrid";
 import { describe, expect, it } from "vitest";
 import { decodeDelivery } from "../../src/events/decodeDelivery.js";
-import filters from "../../src/events/eventFilters.json" with { type: "json" };
+import filters from "../../infra/eventFilters.json" with { type: "json" };
 import {
   EventTypes,
   handledEventTypes,
