@@ -22,6 +22,8 @@ export const jobSchema = z.discriminatedUnion("kind", [
     eventId: z.string(),
     correlationId: z.string(),
     enqueuedAt: z.iso.datetime(),
+    /** Plan only, whatever the service's own dry-run setting (a manual run without `apply`). */
+    dryRun: z.boolean().optional(),
   }),
   z.object({
     v: z.literal(1),
@@ -37,6 +39,8 @@ export const jobSchema = z.discriminatedUnion("kind", [
     eventId: z.string(),
     correlationId: z.string(),
     enqueuedAt: z.iso.datetime(),
+    /** Plan only, whatever the service's own dry-run setting (a manual run without `apply`). */
+    dryRun: z.boolean().optional(),
   }),
 ]);
 

@@ -44,9 +44,12 @@ export async function runJob(job: Job, deps: WorkerDeps): Promise<ReportAction[]
       },
     ];
   }
+  // A job may only be drier than the service: `dryRun` on the job never turns writing on.
+  const jobDeps = job.dryRun === true ? { ...deps, dryRun: true } : deps;
   try {
-    const actions = job.kind === "rotate" ? [await rotateConsumer(job, deps)] : await evaluateJob(job, deps);
-    await deps.ledger.finishJob(job.claimGroup, job.dedupeKey, "done");
+    const actions =
+      job.kind === "rotate" ? [await rotateConsumer(job, jobDeps)] : await evaluateJob(job, jobDeps);
+    await deps.ledger.finishJob(job.claimGroup, job.dedupeKey, "done", actions);
     // Sink failures are recorded on the ticket requests and retried later; they never fail the job.
     if (deps.tickets !== undefined)
       await dispatchTickets(deps.ledger, deps.tickets, { resourceId: job.resourceId });

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { RestError } from "@azure/core-rest-pipeline";
 import type { TableClient, TableEntityResult, TransactionAction } from "@azure/data-tables";
-import type { ActionKind, ActionStatus } from "../engine/report.js";
+import type { ActionKind, ActionStatus, ReportAction } from "../engine/report.js";
 import { digest, invertedTime, partitionKeyFor } from "./ledgerKeys.js";
 
 /** One planned or applied action, with what the resource looked like before and after. */
@@ -62,6 +62,61 @@ export interface TicketRequest extends TicketRequestInput {
 
 /** Outcome of trying to start a job. */
 export type JobStart = "started" | "done" | "busy";
+
+/** A job claim as read back, with what the job did once finished. */
+export interface JobRecord {
+  dedupeKey: string;
+  resourceId: string;
+  state: "queued" | "running" | "done" | "failed";
+  attempts: number;
+  /** ISO 8601. */
+  updatedAt: string;
+  result?: ReportAction[];
+}
+
+/**
+ * A manual operation that fans out through the queue (a subscription-wide remediation). Its jobs
+ * are claimed in the group {@link operationGroup}, so its progress is one partition query.
+ */
+export interface OperationRecord {
+  operationId: string;
+  /** What was asked for, e.g. `subscription:<id>`. */
+  target: string;
+  dryRun: boolean;
+  /** `listing`: resources are still being enumerated; `listed`: every job is queued; `failed`: listing failed. */
+  listing: "listing" | "listed" | "failed";
+  /** Resources seen while listing. */
+  resourcesSeen: number;
+  /** Jobs queued. */
+  jobsQueued: number;
+  /** Why listing failed. */
+  error?: string;
+  /** ISO 8601. */
+  createdAt: string;
+}
+
+/** The job group of a manual operation. */
+export function operationGroup(operationId: string): string {
+  return `operation|${operationId.toLowerCase()}`;
+}
+
+// The operation's own row in its claims partition; claim rows are 32 hex digits, so no clash.
+const operationRow = "operation";
+
+// A job's actions are small (one resource); a pathological one has its reasons shortened, then
+// keeps its first actions only, so the stored text is always whole JSON.
+function jobResultText(result: readonly ReportAction[]): string {
+  const full = JSON.stringify(result);
+  if (full.length <= maxSnapshotChars) return full;
+  const short = result.map((a) =>
+    a.reason.length > 500 ? { ...a, reason: `${a.reason.slice(0, 500)}…` } : a,
+  );
+  for (let n = short.length; n > 0; n--) {
+    const text = JSON.stringify(short.slice(0, n));
+    if (text.length <= maxSnapshotChars) return text;
+  }
+  return "[]";
+}
 
 interface JobEntity {
   partitionKey: string;
@@ -240,9 +295,18 @@ export class Ledger {
     }
   }
 
-  /** Ends a job: `done` for any final outcome, `queued` to let a retry take it again. */
-  async finishJob(group: string, dedupeKey: string, state: "done" | "queued" | "failed"): Promise<void> {
+  /**
+   * Ends a job: `done` for any final outcome, `queued` to let a retry take it again. `result` (the
+   * job's report actions) is kept with the claim so a manual operation can report what its jobs did.
+   */
+  async finishJob(
+    group: string,
+    dedupeKey: string,
+    state: "done" | "queued" | "failed",
+    result?: readonly ReportAction[],
+  ): Promise<void> {
     await this.ensureTable();
+    const resultText = result === undefined ? undefined : jobResultText(result);
     await this.table.updateEntity(
       {
         partitionKey: jobPartition(group),
@@ -250,9 +314,64 @@ export class Ledger {
         state,
         leaseUntil: 0,
         updatedAt: new Date(this.clock()).toISOString(),
+        ...(resultText === undefined ? {} : { result: resultText }),
       },
       "Merge",
     );
+  }
+
+  /** Every job claimed in a group (one partition query), with the actions of finished ones. */
+  async listJobs(group: string): Promise<JobRecord[]> {
+    await this.ensureTable();
+    const filter = `PartitionKey eq '${jobPartition(group).replace(/'/g, "''")}'`;
+    const out: JobRecord[] = [];
+    for await (const e of this.table.listEntities({ queryOptions: { filter } })) {
+      if (e.rowKey === operationRow) continue;
+      out.push({
+        dedupeKey: String(e.dedupeKey),
+        resourceId: String(e.resourceId),
+        state: e.state as JobRecord["state"],
+        attempts: typeof e.attempts === "number" ? e.attempts : 0,
+        updatedAt: String(e.updatedAt),
+        ...(typeof e.result === "string" ? { result: JSON.parse(e.result) as ReportAction[] } : {}),
+      });
+    }
+    return out;
+  }
+
+  /** Records a new manual operation (its jobs are claimed in the group `operationGroup(id)`). */
+  async createOperation(operation: OperationRecord): Promise<void> {
+    await this.ensureTable();
+    await this.table.createEntity({
+      partitionKey: jobPartition(operationGroup(operation.operationId)),
+      rowKey: operationRow,
+      ...operation,
+    });
+  }
+
+  /** Updates a manual operation's own fields (listing progress, outcome). */
+  async updateOperation(
+    operationId: string,
+    change: Partial<Omit<OperationRecord, "operationId" | "target" | "createdAt">>,
+  ): Promise<void> {
+    await this.ensureTable();
+    await this.table.updateEntity(
+      { partitionKey: jobPartition(operationGroup(operationId)), rowKey: operationRow, ...change },
+      "Merge",
+    );
+  }
+
+  /** A manual operation, or undefined when there is none with that id. */
+  async getOperation(operationId: string): Promise<OperationRecord | undefined> {
+    await this.ensureTable();
+    try {
+      const e = await this.table.getEntity(jobPartition(operationGroup(operationId)), operationRow);
+      const { partitionKey: _p, rowKey: _r, etag: _e, timestamp: _t, ...rest } = e;
+      return rest as unknown as OperationRecord;
+    } catch (error) {
+      if (isStatus(error, 404)) return undefined;
+      throw error;
+    }
   }
 
   /**
