@@ -33,6 +33,7 @@ export class TenantState {
   private readonly subscriptionsById = new Map<string, TenantSubscription>();
   private readonly resourcesById = new Map<string, StoredResource>();
   private readonly vaultsByHost = new Map<string, StoredVault>();
+  private resourceRevision = 0;
 
   constructor(tenant: TenantFile) {
     const copy = structuredClone(tenant);
@@ -70,12 +71,23 @@ export class TenantState {
     const created = !this.resourcesById.has(key);
     const etag = newEtag();
     this.resourcesById.set(key, { body: structuredClone(body), etag });
+    this.resourceRevision++;
     return { created, etag };
   }
 
   /** Removes a resource; returns whether it existed. */
   deleteResource(id: string): boolean {
-    return this.resourcesById.delete(id.toLowerCase());
+    const existed = this.resourcesById.delete(id.toLowerCase());
+    if (existed) this.resourceRevision++;
+    return existed;
+  }
+
+  /**
+   * Changes with every resource write or delete, so a cached query result (Resource Graph paging)
+   * can tell that it no longer matches the tenant.
+   */
+  get revision(): number {
+    return this.resourceRevision;
   }
 
   /**

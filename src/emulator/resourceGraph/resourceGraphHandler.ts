@@ -15,6 +15,7 @@ import {
   ResourceGraphRequestError,
   type ResourceGraphRequest,
 } from "./resourceGraphRequest.js";
+import { ResourceGraphResultCache, type ResultCacheLimits } from "./resourceGraphResultCache.js";
 import { resourceGraphTables } from "./resourceGraphRows.js";
 import { scopeSubscriptions } from "./resourceGraphScope.js";
 import { decodeSkipToken, encodeSkipToken, querySignature } from "./resourceGraphSkipToken.js";
@@ -88,25 +89,28 @@ function answerPage(
   result: KqlResult,
   signature: string,
   headers: Record<string, string>,
-): EmulatorResponse {
+): { response: EmulatorResponse; more: boolean } {
   const pageable = !result.limited && result.columns.some((c) => c.type !== "dynamic");
   let offset = result.limited ? 0 : request.skip;
   if (request.skipToken !== undefined) {
     const decoded = pageable ? decodeSkipToken(request.skipToken, signature) : undefined;
     if (decoded === undefined) {
-      return armError(
-        400,
-        "BadRequest",
-        "The '$skipToken' is not valid for this query: send the same query and scope that returned it.",
-        headers,
-      );
+      return {
+        response: armError(
+          400,
+          "BadRequest",
+          "The '$skipToken' is not valid for this query: send the same query and scope that returned it.",
+          headers,
+        ),
+        more: false,
+      };
     }
     offset = decoded;
   }
   const page = result.rows.slice(offset, offset + request.top);
   const end = offset + page.length;
   const more = end < result.rows.length;
-  return jsonResponse(
+  const response = jsonResponse(
     200,
     {
       totalRecords: result.rows.length,
@@ -118,12 +122,15 @@ function answerPage(
     },
     headers,
   );
+  return { response, more: more && pageable };
 }
 
 function answer(
   state: TenantState,
   request: EmulatorRequest,
   headers: Record<string, string>,
+  cache: ResourceGraphResultCache,
+  now: number,
 ): EmulatorResponse {
   const path = request.url.pathname;
   if (!resourcesPath.test(path)) {
@@ -172,14 +179,21 @@ function answer(
     parsed.subscriptions,
     parsed.managementGroups,
   );
-  let result: KqlResult;
-  try {
-    result = runKql(parsed.query, resourceGraphTables(state, scope));
-  } catch (error) {
-    if (error instanceof KqlError) return invalidQuery(error, headers);
-    throw error;
+  const signature = querySignature(parsed.query, scope);
+  // A continuation reads the rows computed for the first page while the tenant is unchanged.
+  let result = parsed.skipToken === undefined ? undefined : cache.get(signature, state.revision, now);
+  if (result === undefined) {
+    try {
+      result = runKql(parsed.query, resourceGraphTables(state, scope));
+    } catch (error) {
+      if (error instanceof KqlError) return invalidQuery(error, headers);
+      throw error;
+    }
   }
-  return answerPage(parsed, result, querySignature(parsed.query, scope), headers);
+  const { response, more } = answerPage(parsed, result, signature, headers);
+  if (more) cache.set(signature, state.revision, result, now);
+  else if (parsed.skipToken !== undefined) cache.delete(signature);
+  return response;
 }
 
 /**
@@ -187,12 +201,15 @@ function answer(
  * over the emulated tenant. Pages with `$skipToken` at `$top` (default 100, at most 1000), scopes
  * by subscriptions or management groups, answers KQL outside the subset with a 400 naming the
  * construct, and, when a quota is set, counts every request per principal and answers 429 past it.
+ * Paged results are kept for their `$skipToken`s while the tenant is unchanged, so reading n rows
+ * runs the query once, not once per page.
  */
 export function createResourceGraphHandler(
   state: TenantState,
-  options: { quota: ResourceGraphQuota | false },
+  options: { quota: ResourceGraphQuota | false; resultCache?: Partial<ResultCacheLimits> },
 ): SurfaceHandler {
   const quota = options.quota === false ? undefined : new ResourceGraphQuotaTracker(options.quota);
+  const cache = new ResourceGraphResultCache(options.resultCache);
   return (request: EmulatorRequest, context: RequestContext): EmulatorResponse => {
     const decision = quota?.take(context.principal.objectId, context.now);
     const headers = decision?.headers ?? {};
@@ -204,6 +221,6 @@ export function createResourceGraphHandler(
         headers,
       );
     }
-    return answer(state, request, headers);
+    return answer(state, request, headers, cache, context.now);
   };
 }

@@ -2,8 +2,8 @@ import { createHash } from "node:crypto";
 
 /**
  * `$skipToken`s are opaque to callers: the offset of the next row and a hash of the query and its
- * scope, so a token only continues the query that produced it. Pages are recomputed from the
- * current state, as in Azure, where writes between pages can shift rows.
+ * scope, so a token only continues the query that produced it. After a write the next page is
+ * recomputed from the current state, as in Azure, where writes between pages can shift rows.
  */
 export function querySignature(query: string, subscriptions: ReadonlySet<string>): string {
   return createHash("sha256")
