@@ -1,0 +1,141 @@
+import type { ArmResource, TenantFile } from "../../src/emulator/tenantFile.js";
+import type { KeyVersionFacts } from "../../src/keyvault/keyFacts.js";
+import { vaultFactsFromArm } from "../../src/keyvault/vaultFactsFromArm.js";
+import type { ArmResourceJson } from "../../src/rules/armResource.js";
+import { detectionSettings } from "../../src/rules/findings/detectionSettings.js";
+import { evaluateResource, hasDetectionRule } from "../../src/rules/findings/evaluateResource.js";
+import type { Evaluation } from "../../src/rules/findings/finding.js";
+import type { RuleContext } from "../../src/rules/findings/ruleContext.js";
+import { TenantBuilder } from "../fixtures/tenantBuilder.js";
+
+/**
+ * A tenant for the report tests: three subscriptions, every in-scope resource type, and a mix of
+ * compliant, non-compliant (every severity), excluded and undetermined resources, judged by the
+ * real detection rules.
+ */
+
+export const NOW = new Date("2026-12-01T12:00:00Z");
+export const SUB_PROD = "0b1f6471-1bf0-4dda-aec3-111111111111";
+export const SUB_DEV = "0b1f6471-1bf0-4dda-aec3-222222222222";
+export const SUB_SHARED = "0b1f6471-1bf0-4dda-aec3-333333333333";
+/** A resource name made to break out of HTML if anything forgot to escape it. */
+export const HOSTILE_NAME = `aoai-<script>alert("x")<`;
+
+export interface ReportTenant {
+  tenant: TenantFile;
+  subscriptionNames: Record<string, string>;
+  /** Each in-scope resource with its evaluation and subscription, in tenant order. */
+  judged: { resource: ArmResource; evaluation: Evaluation; subscriptionId: string }[];
+}
+
+export function buildReportTenant(): ReportTenant {
+  const b = new TenantBuilder({ seed: "report" });
+  const names: Record<string, string> = {
+    [SUB_PROD]: "prod",
+    [SUB_DEV]: "dev & test",
+    [SUB_SHARED]: "shared-keys",
+  };
+  for (const [id, name] of Object.entries(names)) b.subscription(id, name);
+  const at = (subscriptionId: string, resourceGroup: string) => ({ subscriptionId, resourceGroup });
+
+  // Keys: one healthy, one expired (urgent for its consumer), in a vault with purge protection off.
+  const vault = b.vault({ ...at(SUB_SHARED, "rg-keys"), name: "kv-cmk" });
+  const healthy = b.key(vault, "cmk", [
+    { createdOn: "2026-01-01T00:00:00Z", expiresOn: "2028-01-01T00:00:00Z" },
+  ]);
+  const weakVault = b.vault({ ...at(SUB_SHARED, "rg-keys"), name: "kv-legacy", purgeProtection: false });
+  const expired = b.key(weakVault, "cmk-old", [
+    { createdOn: "2025-01-01T00:00:00Z", expiresOn: "2026-06-01T00:00:00Z" },
+  ]);
+
+  // prod: AI services (compliant, non-compliant, excluded, hostile name), disks, a DES.
+  b.aiServicesAccount({
+    ...at(SUB_PROD, "rg-ai"),
+    name: "aoai-cmk",
+    kind: "OpenAI",
+    cmk: { vaultUrl: vault.url, keyName: "cmk", keyVersion: healthy.versions[0] as string },
+  });
+  b.aiServicesAccount({ ...at(SUB_PROD, "rg-ai"), name: "aoai-mmk", kind: "OpenAI" });
+  b.aiServicesAccount({ ...at(SUB_PROD, "rg-ai"), name: "ais-noid", kind: "AIServices", identity: "None" });
+  b.aiServicesAccount({
+    ...at(SUB_PROD, "rg-ai"),
+    name: "aoai-sandbox",
+    kind: "OpenAI",
+    tags: { "cmk-remediation": "exclude" },
+  });
+  b.aiServicesAccount({ ...at(SUB_PROD, "rg-ai"), name: HOSTILE_NAME, kind: "OpenAI" });
+  const des = b.diskEncryptionSet({
+    ...at(SUB_PROD, "rg-compute"),
+    name: "des-prod",
+    keyUrl: healthy.versionIds[0] as string,
+    sourceVaultId: vault.id,
+    autoRotation: true,
+  });
+  const desOld = b.diskEncryptionSet({
+    ...at(SUB_PROD, "rg-compute"),
+    name: "des-legacy",
+    keyUrl: expired.versionIds[0] as string,
+    sourceVaultId: weakVault.id,
+  });
+  b.disk({ ...at(SUB_PROD, "rg-compute"), name: "data-cmk", encryption: { desId: des.id } });
+  b.disk({ ...at(SUB_PROD, "rg-compute"), name: "data-old", encryption: { desId: desOld.id } });
+  b.disk({ ...at(SUB_PROD, "rg-compute"), name: "data-pmk", encryption: "platform" });
+  b.disk({ ...at(SUB_PROD, "rg-compute"), name: "scratch-pmk", encryption: "platform" });
+
+  // dev: Machine Learning (no CMK, a Project whose Hub is not provided, one excluded by tag).
+  const hub = b.mlWorkspace({ ...at(SUB_DEV, "rg-ml"), name: "hub-dev", kind: "Hub" });
+  b.mlWorkspace({ ...at(SUB_DEV, "rg-ml"), name: "proj-dev", kind: "Project", hubId: hub.id });
+  b.mlWorkspace({ ...at(SUB_DEV, "rg-ml"), name: "mlw-dev" });
+  b.mlWorkspace({
+    ...at(SUB_DEV, "rg-ml"),
+    name: "mlw-scratch",
+    tags: { "CMK-Remediation": "Exclude" },
+  });
+  b.disk({ ...at(SUB_DEV, "rg-compute"), name: "dev-pmk", encryption: "platform" });
+
+  const tenant = b.build();
+  const settings = detectionSettings({ desAutoRotation: "enable" });
+  const vaults = tenant.resources.filter((r) => r.type === "Microsoft.KeyVault/vaults");
+  const keyFacts = (keyUrl: string): KeyVersionFacts | undefined => {
+    const m = /^(https:\/\/[^/]+)\/keys\/([^/]+)\/([^/]+)$/.exec(keyUrl);
+    if (m === null) return undefined;
+    const [, vaultUrl, keyName, version] = m as unknown as [string, string, string, string];
+    const v = tenant.keyVaults[vaultUrl]?.keys[keyName]?.find((k) => k.version === version);
+    if (v === undefined) return undefined;
+    return {
+      keyId: keyUrl,
+      vaultUrl,
+      keyName,
+      version,
+      kty: v.kty,
+      keySize: v.keySize,
+      enabled: v.enabled,
+      createdOn: new Date(v.createdOn),
+      expiresOn: v.expiresOn === null || v.expiresOn === undefined ? undefined : new Date(v.expiresOn),
+      keyOps: v.keyOps,
+    };
+  };
+  const contextOf = (resource: ArmResourceJson): RuleContext => {
+    const base = { settings, now: NOW };
+    if (resource.type === "Microsoft.KeyVault/vaults") return { ...base, holdsCmkKeys: true };
+    if (resource.type === "Microsoft.Compute/diskEncryptionSets") {
+      const active = (resource.properties as { activeKey: { keyUrl: string; sourceVault: { id: string } } })
+        .activeKey;
+      const vaultBody = vaults.find((v) => v.id === active.sourceVault.id);
+      return {
+        ...base,
+        vault: vaultBody === undefined ? undefined : vaultFactsFromArm(vaultBody),
+        currentKey: keyFacts(active.keyUrl),
+      };
+    }
+    return base;
+  };
+  const judged = tenant.resources
+    .filter((r) => hasDetectionRule(r.type))
+    .map((resource) => ({
+      resource,
+      evaluation: evaluateResource(resource, contextOf(resource)),
+      subscriptionId: /^\/subscriptions\/([^/]+)/.exec(resource.id)?.[1] ?? "",
+    }));
+  return { tenant, subscriptionNames: names, judged };
+}
