@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { defaultSweepSchedule, ncrontabProblem } from "./engine/sweepSchedule.js";
 
 const guid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -200,6 +201,16 @@ const envSchema = z.object({
   CMKR_LRO_POLL_INTERVAL_MS: int(5000, 0, 600_000).describe(
     "How often long-running Azure operations are polled when Azure sends no Retry-After.",
   ),
+  CMKR_SWEEP_SCHEDULE: z
+    .string()
+    .default(defaultSweepSchedule)
+    .superRefine((value, ctx) => {
+      const problem = ncrontabProblem(value);
+      if (problem !== undefined) ctx.addIssue({ code: "custom", message: problem });
+    })
+    .describe(
+      "When the sweep runs: a six-field NCRONTAB expression ({second} {minute} {hour} {day} {month} {day-of-week}); default hourly.",
+    ),
 });
 
 /** The validated configuration. */
