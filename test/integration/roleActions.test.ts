@@ -1,0 +1,331 @@
+import { beforeAll, describe, expect, inject, it } from "vitest";
+import roleActions from "../../infra/roleActions.json" with { type: "json" };
+import { remediateKey } from "../../src/engine/remediate.js";
+import { handleEvents } from "../../src/engine/handleEvents.js";
+import { classifyArmPath, pathSegments } from "../../src/emulator/arm/armRoutes.js";
+import type { RequestLogEntry } from "../../src/emulator/requestLog.js";
+import type { ArmResource } from "../../src/emulator/tenantFile.js";
+import { decodeDelivery } from "../../src/events/decodeDelivery.js";
+import { stringField } from "../../src/rules/armResource.js";
+import { createServiceHarness, type ServiceHarness } from "../support/serviceHarness.js";
+import {
+  LOCATION,
+  RotationTenantBuilder,
+  TENANT_ID,
+  V1,
+  V2,
+  guid,
+  keyEventDelivery,
+  keyId,
+  keyVersion,
+  subscriptionId,
+} from "../support/rotationTenant.js";
+
+/**
+ * The custom role in infra/roleActions.json must hold exactly the Azure RBAC actions the service performs.
+ * This drives the real service (event handlers, queue worker, SDK clients) against the emulator through
+ * rotation, detection, enforce-mode remediation and manual remediation, then maps every request the
+ * emulator answered to the RBAC action Azure checks for it.
+ */
+
+/** The RBAC action Azure authorizes a request against, and whether it is a data action. */
+interface RbacAction {
+  action: string;
+  data: boolean;
+}
+
+const armVerb: Record<string, string> = {
+  GET: "read",
+  HEAD: "read",
+  PUT: "write",
+  PATCH: "write",
+  DELETE: "delete",
+};
+
+/**
+ * Maps one answered request to its RBAC action, following Azure's rules: ARM GET -> `{type}/read`,
+ * PUT/PATCH -> `{type}/write`, DELETE -> `{type}/delete`, POST on a resource -> `{type}/{name}/action`;
+ * a Resource Graph query (POST) is `Microsoft.ResourceGraph/resources/read`; a long-running operation's
+ * status lives under `{provider}/locations/...`, which the role grants with `{provider}/locations/* /read`
+ * because each provider names that path differently; a Key Vault key GET is the data action
+ * `Microsoft.KeyVault/vaults/keys/read`. Anything else fails the test rather than being guessed.
+ */
+function rbacActionOf(entry: RequestLogEntry): RbacAction {
+  const url = new URL(entry.url);
+  const what = `${entry.method} ${url.pathname}`;
+  if (/\.vault\.azure\.net$/i.test(url.hostname)) {
+    const [collection] = pathSegments(url.pathname);
+    if (collection?.toLowerCase() === "keys" && entry.method === "GET") {
+      return { action: "Microsoft.KeyVault/vaults/keys/read", data: true };
+    }
+    throw new Error(`no RBAC mapping for the Key Vault request ${what}`);
+  }
+  if (/^\/providers\/microsoft\.resourcegraph\/resources$/i.test(url.pathname) && entry.method === "POST") {
+    return { action: "Microsoft.ResourceGraph/resources/read", data: false };
+  }
+  const route = classifyArmPath(url.pathname);
+  const verb = armVerb[entry.method];
+  switch (route.kind) {
+    case "resource":
+      if (verb !== undefined) return { action: `${route.id.type}/${verb}`, data: false };
+      break;
+    case "roleAssignments":
+      if (entry.method === "GET")
+        return { action: "Microsoft.Authorization/roleAssignments/read", data: false };
+      break;
+    case "operation": {
+      const provider = pathSegments(url.pathname)[3];
+      if (entry.method === "GET" && provider !== undefined) {
+        return { action: `${provider}/locations/*/read`, data: false };
+      }
+      break;
+    }
+    case "collection":
+      if (entry.method === "GET") return { action: `${route.type}/read`, data: false };
+      break;
+    case "subscriptions":
+    case "subscription":
+      return { action: "Microsoft.Resources/subscriptions/read", data: false };
+    case "resourceGroups":
+      return { action: "Microsoft.Resources/subscriptions/resourceGroups/read", data: false };
+    case "resources":
+      return { action: "Microsoft.Resources/subscriptions/resources/read", data: false };
+    case "invalid":
+      break;
+  }
+  throw new Error(`no RBAC mapping for the ARM request ${what}`);
+}
+
+/** Observed actions, each once, lower-cased (Azure compares action strings case-insensitively). */
+class ObservedActions {
+  readonly actions = new Set<string>();
+  readonly dataActions = new Set<string>();
+
+  add(h: ServiceHarness): void {
+    for (const entry of h.emulator.log.entries()) {
+      const { action, data } = rbacActionOf(entry);
+      (data ? this.dataActions : this.actions).add(action.toLowerCase());
+    }
+  }
+}
+
+const lower = (list: readonly string[]): string[] => list.map((a) => a.toLowerCase()).toSorted();
+const sorted = (set: ReadonlySet<string>): string[] => [...set].toSorted();
+
+const storage = (): string => inject("azuriteConnectionString");
+const SUB = subscriptionId(1);
+const twoVersions = [keyVersion(V1, "2026-01-01T00:00:00Z"), keyVersion(V2, "2026-11-20T00:00:00Z")];
+
+async function deliver(h: ServiceHarness, delivery: unknown): Promise<void> {
+  const { events, errors } = decodeDelivery(delivery, { filterByScope: false });
+  expect(errors).toEqual([]);
+  await handleEvents(events, errors, h.runtime.ctx, { preview: false });
+  await h.drain();
+}
+
+/** A ResourceWriteSuccess delivery for a resource, as the subscription system topic sends it. */
+function writeEvent(resourceId: string): unknown[] {
+  const type = resourceId.split("/providers/")[1]?.split("/").slice(0, 2).join("/") ?? "";
+  const caller = "3c2b1a09-8f7e-4d6c-b5a4-9382716f5e4d";
+  return [
+    {
+      id: `evt-${resourceId.split("/").pop() ?? ""}`,
+      topic: `/subscriptions/${SUB}`,
+      subject: resourceId,
+      eventType: "Microsoft.Resources.ResourceWriteSuccess",
+      eventTime: "2026-11-22T10:00:00Z",
+      dataVersion: "2",
+      metadataVersion: "1",
+      data: {
+        authorization: { scope: resourceId, action: `${type}/write`, evidence: { role: "Contributor" } },
+        claims: { "http://schemas.microsoft.com/identity/claims/objectidentifier": caller },
+        correlationId: "c0ffee00-0000-4000-8000-000000000002",
+        resourceProvider: type.split("/")[0],
+        resourceUri: resourceId,
+        operationName: `${type}/write`,
+        status: "Succeeded",
+        subscriptionId: SUB,
+        tenantId: TENANT_ID,
+      },
+    },
+  ];
+}
+
+const rg = `/subscriptions/${SUB}/resourceGroups/rg-app`;
+const ACCOUNT_PRINCIPAL = "9a1b2c3d-0000-4000-8000-0000000000aa";
+
+function msManagedAccount(name: string): ArmResource {
+  return {
+    id: `${rg}/providers/Microsoft.CognitiveServices/accounts/${name}`,
+    name,
+    type: "Microsoft.CognitiveServices/accounts",
+    kind: "OpenAI",
+    location: LOCATION,
+    sku: { name: "S0" },
+    identity: { type: "SystemAssigned", principalId: ACCOUNT_PRINCIPAL, tenantId: TENANT_ID },
+    properties: { provisioningState: "Succeeded", encryption: { keySource: "Microsoft.CognitiveServices" } },
+  };
+}
+
+function platformKeyDisk(name: string): ArmResource {
+  return {
+    id: `${rg}/providers/Microsoft.Compute/disks/${name}`,
+    name,
+    type: "Microsoft.Compute/disks",
+    location: LOCATION,
+    properties: {
+      diskSizeGB: 64,
+      diskState: "Unattached",
+      encryption: { type: "EncryptionAtRestWithPlatformKey" },
+      provisioningState: "Succeeded",
+    },
+  };
+}
+
+function keyUriOf(h: ServiceHarness, id: string): string | undefined {
+  const body = h.emulator.state.getResource(id)?.body ?? {};
+  return (
+    stringField(body, "properties", "activeKey", "keyUrl") ??
+    stringField(body, "properties", "encryption", "keyVaultProperties", "keyIdentifier") ??
+    stringField(body, "properties", "encryption", "keyVaultProperties", "keyVersion")
+  );
+}
+
+describe("infra/roleActions.json holds exactly the RBAC actions the service performs", () => {
+  const withoutEnforce = new ObservedActions();
+  const withEnforce = new ObservedActions();
+
+  beforeAll(async () => {
+    // Rotation on an access-policy vault: every consumer type, through its long-running PATCH; then a
+    // manual remediation of the key, which finds the consumers again and has nothing left to write.
+    {
+      const b = new RotationTenantBuilder().withVersions(twoVersions);
+      const account = b.aiAccount("aoai-rot", "OpenAI");
+      const des = b.des("des-rot");
+      const ml = b.mlWorkspace("mlw-rot");
+      const h = await createServiceHarness(b.build(), storage());
+      await deliver(h, keyEventDelivery(V2));
+      for (const id of [account, des, ml]) expect(keyUriOf(h, id)).toMatch(new RegExp(`${V2}$`));
+      await remediateKey(keyId(V2), h.runtime.ctx, { apply: true });
+      withoutEnforce.add(h);
+    }
+    // Rotation on a vault that uses Azure RBAC: the preflight reads the consumer's role assignments.
+    {
+      const b = new RotationTenantBuilder()
+        .withVersions(twoVersions)
+        .withVault({ enableRbacAuthorization: true });
+      const des = b.des("des-rbac", { principal: 40, noAccess: true });
+      b.roleAssignment(guid(40, "9a1b2c3d"));
+      const h = await createServiceHarness(b.build(), storage());
+      await deliver(h, keyEventDelivery(V2));
+      expect(keyUriOf(h, des)).toBe(keyId(V2));
+      expect(h.emulator.log.count({ url: /roleAssignments/ })).toBeGreaterThan(0);
+      withoutEnforce.add(h);
+    }
+    // Detection in ticket mode: reads only, except turning on a disk encryption set's auto-rotation.
+    {
+      const b = new RotationTenantBuilder().withVersions(twoVersions);
+      const des = b.des("des-manual");
+      const t = b.build();
+      const account = msManagedAccount("aoai-mmk");
+      const disk = platformKeyDisk("disk-pmk");
+      t.resources.push(account, disk);
+      const h = await createServiceHarness(t, storage(), { env: { CMKR_DES_AUTO_ROTATION: "enable" } });
+      for (const id of [account.id, disk.id, des, b.vaultId]) await deliver(h, writeEvent(id));
+      expect([...new Set(h.workerActions.map((a) => a.resourceId))].toSorted()).toEqual(
+        [account.id, disk.id, des, b.vaultId].toSorted(),
+      );
+      expect(h.emulator.state.getResource(des)?.body.properties).toMatchObject({
+        rotationToLatestKeyVersionEnabled: true,
+      });
+      expect(h.emulator.log.count({ method: "PATCH", url: /disk-pmk/ })).toBe(0);
+      withoutEnforce.add(h);
+    }
+    // Enforce mode: the disk gets the regional disk encryption set, the account its CMK.
+    {
+      const b = new RotationTenantBuilder().withVersions(twoVersions);
+      const desId = b.des("des-enforce");
+      const t = b.build();
+      const vault = t.resources[0];
+      (vault?.properties as { accessPolicies: unknown[] }).accessPolicies.push({
+        tenantId: TENANT_ID,
+        objectId: ACCOUNT_PRINCIPAL,
+        permissions: { keys: ["get", "wrapKey", "unwrapKey"] },
+      });
+      const account = msManagedAccount("aoai-enforce");
+      const disk = platformKeyDisk("disk-enforce");
+      t.resources.push(account, disk);
+      const h = await createServiceHarness(t, storage(), {
+        env: {
+          CMKR_DISK_MODE: "enforce",
+          CMKR_ENFORCE_DISK_ENCRYPTION_SETS: `${LOCATION}=${desId}`,
+          CMKR_AI_SERVICES_MODE: "enforce",
+          CMKR_ENFORCE_KEYS: `${LOCATION}=${keyId(V2)}`,
+        },
+      });
+      for (const id of [account.id, disk.id]) await deliver(h, writeEvent(id));
+      expect(h.emulator.state.getResource(disk.id)?.body.properties).toMatchObject({
+        encryption: { type: "EncryptionAtRestWithCustomerKey", diskEncryptionSetId: desId },
+      });
+      expect(keyUriOf(h, account.id)).toBe(V2);
+      withEnforce.add(h);
+    }
+  });
+
+  it("every role action has a reason for the README, and every reason an action", () => {
+    const all = [...roleActions.actions, ...roleActions.enforceActions, ...roleActions.dataActions];
+    expect(Object.keys(roleActions.reasons).toSorted()).toEqual(all.toSorted());
+    expect(new Set(lower(all)).size).toBe(all.length);
+  });
+
+  it("without enforce mode the service performs exactly `actions` and `dataActions`", () => {
+    expect(sorted(withoutEnforce.actions)).toEqual(lower(roleActions.actions));
+    expect(sorted(withoutEnforce.dataActions)).toEqual(lower(roleActions.dataActions));
+  });
+
+  it("enforce mode adds exactly `enforceActions`", () => {
+    const base = new Set(lower(roleActions.actions));
+    const extra = sorted(withEnforce.actions).filter((a) => !base.has(a));
+    expect(extra).toEqual(lower(roleActions.enforceActions));
+    expect(sorted(withEnforce.dataActions)).toEqual(lower(roleActions.dataActions));
+  });
+
+  it("maps requests the way Azure authorizes them (and refuses to guess the rest)", () => {
+    const entry = (method: string, url: string): RequestLogEntry => ({
+      seq: 1,
+      method,
+      url,
+      status: 200,
+      startedAt: 0,
+      durationMs: 0,
+      principal: "p",
+      fault: false,
+      throttled: false,
+    });
+    const arm = "https://management.azure.com";
+    const des = `/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.Compute/diskEncryptionSets/d`;
+    expect(rbacActionOf(entry("PATCH", `${arm}${des}?api-version=2024-03-02`))).toEqual({
+      action: "Microsoft.Compute/diskEncryptionSets/write",
+      data: false,
+    });
+    expect(
+      rbacActionOf(entry("GET", `${arm}${des}/providers/Microsoft.Authorization/roleAssignments`)),
+    ).toEqual({ action: "Microsoft.Authorization/roleAssignments/read", data: false });
+    expect(
+      rbacActionOf(
+        entry(
+          "GET",
+          `${arm}/subscriptions/${SUB}/providers/Microsoft.Compute/locations/westeurope/operationStatuses/x`,
+        ),
+      ),
+    ).toEqual({ action: "Microsoft.Compute/locations/*/read", data: false });
+    expect(rbacActionOf(entry("GET", "https://kv-cmk.vault.azure.net/keys/cmk/versions"))).toEqual({
+      action: "Microsoft.KeyVault/vaults/keys/read",
+      data: true,
+    });
+    expect(() => rbacActionOf(entry("POST", "https://kv-cmk.vault.azure.net/keys/cmk/create"))).toThrow(
+      /no RBAC mapping/,
+    );
+    expect(() => rbacActionOf(entry("POST", `${arm}${des}`))).toThrow(/no RBAC mapping/);
+  });
+});
