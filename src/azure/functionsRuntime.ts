@@ -1,3 +1,6 @@
+// Every function entry point imports this module, so telemetry starts before the host sees any
+// registration, whichever entry point it loads first.
+import "./telemetryStartup.js";
 import { ConfigError, loadConfig } from "../config.js";
 import { createTicketSink } from "../tickets/createTicketSink.js";
 import { createAzureClients } from "./azureClients.js";
