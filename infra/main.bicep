@@ -1,0 +1,274 @@
+// CMK remediation service: one Flex Consumption Function App per Entra tenant, its storage (queue, ledger
+// table, dead-letter and deployment containers) reached only through a user-assigned managed identity,
+// Application Insights on Log Analytics with Entra ID ingestion, and the Event Grid system topics that feed
+// it (one per listed subscription, one per listed Key Vault).
+//
+// The custom role the service needs across the tenant lives in infra/roles/main.bicep: a role definition
+// and assignment at management-group scope cannot be deployed from this subscription-scoped template.
+targetScope = 'subscription'
+
+@minLength(1)
+@maxLength(64)
+@description('Name of the azd environment; used to derive a short unique token for resource names.')
+param environmentName string
+
+@minLength(1)
+@description('Region of the Function App and its resources (a region that offers Flex Consumption).')
+@metadata({
+  azd: {
+    type: 'location'
+  }
+})
+param location string
+
+@description('Optional resource group name; default rg-<environmentName>.')
+param resourceGroupName string = ''
+
+@description('Subscriptions the service watches and may act on, as GUIDs separated by commas. Each gets an Event Grid system topic for ARM write and delete events.')
+param subscriptionIds string = ''
+
+@description('Management group the service may act on (its id, not its display name). Empty: only the listed subscriptions.')
+param managementGroupId string = ''
+
+@description('Key Vaults whose key events trigger rotations, as ARM resource ids separated by commas. Each gets an Event Grid system topic and an access policy letting the service read key metadata.')
+param keyVaultResourceIds string = ''
+
+@description('Create the Event Grid event subscriptions. They point at the app\'s functions, which only exist after the first code deployment: provision, deploy, then set this to true and provision again.')
+param eventSubscriptionsEnabled bool = false
+
+@description('When true the service plans and reports but writes nothing to Azure (CMKR_DRY_RUN).')
+param dryRun bool = true
+
+@allowed([
+  'ticket'
+  'enforce'
+])
+@description('CMKR_AI_SERVICES_MODE: ticket reports AI services accounts without CMK; enforce also switches CMK on where the preflight passes.')
+param aiServicesMode string = 'ticket'
+
+@allowed([
+  'ticket'
+  'enforce'
+])
+@description('CMKR_DISK_MODE: ticket reports disks with platform keys; enforce also attaches a disk encryption set to unattached disks (and needs the role deployed with diskEnforce=true).')
+param diskMode string = 'ticket'
+
+@description('Further app settings (ticket sink, enforce keys, exclusions...), merged over the ones this template sets. See the configuration table in README.md.')
+param appSettings object = {}
+
+@description('Upper bound of Function App instances; the job queue is what scales it out.')
+@minValue(1)
+@maxValue(1000)
+param maximumInstanceCount int = 40
+
+var abbrs = loadJsonContent('abbreviations.json')
+var eventFilters = loadJsonContent('eventFilters.json')
+var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
+var tags = { 'azd-env-name': environmentName }
+var functionAppName = '${abbrs.webSitesFunctions}cmkr-${resourceToken}'
+var deploymentStorageContainerName = 'app-package-${take(functionAppName, 32)}-${take(toLower(uniqueString(functionAppName, resourceToken)), 7)}'
+var deadLetterContainerName = 'eventgrid-deadletter'
+var jobQueueName = 'cmkr-jobs'
+var ledgerTableName = 'cmkrledger'
+var eventsResourceGroupName = '${abbrs.resourcesResourceGroups}${environmentName}-events'
+var subscriptionIdList = filter(map(split(subscriptionIds, ','), s => trim(s)), s => !empty(s))
+var keyVaultIdList = filter(map(split(keyVaultResourceIds, ','), s => trim(s)), s => !empty(s))
+
+resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
+  name: !empty(resourceGroupName) ? resourceGroupName : '${abbrs.resourcesResourceGroups}${environmentName}'
+  location: location
+  tags: tags
+}
+
+// The service's only identity: ARM, Key Vault, Resource Graph, storage, Application Insights, and the
+// identity Event Grid uses to write dead letters.
+module identity 'br/public:avm/res/managed-identity/user-assigned-identity:0.4.1' = {
+  name: 'identity'
+  scope: rg
+  params: {
+    name: '${abbrs.managedIdentityUserAssignedIdentities}cmkr-${resourceToken}'
+    location: location
+    tags: tags
+  }
+}
+
+module appServicePlan 'br/public:avm/res/web/serverfarm:0.1.1' = {
+  name: 'appserviceplan'
+  scope: rg
+  params: {
+    name: '${abbrs.webServerFarms}${resourceToken}'
+    sku: {
+      name: 'FC1'
+      tier: 'FlexConsumption'
+    }
+    reserved: true
+    location: location
+    tags: tags
+  }
+}
+
+module storage 'br/public:avm/res/storage/storage-account:0.32.0' = {
+  name: 'storage'
+  scope: rg
+  params: {
+    name: '${abbrs.storageStorageAccounts}${resourceToken}'
+    location: location
+    tags: tags
+    skuName: 'Standard_LRS'
+    allowBlobPublicAccess: false
+    allowSharedKeyAccess: false // no account keys: every caller uses Entra ID
+    defaultToOAuthAuthentication: true
+    dnsEndpointType: 'Standard'
+    minimumTlsVersion: 'TLS1_2'
+    publicNetworkAccess: 'Enabled'
+    networkAcls: {
+      defaultAction: 'Allow'
+      bypass: 'AzureServices'
+    }
+    blobServices: {
+      containers: [
+        { name: deploymentStorageContainerName }
+        { name: deadLetterContainerName }
+      ]
+    }
+    queueServices: {
+      queues: [
+        { name: jobQueueName }
+        { name: '${jobQueueName}-poison' }
+      ]
+    }
+    tableServices: {
+      tables: [
+        { name: ledgerTableName }
+      ]
+    }
+  }
+}
+
+module logAnalytics 'br/public:avm/res/operational-insights/workspace:0.11.1' = {
+  name: 'loganalytics'
+  scope: rg
+  params: {
+    name: '${abbrs.operationalInsightsWorkspaces}${resourceToken}'
+    location: location
+    tags: tags
+    dataRetention: 30
+  }
+}
+
+module monitoring 'br/public:avm/res/insights/component:0.6.0' = {
+  name: 'appinsights'
+  scope: rg
+  params: {
+    name: '${abbrs.insightsComponents}${resourceToken}'
+    location: location
+    tags: tags
+    workspaceResourceId: logAnalytics.outputs.resourceId
+    disableLocalAuth: true // ingestion only with Entra ID (APPLICATIONINSIGHTS_AUTHENTICATION_STRING)
+  }
+}
+
+module api 'app/api.bicep' = {
+  name: 'api'
+  scope: rg
+  params: {
+    name: functionAppName
+    location: location
+    tags: tags
+    applicationInsightsName: monitoring.outputs.name
+    appServicePlanId: appServicePlan.outputs.resourceId
+    runtimeName: 'node'
+    runtimeVersion: '22'
+    storageAccountName: storage.outputs.name
+    deploymentStorageContainerName: deploymentStorageContainerName
+    identityId: identity.outputs.resourceId
+    identityClientId: identity.outputs.clientId
+    maximumInstanceCount: maximumInstanceCount
+    appSettings: union(
+      {
+        CMKR_DRY_RUN: string(dryRun)
+        CMKR_SCOPE_SUBSCRIPTIONS: join(subscriptionIdList, ',')
+        CMKR_SCOPE_MANAGEMENT_GROUPS: managementGroupId
+        CMKR_SERVICE_PRINCIPAL_ID: identity.outputs.principalId
+        CMKR_SERVICE_APP_ID: identity.outputs.clientId
+        CMKR_AI_SERVICES_MODE: aiServicesMode
+        CMKR_DISK_MODE: diskMode
+        CMKR_JOB_QUEUE: jobQueueName
+        CMKR_LEDGER_TABLE: ledgerTableName
+      },
+      appSettings
+    )
+  }
+}
+
+module rbac 'app/rbac.bicep' = {
+  name: 'rbac'
+  scope: rg
+  params: {
+    storageAccountName: storage.outputs.name
+    appInsightsName: monitoring.outputs.name
+    deadLetterContainerName: deadLetterContainerName
+    managedIdentityPrincipalId: identity.outputs.principalId
+  }
+}
+
+// One system topic per subscription, in a resource group of that subscription (a system topic lives in
+// its source's subscription).
+module subscriptionEvents 'app/subscriptionEvents.bicep' = [
+  for subId in subscriptionIdList: if (eventSubscriptionsEnabled) {
+    name: 'events-${take(subId, 8)}-${resourceToken}'
+    scope: subscription(subId)
+    params: {
+      resourceGroupName: eventsResourceGroupName
+      location: location
+      tags: tags
+      systemTopicName: '${abbrs.eventGridSystemTopics}arm-${resourceToken}'
+      eventSubscriptionName: '${abbrs.eventGridEventSubscriptions}cmkr-resources'
+      includedEventTypes: eventFilters.handledEventTypes.armSubscription
+      operationNames: concat(eventFilters.armOperations.write, eventFilters.armOperations.delete)
+      functionResourceId: '${api.outputs.resourceId}/functions/resourceEvents'
+      identityId: identity.outputs.resourceId
+      deadLetterStorageAccountId: storage.outputs.resourceId
+      deadLetterContainerName: deadLetterContainerName
+    }
+    dependsOn: [
+      rbac
+    ]
+  }
+]
+
+// Per vault: an access policy (key get and list) for vaults that use access policies, and, once the
+// functions exist, a system topic in the vault's own resource group for its key events.
+module vaultEvents 'app/vaultEvents.bicep' = [
+  for vaultId in keyVaultIdList: {
+    name: 'vault-${uniqueString(vaultId)}-${resourceToken}'
+    scope: resourceGroup(split(vaultId, '/')[2], split(vaultId, '/')[4])
+    params: {
+      vaultName: last(split(vaultId, '/'))
+      tags: tags
+      systemTopicName: '${abbrs.eventGridSystemTopics}kv-${take(uniqueString(vaultId), 8)}-${resourceToken}'
+      eventSubscriptionName: '${abbrs.eventGridEventSubscriptions}cmkr-keys'
+      eventSubscriptionEnabled: eventSubscriptionsEnabled
+      includedEventTypes: eventFilters.handledEventTypes.keyVault
+      functionResourceId: '${api.outputs.resourceId}/functions/keyVaultEvents'
+      identityId: identity.outputs.resourceId
+      identityPrincipalId: identity.outputs.principalId
+      deadLetterStorageAccountId: storage.outputs.resourceId
+      deadLetterContainerName: deadLetterContainerName
+    }
+    dependsOn: [
+      rbac
+    ]
+  }
+]
+
+output AZURE_LOCATION string = location
+output AZURE_TENANT_ID string = tenant().tenantId
+output AZURE_RESOURCE_GROUP string = rg.name
+output SERVICE_API_NAME string = api.outputs.SERVICE_API_NAME
+output AZURE_FUNCTION_NAME string = api.outputs.SERVICE_API_NAME
+output APPLICATIONINSIGHTS_CONNECTION_STRING string = monitoring.outputs.connectionString
+output CMKR_IDENTITY_PRINCIPAL_ID string = identity.outputs.principalId
+output CMKR_IDENTITY_CLIENT_ID string = identity.outputs.clientId
+output CMKR_DISK_MODE string = diskMode
+output CMKR_DEAD_LETTER_CONTAINER_URL string = '${storage.outputs.serviceEndpoints.blob}${deadLetterContainerName}'

@@ -1,0 +1,81 @@
+// Onboards new subscriptions automatically: the deployIfNotExists definition of
+// eventGridSubscriptionTopic.json, assigned at a management group with a system-assigned identity that may
+// deploy the system topic and event subscription. The event types and operation names are passed in from
+// infra/eventFilters.json, the file the triage code reads. Deploy with
+//   az deployment mg create --management-group-id <mg> --location <region> \
+//     --template-file infra/policy/main.bicep --parameters functionAppResourceId=... identityResourceId=... \
+//       deadLetterStorageAccountId=... location=<region>
+// then start a remediation task for the subscriptions that already exist (see README).
+targetScope = 'managementGroup'
+
+@description('Region of the assignment\'s identity and of the resource group created in each subscription.')
+param location string
+
+@description('ARM id of the service\'s Function App.')
+param functionAppResourceId string
+
+@description('ARM id of the service\'s user-assigned identity.')
+param identityResourceId string
+
+@description('ARM id of the service\'s storage account (dead-letter container).')
+param deadLetterStorageAccountId string
+
+param deadLetterContainerName string = 'eventgrid-deadletter'
+param resourceGroupName string = 'rg-cmkr-events'
+param systemTopicName string = 'egst-arm-cmkr'
+param eventSubscriptionName string = 'evgs-cmkr-resources'
+
+@allowed([
+  'DeployIfNotExists'
+  'AuditIfNotExists'
+  'Disabled'
+])
+param effect string = 'DeployIfNotExists'
+
+var definition = loadJsonContent('eventGridSubscriptionTopic.json')
+var eventFilters = loadJsonContent('../eventFilters.json')
+var contributor = 'b24988ac-6180-42a0-ab88-20f7382dd24c'
+
+resource policyDefinition 'Microsoft.Authorization/policyDefinitions@2023-04-01' = {
+  name: 'cmkr-subscription-events'
+  properties: definition.properties
+}
+
+resource policyAssignment 'Microsoft.Authorization/policyAssignments@2024-04-01' = {
+  name: 'cmkr-subscription-events'
+  location: location
+  identity: {
+    type: 'SystemAssigned'
+  }
+  properties: {
+    displayName: definition.properties.displayName
+    policyDefinitionId: policyDefinition.id
+    parameters: {
+      effect: { value: effect }
+      location: { value: location }
+      resourceGroupName: { value: resourceGroupName }
+      systemTopicName: { value: systemTopicName }
+      eventSubscriptionName: { value: eventSubscriptionName }
+      functionResourceId: { value: '${functionAppResourceId}/functions/resourceEvents' }
+      identityResourceId: { value: identityResourceId }
+      deadLetterStorageAccountId: { value: deadLetterStorageAccountId }
+      deadLetterContainerName: { value: deadLetterContainerName }
+      includedEventTypes: { value: eventFilters.handledEventTypes.armSubscription }
+      operationNames: { value: concat(eventFilters.armOperations.write, eventFilters.armOperations.delete) }
+    }
+  }
+}
+
+// The role named in the definition's roleDefinitionIds, for the assignment's identity: it creates the
+// resource group and system topic, attaches the service identity to the topic and points the
+// subscription at the function (all inside this management group).
+resource policyIdentityRole 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(managementGroup().id, policyAssignment.id, contributor)
+  properties: {
+    roleDefinitionId: tenantResourceId('Microsoft.Authorization/roleDefinitions', contributor)
+    principalId: policyAssignment.identity.principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+output policyAssignmentId string = policyAssignment.id
