@@ -71,6 +71,8 @@ var deadLetterContainerName = 'eventgrid-deadletter'
 var jobQueueName = 'cmkr-jobs'
 var ledgerTableName = 'cmkrledger'
 var eventsResourceGroupName = '${abbrs.resourcesResourceGroups}${environmentName}-events'
+var armSystemTopicName = '${abbrs.eventGridSystemTopics}arm-${resourceToken}'
+var armEventSubscriptionName = '${abbrs.eventGridEventSubscriptions}cmkr-resources'
 var subscriptionIdList = filter(map(split(subscriptionIds, ','), s => trim(s)), s => !empty(s))
 var keyVaultIdList = filter(map(split(keyVaultResourceIds, ','), s => trim(s)), s => !empty(s))
 
@@ -222,8 +224,8 @@ module subscriptionEvents 'app/subscriptionEvents.bicep' = [
       resourceGroupName: eventsResourceGroupName
       location: location
       tags: tags
-      systemTopicName: '${abbrs.eventGridSystemTopics}arm-${resourceToken}'
-      eventSubscriptionName: '${abbrs.eventGridEventSubscriptions}cmkr-resources'
+      systemTopicName: armSystemTopicName
+      eventSubscriptionName: armEventSubscriptionName
       includedEventTypes: eventFilters.handledEventTypes.armSubscription
       operationNames: concat(eventFilters.armOperations.write, eventFilters.armOperations.delete)
       functionResourceId: '${api.outputs.resourceId}/functions/resourceEvents'
@@ -272,3 +274,10 @@ output CMKR_IDENTITY_PRINCIPAL_ID string = identity.outputs.principalId
 output CMKR_IDENTITY_CLIENT_ID string = identity.outputs.clientId
 output CMKR_DISK_MODE string = diskMode
 output CMKR_DEAD_LETTER_CONTAINER_URL string = '${storage.outputs.serviceEndpoints.blob}${deadLetterContainerName}'
+// What infra/policy/main.bicep needs to create the same topic, under the same names, in new subscriptions.
+output CMKR_FUNCTION_APP_ID string = api.outputs.resourceId
+output CMKR_IDENTITY_ID string = identity.outputs.resourceId
+output CMKR_STORAGE_ACCOUNT_ID string = storage.outputs.resourceId
+output CMKR_EVENTS_RESOURCE_GROUP string = eventsResourceGroupName
+output CMKR_ARM_SYSTEM_TOPIC string = armSystemTopicName
+output CMKR_ARM_EVENT_SUBSCRIPTION string = armEventSubscriptionName

@@ -3,8 +3,9 @@
 // deploy the system topic and event subscription. The event types and operation names are passed in from
 // infra/eventFilters.json, the file the triage code reads. Deploy with
 //   az deployment mg create --management-group-id <mg> --location <region> \
-//     --template-file infra/policy/main.bicep --parameters functionAppResourceId=... identityResourceId=... \
-//       deadLetterStorageAccountId=... location=<region>
+//     --template-file infra/policy/main.bicep --parameters location=<region> functionAppResourceId=... \
+//       identityResourceId=... deadLetterStorageAccountId=... resourceGroupName=... systemTopicName=... \
+//       eventSubscriptionName=...   (the CMKR_* outputs of `azd provision`; see README)
 // then start a remediation task for the subscriptions that already exist (see README).
 targetScope = 'managementGroup'
 
@@ -21,9 +22,13 @@ param identityResourceId string
 param deadLetterStorageAccountId string
 
 param deadLetterContainerName string = 'eventgrid-deadletter'
-param resourceGroupName string = 'rg-cmkr-events'
-param systemTopicName string = 'egst-arm-cmkr'
-param eventSubscriptionName string = 'evgs-cmkr-resources'
+
+// The names infra/main.bicep uses (its CMKR_EVENTS_RESOURCE_GROUP, CMKR_ARM_SYSTEM_TOPIC and
+// CMKR_ARM_EVENT_SUBSCRIPTION outputs), so subscriptions azd already wired count as compliant: a
+// subscription can have only one system topic.
+param resourceGroupName string
+param systemTopicName string
+param eventSubscriptionName string
 
 @allowed([
   'DeployIfNotExists'
