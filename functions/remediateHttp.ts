@@ -2,7 +2,8 @@ import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } 
 import { functionsRuntime } from "../src/azure/functionsRuntime.js";
 import type { ServiceRuntime } from "../src/azure/serviceRuntime.js";
 import { RemediationInputError, remediateKey, remediateResource } from "../src/engine/remediate.js";
-import { parseRemediationRequest, subscriptionInScope } from "../src/engine/remediationRequest.js";
+import { parseRemediationRequest } from "../src/engine/remediationRequest.js";
+import { resourceScopeVerdict } from "../src/engine/scopeGuard.js";
 import { problem, readBody } from "./httpProblem.js";
 
 const bodyLimit = 64 * 1024;
@@ -33,17 +34,12 @@ export function createRemediateHandler(runtime: () => Promise<ServiceRuntime>) {
         return problem(400, "Invalid request", error.message, error.field);
       throw error;
     }
-    const { ctx, config } = await runtime();
-    if (
-      target.target === "resource" &&
-      !subscriptionInScope(target.resourceId, config.CMKR_SCOPE_SUBSCRIPTIONS)
-    ) {
-      return problem(
-        403,
-        "Out of scope",
-        "the resource's subscription is not in CMKR_SCOPE_SUBSCRIPTIONS",
-        "resourceId",
-      );
+    const { ctx } = await runtime();
+    // A key's consumers are found by a Resource Graph query within the scope; a resource is checked here.
+    if (target.target === "resource") {
+      const verdict = resourceScopeVerdict(target.resourceId, await ctx.resolveScope());
+      if (!verdict.inScope)
+        return problem(403, "Out of scope", `resourceId: ${verdict.reason}`, "resourceId");
     }
     const lockKey =
       target.target === "resource" ? target.resourceId.toLowerCase() : target.keyId.toLowerCase();

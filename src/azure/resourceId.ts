@@ -51,6 +51,15 @@ export interface ParsedResourceId {
   readonly isExtension: boolean;
 }
 
+/** A backslash, `?`, `#` or an ASCII control character. */
+function hasUnsafeCharacter(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x20 || code === 0x7f || code === 0x5c || code === 0x3f || code === 0x23) return true;
+  }
+  return false;
+}
+
 /** Splits an id into segments, refusing empty ones. */
 function segmentsOf(id: string): string[] {
   if (!id.startsWith("/")) throw new ResourceIdError(id, "it must start with '/subscriptions/'");
@@ -58,6 +67,14 @@ function segmentsOf(id: string): string[] {
   const segments = trimmed.split("/").slice(1);
   const empty = segments.findIndex((s) => s.length === 0);
   if (empty >= 0) throw new ResourceIdError(id, `segment ${empty + 1} is empty`);
+  // The id becomes a request path (getById). A URL resolves `.`/`..` (also %2e-encoded), treats `\`
+  // as `/`, drops tabs and newlines and cuts at `?`/`#`, so such an id could reach another resource,
+  // or another subscription, than the one it names.
+  const dots = segments.findIndex((s) => /^(\.|%2e){1,2}$/i.test(s));
+  if (dots >= 0) throw new ResourceIdError(id, `segment ${dots + 1} is a relative path segment`);
+  if (hasUnsafeCharacter(trimmed)) {
+    throw new ResourceIdError(id, "it contains a backslash, '?', '#' or a control character");
+  }
   return segments;
 }
 

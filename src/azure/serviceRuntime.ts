@@ -7,6 +7,7 @@ import { Ledger } from "../ledger/ledger.js";
 import type { AzureClients } from "./azureClients.js";
 import { createAzureRotationPort } from "./azureRotationPort.js";
 import { StorageJobQueue } from "./jobQueue.js";
+import { createScopeResolver } from "./managementGroupSubscriptions.js";
 import { createQueueClient, createTableClient, type StorageTarget } from "./storageClients.js";
 
 /** The service wired to Azure (or the emulator and Azurite): context plus the raw queues. */
@@ -55,6 +56,10 @@ export async function createServiceRuntime(options: {
         subscriptions: config.CMKR_SCOPE_SUBSCRIPTIONS,
         managementGroups: config.CMKR_SCOPE_MANAGEMENT_GROUPS,
       },
+      resolveScope: createScopeResolver(options.clients, {
+        subscriptions: config.CMKR_SCOPE_SUBSCRIPTIONS,
+        managementGroups: config.CMKR_SCOPE_MANAGEMENT_GROUPS,
+      }),
       dryRun: config.CMKR_DRY_RUN,
       expiryMarginDays: config.CMKR_KEY_EXPIRY_MARGIN_DAYS,
       leaseMs: 10 * 60 * 1000,

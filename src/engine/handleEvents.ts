@@ -42,6 +42,7 @@ export async function handleEvents(
         const base = {
           port: ctx.port,
           scope: ctx.scope,
+          resolveScope: ctx.resolveScope,
           now: ctx.now,
           ...(options.correlationId === undefined ? {} : { correlationId: options.correlationId }),
         };

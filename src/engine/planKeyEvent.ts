@@ -6,6 +6,7 @@ import type { Ledger } from "../ledger/ledger.js";
 import type { RotateJob } from "./job.js";
 import type { Report, ReportAction } from "./report.js";
 import type { RotationPort } from "./rotationPort.js";
+import { resourceScopeVerdict, type ResolvedScope, type ScopeResolver } from "./scopeGuard.js";
 
 /** What planning a key event needs. */
 export interface PlannerDeps {
@@ -13,11 +14,39 @@ export interface PlannerDeps {
   ledger: Pick<Ledger, "claimJobs">;
   queue: JobQueue;
   scope: GraphScope;
+  /** The resolved scope; a consumer Resource Graph returns outside it is skipped, never queued. */
+  resolveScope: ScopeResolver;
   now: () => Date;
   /** Correlation id of the invocation, carried into every job. */
   correlationId?: string;
   /** Jobs planned in dry-run mode dedupe apart from live ones, so going live replans them. */
   dryRun: boolean;
+}
+
+/**
+ * The consumers inside the resolved scope. Resource Graph is asked within the scope already; this
+ * second check keeps a consumer outside it (a query scoped differently, a subscription moved out of
+ * a management group) from ever being queued, and reports it as skipped.
+ */
+function withinScope<C extends { id: string; type: string }>(
+  consumers: readonly C[],
+  scope: ResolvedScope,
+  skipped: ReportAction[],
+): C[] {
+  return consumers.filter((consumer) => {
+    const verdict = resourceScopeVerdict(consumer.id, scope);
+    if (!verdict.inScope) {
+      skipped.push({
+        resourceId: consumer.id,
+        resourceType: consumer.type,
+        action: "none",
+        status: "skipped",
+        reason: verdict.reason,
+        codes: [verdict.code],
+      });
+    }
+    return verdict.inScope;
+  });
 }
 
 /** Builds the job for one consumer of a key event. */
@@ -53,10 +82,12 @@ export function keyEventJob(
 export async function planKeyEvent(event: KeyVaultKeyEvent, deps: PlannerDeps): Promise<Report> {
   const correlationId = deps.correlationId ?? event.eventId;
   const actions: ReportAction[] = [];
-  for await (const page of deps.port.findConsumers(
+  const scope = await deps.resolveScope();
+  for await (const found of deps.port.findConsumers(
     { vaultUrl: event.vaultUrl, keyName: event.keyName },
     deps.scope,
   )) {
+    const page = withinScope(found, scope, actions);
     const planned = page.map((consumer) =>
       keyEventJob(event, consumer, correlationId, deps.now(), deps.dryRun),
     );
@@ -86,16 +117,17 @@ export async function planKeyEvent(event: KeyVaultKeyEvent, deps: PlannerDeps): 
  */
 export async function previewKeyEvent(
   event: KeyVaultKeyEvent,
-  deps: Pick<PlannerDeps, "port" | "scope" | "now" | "correlationId">,
+  deps: Pick<PlannerDeps, "port" | "scope" | "resolveScope" | "now" | "correlationId">,
   evaluate: (job: RotateJob) => Promise<ReportAction>,
 ): Promise<Report> {
   const correlationId = deps.correlationId ?? event.eventId;
   const actions: ReportAction[] = [];
+  const scope = await deps.resolveScope();
   for await (const page of deps.port.findConsumers(
     { vaultUrl: event.vaultUrl, keyName: event.keyName },
     deps.scope,
   )) {
-    for (const consumer of page)
+    for (const consumer of withinScope(page, scope, actions))
       actions.push(await evaluate(keyEventJob(event, consumer, correlationId, deps.now(), true)));
   }
   return { dryRun: true, actions, errors: [] };

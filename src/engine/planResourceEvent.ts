@@ -9,13 +9,16 @@ import { dispatchTickets } from "../tickets/dispatchTickets.js";
 import { evaluateJob } from "./evaluateJob.js";
 import type { EvaluateJob } from "./job.js";
 import type { Report } from "./report.js";
+import { resourceScopeVerdict } from "./scopeGuard.js";
 import type { ServiceContext } from "./serviceContext.js";
 
 /**
  * Plans one ARM write, delete or resource-notification event. Triage happens before any I/O
  * (out-of-scope types and operations, deployment duplicates, failed writes and the service's own
- * writes are skipped with their reason); a write becomes one evaluation job, deduplicated by event
- * and resource; a delete resolves the resource's tickets at once.
+ * writes are skipped with their reason); a resource outside the configured scope (subscriptions and
+ * management groups) is then dropped with its reason, so no delivery can make the service act
+ * outside it; a write becomes one evaluation job, deduplicated by event and resource; a delete
+ * resolves the resource's tickets at once.
  */
 export async function planResourceEvent(
   event: ResourceWriteEvent | ResourceDeleteEvent | ResourceNotificationEvent,
@@ -40,6 +43,23 @@ export async function planResourceEvent(
           status: "skipped",
           reason: decision.reason,
           codes: [decision.code],
+        },
+      ],
+      errors: [],
+    };
+  }
+  const verdict = resourceScopeVerdict(decision.resourceId, await ctx.resolveScope());
+  if (!verdict.inScope) {
+    return {
+      dryRun,
+      actions: [
+        {
+          resourceId: decision.resourceId,
+          resourceType: decision.resourceType,
+          action: "none",
+          status: "skipped",
+          reason: verdict.reason,
+          codes: [verdict.code],
         },
       ],
       errors: [],

@@ -65,10 +65,3 @@ export function parseRemediationRequest(body: unknown): RemediationRequest {
   }
   return { target: "key", keyId, apply };
 }
-
-/** Whether the configured scope allows acting on a resource; an empty scope allows every subscription. */
-export function subscriptionInScope(resourceId: string, subscriptions: readonly string[]): boolean {
-  if (subscriptions.length === 0) return true;
-  const sub = tryParseResourceId(resourceId)?.subscriptionId.toLowerCase();
-  return sub !== undefined && subscriptions.some((s) => s.toLowerCase() === sub);
-}

@@ -4,6 +4,7 @@ import type { Ledger } from "../ledger/ledger.js";
 import type { DetectionSettings } from "../rules/findings/detectionSettings.js";
 import type { TicketSink } from "../tickets/ticketSink.js";
 import type { RotationPort } from "./rotationPort.js";
+import type { ScopeResolver } from "./scopeGuard.js";
 
 /** Everything the service's entry points share, built once per process. */
 export interface ServiceContext {
@@ -11,6 +12,8 @@ export interface ServiceContext {
   ledger: Ledger;
   queue: JobQueue;
   scope: GraphScope;
+  /** The configured scope with management groups resolved (cached); decide with `inScope`. */
+  resolveScope: ScopeResolver;
   dryRun: boolean;
   expiryMarginDays: number;
   leaseMs: number;
