@@ -1,5 +1,7 @@
+import { createTableClient } from "../../src/azure/storageClients.js";
 import type { ArmResource, TenantFile } from "../../src/emulator/tenantFile.js";
 import type { KeyVersionFacts } from "../../src/keyvault/keyFacts.js";
+import { Ledger, type LedgerAction, type TicketRequest } from "../../src/ledger/ledger.js";
 import { vaultFactsFromArm } from "../../src/keyvault/vaultFactsFromArm.js";
 import type { ArmResourceJson } from "../../src/rules/armResource.js";
 import { detectionSettings } from "../../src/rules/findings/detectionSettings.js";
@@ -138,4 +140,79 @@ export function buildReportTenant(): ReportTenant {
       subscriptionId: /^\/subscriptions\/([^/]+)/.exec(resource.id)?.[1] ?? "",
     }));
   return { tenant, subscriptionNames: names, judged };
+}
+
+/** A ticket title made to break out of HTML, and an action reason that tries to load a remote image. */
+export const HOSTILE_TITLE = `</td></script><script>alert(1)</script>`;
+export const HOSTILE_REASON = `<img src="https://evil.example/x.png"> =HYPERLINK("https://evil.example")`;
+
+/**
+ * Ledger contents written and read back through the real {@link Ledger} on Azurite: actions the
+ * service took about the tenant's findings, and ticket requests in every state.
+ */
+export async function recordLedger(
+  connectionString: string,
+  tableName: string,
+  report: ReportTenant,
+): Promise<{ actions: LedgerAction[]; tickets: TicketRequest[] }> {
+  let clock = Date.parse("2026-11-20T08:00:00Z");
+  const ledger = new Ledger(createTableClient({ connectionString }, tableName), () => (clock += 60_000));
+  const findings = report.judged.flatMap((j) => j.evaluation.findings);
+  const des = findings.find((f) => f.code === "DesAutoRotationOff");
+  const expired = findings.find((f) => f.code === "CmkKeyExpired");
+  const disks = findings.filter((f) => f.code === "DiskPlatformKey");
+  if (des === undefined || expired === undefined || disks.length < 2) throw new Error("fixture changed");
+  await ledger.recordAction({
+    resourceId: des.resourceId,
+    resourceType: des.resourceType,
+    action: "none",
+    status: "applied",
+    reason: "platform auto-rotation turned on",
+    codes: [des.code],
+    before: { properties: { rotationToLatestKeyVersionEnabled: false } },
+    after: { properties: { rotationToLatestKeyVersionEnabled: true } },
+    dryRun: false,
+  });
+  await ledger.recordAction({
+    resourceId: expired.resourceId,
+    resourceType: expired.resourceType,
+    action: "refuse",
+    status: "skipped",
+    reason: HOSTILE_REASON,
+    from: "https://kv-legacy.vault.azure.net/keys/cmk-old/1",
+    to: "https://kv-legacy.vault.azure.net/keys/cmk-old/2",
+    dryRun: true,
+  });
+  for (const f of [...disks, expired]) {
+    await ledger.recordAction({
+      resourceId: f.resourceId,
+      resourceType: f.resourceType,
+      action: "open-ticket",
+      status: "applied",
+      reason: f.title,
+      codes: [f.code],
+      dryRun: false,
+    });
+    await ledger.requestTicket({
+      resourceId: f.resourceId,
+      resourceType: f.resourceType,
+      findingCode: f.code,
+      title: f === expired ? HOSTILE_TITLE : f.title,
+      body: f.body,
+      severity: f.severity,
+    });
+  }
+  const [first, second] = disks as [(typeof disks)[0], (typeof disks)[0]];
+  await ledger.markTicket(
+    { resourceId: first.resourceId, findingCode: first.code },
+    {
+      opened: { sink: "github", externalId: "17", url: "https://github.com/contoso/platform/issues/17" },
+    },
+  );
+  await ledger.resolveTickets(
+    second.resourceId,
+    { candidates: new Set([second.code]), current: new Set() },
+    "compliant now",
+  );
+  return { actions: await ledger.listActions(), tickets: await ledger.listTicketRequests() };
 }

@@ -1,0 +1,62 @@
+import type { ComplianceReport, ReportFinding } from "./complianceReport.js";
+
+/** The CSV columns, in order. */
+export const CSV_COLUMNS = [
+  "severity",
+  "code",
+  "title",
+  "resource_type",
+  "resource_group",
+  "resource_name",
+  "subscription_id",
+  "subscription_name",
+  "resource_id",
+  "self_remediable",
+  "details",
+] as const;
+
+/**
+ * One CSV field: a value a spreadsheet would run as a formula (leading `=`, `+`, `-`, `@`, tab or
+ * carriage return) gets a leading apostrophe, so opening the file never executes resource names or
+ * titles; then RFC 4180 quoting when the value holds a quote, comma or line break.
+ */
+export function csvField(value: string): string {
+  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+}
+
+function segment(resourceId: string, name: string): string {
+  const parts = resourceId.split("/");
+  const i = parts.findIndex((p) => p.toLowerCase() === name);
+  return i < 0 ? "" : (parts[i + 1] ?? "");
+}
+
+function row(f: ReportFinding, subscriptionName: string): string {
+  return [
+    f.severity,
+    f.code,
+    f.title,
+    f.resourceType,
+    segment(f.resourceId, "resourcegroups"),
+    f.resourceId.replace(/\/+$/, "").split("/").pop() ?? "",
+    f.subscriptionId,
+    subscriptionName,
+    f.resourceId,
+    String(f.selfRemediable),
+    f.body,
+  ]
+    .map(csvField)
+    .join(",");
+}
+
+/**
+ * The report's findings as CSV (`cmkr scan --format csv`): a header row ({@link CSV_COLUMNS}), then
+ * one row per finding in the report's order, with its markdown details (what, where, why, how to
+ * fix) in the last column. RFC 4180: CRLF between records, quoted fields may span lines.
+ */
+export function renderCsv(report: ComplianceReport): string {
+  const names = new Map(report.bySubscription.map((g) => [g.key.toLowerCase(), g.label ?? ""]));
+  const lines = [CSV_COLUMNS.join(",")];
+  for (const f of report.findings) lines.push(row(f, names.get(f.subscriptionId.toLowerCase()) ?? ""));
+  return `${lines.join("\r\n")}\r\n`;
+}

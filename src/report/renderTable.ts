@@ -1,0 +1,222 @@
+import type { ComplianceCounts, ComplianceGroup, ComplianceReport } from "./complianceReport.js";
+import { compliancePercent, formatCompliancePercent } from "./compliancePercent.js";
+import type { FindingSeverity } from "../rules/findings/finding.js";
+
+/** Options of {@link renderTable}; the caller decides from its output stream, so this stays pure. */
+export interface TableOptions {
+  /** ANSI colors (only when writing to a terminal that wants them). */
+  color: boolean;
+  /** Columns available; long cells are cut to fit. Default 120. */
+  width?: number;
+  /** How many findings to list (urgent first). Default 20. */
+  maxFindings?: number;
+}
+
+const ansi = {
+  bold: "\u001b[1m",
+  dim: "\u001b[2m",
+  red: "\u001b[31m",
+  green: "\u001b[32m",
+  yellow: "\u001b[33m",
+  reset: "\u001b[0m",
+} as const;
+
+type Style = keyof typeof ansi | undefined;
+
+const severityStyle: Readonly<Record<FindingSeverity, Style>> = {
+  urgent: "red",
+  high: "red",
+  medium: "yellow",
+  low: "dim",
+};
+
+interface Column {
+  header: string;
+  align: "left" | "right";
+  /** The column that gives up width when the table is too wide. */
+  flex?: boolean;
+}
+
+interface Cell {
+  text: string;
+  style?: Style;
+}
+
+/** Control characters (a resource name or title could carry ESC sequences) must not reach the terminal. */
+function clean(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, "?");
+}
+
+function cut(text: string, width: number): string {
+  return text.length <= width ? text : `${text.slice(0, Math.max(0, width - 1))}…`;
+}
+
+function pad(text: string, width: number, align: "left" | "right"): string {
+  const space = " ".repeat(Math.max(0, width - text.length));
+  return align === "right" ? space + text : text + space;
+}
+
+function table(columns: readonly Column[], rows: readonly Cell[][], width: number, color: boolean): string[] {
+  const paint = (text: string, style: Style): string =>
+    color && style !== undefined ? `${ansi[style]}${text}${ansi.reset}` : text;
+  const widths = columns.map((c, i) =>
+    rows.reduce((w, r) => Math.max(w, r[i]?.text.length ?? 0), c.header.length),
+  );
+  const total = widths.reduce((sum, w) => sum + w, 0) + 2 * (columns.length - 1);
+  const flex = columns.findIndex((c) => c.flex === true);
+  if (total > width && flex >= 0) {
+    widths[flex] = Math.max(12, (widths[flex] ?? 0) - (total - width));
+  }
+  const line = (cells: readonly Cell[], header: boolean): string =>
+    columns
+      .map((c, i) => {
+        const w = widths[i] ?? 0;
+        const cell = cells[i] ?? { text: "" };
+        const text = pad(cut(cell.text, w), i === columns.length - 1 && c.align === "left" ? 0 : w, c.align);
+        return paint(text, header ? "bold" : cell.style);
+      })
+      .join("  ")
+      .trimEnd();
+  return [
+    line(
+      columns.map((c) => ({ text: c.header })),
+      true,
+    ),
+    ...rows.map((r) => line(r, false)),
+  ];
+}
+
+function percentStyle(counts: ComplianceCounts): Style {
+  const percent = compliancePercent(counts);
+  if (percent === undefined) return "dim";
+  return percent === 100 ? "green" : percent >= 80 ? "yellow" : "red";
+}
+
+const countColumns: readonly Column[] = [
+  { header: "RESOURCES", align: "right" },
+  { header: "COMPLIANT", align: "right" },
+  { header: "NON-COMPLIANT", align: "right" },
+  { header: "EXCLUDED", align: "right" },
+  { header: "UNDETERMINED", align: "right" },
+  { header: "COMPLIANT %", align: "right" },
+];
+
+function countCells(c: ComplianceCounts): Cell[] {
+  return [
+    { text: String(c.resources) },
+    { text: String(c.compliant) },
+    { text: String(c.nonCompliant), style: c.nonCompliant > 0 ? "red" : undefined },
+    { text: String(c.excluded) },
+    { text: String(c.undetermined), style: c.undetermined > 0 ? "yellow" : undefined },
+    { text: formatCompliancePercent(c), style: percentStyle(c) },
+  ];
+}
+
+function groupTable(
+  title: string,
+  header: string,
+  groups: readonly ComplianceGroup[],
+  width: number,
+  color: boolean,
+): string[] {
+  if (groups.length === 0) return [title, "  (none)"];
+  const rows = groups.map((g) => [
+    { text: clean(g.label === undefined ? g.key : `${g.label} (${g.key})`) },
+    ...countCells(g.counts),
+  ]);
+  return [title, ...table([{ header, align: "left", flex: true }, ...countColumns], rows, width, color)];
+}
+
+/** `resource-group/name` of a resource id: enough to recognise it in a terminal. */
+function shortId(resourceId: string): string {
+  const parts = resourceId.replace(/\/+$/, "").split("/");
+  const group = parts.findIndex((p) => p.toLowerCase() === "resourcegroups");
+  const name = parts.at(-1) ?? resourceId;
+  return group < 0 ? name : `${parts[group + 1] ?? ""}/${name}`;
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
+}
+
+/**
+ * The report for a terminal (`cmkr scan`, the default format): a summary, compliance per resource
+ * type and per subscription with percentages, the most severe findings, and what the ledger holds.
+ * Plain text unless `color` is set; no line is wider than `width` except when a table cannot
+ * shrink further. Percentages follow {@link compliancePercent}.
+ */
+export function renderTable(report: ComplianceReport, options: TableOptions): string {
+  const width = Math.max(40, options.width ?? 120);
+  const color = options.color;
+  const maxFindings = Math.max(0, options.maxFindings ?? 20);
+  const t = report.totals;
+  const scope =
+    report.scope.subscriptions.length === 0 && report.scope.managementGroups.length === 0
+      ? "all visible subscriptions"
+      : [
+          ...report.scope.subscriptions.map((s) => `subscription ${s}`),
+          ...report.scope.managementGroups.map((m) => `management group ${m}`),
+        ].join(", ");
+  const percent = formatCompliancePercent(t);
+  const percentText = color ? `${ansi[percentStyle(t) ?? "reset"]}${percent}${ansi.reset}` : percent;
+  const out: string[] = [
+    clean(`CMK compliance report, generated ${report.generatedAt}; scope: ${scope}`),
+    `${plural(t.resources, "resource")}: ${t.compliant} compliant, ${t.nonCompliant} non-compliant, ${t.excluded} excluded, ${t.undetermined} undetermined; ${percentText} compliant; ${plural(report.findings.length, "finding")}; ${plural(report.graphPages, "Resource Graph page")} read`,
+    "",
+    ...groupTable("By resource type", "RESOURCE TYPE", report.byResourceType, width, color),
+    "",
+    ...groupTable("By subscription", "SUBSCRIPTION", report.bySubscription, width, color),
+    "",
+  ];
+
+  const bySeverity = new Map<FindingSeverity, number>();
+  for (const f of report.findings) bySeverity.set(f.severity, (bySeverity.get(f.severity) ?? 0) + 1);
+  const severities = (["urgent", "high", "medium", "low"] as const)
+    .filter((s) => bySeverity.has(s))
+    .map((s) => `${bySeverity.get(s) ?? 0} ${s}`)
+    .join(", ");
+  if (report.findings.length === 0) {
+    out.push("Findings: none");
+  } else {
+    const shown = report.findings.slice(0, maxFindings);
+    out.push(
+      `Findings: ${severities}` +
+        (shown.length < report.findings.length
+          ? ` (the first ${shown.length}; --format html or csv lists all with their fixes)`
+          : ""),
+    );
+    const rows = shown.map((f) => [
+      { text: f.severity, style: severityStyle[f.severity] },
+      { text: f.code },
+      { text: clean(shortId(f.resourceId)) },
+      { text: f.selfRemediable ? "service" : "ticket" },
+      { text: clean(f.title) },
+    ]);
+    out.push(
+      ...table(
+        [
+          { header: "SEVERITY", align: "left" },
+          { header: "CODE", align: "left" },
+          { header: "RESOURCE", align: "left" },
+          { header: "FIX BY", align: "left" },
+          { header: "TITLE", align: "left", flex: true },
+        ],
+        rows,
+        width,
+        color,
+      ),
+    );
+  }
+
+  const openTickets = report.tickets.filter((k) => k.state !== "closed").length;
+  const failed = report.actions.filter((a) => a.status === "failed").length;
+  out.push(
+    "",
+    `Ledger: ${plural(report.actions.length, "action")}` +
+      (failed > 0 ? ` (${failed} failed)` : "") +
+      (report.actions[0] === undefined ? "" : `, newest ${report.actions[0].at}`) +
+      `; ${plural(report.tickets.length, "ticket")}, ${openTickets} not closed`,
+  );
+  return `${out.join("\n")}\n`;
+}
