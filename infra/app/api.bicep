@@ -80,6 +80,8 @@ module api 'br/public:avm/res/web/site:0.9.0' = {
         version: runtimeVersion
       }
     }
+    // Key Vault references in app settings (ticket sink tokens) resolve with the same identity.
+    keyVaultAccessIdentityResourceId: identityId
     siteConfig: {
       alwaysOn: false
     }
