@@ -1,3 +1,5 @@
+import type { ProgressStream } from "./progress.js";
+
 /**
  * Where a command writes. Commands never touch `process.stdout` directly, so tests can run them
  * in-process and read what a user would see.
@@ -7,10 +9,13 @@ export interface CliIo {
   readonly out: (text: string) => void;
   /** Diagnostics and errors. */
   readonly err: (text: string) => void;
+  /** The terminal stream progress is drawn on (stderr); absent where nothing may be drawn. */
+  readonly progress?: ProgressStream;
 }
 
 /** The process's own stdout and stderr. */
 export const processIo: CliIo = {
   out: (text) => process.stdout.write(text),
   err: (text) => process.stderr.write(text),
+  progress: process.stderr,
 };

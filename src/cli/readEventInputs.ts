@@ -1,14 +1,17 @@
 import { readdir, readFile, stat } from "node:fs/promises";
 import { extname, join } from "node:path";
+import type { DeadLetterInfo } from "../events/unwrapDeadLetters.js";
 import { usageError } from "./cliError.js";
 
 /** One delivery as Event Grid would send it: a single event or a batch (JSON array). */
 export interface EventDelivery {
-  /** Where it came from: `file`, `file:line` for NDJSON. */
+  /** Where it came from: `file`, `file:line` for NDJSON, `container/blob[index]` for a dead letter. */
   source: string;
   /** The parsed JSON, or the raw text when it is not JSON (the decoder reports it). */
   body: unknown;
   text: string;
+  /** Why Event Grid dead-lettered it, for an event read from a dead-letter blob. */
+  deadLetter?: DeadLetterInfo;
 }
 
 const eventFileExtensions = new Set([".json", ".ndjson", ".jsonl"]);

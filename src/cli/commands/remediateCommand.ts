@@ -6,6 +6,7 @@ import type { CliIo } from "../cliIo.js";
 import { exitCodes, type ExitCode } from "../exitCodes.js";
 import { formatReportTable } from "../formatReport.js";
 import { openLocalRuntime } from "../localRuntime.js";
+import { createProgress } from "../progress.js";
 
 /** Options of `cmkr remediate`. */
 export interface RemediateOptions {
@@ -27,6 +28,16 @@ export async function runRemediate(target: string, options: RemediateOptions, io
     ...(options.tenant === undefined ? {} : { tenant: options.tenant }),
     apply: options.apply === true,
   });
+  // The engine reports nothing until it is done: show that it is alive and for how long.
+  const progress = createProgress(io.progress, { json: options.json === true });
+  const started = Date.now();
+  const ticker = setInterval(() => {
+    progress.update(
+      () =>
+        `remediate: ${isKey ? "every consumer of the key" : "the resource"}, ${Math.round((Date.now() - started) / 1000)} s`,
+    );
+  }, 100);
+  ticker.unref();
   try {
     const apply = { apply: options.apply === true };
     let report;
@@ -37,6 +48,9 @@ export async function runRemediate(target: string, options: RemediateOptions, io
     } catch (error) {
       if (error instanceof RemediationInputError) throw usageError(error.message, error.code);
       throw error;
+    } finally {
+      clearInterval(ticker);
+      progress.done();
     }
     io.out(options.json === true ? `${JSON.stringify(report, null, 2)}\n` : formatReportTable(report));
     return reportHasProblems(report) ? exitCodes.failure : exitCodes.ok;
@@ -58,6 +72,10 @@ export function registerRemediateCommand(
     .option("--tenant <file>", "run against the embedded emulator seeded from this tenant file")
     .option("--apply", "make the changes (default: dry run, nothing is written)", false)
     .option("--json", "print the report as JSON", false)
+    .addHelpText(
+      "after",
+      "\nExit codes: 0 done, 1 some action failed or was refused, 2 usage error (including a malformed target).",
+    )
     .action(async (target: string, options: RemediateOptions) => {
       setExit(await runRemediate(target, options, io));
     });

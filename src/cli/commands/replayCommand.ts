@@ -1,14 +1,25 @@
 import type { Command } from "commander";
 import { writeFile } from "node:fs/promises";
 import { handleEvents } from "../../engine/handleEvents.js";
-import { mergeReports, reportHasProblems, type Report } from "../../engine/report.js";
+import {
+  mergeReports,
+  reportHasProblems,
+  type Report,
+  type ReportAction,
+  type ReportError,
+} from "../../engine/report.js";
 import { decodeDelivery } from "../../events/decodeDelivery.js";
+import { usageError } from "../cliError.js";
 import type { CliIo } from "../cliIo.js";
 import { exitCodes, type ExitCode } from "../exitCodes.js";
+import { formatDeadLetters, type DeadLetterEntry } from "../formatDeadLetters.js";
 import { formatReportTable } from "../formatReport.js";
 import { openLocalRuntime } from "../localRuntime.js";
-import { readEventInputs } from "../readEventInputs.js";
-import { usageError } from "../cliError.js";
+import { openDeadLetterContainer, type DeadLetterContainer } from "../openDeadLetterContainer.js";
+import { parseInstant } from "../parseInstant.js";
+import { createProgress, type Progress } from "../progress.js";
+import { readDeadLetterBlobs } from "../readDeadLetterBlobs.js";
+import { readEventInputs, type EventDelivery } from "../readEventInputs.js";
 import { sendDeliveries } from "../sendDeliveries.js";
 
 /** Options of `cmkr replay`. */
@@ -18,62 +29,300 @@ export interface ReplayOptions {
   apply?: boolean;
   saveTenant?: string;
   json?: boolean;
+  deadLetter?: string;
+  since?: Date;
+  until?: Date;
+}
+
+/** A report action with the delivery it came from (`file`, `file:line`, `container/blob[index]`). */
+export type SourcedAction = ReportAction & { source: string };
+
+/**
+ * What `cmkr replay` prints with `--json`: the report contract, each action naming its input, and
+ * for dead-letter input one entry per replayed event with Event Grid's reasons.
+ */
+export interface ReplayReport extends Report {
+  actions: SourcedAction[];
+  deadLetters?: DeadLetterEntry[];
+}
+
+/** One step of the input: a delivery, or a dead-letter blob that could not be read. */
+type InputItem = { delivery: EventDelivery } | { error: ReportError };
+
+interface Counts {
+  blobs: number;
+  events: number;
+  handled: number;
+  jobsQueued: number;
+  jobsDone: number;
+}
+
+async function* inputItems(
+  files: readonly EventDelivery[],
+  deadLetters: DeadLetterContainer | undefined,
+  options: ReplayOptions,
+  counts: Counts,
+): AsyncGenerator<InputItem> {
+  for (const delivery of files) {
+    counts.events++;
+    yield { delivery };
+  }
+  if (deadLetters === undefined) return;
+  for await (const blob of readDeadLetterBlobs(deadLetters, { since: options.since, until: options.until })) {
+    counts.blobs++;
+    if (blob.error !== undefined) yield { error: { input: blob.source, message: blob.error } };
+    for (const delivery of blob.deliveries) {
+      counts.events++;
+      yield { delivery };
+    }
+  }
+}
+
+function text(value: unknown): string | undefined {
+  return typeof value === "string" && value !== "" ? value : undefined;
+}
+
+function deadLetterEntry(delivery: EventDelivery, actions: number): DeadLetterEntry | undefined {
+  if (delivery.deadLetter === undefined) return undefined;
+  const body = (typeof delivery.body === "object" && delivery.body !== null ? delivery.body : {}) as Record<
+    string,
+    unknown
+  >;
+  const eventId = text(body.id);
+  const eventType = text(body.eventType) ?? text(body.type);
+  return {
+    source: delivery.source,
+    ...(eventId === undefined ? {} : { eventId }),
+    ...(eventType === undefined ? {} : { eventType }),
+    ...delivery.deadLetter,
+    actions,
+  };
+}
+
+function sourced(actions: readonly ReportAction[], source: string): SourcedAction[] {
+  return actions.map((a) => ({ ...a, source }));
+}
+
+function isReport(value: unknown): value is Report {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    Array.isArray((value as Report).actions) &&
+    Array.isArray((value as Report).errors)
+  );
+}
+
+// An endpoint's answer: its report when it sent one, else the status (and problem detail) as an error.
+function answerReport(source: string, status: number, body: string): Report {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    parsed = undefined;
+  }
+  if (status >= 200 && status < 300) {
+    return isReport(parsed) ? parsed : { dryRun: false, actions: [], errors: [] };
+  }
+  const problem = (typeof parsed === "object" && parsed !== null ? parsed : {}) as Record<string, unknown>;
+  const detail = text(problem.detail) ?? text(problem.title);
+  return {
+    dryRun: false,
+    actions: [],
+    errors: [
+      {
+        input: source,
+        message: `not accepted: HTTP ${status}${detail === undefined ? "" : ` ${detail.slice(0, 200)}`}`,
+      },
+    ],
+  };
+}
+
+function progressLine(counts: Counts, apply: boolean, sending: boolean): string {
+  const parts = [
+    `replay: ${counts.events} event(s) read${counts.blobs > 0 ? ` from ${counts.blobs} blob(s)` : ""}`,
+    `${counts.handled} ${sending ? "sent" : "handled"}`,
+    ...(apply ? [`jobs ${counts.jobsDone} done of ${counts.jobsQueued} queued`] : []),
+  ];
+  return parts.join(", ");
+}
+
+function output(
+  report: ReplayReport,
+  io: CliIo,
+  options: ReplayOptions,
+  deadLetters: DeadLetterContainer | undefined,
+  counts: Counts,
+  humanHead = "",
+): void {
+  if (options.json === true) {
+    io.out(`${JSON.stringify(report, null, 2)}\n`);
+    return;
+  }
+  io.out(humanHead);
+  if (options.target === undefined) io.out(formatReportTable(report));
+  if (deadLetters !== undefined)
+    io.out(formatDeadLetters(report.deadLetters ?? [], counts.blobs, deadLetters));
+}
+
+async function sendAll(
+  items: AsyncIterable<InputItem>,
+  target: string,
+  counts: Counts,
+  progress: Progress,
+  withDeadLetters: boolean,
+): Promise<{ report: ReplayReport; lines: string[]; sent: number; failed: number }> {
+  const report: ReplayReport = { dryRun: false, actions: [], errors: [] };
+  const entries: DeadLetterEntry[] = [];
+  const lines: string[] = [];
+  let failed = 0;
+  const functionKey = process.env.CMKR_FUNCTION_KEY;
+  for await (const item of items) {
+    if ("error" in item) {
+      report.errors.push(item.error);
+      continue;
+    }
+    const { delivery } = item;
+    // One delivery per request, as Event Grid sends them (and so each answer maps to its input).
+    const [answer] = await sendDeliveries([delivery], target, { functionKey });
+    if (answer === undefined) continue;
+    counts.handled++;
+    progress.update(() => progressLine(counts, false, true));
+    lines.push(`${answer.status}  ${answer.source}`);
+    if (answer.status < 200 || answer.status >= 300) failed++;
+    const answered = answerReport(delivery.source, answer.status, answer.body);
+    report.actions.push(...sourced(answered.actions, delivery.source));
+    report.errors.push(...answered.errors);
+    const entry = deadLetterEntry(delivery, answered.actions.length);
+    if (entry !== undefined) entries.push(entry);
+  }
+  if (withDeadLetters) report.deadLetters = entries;
+  return { report, lines, sent: counts.handled, failed };
 }
 
 /**
- * Replays captured deliveries through the same pipeline as the Event Grid triggers. With `--apply`
- * the queued jobs are run by an in-process worker and the report shows what it did; without it,
- * every resource is evaluated and nothing is written.
+ * Replays captured deliveries (files, directories, NDJSON, Event Grid dead-letter blobs) through the
+ * same pipeline as the Event Grid triggers, or sends them to a deployed endpoint (`--target`). With
+ * `--apply` the queued jobs are run by an in-process worker and the report shows what it did;
+ * without it, every resource is evaluated and nothing is written.
  */
 export async function runReplay(
   paths: readonly string[],
   options: ReplayOptions,
   io: CliIo,
 ): Promise<ExitCode> {
-  const deliveries = await readEventInputs(paths);
-  if (options.target !== undefined) {
-    if (options.tenant !== undefined || options.apply === true) {
-      throw usageError(
-        "--target sends the events to a deployed endpoint; it cannot be combined with --tenant or --apply",
-        "TargetConflict",
-      );
-    }
-    const sent = await sendDeliveries(deliveries, options.target, {
-      functionKey: process.env.CMKR_FUNCTION_KEY,
-    });
-    const failed = sent.filter((s) => s.status < 200 || s.status >= 300);
-    io.out(
-      options.json === true
-        ? `${JSON.stringify(
-            sent.map((s) => ({ source: s.source, status: s.status })),
-            null,
-            2,
-          )}\n`
-        : `${sent.map((s) => `${s.status}  ${s.source}`).join("\n")}\nSent ${sent.length} deliveries to ${new URL(options.target).origin}; ${failed.length} not accepted.\n`,
-    );
-    return failed.length > 0 ? exitCodes.failure : exitCodes.ok;
+  if (paths.length === 0 && options.deadLetter === undefined) {
+    throw usageError("give event files or directories, or --dead-letter LOCATION", "ReplayInputMissing");
   }
+  if ((options.since !== undefined || options.until !== undefined) && options.deadLetter === undefined) {
+    throw usageError(
+      "--since and --until select dead-letter blobs: use them with --dead-letter",
+      "WindowWithoutDeadLetter",
+    );
+  }
+  if (options.since !== undefined && options.until !== undefined && options.since >= options.until) {
+    throw usageError("--since must be before --until", "WindowEmpty");
+  }
+  if (options.saveTenant !== undefined && options.tenant === undefined) {
+    throw usageError(
+      "--save-tenant writes the emulator's state: use it with --tenant",
+      "SaveTenantWithoutTenant",
+    );
+  }
+  if (options.target !== undefined && (options.tenant !== undefined || options.apply === true)) {
+    throw usageError(
+      "--target sends the events to a deployed endpoint; it cannot be combined with --tenant or --apply",
+      "TargetConflict",
+    );
+  }
+  // Everything the user named is checked before anything starts.
+  const files = await readEventInputs(paths);
+  const deadLetters =
+    options.deadLetter === undefined ? undefined : await openDeadLetterContainer(options.deadLetter);
+  if (options.target !== undefined) await sendDeliveries([], options.target);
+
+  const counts: Counts = { blobs: 0, events: 0, handled: 0, jobsQueued: 0, jobsDone: 0 };
+  const items = inputItems(files, deadLetters, options, counts);
+  const progress = createProgress(io.progress, { json: options.json === true });
+  try {
+    if (options.target !== undefined) {
+      const { report, lines, sent, failed } = await sendAll(
+        items,
+        options.target,
+        counts,
+        progress,
+        deadLetters !== undefined,
+      );
+      progress.done();
+      const head = [...lines, ...report.errors.map((e) => `error: ${e.input}: ${e.message}`)];
+      output(
+        report,
+        io,
+        options,
+        deadLetters,
+        counts,
+        `${head.map((l) => `${l}\n`).join("")}Sent ${sent} deliveries to ${new URL(options.target).origin}; ${failed} not accepted.\n`,
+      );
+      return failed > 0 || reportHasProblems(report) ? exitCodes.failure : exitCodes.ok;
+    }
+    return await replayLocally(items, options, io, deadLetters, counts, progress);
+  } finally {
+    progress.done();
+  }
+}
+
+async function replayLocally(
+  items: AsyncIterable<InputItem>,
+  options: ReplayOptions,
+  io: CliIo,
+  deadLetters: DeadLetterContainer | undefined,
+  counts: Counts,
+  progress: Progress,
+): Promise<ExitCode> {
+  const apply = options.apply === true;
   const local = await openLocalRuntime({
     ...(options.tenant === undefined ? {} : { tenant: options.tenant }),
-    apply: options.apply === true,
+    apply,
   });
   try {
-    const apply = options.apply === true;
     const reports: Report[] = [];
-    for (const delivery of deliveries) {
+    const entries: DeadLetterEntry[] = [];
+    for await (const item of items) {
+      if ("error" in item) {
+        reports.push({ dryRun: !apply, actions: [], errors: [item.error] });
+        continue;
+      }
+      const { delivery } = item;
       // Out-of-scope ARM events are kept so triage reports each skip with its reason.
       const { events, errors } = decodeDelivery(delivery.body, { filterByScope: false });
-      const report = await handleEvents(events, errors, local.runtime.ctx, { preview: !apply });
+      const planned = await handleEvents(events, errors, local.runtime.ctx, { preview: !apply });
+      const queued = apply ? planned.actions.filter((a) => a.status === "planned").length : 0;
+      counts.jobsQueued += queued;
+      progress.update(() => progressLine(counts, apply, false));
+      // Queued jobs are reported by the worker; keep only what planning decided by itself.
+      let actions = apply ? planned.actions.filter((a) => a.status !== "planned") : planned.actions;
+      if (apply) {
+        const drained = await local.drain();
+        counts.jobsDone += drained.result.processed + drained.result.poisoned;
+        actions = [...actions, ...drained.actions];
+      }
+      counts.handled++;
+      progress.update(() => progressLine(counts, apply, false));
       reports.push({
-        ...report,
-        // Queued jobs are reported by the worker below; keep only what planning decided by itself.
-        actions: apply ? report.actions.filter((a) => a.status !== "planned") : report.actions,
-        errors: report.errors.map((e) => ({ ...e, input: `${delivery.source}: ${e.input}` })),
+        dryRun: !apply,
+        actions: sourced(actions, delivery.source),
+        errors: planned.errors.map((e) => ({ ...e, input: `${delivery.source}: ${e.input}` })),
       });
-      if (apply) reports.push({ dryRun: false, actions: (await local.drain()).actions, errors: [] });
+      const entry = deadLetterEntry(delivery, actions.length);
+      if (entry !== undefined) entries.push(entry);
     }
-    const report = mergeReports(!apply, reports);
-    io.out(options.json === true ? `${JSON.stringify(report, null, 2)}\n` : formatReportTable(report));
+    const merged = mergeReports(!apply, reports);
+    const report: ReplayReport = {
+      ...merged,
+      actions: merged.actions as SourcedAction[],
+      ...(deadLetters === undefined ? {} : { deadLetters: entries }),
+    };
+    progress.done();
+    output(report, io, options, deadLetters, counts);
     if (options.saveTenant !== undefined && local.emulator !== undefined) {
       await writeFile(options.saveTenant, `${JSON.stringify(local.emulator.toTenantFile(), null, 2)}\n`);
     }
@@ -88,9 +337,19 @@ export function registerReplayCommand(program: Command, io: CliIo, setExit: (cod
   program
     .command("replay")
     .description(
-      "Replay captured Event Grid deliveries (files, directories, JSON arrays, NDJSON) through the service.",
+      "Replay captured Event Grid deliveries (files, directories, JSON arrays, NDJSON, dead-letter blobs) through the service.",
     )
-    .argument("<paths...>", "event files or directories")
+    .argument("[paths...]", "event files or directories")
+    .option(
+      "--dead-letter <location>",
+      `also replay Event Grid dead-letter blobs: a container URL [/folder] (SAS in the URL, else your Azure sign-in), or {container}[/folder] on the account in AZURE_STORAGE_CONNECTION_STRING`,
+    )
+    .option(
+      "--since <time>",
+      "with --dead-letter: blobs filed at or after this ISO 8601 time (UTC)",
+      parseInstant,
+    )
+    .option("--until <time>", "with --dead-letter: blobs filed before this ISO 8601 time (UTC)", parseInstant)
     .option("--tenant <file>", "run against the embedded emulator seeded from this tenant file")
     .option(
       "--target <url>",
@@ -99,6 +358,10 @@ export function registerReplayCommand(program: Command, io: CliIo, setExit: (cod
     .option("--apply", "make the changes (default: dry run, nothing is written)", false)
     .option("--save-tenant <file>", "with --tenant: write the emulator's final state to this file")
     .option("--json", "print the report as JSON", false)
+    .addHelpText(
+      "after",
+      "\nExit codes: 0 done, 1 some action failed or was refused (or an input could not be read), 2 usage error.",
+    )
     .action(async (paths: string[], options: ReplayOptions) => {
       setExit(await runReplay(paths, options, io));
     });

@@ -1,0 +1,144 @@
+import { RestError, type ContainerClient } from "@azure/storage-blob";
+import { DeadLetterFormatError, unwrapDeadLetters } from "../events/unwrapDeadLetters.js";
+import { failure, usageError } from "./cliError.js";
+import type { DeadLetterContainer } from "./openDeadLetterContainer.js";
+import type { EventDelivery } from "./readEventInputs.js";
+
+/** One dead-letter blob: its events as deliveries, or why it could not be read. */
+export interface DeadLetterBlobRead {
+  /** `{container}/{blob name}`. */
+  readonly source: string;
+  /** One delivery per event, in the blob's order; empty when `error` is set. */
+  readonly deliveries: readonly EventDelivery[];
+  readonly error?: string;
+}
+
+/** Which blobs to read. */
+export interface DeadLetterSelection {
+  /** Blobs Event Grid filed at or after this instant. */
+  readonly since?: Date | undefined;
+  /** Blobs Event Grid filed before this instant. */
+  readonly until?: Date | undefined;
+  /** Larger blobs are reported as errors instead of being read (default 64 MiB). */
+  readonly maxBlobBytes?: number;
+}
+
+interface Listed {
+  name: string;
+  /** Start and end (exclusive) of the time Event Grid filed the blob in, in ms. */
+  from: number;
+  to: number;
+  size: number;
+}
+
+const hourMs = 3_600_000;
+
+/*
+ * Event Grid files dead letters as `{TOPIC}/{SUBSCRIPTION}/{year}/{month}/{day}/{hour}/{guid}.json`
+ * (UTC, not zero-padded; namespace topics add a level). The hour is all the path tells, so a blob
+ * covers that whole hour; a blob outside that layout is dated by its last modification.
+ */
+const datedPath = /(?:^|\/)(\d{4})\/(\d{1,2})\/(\d{1,2})\/(\d{1,2})\/[^/]+$/;
+
+function dated(name: string, lastModified: Date, size: number): Listed {
+  const m = datedPath.exec(name);
+  if (m !== null) {
+    const from = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]));
+    return { name, from, to: from + hourMs, size };
+  }
+  return { name, from: lastModified.getTime(), to: lastModified.getTime() + 1, size };
+}
+
+function selected(blob: Listed, selection: DeadLetterSelection): boolean {
+  return (
+    (selection.since === undefined || blob.to > selection.since.getTime()) &&
+    (selection.until === undefined || blob.from < selection.until.getTime())
+  );
+}
+
+async function listBlobs(location: DeadLetterContainer, selection: DeadLetterSelection): Promise<Listed[]> {
+  const listed: Listed[] = [];
+  try {
+    for await (const item of location.client.listBlobsFlat({ prefix: location.prefix })) {
+      if (!item.name.toLowerCase().endsWith(".json")) continue;
+      const blob = dated(item.name, item.properties.lastModified, item.properties.contentLength ?? 0);
+      if (selected(blob, selection)) listed.push(blob);
+    }
+  } catch (error) {
+    if (!(error instanceof RestError)) throw error;
+    if (error.statusCode === 404) {
+      throw usageError(`${location.label}: no such container`, "DeadLetterContainerNotFound");
+    }
+    throw failure(
+      `${location.label}: cannot list the dead-letter blobs (HTTP ${error.statusCode ?? "error"} ${error.code ?? ""})`.trimEnd(),
+      "DeadLetterListFailed",
+    );
+  }
+  // Oldest first, so events replay in the order Event Grid gave up on them.
+  return listed.sort((a, b) => a.from - b.from || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+async function readText(client: ContainerClient, name: string, maxBytes: number): Promise<string> {
+  const response = await client.getBlobClient(name).download();
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of response.readableStreamBody ?? []) {
+    const buffer = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
+    size += buffer.length;
+    if (size > maxBytes) throw new DeadLetterFormatError(`larger than ${maxBytes} bytes`);
+    chunks.push(buffer);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+/**
+ * Lists the dead-letter blobs under the location's folder (only `.json` blobs, as Event Grid writes
+ * them), oldest first, and yields each blob's events one blob at a time, the dead-letter properties
+ * taken off. A blob that cannot be read or is not events yields an `error` naming it; the others
+ * still replay. A missing container is a usage error; a refused listing a failure.
+ */
+export async function* readDeadLetterBlobs(
+  location: DeadLetterContainer,
+  selection: DeadLetterSelection = {},
+): AsyncGenerator<DeadLetterBlobRead> {
+  const maxBytes = selection.maxBlobBytes ?? 64 * 1024 * 1024;
+  const container = location.client.containerName;
+  for (const blob of await listBlobs(location, selection)) {
+    const source = `${container}/${blob.name}`;
+    if (blob.size > maxBytes) {
+      yield { source, deliveries: [], error: `the blob is ${blob.size} bytes, larger than ${maxBytes}` };
+      continue;
+    }
+    let text: string;
+    try {
+      text = await readText(location.client, blob.name, maxBytes);
+    } catch (error) {
+      if (error instanceof DeadLetterFormatError) {
+        yield { source, deliveries: [], error: `the blob is ${error.message}` };
+        continue;
+      }
+      if (!(error instanceof RestError)) throw error;
+      yield {
+        source,
+        deliveries: [],
+        error: `cannot read the blob (HTTP ${error.statusCode ?? "error"} ${error.code ?? ""})`.trimEnd(),
+      };
+      continue;
+    }
+    try {
+      const events = unwrapDeadLetters(text);
+      yield {
+        source,
+        deliveries: events.map((e) => ({
+          source: `${source}[${e.index}]`,
+          body: e.event,
+          text: JSON.stringify(e.event),
+          deadLetter: e.deadLetter,
+        })),
+      };
+    } catch (error) {
+      if (!(error instanceof DeadLetterFormatError)) throw error;
+      yield { source, deliveries: [], error: `the blob is ${error.message}` };
+    }
+  }
+}

@@ -1,0 +1,280 @@
+import { randomUUID } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import { BlobServiceClient, ContainerSASPermissions, type ContainerClient } from "@azure/storage-blob";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { runCli } from "../../src/cli/runCli.js";
+import type { ReplayReport } from "../../src/cli/commands/replayCommand.js";
+
+function capture() {
+  let out = "";
+  let err = "";
+  return {
+    io: { out: (t: string) => (out += t), err: (t: string) => (err += t) },
+    get out() {
+      return out;
+    },
+    get err() {
+      return err;
+    },
+  };
+}
+
+const argv = (...args: string[]): string[] => ["node", "cmkr", ...args];
+const example = async (name: string): Promise<Record<string, unknown>[]> => {
+  const parsed = JSON.parse(await readFile(`examples/events/${name}`, "utf8")) as unknown;
+  return (Array.isArray(parsed) ? parsed : [parsed]) as Record<string, unknown>[];
+};
+
+// Event Grid's folder layout: {TOPIC}/{SUBSCRIPTION}/{year}/{month}/{day}/{hour}/{guid}.json, UTC, not zero-padded.
+const folder = "KV-CMK-PROD/CMK-ROTATION";
+const names = {
+  eventGrid: `${folder}/2026/11/20/8/${randomUUID()}.json`,
+  cloudEvents: `${folder}/2026/11/21/13/${randomUUID()}.json`,
+  broken: `${folder}/2026/11/21/14/${randomUUID()}.json`,
+  tooOld: `${folder}/2026/11/19/23/${randomUUID()}.json`,
+  notJson: `${folder}/2026/11/21/14/notes.txt`,
+};
+
+describe("cmkr replay --dead-letter (Event Grid dead-letter blobs in Azurite)", () => {
+  const containerName = `deadletters-${randomUUID().slice(0, 8)}`;
+  let container: ContainerClient;
+  const previous = process.env.AZURE_STORAGE_CONNECTION_STRING;
+
+  beforeAll(async () => {
+    const connection = inject("azuriteConnectionString");
+    process.env.AZURE_STORAGE_CONNECTION_STRING = connection;
+    process.env.CMKR_SERVICE_PRINCIPAL_ID = "5f4e3d2c-1b0a-4987-8654-3210fedcba98";
+    container = BlobServiceClient.fromConnectionString(connection).getContainerClient(containerName);
+    await container.create();
+    const [keyEvent] = await example("01-key-new-version-prod.eventgrid.json");
+    const [writeEvent] = await example("07-write-openai-without-cmk.eventgrid.json");
+    const [devKeyEvent] = await example("03-key-new-version-dev-vault.cloudevents.json");
+    const [nearExpiry] = await example("05-key-near-expiry.eventgrid.json");
+    const upload = (name: string, body: string) =>
+      container.getBlockBlobClient(name).upload(body, Buffer.byteLength(body));
+    // Event Grid schema: camelCase dead-letter properties on each event of the array.
+    await upload(
+      names.eventGrid,
+      JSON.stringify([
+        {
+          ...keyEvent,
+          deadLetterReason: "MaxDeliveryAttemptsExceeded",
+          deliveryAttempts: 30,
+          lastDeliveryOutcome: "TimedOut",
+          lastHttpStatusCode: 408,
+          publishTime: "2026-11-20T08:30:06.0265758Z",
+          lastDeliveryAttemptTime: "2026-11-21T08:29:14.0465788Z",
+        },
+        {
+          ...writeEvent,
+          deadLetterReason: "UndeliverableDueToHttpBadRequest",
+          deliveryAttempts: 1,
+          lastDeliveryOutcome: "BadRequest",
+          lastHttpStatusCode: 400,
+          publishTime: "2026-11-20T08:41:00Z",
+        },
+      ]),
+    );
+    // CloudEvents schema: lower-case extension attributes.
+    await upload(
+      names.cloudEvents,
+      JSON.stringify([
+        {
+          ...devKeyEvent,
+          deadletterreason: "MaxDeliveryAttemptsExceeded",
+          deliveryattempts: 5,
+          lastdeliveryoutcome: "NotFound",
+          publishtime: "2026-11-21T13:00:04Z",
+        },
+      ]),
+    );
+    await upload(names.broken, '[{"id": "truncated", "data": {');
+    await upload(names.tooOld, JSON.stringify([{ ...nearExpiry, deadLetterReason: "TimeToLiveExceeded" }]));
+    await upload(names.notJson, "operator notes");
+  });
+
+  afterAll(async () => {
+    await container.deleteIfExists();
+    if (previous === undefined) delete process.env.AZURE_STORAGE_CONNECTION_STRING;
+    else process.env.AZURE_STORAGE_CONNECTION_STRING = previous;
+  });
+
+  it("plans every dead-lettered event in the window, names each one's blob, and reports a bad blob", async () => {
+    const c = capture();
+    const code = await runCli(
+      argv(
+        "replay",
+        "--dead-letter",
+        `${containerName}/${folder}`,
+        "--since",
+        "2026-11-20",
+        "--tenant",
+        "examples/tenant.json",
+        "--json",
+      ),
+      c.io,
+    );
+    const report = JSON.parse(c.out) as ReplayReport;
+    expect(report.dryRun).toBe(true);
+    const eg = `${containerName}/${names.eventGrid}`;
+    const ce = `${containerName}/${names.cloudEvents}`;
+    expect(report.actions).toContainEqual(
+      expect.objectContaining({
+        action: "rotate-key",
+        status: "planned",
+        source: `${eg}[0]`,
+        resourceId: expect.stringMatching(/\/des-prod$/) as string,
+      }),
+    );
+    expect(report.actions).toContainEqual(
+      expect.objectContaining({
+        action: "open-ticket",
+        source: `${eg}[1]`,
+        codes: ["AiServicesMicrosoftManagedKey"],
+      }),
+    );
+    expect(report.actions).toContainEqual(
+      expect.objectContaining({
+        action: "refuse",
+        source: `${ce}[0]`,
+        codes: ["VaultPurgeProtectionDisabled"],
+      }),
+    );
+    // The blob filed before --since is not read.
+    expect(report.actions.filter((a) => a.resourceId.includes("cmk-old"))).toEqual([]);
+    expect(report.deadLetters?.map((d) => [d.source, d.reason, d.deliveryAttempts])).toEqual([
+      [`${eg}[0]`, "MaxDeliveryAttemptsExceeded", 30],
+      [`${eg}[1]`, "UndeliverableDueToHttpBadRequest", 1],
+      [`${ce}[0]`, "MaxDeliveryAttemptsExceeded", 5],
+    ]);
+    expect(report.deadLetters?.[0]).toMatchObject({
+      eventId: "6f1c0c8e-5b1e-4c1a-9a3e-1d2b3c4d5e01",
+      eventType: "Microsoft.KeyVault.KeyNewVersionCreated",
+      lastDeliveryOutcome: "TimedOut",
+      lastHttpStatusCode: 408,
+    });
+    expect(report.errors).toEqual([
+      {
+        input: `${containerName}/${names.broken}`,
+        message: expect.stringMatching(/^the blob is not JSON: .* at line 1, column \d+$/) as string,
+      },
+    ]);
+    expect(code).toBe(1); // a refusal and an unreadable blob
+  });
+
+  it("applies the events of a window (--until) and prints the table with each event's blob", async () => {
+    const c = capture();
+    const code = await runCli(
+      argv(
+        "replay",
+        "--dead-letter",
+        `${containerName}/${folder}/2026/11`,
+        "--since",
+        "2026-11-20T08:00",
+        "--until",
+        "2026-11-20T09:00Z",
+        "--tenant",
+        "examples/tenant.json",
+        "--apply",
+      ),
+      c.io,
+    );
+    expect(c.out).toMatch(/^Applied\./);
+    expect(c.out).toMatch(/rotate-key\s+applied\s+rg-compute-prod\/des-prod/);
+    expect(c.out).toMatch(/refuse\s+\S+\s+rg-ai-prod\/ais-docs-prod/);
+    expect(c.out).not.toMatch(/des-dev/); // filed 2026-11-21, outside the window
+    expect(c.out).toContain(`Dead-lettered events: 2 from 1 blob(s) under `);
+    expect(c.out).toContain(
+      `  ${containerName}/${names.eventGrid}[0]  Microsoft.KeyVault.KeyNewVersionCreated  MaxDeliveryAttemptsExceeded after 30 attempt(s) (last: TimedOut, HTTP 408)  -> `,
+    );
+    expect(c.out).not.toContain("AccountKey");
+    expect(c.err).toBe("");
+    expect(code).toBe(1);
+  });
+
+  it("reads a container URL carrying a SAS, and never prints the SAS", async () => {
+    const expiresOn = new Date(Date.now() + 3_600_000);
+    const sasUrl = await container.generateSasUrl({
+      permissions: ContainerSASPermissions.parse("rl"),
+      expiresOn,
+    });
+    const url = new URL(sasUrl);
+    const location = `${url.origin}${url.pathname}/${folder}/2026/11/21/13${url.search}`;
+    const c = capture();
+    const code = await runCli(
+      argv("replay", "--dead-letter", location, "--tenant", "examples/tenant.json", "--json"),
+      c.io,
+    );
+    const report = JSON.parse(c.out) as ReplayReport;
+    expect(report.actions.map((a) => [a.action, a.resourceId.split("/").pop()])).toEqual([
+      ["refuse", "des-dev"],
+    ]);
+    expect(code).toBe(1);
+
+    // The SAS does not cover another container: the refusal names the location, never the SAS.
+    const refused = capture();
+    const other = `${url.origin}${url.pathname.replace(containerName, "other-container")}${url.search}`;
+    expect(
+      await runCli(argv("replay", "--dead-letter", other, "--tenant", "examples/tenant.json"), refused.io),
+    ).toBe(1);
+    expect(refused.err).toMatch(
+      /^error: http:\/\/127\.0\.0\.1:\d+\/devstoreaccount1\/other-container\/: cannot list the dead-letter blobs \(HTTP 403 \w+\)/,
+    );
+    expect(refused.err + refused.out).not.toContain("sig=");
+
+    const missing = capture();
+    expect(
+      await runCli(
+        argv("replay", "--dead-letter", "no-such-container/X", "--tenant", "examples/tenant.json"),
+        missing.io,
+      ),
+    ).toBe(2);
+    expect(missing.err).toMatch(/\/devstoreaccount1\/no-such-container\/X\/: no such container/);
+  });
+
+  it("says so when nothing matches, with the upper-case hint for a lower-case folder", async () => {
+    const c = capture();
+    const code = await runCli(
+      argv("replay", "--dead-letter", `${containerName}/kv-cmk-prod`, "--tenant", "examples/tenant.json"),
+      c.io,
+    );
+    expect(c.out).toMatch(/No actions\./);
+    expect(c.out).toMatch(
+      /No dead-letter blobs under .*\/kv-cmk-prod\/ \(Event Grid writes topic and subscription folder names in upper case\)\./,
+    );
+    expect(code).toBe(0);
+  });
+
+  it.each([
+    [["replay", "--since", "2026-11-20", "examples/events"], /use them with --dead-letter/],
+    [["replay", "--dead-letter", "x", "--since", "yesterday"], /Expected an ISO 8601 date/],
+    [
+      ["replay", "--dead-letter", "x", "--since", "2026-11-21", "--until", "2026-11-20"],
+      /--since must be before --until/,
+    ],
+    [["replay"], /give event files or directories, or --dead-letter/],
+    [["replay", "--dead-letter", "http://storage.example.com/c"], /must use https/],
+    [["replay", "examples/events", "--save-tenant", "out.json"], /use it with --tenant/],
+  ])("usage errors exit 2: %j", async (args, message) => {
+    const c = capture();
+    expect(await runCli(argv(...args), c.io)).toBe(2);
+    expect(c.err).toMatch(message);
+  });
+
+  it("without a connection string a bare container name is a usage error naming the variable", async () => {
+    const saved = process.env.AZURE_STORAGE_CONNECTION_STRING;
+    delete process.env.AZURE_STORAGE_CONNECTION_STRING;
+    try {
+      const c = capture();
+      expect(
+        await runCli(
+          argv("replay", "--dead-letter", containerName, "--tenant", "examples/tenant.json"),
+          c.io,
+        ),
+      ).toBe(2);
+      expect(c.err).toMatch(/set AZURE_STORAGE_CONNECTION_STRING/);
+    } finally {
+      process.env.AZURE_STORAGE_CONNECTION_STRING = saved;
+    }
+  });
+});
