@@ -1,0 +1,256 @@
+import type { TenantFile, TenantKeyVersion } from "../../src/emulator/tenantFile.js";
+import { consumerFactsFromArm } from "../../src/keyvault/consumerFactsFromArm.js";
+import type { KeyVersionFacts, RoleAssignmentFacts } from "../../src/keyvault/keyFacts.js";
+import { preflight } from "../../src/keyvault/preflight.js";
+import { roleAssignmentFactsFromArm } from "../../src/keyvault/roleAssignmentFactsFromArm.js";
+import { vaultFactsFromArm } from "../../src/keyvault/vaultFactsFromArm.js";
+import type { LedgerAction, TicketRequest } from "../../src/ledger/ledger.js";
+import type { ArmResourceJson } from "../../src/rules/armResource.js";
+import { consumerRuleFor } from "../../src/rules/consumerRules.js";
+import type { ServiceWrite, VersionTransition } from "./chaosTransport.js";
+import type { ChaosConsumer, ChaosKey } from "./chaosTenant.js";
+
+/** The invariants a chaos run checks, by name. */
+export type InvariantName =
+  | "no-older-version"
+  | "no-unusable-write"
+  | "one-effective-write"
+  | "newest-usable-or-ticket"
+  | "no-unhandled-rejection"
+  | "ledger-matches-emulator"
+  | "malformed-rejected";
+
+/** One broken invariant, with enough detail to find it again under the same seed. */
+export interface Violation {
+  invariant: InvariantName;
+  detail: string;
+}
+
+/** Everything the invariants read after a run. */
+export interface InvariantInput {
+  consumers: readonly ChaosConsumer[];
+  keys: readonly ChaosKey[];
+  /** The emulator's final state. */
+  final: TenantFile;
+  /** Each consumer's version before the run, by index. */
+  initialVersions: readonly (string | undefined)[];
+  writes: readonly ServiceWrite[];
+  transitions: readonly VersionTransition[];
+  ledgerActions: readonly LedgerAction[];
+  tickets: readonly TicketRequest[];
+  unhandledRejections: readonly string[];
+  /** Problems with malformed deliveries found while delivering them (crash, accepted, untyped error). */
+  malformedProblems: readonly string[];
+  now: Date;
+  expiryMarginDays: number;
+}
+
+function versionFacts(key: ChaosKey, v: TenantKeyVersion): KeyVersionFacts {
+  return {
+    keyId: `${key.vaultUrl}/keys/${key.keyName}/${v.version}`,
+    vaultUrl: key.vaultUrl,
+    keyName: key.keyName,
+    version: v.version,
+    kty: v.kty,
+    keySize: v.keySize,
+    curve: v.curve,
+    enabled: v.enabled,
+    createdOn: new Date(v.createdOn),
+    notBefore: v.notBefore == null ? undefined : new Date(v.notBefore),
+    expiresOn: v.expiresOn == null ? undefined : new Date(v.expiresOn),
+    keyOps: v.keyOps,
+  };
+}
+
+function versionOf(keyId: string | undefined): string | undefined {
+  return keyId?.split("/").pop()?.toLowerCase();
+}
+
+/** A pure view of the final tenant: versions in order and the preflight verdict per consumer. */
+class FinalTenant {
+  private readonly resources = new Map<string, ArmResourceJson>();
+  private readonly roleAssignments: RoleAssignmentFacts[] = [];
+
+  constructor(
+    private readonly input: InvariantInput,
+    readonly final: TenantFile,
+  ) {
+    for (const r of final.resources) {
+      this.resources.set(r.id.toLowerCase(), r);
+      if (r.type.toLowerCase() === "microsoft.authorization/roleassignments")
+        this.roleAssignments.push(roleAssignmentFactsFromArm(r));
+    }
+  }
+
+  resource(id: string): ArmResourceJson | undefined {
+    return this.resources.get(id.toLowerCase());
+  }
+
+  /** The key's versions, oldest first. */
+  versions(key: ChaosKey): TenantKeyVersion[] {
+    const vault = Object.entries(this.final.keyVaults).find(
+      ([url]) => url.replace(/\/+$/, "").toLowerCase() === key.vaultUrl.toLowerCase(),
+    )?.[1];
+    const list = vault?.keys[key.keyName] ?? [];
+    return [...list].sort((a, b) => Date.parse(a.createdOn) - Date.parse(b.createdOn));
+  }
+
+  /** Position of a version in time; -1 when unknown. */
+  order(key: ChaosKey, version: string | undefined): number {
+    return this.versions(key).findIndex((v) => v.version.toLowerCase() === version);
+  }
+
+  /** Preflight errors of `version` for the consumer, re-run purely over the final snapshots. */
+  preflightErrors(consumer: ChaosConsumer, key: ChaosKey, version: string | undefined): string[] {
+    const v = this.versions(key).find((x) => x.version.toLowerCase() === version);
+    if (v === undefined) return [`version ${version ?? "(none)"} does not exist`];
+    const resource = this.resource(consumer.id);
+    const vault = this.resource(key.vaultId);
+    if (resource === undefined || vault === undefined) return ["consumer or vault missing"];
+    return preflight({
+      consumer: consumerFactsFromArm(resource),
+      key: versionFacts(key, v),
+      vault: vaultFactsFromArm(vault),
+      roleAssignments: this.roleAssignments,
+      now: this.input.now,
+      expiryMarginDays: this.input.expiryMarginDays,
+    })
+      .reasons.filter((r) => r.severity === "error")
+      .map((r) => r.code);
+  }
+}
+
+const openTicketStates = new Set(["requested", "open"]);
+
+/**
+ * Checks a chaos run: no consumer moved to an older version; no write of a version that fails
+ * preflight; at most one effective write (a write that changed the key version) per consumer and
+ * version; every consumer on the newest usable version or with an open ticket; no unhandled
+ * rejection; the ledger's applied rotations are exactly the emulator's version changes and its
+ * final state; malformed deliveries rejected with typed errors. Pure.
+ */
+export function checkInvariants(input: InvariantInput): Violation[] {
+  const violations: Violation[] = [];
+  const add = (invariant: InvariantName, detail: string): void => {
+    violations.push({ invariant, detail });
+  };
+  const tenant = new FinalTenant(input, input.final);
+  const at = (i: number): { consumer: ChaosConsumer; key: ChaosKey } => {
+    const consumer = input.consumers[i];
+    const key = consumer === undefined ? undefined : input.keys[consumer.key];
+    if (consumer === undefined || key === undefined) throw new RangeError(`no consumer ${i}`);
+    return { consumer, key };
+  };
+
+  for (const t of input.transitions) {
+    const { consumer, key } = at(t.consumer);
+    if (tenant.order(key, t.to) < tenant.order(key, t.from))
+      add(
+        "no-older-version",
+        `${consumer.name} moved from ${t.from ?? "-"} to older ${t.to ?? "-"} (seq ${t.seq})`,
+      );
+  }
+  for (const w of input.writes) {
+    const { consumer, key } = at(w.consumer);
+    if (tenant.order(key, w.toVersion) < tenant.order(key, w.fromVersion))
+      add(
+        "no-older-version",
+        `${w.method} asked ${consumer.name} to go back from ${w.fromVersion ?? "-"} to ${w.toVersion ?? "-"} (seq ${w.seq})`,
+      );
+    const errors = w.versionExisted
+      ? tenant.preflightErrors(consumer, key, w.toVersion)
+      : ["the version did not exist yet"];
+    if (errors.length > 0)
+      add(
+        "no-unusable-write",
+        `${w.method} of ${consumer.name} to ${w.toVersion ?? "-"}: ${errors.join(", ")} (seq ${w.seq})`,
+      );
+  }
+
+  const effective = new Map<string, number>();
+  for (const t of input.transitions) {
+    const k = `${t.consumer}|${t.to ?? ""}`;
+    effective.set(k, (effective.get(k) ?? 0) + 1);
+  }
+  for (const [k, n] of effective) {
+    if (n <= 1) continue;
+    const [index, version] = k.split("|");
+    add(
+      "one-effective-write",
+      `${at(Number(index)).consumer.name} was moved to ${version ?? "-"} ${n} times`,
+    );
+  }
+
+  const openTickets = new Set(
+    input.tickets.filter((t) => openTicketStates.has(t.state)).map((t) => t.resourceId.toLowerCase()),
+  );
+  const appliedByConsumer = new Map<string, LedgerAction[]>();
+  const awaiting = new Map<string, LedgerAction[]>();
+  for (const a of input.ledgerActions) {
+    if (a.dryRun || a.action !== "rotate-key") continue;
+    const bucket =
+      a.status === "applied"
+        ? appliedByConsumer
+        : a.codes.includes("AwaitingAutoRotation")
+          ? awaiting
+          : undefined;
+    if (bucket === undefined) continue;
+    const list = bucket.get(a.resourceId.toLowerCase()) ?? [];
+    list.push(a);
+    bucket.set(a.resourceId.toLowerCase(), list);
+  }
+
+  input.consumers.forEach((consumer, i) => {
+    const { key } = at(i);
+    const resource = tenant.resource(consumer.id);
+    const finalVersion =
+      resource === undefined
+        ? undefined
+        : consumerRuleFor(consumer.type)?.currentKey(resource)?.version?.toLowerCase();
+    const position = tenant.order(key, finalVersion);
+    const newerUsable = tenant
+      .versions(key)
+      .slice(position + 1)
+      .filter((v) => tenant.preflightErrors(consumer, key, v.version.toLowerCase()).length === 0);
+    const newestUsable = newerUsable.at(-1)?.version.toLowerCase();
+    const id = consumer.id.toLowerCase();
+    const delegated =
+      consumer.autoRotation &&
+      (awaiting.get(id) ?? []).some(
+        (a) => versionOf(a.to) === versionOf(tenant.versions(key).at(-1)?.version),
+      );
+    if (newestUsable !== undefined && !openTickets.has(id) && !delegated)
+      add(
+        "newest-usable-or-ticket",
+        `${consumer.name} ends on ${finalVersion ?? "-"}, not on usable ${newestUsable}, and has no open ticket`,
+      );
+
+    const applied = (appliedByConsumer.get(id) ?? []).map((a) => versionOf(a.to));
+    const moved = input.transitions.filter((t) => t.consumer === i).map((t) => t.to);
+    for (const v of applied)
+      if (!moved.includes(v))
+        add(
+          "ledger-matches-emulator",
+          `the ledger says ${consumer.name} was moved to ${v ?? "-"}, the emulator never showed it`,
+        );
+    for (const v of moved)
+      if (!applied.includes(v))
+        add(
+          "ledger-matches-emulator",
+          `${consumer.name} moved to ${v ?? "-"} without an applied action in the ledger`,
+        );
+    const expected =
+      applied.length === 0
+        ? input.initialVersions[i]
+        : applied.reduce((a, b) => (tenant.order(key, b) > tenant.order(key, a) ? b : a));
+    if (expected !== finalVersion)
+      add(
+        "ledger-matches-emulator",
+        `the ledger puts ${consumer.name} on ${expected ?? "-"}, the emulator on ${finalVersion ?? "-"}`,
+      );
+  });
+
+  for (const r of input.unhandledRejections) add("no-unhandled-rejection", r);
+  for (const p of input.malformedProblems) add("malformed-rejected", p);
+  return violations;
+}

@@ -1,0 +1,171 @@
+import { applyMergePatch } from "../../src/emulator/arm/jsonMergePatch.js";
+import type { AzureEmulator } from "../../src/emulator/azureEmulator.js";
+import type { EmulatorRequest, EmulatorResponse } from "../../src/emulator/emulatorTypes.js";
+import type { EmulatorEndpoint } from "../../src/emulator/httpClient.js";
+import { seededRandom } from "../../src/emulator/seededRandom.js";
+import type { ArmResourceJson } from "../../src/rules/armResource.js";
+import { consumerRuleFor } from "../../src/rules/consumerRules.js";
+import type { ChaosConsumer } from "./chaosTenant.js";
+
+/** A PUT or PATCH the service sent to a consumer, with the key version it asked for. */
+export interface ServiceWrite {
+  seq: number;
+  consumer: number;
+  method: string;
+  status: number;
+  /** The consumer's settled version when the write arrived. */
+  fromVersion: string | undefined;
+  /** The version the consumer would name after the write (the body merged onto it). */
+  toVersion: string | undefined;
+  /** Whether the key listed that version when the write arrived. */
+  versionExisted: boolean;
+}
+
+/** A change of a consumer's settled key version (no write of it still in progress). */
+export interface VersionTransition {
+  seq: number;
+  consumer: number;
+  from: string | undefined;
+  to: string | undefined;
+}
+
+const inProgress = new Set(["creating", "updating", "accepted", "deleting"]);
+
+/** 32-bit FNV-1a of a string. */
+function fnv1a(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * The network between the service's SDK clients and the emulator in a chaos run: adds seeded
+ * latency, and records what the invariants need and the emulator's request log does not keep
+ * (bodies): every write to a consumer with the version it names, every change of a consumer's
+ * settled key version, and long-running operations that ended `Failed`. Only the service writes key
+ * versions in a chaos run (people change tags), so every version change is the service's.
+ */
+export class ChaosTransport implements EmulatorEndpoint {
+  readonly writes: ServiceWrite[] = [];
+  readonly transitions: VersionTransition[] = [];
+  /** Names of long-running operations the service saw end `Failed`. */
+  readonly failedOperations = new Set<string>();
+  /** Requests delayed by added latency. */
+  delayed = 0;
+  private seq = 0;
+  private readonly byId = new Map<string, number>();
+  private readonly settled: (string | undefined)[];
+  private readonly seen = new Map<string, number>();
+
+  constructor(
+    private readonly emulator: AzureEmulator,
+    private readonly consumers: readonly ChaosConsumer[],
+    private readonly latency: { rate: number; maxMs: number; seed: number },
+  ) {
+    consumers.forEach((c, i) => this.byId.set(c.id.toLowerCase(), i));
+    this.settled = consumers.map((c) => this.currentVersion(c.id)?.version);
+  }
+
+  /** Answers a request of the service, recording consumer writes and their effects. */
+  async handle(request: EmulatorRequest): Promise<EmulatorResponse> {
+    const ms = this.latencyFor(request);
+    if (ms > 0) {
+      this.delayed++;
+      await delay(ms);
+    }
+    const seq = ++this.seq;
+    const consumer =
+      request.method === "PUT" || request.method === "PATCH"
+        ? this.byId.get(request.url.pathname.replace(/^\/+/, "/").toLowerCase())
+        : undefined;
+    const pending = consumer === undefined ? undefined : this.pendingWrite(seq, consumer, request);
+    const response = await this.emulator.handle(request);
+    if (pending !== undefined) this.writes.push({ ...pending, status: response.status });
+    const operation = /\/operation(?:Statuses|Results)\/([^/?]+)/i.exec(request.url.pathname)?.[1];
+    if (operation !== undefined && response.status === 200 && response.body !== undefined) {
+      const status = (JSON.parse(response.body) as { status?: unknown }).status;
+      if (status === "Failed") this.failedOperations.add(operation.toLowerCase());
+    }
+    if (operation !== undefined && response.status === 400)
+      this.failedOperations.add(operation.toLowerCase());
+    if (pending !== undefined || operation !== undefined) this.observe(seq);
+    return response;
+  }
+
+  /**
+   * Records settled version changes after a request made outside the service (a person's tag
+   * write may end the service's pending operation on the same resource, which counts as the service's).
+   */
+  observeAfterOtherWriter(): void {
+    this.observe(++this.seq);
+  }
+
+  private latencyFor(request: EmulatorRequest): number {
+    const identity = `${request.method} ${request.url
+      .toString()
+      .replace(/\/operation(Statuses|Results)\/[^/?]+/i, "/$1/*")
+      .toLowerCase()}`;
+    const n = this.seen.get(identity) ?? 0;
+    this.seen.set(identity, n + 1);
+    const random = seededRandom(fnv1a(`${this.latency.seed}|${identity}|${n}`));
+    return random() < this.latency.rate ? Math.round(random() * this.latency.maxMs) : 0;
+  }
+
+  private currentVersion(id: string): { version: string | undefined; settled: boolean } | undefined {
+    const stored = this.emulator.state.getResource(id);
+    if (stored === undefined) return undefined;
+    const body = stored.body;
+    const state = body.properties?.provisioningState;
+    return {
+      version: consumerRuleFor(body.type)?.currentKey(body)?.version?.toLowerCase(),
+      settled: typeof state !== "string" || !inProgress.has(state.toLowerCase()),
+    };
+  }
+
+  private pendingWrite(
+    seq: number,
+    consumer: number,
+    request: EmulatorRequest,
+  ): Omit<ServiceWrite, "status"> | undefined {
+    const c = this.consumers[consumer];
+    if (c === undefined) return undefined;
+    const stored = this.emulator.state.getResource(c.id);
+    let body: unknown;
+    try {
+      body = JSON.parse(request.body ?? "null") as unknown;
+    } catch {
+      body = null;
+    }
+    const next = (request.method === "PATCH" ? applyMergePatch(stored?.body, body) : body) as ArmResourceJson;
+    const toVersion = consumerRuleFor(c.type)?.currentKey(next)?.version?.toLowerCase();
+    const key = consumerRuleFor(c.type)?.currentKey(next);
+    const versions =
+      key === undefined ? undefined : this.emulator.state.keyVersions(key.vaultUrl, key.keyName);
+    return {
+      seq,
+      consumer,
+      method: request.method,
+      fromVersion: this.settled[consumer],
+      toVersion,
+      versionExisted: versions?.some((v) => v.version.toLowerCase() === toVersion) === true,
+    };
+  }
+
+  private observe(seq: number): void {
+    this.consumers.forEach((c, i) => {
+      const now = this.currentVersion(c.id);
+      if (!now?.settled) return;
+      const before = this.settled[i];
+      if (now.version === before) return;
+      this.transitions.push({ seq, consumer: i, from: before, to: now.version });
+      this.settled[i] = now.version;
+    });
+  }
+}

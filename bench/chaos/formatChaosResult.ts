@@ -1,0 +1,17 @@
+import type { ChaosResult } from "./runChaos.js";
+
+/** The figures and violations of one chaos run, as printed by `npm run chaos` and the test. */
+export function formatChaosResult(result: ChaosResult): string {
+  const f = result.figures;
+  const lines = [
+    `chaos seed ${result.seed} (${result.size}) in ${(result.durationMs / 1000).toFixed(1)} s`,
+    `  events:     ${f.events} in ${f.deliveries} deliveries (${f.duplicates} duplicates, ${f.noise} noise, ${f.malformed} malformed), ${f.versionsCreated} new key versions, ${f.userWrites} writes by people`,
+    `  faults:     ${f.faults.total} injected (${f.faults.throttled429} x 429, ${f.faults.server5xx} x 5xx, ${f.faults.failedOperations} failed operations, ${f.faults.delayedRequests} delayed requests)`,
+    `  writes:     ${f.writes} by the service, ${f.effectiveWrites} effective; ${f.jobsRun} jobs run, ${f.jobsPoisoned} poisoned, ${f.deliveriesDeadLettered} deliveries dead-lettered`,
+    `  refusals:   ${f.refusals}`,
+    `  tickets:    ${f.tickets} (${f.openTickets} open)`,
+    `  invariant violations: ${f.violations}`,
+    ...result.violations.map((v) => `    ${v.invariant}: ${v.detail}`),
+  ];
+  return lines.join("\n");
+}

@@ -1,0 +1,344 @@
+import { randomUUID } from "node:crypto";
+import { HttpRequest, InvocationContext } from "@azure/functions";
+import { createEventGridHandler } from "../../functions/eventGridHandler.js";
+import { createEventsWebhookHandler } from "../../functions/eventsWebhook.js";
+import { createJobWorkerHandler } from "../../functions/jobWorker.js";
+import { createPoisonJobsHandler } from "../../functions/poisonJobs.js";
+import { apiVersionFor } from "../../src/azure/apiVersions.js";
+import { createAzureClients } from "../../src/azure/azureClients.js";
+import { drainQueue, type DrainResult } from "../../src/azure/queueDrainer.js";
+import { createServiceRuntime, type ServiceRuntime } from "../../src/azure/serviceRuntime.js";
+import { loadConfig } from "../../src/config.js";
+import type { Report } from "../../src/engine/report.js";
+import { AzureEmulator } from "../../src/emulator/azureEmulator.js";
+import { emulatorHttpClient } from "../../src/emulator/httpClient.js";
+import { decodeDelivery, decodeDeliveryText } from "../../src/events/decodeDelivery.js";
+import { EventDecodeError } from "../../src/events/eventDecodeError.js";
+import { consumerRuleFor } from "../../src/rules/consumerRules.js";
+import { checkInvariants, type Violation } from "./chaosInvariants.js";
+import { generateChaosPlan, type ChaosDelivery, type ChaosPlan, type ChaosStep } from "./chaosPlan.js";
+import { chaosNow, type ChaosSize } from "./chaosTenant.js";
+import { ChaosTransport } from "./chaosTransport.js";
+
+/** The figures a chaos run prints. */
+export interface ChaosFigures {
+  steps: number;
+  /** Deliveries to the event entry points, and the events in them. */
+  deliveries: number;
+  events: number;
+  duplicates: number;
+  noise: number;
+  malformed: number;
+  versionsCreated: number;
+  userWrites: number;
+  /** Deliveries the entry point failed on every redelivery (Event Grid would dead-letter them). */
+  deliveriesDeadLettered: number;
+  faults: {
+    total: number;
+    throttled429: number;
+    server5xx: number;
+    failedOperations: number;
+    delayedRequests: number;
+  };
+  /** PUT/PATCH requests the service sent to consumers, and those that changed a key version. */
+  writes: number;
+  effectiveWrites: number;
+  refusals: number;
+  tickets: number;
+  openTickets: number;
+  jobsRun: number;
+  jobsPoisoned: number;
+  violations: number;
+}
+
+/** The outcome of one chaos run. */
+export interface ChaosResult {
+  seed: number;
+  size: ChaosSize;
+  figures: ChaosFigures;
+  violations: Violation[];
+  durationMs: number;
+}
+
+const deliveryAttempts = 5;
+
+function invocation(functionName: string): InvocationContext {
+  return new InvocationContext({
+    functionName,
+    invocationId: randomUUID(),
+    logHandler: () => undefined,
+  });
+}
+
+/** The service as the Functions host would run it, wired to the emulator through the chaos transport. */
+async function wireService(
+  plan: ChaosPlan,
+  emulator: AzureEmulator,
+  transport: ChaosTransport,
+  storage: string,
+) {
+  const suffix = randomUUID().replace(/-/g, "").slice(0, 12);
+  const config = loadConfig({
+    CMKR_DRY_RUN: "false",
+    CMKR_LRO_POLL_INTERVAL_MS: "1",
+    CMKR_JOB_QUEUE: `chaos-${suffix}`,
+    CMKR_LEDGER_TABLE: `chaos${suffix}`,
+    CMKR_SERVICE_PRINCIPAL_ID: plan.servicePrincipalId,
+    AzureWebJobsStorage: storage,
+  });
+  const clients = createAzureClients({
+    credential: emulator.credential(),
+    httpClient: emulatorHttpClient(transport),
+    maxRetries: 6,
+    // The SDK's back-off is capped so a run measures behaviour under faults, not waiting.
+    maxRetryDelayInMs: 20,
+  });
+  return createServiceRuntime({
+    config,
+    clients,
+    storage: { connectionString: storage },
+    now: () => chaosNow,
+  });
+}
+
+/** Applies the plan's faults to the emulator. */
+function injectFaults(plan: ChaosPlan, emulator: AzureEmulator): void {
+  for (const rule of plan.faults.rules) emulator.injectFault(rule);
+  for (const { consumer, count } of plan.faults.failedOperations) {
+    const c = plan.tenant.consumers[consumer];
+    if (c === undefined) continue;
+    emulator.failOperations({
+      resourceIdPattern: new RegExp(`/${c.name.replace(/[^a-z0-9]/gi, "\\$&")}$`, "i"),
+      count,
+      code: "InternalOperationError",
+    });
+  }
+}
+
+/** Runs one chaos plan against the emulator and Azurite, then checks the invariants. */
+export async function runChaos(options: {
+  seed: number;
+  size: ChaosSize;
+  storageConnectionString: string;
+}): Promise<ChaosResult> {
+  const started = performance.now();
+  const plan = generateChaosPlan(options.seed, options.size);
+  const { consumers, keys } = plan.tenant;
+  const emulator = new AzureEmulator(plan.tenant.tenant, {
+    lro: { polls: 1, retryAfterSeconds: 0 },
+    seed: options.seed,
+    // Throttling comes from the seeded 429 faults instead, so every run meets the same ones.
+    throttling: false,
+  });
+  injectFaults(plan, emulator);
+  const transport = new ChaosTransport(emulator, consumers, plan.faults.latency);
+  const initialVersions = consumers.map((c) => {
+    const body = emulator.state.getResource(c.id)?.body;
+    return body === undefined ? undefined : consumerRuleFor(c.type)?.currentKey(body)?.version?.toLowerCase();
+  });
+  const runtime = await wireService(plan, emulator, transport, options.storageConnectionString);
+  const provide = (): Promise<ServiceRuntime> => Promise.resolve(runtime);
+  const eventGrid = createEventGridHandler(provide);
+  const webhook = createEventsWebhookHandler(provide);
+  const worker = createJobWorkerHandler(provide);
+  const poison = createPoisonJobsHandler(provide);
+
+  const unhandled: string[] = [];
+  const onUnhandled = (reason: unknown): void => {
+    unhandled.push(reason instanceof Error ? `${reason.name}: ${reason.message}` : String(reason));
+  };
+  process.on("unhandledRejection", onUnhandled);
+
+  const figures: ChaosFigures = {
+    steps: plan.steps.length,
+    deliveries: 0,
+    events: 0,
+    duplicates: 0,
+    noise: 0,
+    malformed: 0,
+    versionsCreated: 0,
+    userWrites: 0,
+    deliveriesDeadLettered: 0,
+    faults: { total: 0, throttled429: 0, server5xx: 0, failedOperations: 0, delayedRequests: 0 },
+    writes: 0,
+    effectiveWrites: 0,
+    refusals: 0,
+    tickets: 0,
+    openTickets: 0,
+    jobsRun: 0,
+    jobsPoisoned: 0,
+    violations: 0,
+  };
+  const malformedProblems: string[] = [];
+  const userCredential = emulator.credential({
+    objectId: plan.userPrincipalId,
+    tenantId: plan.tenant.tenantId,
+  });
+
+  const drain = async (): Promise<DrainResult> => {
+    const result = await drainQueue(
+      runtime.jobQueue,
+      runtime.poisonQueue,
+      async (message) => {
+        await worker(message, invocation("jobWorker"));
+      },
+      async (message) => {
+        await poison(message, invocation("poisonJobs"));
+      },
+      { maxAttempts: 5, concurrency: 8, retryDelaySeconds: 0 },
+    );
+    figures.jobsRun += result.processed;
+    figures.jobsPoisoned += result.poisoned;
+    return result;
+  };
+
+  /** One delivery, redelivered like Event Grid does while the entry point throws. */
+  const deliver = async (step: number, d: ChaosDelivery): Promise<void> => {
+    figures.deliveries++;
+    figures.events += d.events;
+    if (d.duplicate) figures.duplicates++;
+    if (d.label === "noise") figures.noise++;
+    if (d.rejected > 0) figures.malformed++;
+    if (d.rejected > 0) {
+      // The decoder's own verdict: every bad event is a typed EventDecodeError.
+      const decoded = typeof d.body === "string" ? decodeDeliveryText(d.body) : decodeDelivery(d.body);
+      const typed = decoded.errors.filter((e) => e instanceof EventDecodeError && e.field !== "");
+      if (typed.length !== d.rejected || decoded.errors.length !== d.rejected)
+        malformedProblems.push(
+          `step ${step}: ${decoded.errors.length} decode errors, expected ${d.rejected} typed ones`,
+        );
+    }
+    for (let attempt = 1; attempt <= deliveryAttempts; attempt++) {
+      try {
+        let report: Report | undefined;
+        if (typeof d.body === "string") {
+          const response = await webhook(
+            new HttpRequest({
+              method: "POST",
+              url: "https://func-cmkr.azurewebsites.net/api/events",
+              headers: { "content-type": "application/json" },
+              body: { string: d.body },
+            }),
+            invocation("events"),
+          );
+          if (response.status === 200) report = response.jsonBody as Report;
+          else if (!(response.status === 400 && d.rejected > 0 && d.events === 0))
+            malformedProblems.push(`step ${step}: /api/events answered ${response.status ?? "?"}`);
+        } else {
+          report = await eventGrid(d.body as never, invocation("keyVaultEvents"));
+        }
+        if (report !== undefined && report.errors.length !== d.rejected)
+          malformedProblems.push(
+            `step ${step}: the report has ${report.errors.length} errors, expected ${d.rejected}`,
+          );
+        return;
+      } catch (error) {
+        if (d.rejected > 0 && d.events === 0)
+          malformedProblems.push(`step ${step}: a malformed delivery threw ${String(error)}`);
+        if (attempt === deliveryAttempts) figures.deliveriesDeadLettered++;
+      }
+    }
+  };
+
+  const userWrite = async (consumerIndex: number, tag: string): Promise<void> => {
+    const consumer = consumers[consumerIndex];
+    if (consumer === undefined) return;
+    figures.userWrites++;
+    const token = await userCredential.getToken("https://management.azure.com/.default");
+    await emulator.handle({
+      method: "PATCH",
+      url: new URL(
+        `https://management.azure.com${consumer.id}?api-version=${apiVersionFor(consumer.type) ?? ""}`,
+      ),
+      headers: { authorization: `Bearer ${token.token}`, "content-type": "application/json" },
+      body: JSON.stringify({ tags: { "chaos-edit": tag } }),
+    });
+    transport.observeAfterOtherWriter();
+  };
+
+  const apply = async (index: number, step: ChaosStep): Promise<void> => {
+    switch (step.kind) {
+      case "createVersion": {
+        const key = keys[step.key];
+        if (key === undefined) return;
+        emulator.state.addKeyVersion(key.vaultUrl, key.keyName, step.version);
+        figures.versionsCreated++;
+        return;
+      }
+      case "deliver":
+        return deliver(index, step.delivery);
+      case "userWrite":
+        return userWrite(step.consumer, step.tag);
+      case "drain":
+        await drain();
+        return;
+    }
+  };
+
+  try {
+    let running: Promise<DrainResult> | undefined;
+    let overlapLeft = 0;
+    for (const [index, step] of plan.steps.entries()) {
+      if (step.kind === "drain") {
+        await running;
+        running = undefined;
+        if (step.overlap > 0) {
+          running = drain();
+          overlapLeft = step.overlap;
+          continue;
+        }
+      }
+      await apply(index, step);
+      if (running !== undefined && --overlapLeft <= 0) {
+        await running;
+        running = undefined;
+      }
+    }
+    await running;
+    // Let the SDK's last timers settle before judging rejections.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  } finally {
+    process.off("unhandledRejection", onUnhandled);
+  }
+
+  const [ledgerActions, tickets] = await Promise.all([
+    runtime.ctx.ledger.listActions(),
+    runtime.ctx.ledger.listTicketRequests(),
+  ]);
+  const violations = checkInvariants({
+    consumers,
+    keys,
+    final: emulator.toTenantFile(),
+    initialVersions,
+    writes: transport.writes,
+    transitions: transport.transitions,
+    ledgerActions,
+    tickets,
+    unhandledRejections: unhandled,
+    malformedProblems,
+    now: chaosNow,
+    expiryMarginDays: runtime.config.CMKR_KEY_EXPIRY_MARGIN_DAYS,
+  });
+
+  const byStatus = emulator.faults.injectedByStatus;
+  figures.faults = {
+    throttled429: byStatus.get(429) ?? 0,
+    server5xx: (byStatus.get(500) ?? 0) + (byStatus.get(502) ?? 0) + (byStatus.get(503) ?? 0),
+    failedOperations: transport.failedOperations.size,
+    delayedRequests: transport.delayed,
+    total: emulator.faults.injected + transport.failedOperations.size + transport.delayed,
+  };
+  figures.writes = transport.writes.length;
+  figures.effectiveWrites = transport.transitions.length;
+  figures.refusals = ledgerActions.filter((a) => a.action === "refuse").length;
+  figures.tickets = tickets.length;
+  figures.openTickets = tickets.filter((t) => t.state === "requested" || t.state === "open").length;
+  figures.violations = violations.length;
+  return {
+    seed: options.seed,
+    size: options.size,
+    figures,
+    violations,
+    durationMs: performance.now() - started,
+  };
+}
