@@ -167,6 +167,13 @@ const envSchema = z.object({
     .min(16, "expected at least 16 characters")
     .optional()
     .describe("HMAC secret that signs webhook bodies (webhook sink)."),
+  CMKR_EVENTS_SHARED_SECRET: z
+    .string()
+    .min(32, "expected at least 32 characters")
+    .optional()
+    .describe(
+      "When set, /api/events requires it in the x-cmkr-events-secret header (an Event Grid delivery attribute marked secret); cmkr replay --target sends it.",
+    ),
   CMKR_TICKET_FILE: z
     .string()
     .min(1)

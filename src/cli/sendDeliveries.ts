@@ -1,3 +1,4 @@
+import { eventsSecretHeader } from "../events/eventsSharedSecret.js";
 import { usageError } from "./cliError.js";
 import type { EventDelivery } from "./readEventInputs.js";
 
@@ -6,6 +7,10 @@ export interface SentDelivery {
   source: string;
   status: number;
   body: string;
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === "" ? undefined : value.trim();
 }
 
 function isCloudEvents(body: unknown): boolean {
@@ -17,13 +22,15 @@ function isCloudEvents(body: unknown): boolean {
  * Posts each delivery to a deployed events endpoint the way Event Grid delivers it: Event Grid
  * schema batches as `application/json` with `aeg-event-type: Notification`; CloudEvents as
  * `application/cloudevents+json` (one) or `application/cloudevents-batch+json` (a batch). The
- * function key, if any, travels as `x-functions-key` and is never printed.
+ * function key, if any, travels as `x-functions-key`, and the events shared secret (default
+ * `CMKR_EVENTS_SHARED_SECRET`) as `x-cmkr-events-secret`; neither is ever printed.
  */
 export async function sendDeliveries(
   deliveries: readonly EventDelivery[],
   target: string,
-  options: { functionKey?: string | undefined } = {},
+  options: { functionKey?: string | undefined; eventsSecret?: string | undefined } = {},
 ): Promise<SentDelivery[]> {
+  const eventsSecret = options.eventsSecret ?? nonEmpty(process.env.CMKR_EVENTS_SHARED_SECRET);
   let url: URL;
   try {
     url = new URL(target);
@@ -54,6 +61,7 @@ export async function sendDeliveries(
         "content-type": contentType,
         ...(cloud ? {} : { "aeg-event-type": "Notification", "aeg-delivery-count": "0" }),
         ...(options.functionKey === undefined ? {} : { "x-functions-key": options.functionKey }),
+        ...(eventsSecret === undefined ? {} : { [eventsSecretHeader]: eventsSecret }),
       },
       body,
     });
