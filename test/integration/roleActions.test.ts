@@ -1,3 +1,4 @@
+import type { HttpClient } from "@azure/core-rest-pipeline";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import roleActions from "../../infra/roleActions.json" with { type: "json" };
 import { remediateKey } from "../../src/engine/remediate.js";
@@ -96,15 +97,66 @@ function rbacActionOf(entry: RequestLogEntry): RbacAction {
   throw new Error(`no RBAC mapping for the ARM request ${what}`);
 }
 
+/**
+ * Resource Graph answers only with rows the caller may read, so a query needs, besides
+ * `Microsoft.ResourceGraph/resources/read`, read access to every type it asks for: `{type}/read` for the
+ * `resources` table, the subscription (or resource group) read for `resourcecontainers`. The types are the
+ * `type =~ '...'` / `type in~ (...)` literals of the query; a query without one fails the test.
+ */
+function graphVisibilityActions(query: string): string[] {
+  const table = /^\s*(\w+)/.exec(query)?.[1]?.toLowerCase();
+  const types = [
+    ...[...query.matchAll(/\btype\s*=~\s*'([^']+)'/gi)].map((m) => m[1] ?? ""),
+    ...[...query.matchAll(/\btype\s+in~\s*\(([^)]*)\)/gi)].flatMap((m) =>
+      [...(m[1] ?? "").matchAll(/'([^']+)'/g)].map((t) => t[1] ?? ""),
+    ),
+  ];
+  if (types.length === 0)
+    throw new Error(`cannot tell which types this Resource Graph query reads:\n${query}`);
+  const containers: Record<string, string> = {
+    "microsoft.resources/subscriptions": "Microsoft.Resources/subscriptions/read",
+    "microsoft.resources/subscriptions/resourcegroups":
+      "Microsoft.Resources/subscriptions/resourceGroups/read",
+  };
+  return types.map((type) => {
+    if (table === "resources") return `${type}/read`;
+    const action = table === "resourcecontainers" ? containers[type.toLowerCase()] : undefined;
+    if (action === undefined) throw new Error(`no RBAC mapping for ${table ?? "?"} rows of type ${type}`);
+    return action;
+  });
+}
+
+/** A transport that records the Resource Graph queries the service sends (the request log keeps no bodies). */
+function recordGraphQueries(queries: string[]): (client: HttpClient) => HttpClient {
+  return (client) => ({
+    sendRequest: (request) => {
+      if (/^\/providers\/microsoft\.resourcegraph\/resources$/i.test(new URL(request.url).pathname)) {
+        if (typeof request.body !== "string") throw new Error("a Resource Graph request without a JSON body");
+        queries.push((JSON.parse(request.body) as { query: string }).query);
+      }
+      return client.sendRequest(request);
+    },
+  });
+}
+
 /** Observed actions, each once, lower-cased (Azure compares action strings case-insensitively). */
 class ObservedActions {
   readonly actions = new Set<string>();
   readonly dataActions = new Set<string>();
+  readonly graphQueries: string[] = [];
+
+  /** Harness options that record this service's Resource Graph queries. */
+  get recording(): { wrapHttpClient: (client: HttpClient) => HttpClient } {
+    return { wrapHttpClient: recordGraphQueries(this.graphQueries) };
+  }
 
   add(h: ServiceHarness): void {
     for (const entry of h.emulator.log.entries()) {
       const { action, data } = rbacActionOf(entry);
       (data ? this.dataActions : this.actions).add(action.toLowerCase());
+    }
+    for (const query of this.graphQueries) {
+      for (const action of graphVisibilityActions(query)) this.actions.add(action.toLowerCase());
     }
   }
 }
@@ -203,7 +255,7 @@ describe("infra/roleActions.json holds exactly the RBAC actions the service perf
       const account = b.aiAccount("aoai-rot", "OpenAI");
       const des = b.des("des-rot");
       const ml = b.mlWorkspace("mlw-rot");
-      const h = await createServiceHarness(b.build(), storage());
+      const h = await createServiceHarness(b.build(), storage(), withoutEnforce.recording);
       await deliver(h, keyEventDelivery(V2));
       for (const id of [account, des, ml]) expect(keyUriOf(h, id)).toMatch(new RegExp(`${V2}$`));
       await remediateKey(keyId(V2), h.runtime.ctx, { apply: true });
@@ -216,7 +268,7 @@ describe("infra/roleActions.json holds exactly the RBAC actions the service perf
         .withVault({ enableRbacAuthorization: true });
       const des = b.des("des-rbac", { principal: 40, noAccess: true });
       b.roleAssignment(guid(40, "9a1b2c3d"));
-      const h = await createServiceHarness(b.build(), storage());
+      const h = await createServiceHarness(b.build(), storage(), withoutEnforce.recording);
       await deliver(h, keyEventDelivery(V2));
       expect(keyUriOf(h, des)).toBe(keyId(V2));
       expect(h.emulator.log.count({ url: /roleAssignments/ })).toBeGreaterThan(0);
@@ -230,7 +282,10 @@ describe("infra/roleActions.json holds exactly the RBAC actions the service perf
       const account = msManagedAccount("aoai-mmk");
       const disk = platformKeyDisk("disk-pmk");
       t.resources.push(account, disk);
-      const h = await createServiceHarness(t, storage(), { env: { CMKR_DES_AUTO_ROTATION: "enable" } });
+      const h = await createServiceHarness(t, storage(), {
+        env: { CMKR_DES_AUTO_ROTATION: "enable" },
+        ...withoutEnforce.recording,
+      });
       for (const id of [account.id, disk.id, des, b.vaultId]) await deliver(h, writeEvent(id));
       expect([...new Set(h.workerActions.map((a) => a.resourceId))].toSorted()).toEqual(
         [account.id, disk.id, des, b.vaultId].toSorted(),
@@ -239,6 +294,22 @@ describe("infra/roleActions.json holds exactly the RBAC actions the service perf
         rotationToLatestKeyVersionEnabled: true,
       });
       expect(h.emulator.log.count({ method: "PATCH", url: /disk-pmk/ })).toBe(0);
+      withoutEnforce.add(h);
+    }
+    // Scope by management group (what the template configures with the role): the service lists the
+    // group's subscriptions through Resource Graph before acting.
+    {
+      const b = new RotationTenantBuilder().withVersions(twoVersions);
+      const des = b.des("des-mg");
+      const t = b.build();
+      for (const s of t.subscriptions) s.managementGroupId = "mg-prod";
+      const h = await createServiceHarness(t, storage(), {
+        env: { CMKR_SCOPE_MANAGEMENT_GROUPS: "mg-prod" },
+        ...withoutEnforce.recording,
+      });
+      await deliver(h, writeEvent(des));
+      expect(keyUriOf(h, des)).toBe(keyId(V2));
+      expect(withoutEnforce.graphQueries.some((q) => /^\s*resourcecontainers/i.test(q))).toBe(true);
       withoutEnforce.add(h);
     }
     // Enforce mode: the disk gets the regional disk encryption set, the account its CMK.
@@ -256,6 +327,7 @@ describe("infra/roleActions.json holds exactly the RBAC actions the service perf
       const disk = platformKeyDisk("disk-enforce");
       t.resources.push(account, disk);
       const h = await createServiceHarness(t, storage(), {
+        ...withEnforce.recording,
         env: {
           CMKR_DISK_MODE: "enforce",
           CMKR_ENFORCE_DISK_ENCRYPTION_SETS: `${LOCATION}=${desId}`,
@@ -327,5 +399,16 @@ describe("infra/roleActions.json holds exactly the RBAC actions the service perf
       /no RBAC mapping/,
     );
     expect(() => rbacActionOf(entry("POST", `${arm}${des}`))).toThrow(/no RBAC mapping/);
+    expect(
+      graphVisibilityActions(
+        "resourcecontainers | where type =~ 'microsoft.resources/subscriptions' | project subscriptionId",
+      ),
+    ).toEqual(["Microsoft.Resources/subscriptions/read"]);
+    expect(
+      graphVisibilityActions(
+        "resources\n| where type in~ ('microsoft.compute/disks', 'microsoft.keyvault/vaults')",
+      ),
+    ).toEqual(["microsoft.compute/disks/read", "microsoft.keyvault/vaults/read"]);
+    expect(() => graphVisibilityActions("resources | project id")).toThrow(/cannot tell/);
   });
 });

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import type { HttpClient } from "@azure/core-rest-pipeline";
 import { createAzureClients } from "../../src/azure/azureClients.js";
 import { drainQueue, type DrainResult } from "../../src/azure/queueDrainer.js";
 import { createServiceRuntime, type ServiceRuntime } from "../../src/azure/serviceRuntime.js";
@@ -35,6 +36,8 @@ export async function createServiceHarness(
     env?: Record<string, string>;
     pageSize?: number;
     tickets?: TicketSink;
+    /** Wraps the emulator's SDK transport, e.g. to record request bodies the request log does not keep. */
+    wrapHttpClient?: (client: HttpClient) => HttpClient;
   } = {},
 ): Promise<ServiceHarness> {
   const emulator = new AzureEmulator(tenant, {
@@ -52,7 +55,7 @@ export async function createServiceHarness(
   });
   const clients = createAzureClients({
     credential: emulator.credential(),
-    httpClient: emulator.httpClient(),
+    httpClient: options.wrapHttpClient?.(emulator.httpClient()) ?? emulator.httpClient(),
     maxRetries: 6,
   });
   const runtime = await createServiceRuntime({
