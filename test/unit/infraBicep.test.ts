@@ -230,9 +230,12 @@ describe("roles and settings", () => {
   it("azure.yaml deploys the Functions service and runs the role hook that exists", () => {
     const yaml = read("azure.yaml");
     expect(yaml).toMatch(/services:\n {2}api:\n {4}project: \.\n {4}language: (ts|js)\n {4}host: function/);
-    const hook = /run: (infra\/scripts\/\S+)/.exec(yaml)?.[1];
-    expect(hook).toBeDefined();
-    expect(existsSync(path.join(root, hook ?? ""))).toBe(true);
-    expect(read(hook ?? "")).toContain("--template-file infra/roles/main.bicep");
+    const hooks = [...yaml.matchAll(/run: (infra\/scripts\/\S+)/g)].map((m) => m[1] ?? "");
+    expect(hooks).toEqual(["infra/scripts/deployRole.sh", "infra/scripts/deployRole.ps1"]);
+    for (const hook of hooks) {
+      expect(existsSync(path.join(root, hook))).toBe(true);
+      expect(read(hook)).toContain("--template-file infra/roles/main.bicep");
+      expect(read(hook)).toContain("CMKR_IDENTITY_PRINCIPAL_ID");
+    }
   });
 });
