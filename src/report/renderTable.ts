@@ -6,7 +6,10 @@ import type { FindingSeverity } from "../rules/findings/finding.js";
 export interface TableOptions {
   /** ANSI colors (only when writing to a terminal that wants them). */
   color: boolean;
-  /** Columns available; long cells are cut to fit. Default 120. */
+  /**
+   * Columns available (the terminal's width); long names and titles are cut to fit. Absent: no
+   * limit, nothing cut (output piped to a file or another program).
+   */
   width?: number;
   /** How many findings to list (urgent first). Default 20. */
   maxFindings?: number;
@@ -121,11 +124,17 @@ function groupTable(
   color: boolean,
 ): string[] {
   if (groups.length === 0) return [title, "  (none)"];
+  // Subscriptions get their display name in a column of its own, so cutting a long name never cuts the id.
+  const named = groups.some((g) => g.label !== undefined);
+  const columns: Column[] = named
+    ? [{ header: "NAME", align: "left", flex: true }, { header, align: "left" }, ...countColumns]
+    : [{ header, align: "left", flex: true }, ...countColumns];
   const rows = groups.map((g) => [
-    { text: clean(g.label === undefined ? g.key : `${g.label} (${g.key})`) },
+    ...(named ? [{ text: clean(g.label ?? "") }] : []),
+    { text: clean(g.key) },
     ...countCells(g.counts),
   ]);
-  return [title, ...table([{ header, align: "left", flex: true }, ...countColumns], rows, width, color)];
+  return [title, ...table(columns, rows, width, color)];
 }
 
 /** `resource-group/name` of a resource id: enough to recognise it in a terminal. */
@@ -143,11 +152,11 @@ function plural(n: number, word: string): string {
 /**
  * The report for a terminal (`cmkr scan`, the default format): a summary, compliance per resource
  * type and per subscription with percentages, the most severe findings, and what the ledger holds.
- * Plain text unless `color` is set; no line is wider than `width` except when a table cannot
- * shrink further. Percentages follow {@link compliancePercent}.
+ * Plain text unless `color` is set; with a `width`, no table line is wider except when a table
+ * cannot shrink further. Percentages follow {@link compliancePercent}.
  */
 export function renderTable(report: ComplianceReport, options: TableOptions): string {
-  const width = Math.max(40, options.width ?? 120);
+  const width = options.width === undefined ? Number.POSITIVE_INFINITY : Math.max(40, options.width);
   const color = options.color;
   const maxFindings = Math.max(0, options.maxFindings ?? 20);
   const t = report.totals;
@@ -166,7 +175,7 @@ export function renderTable(report: ComplianceReport, options: TableOptions): st
     "",
     ...groupTable("By resource type", "RESOURCE TYPE", report.byResourceType, width, color),
     "",
-    ...groupTable("By subscription", "SUBSCRIPTION", report.bySubscription, width, color),
+    ...groupTable("By subscription", "SUBSCRIPTION ID", report.bySubscription, width, color),
     "",
   ];
 

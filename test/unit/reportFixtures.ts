@@ -2,6 +2,8 @@ import { createTableClient } from "../../src/azure/storageClients.js";
 import type { ArmResource, TenantFile } from "../../src/emulator/tenantFile.js";
 import type { KeyVersionFacts } from "../../src/keyvault/keyFacts.js";
 import { Ledger, type LedgerAction, type TicketRequest } from "../../src/ledger/ledger.js";
+import type { ComplianceReport } from "../../src/report/complianceReport.js";
+import { createComplianceReportBuilder } from "../../src/report/complianceReportBuilder.js";
 import { vaultFactsFromArm } from "../../src/keyvault/vaultFactsFromArm.js";
 import type { ArmResourceJson } from "../../src/rules/armResource.js";
 import { detectionSettings } from "../../src/rules/findings/detectionSettings.js";
@@ -215,4 +217,20 @@ export async function recordLedger(
     "compliant now",
   );
   return { actions: await ledger.listActions(), tickets: await ledger.listTicketRequests() };
+}
+
+/** The report of {@link buildReportTenant}, with the ledger contents when given. */
+export function reportOf(
+  tenant: ReportTenant,
+  ledger?: { actions: LedgerAction[]; tickets: TicketRequest[] },
+): ComplianceReport {
+  const builder = createComplianceReportBuilder({
+    scope: { subscriptions: [], managementGroups: [] },
+    now: NOW,
+    subscriptionNames: tenant.subscriptionNames,
+  });
+  for (const j of tenant.judged) builder.add(j.evaluation, j.subscriptionId);
+  builder.addGraphPages(2);
+  if (ledger !== undefined) builder.setLedger(ledger.actions, ledger.tickets);
+  return builder.build();
 }

@@ -11,6 +11,7 @@ import {
   HOSTILE_TITLE,
   NOW,
   recordLedger,
+  reportOf,
   SUB_DEV,
 } from "./reportFixtures.js";
 
@@ -22,16 +23,7 @@ let doc: Document;
 
 beforeAll(async () => {
   const tenant = buildReportTenant();
-  const builder = createComplianceReportBuilder({
-    scope: { subscriptions: [], managementGroups: [] },
-    now: NOW,
-    subscriptionNames: tenant.subscriptionNames,
-  });
-  for (const j of tenant.judged) builder.add(j.evaluation, j.subscriptionId);
-  builder.addGraphPages(2);
-  const ledger = await recordLedger(inject("azuriteConnectionString"), "reporthtml", tenant);
-  builder.setLedger(ledger.actions, ledger.tickets);
-  report = builder.build();
+  report = reportOf(tenant, await recordLedger(inject("azuriteConnectionString"), "reporthtml", tenant));
   html = renderHtml(report);
   doc = new JSDOM(html).window.document;
 });
