@@ -188,7 +188,7 @@ module api 'app/api.bicep' = {
     maximumInstanceCount: maximumInstanceCount
     appSettings: union(
       {
-        CMKR_DRY_RUN: string(dryRun)
+        CMKR_DRY_RUN: dryRun ? 'true' : 'false' // string(bool) would give 'True', which the app refuses
         CMKR_SCOPE_SUBSCRIPTIONS: join(subscriptionIdList, ',')
         CMKR_SCOPE_MANAGEMENT_GROUPS: managementGroupId
         CMKR_SERVICE_PRINCIPAL_ID: identity.outputs.principalId

@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import eventFilters from "../../infra/eventFilters.json" with { type: "json" };
 import roleActions from "../../infra/roleActions.json" with { type: "json" };
-import { describeSettings } from "../../src/config.js";
+import { describeSettings, loadConfig } from "../../src/config.js";
 import { EventTypes, handledEventTypes } from "../../src/events/eventTypes.js";
 
 /**
@@ -192,6 +192,15 @@ describe("roles and settings", () => {
     ]) {
       expect(roles).not.toContain(action);
     }
+  });
+
+  it("boolean settings reach the app as the lower-case words its configuration accepts", () => {
+    // ARM's string() of a bool is 'True'/'False'; src/config.ts accepts true/false/1/0/yes/no only.
+    const main = code("infra/main.bicep");
+    expect(main).toContain("CMKR_DRY_RUN: dryRun ? 'true' : 'false'");
+    expect(main).not.toMatch(/string\(\w+\)/);
+    expect(loadConfig({ CMKR_DRY_RUN: "false" }).CMKR_DRY_RUN).toBe(false);
+    expect(() => loadConfig({ CMKR_DRY_RUN: "False" })).toThrow(/CMKR_DRY_RUN/);
   });
 
   it("every app setting the templates set is explained in the README", () => {
