@@ -1,0 +1,214 @@
+import { spawn, spawnSync } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { BlobServiceClient } from "@azure/storage-blob";
+import { beforeAll, describe, expect, inject, it } from "vitest";
+
+/*
+ * End to end: the built `cmkr` (package.json "bin") run as a child process, as a user runs it, with
+ * its stdout, stderr and exit code checked. Runs with --tenant start the embedded emulator and an
+ * in-memory Azurite each, so they are kept few.
+ */
+
+const bin = (JSON.parse(readFileSync("package.json", "utf8")) as { bin: Record<string, string> }).bin.cmkr;
+if (bin === undefined) throw new Error('package.json has no "bin" entry for cmkr');
+
+function newestSource(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) newest = Math.max(newest, newestSource(path));
+    else if (entry.name.endsWith(".ts") || entry.name.endsWith(".json"))
+      newest = Math.max(newest, statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+interface Run {
+  code: number | null;
+  out: string;
+  err: string;
+}
+
+const baseEnv: NodeJS.ProcessEnv = {
+  ...process.env,
+  CMKR_SERVICE_PRINCIPAL_ID: "5f4e3d2c-1b0a-4987-8654-3210fedcba98",
+};
+delete baseEnv.AzureWebJobsStorage;
+delete baseEnv.CMKR_TICKET_SINK;
+
+function cmkr(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [bin ?? "", ...args], {
+      env: { ...baseEnv, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString("utf8")));
+    child.stderr.on("data", (chunk: Buffer) => (err += chunk.toString("utf8")));
+    child.on("error", reject);
+    child.on("close", (code) => {
+      resolve({ code, out, err });
+    });
+  });
+}
+
+const actionKinds = ["rotate-key", "open-ticket", "update-ticket", "enable-cmk", "none", "refuse"];
+const statuses = ["applied", "planned", "skipped", "failed"];
+
+/** The report contract of DESIGN.md, checked field by field. */
+function expectReportContract(text: string): { dryRun: boolean; actions: Record<string, unknown>[] } {
+  const report = JSON.parse(text) as { dryRun: unknown; actions: unknown; errors: unknown };
+  expect(typeof report.dryRun).toBe("boolean");
+  expect(Array.isArray(report.actions) && Array.isArray(report.errors)).toBe(true);
+  const actions = report.actions as Record<string, unknown>[];
+  for (const a of actions) {
+    expect(a.resourceId).toMatch(/^\/subscriptions\//);
+    expect(typeof a.resourceType).toBe("string");
+    expect(actionKinds).toContain(a.action);
+    expect(statuses).toContain(a.status);
+    expect(typeof a.reason).toBe("string");
+  }
+  for (const e of report.errors as Record<string, unknown>[]) {
+    expect(typeof e.input).toBe("string");
+    expect(typeof e.message).toBe("string");
+  }
+  return { dryRun: report.dryRun as boolean, actions };
+}
+
+describe("cmkr end to end (the built command as a child process)", () => {
+  beforeAll(() => {
+    // `npm test` from a clean clone: build when the output is missing or older than the sources.
+    const built = existsSync(bin) ? statSync(bin).mtimeMs : 0;
+    if (built >= Math.max(newestSource("src"), newestSource("functions"))) return;
+    const build = spawnSync("npm", ["run", "build", "--silent"], { encoding: "utf8", timeout: 180_000 });
+    if (!existsSync(bin))
+      throw new Error(`npm run build did not produce ${bin}:\n${build.stdout}${build.stderr}`);
+  }, 200_000);
+
+  it("prints usage for --help and for every command's --help, with exit code 0", async () => {
+    const top = await cmkr(["--help"]);
+    expect(top.code).toBe(0);
+    expect(top.out).toMatch(/^Usage: cmkr /);
+    const commands = [...(top.out.split(/^Commands:$/m)[1] ?? "").matchAll(/^ {2}([a-z][\w-]*)/gm)]
+      .map((m) => m[1] ?? "")
+      .filter((c) => c !== "help");
+    expect(commands).toEqual(expect.arrayContaining(["replay", "remediate", "emulator"]));
+    const helps = await Promise.all(commands.map((command) => cmkr([command, "--help"])));
+    commands.forEach((command, i) => {
+      const help = helps[i];
+      expect(help?.code, command).toBe(0);
+      expect(help?.out, command).toMatch(new RegExp(`^Usage: cmkr ${command} `));
+      expect(help?.out, command).toMatch(/--/);
+    });
+  });
+
+  it("exits 2 with the problem on stderr for an unknown option, a missing command, a malformed id", async () => {
+    const [unknown, none, malformed] = await Promise.all([
+      cmkr(["replay", "examples/events", "--bogus"]),
+      cmkr([]),
+      cmkr(["remediate", "not-a-resource-id", "--tenant", "examples/tenant.json"]),
+    ]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.err).toMatch(/unknown option '--bogus'/);
+    expect(unknown.out).toBe("");
+
+    expect(none.code).toBe(2);
+    expect(none.err).toMatch(/^Usage: cmkr /);
+
+    expect(malformed.code).toBe(2);
+    expect(malformed.err).toMatch(/^error: not-a-resource-id: expected a resource id/);
+    expect(malformed.err).not.toMatch(/\n\s+at /);
+  });
+
+  it("replays the examples as a dry run: a readable table on stdout, nothing on stderr when piped", async () => {
+    const run = await cmkr(["replay", "examples/events", "--tenant", "examples/tenant.json"]);
+    expect(run.out).toMatch(/^Dry run: nothing was written/);
+    expect(run.out).toMatch(/^ACTION\s+STATUS\s+RESOURCE\s+KEY\s+REASON$/m);
+    expect(run.out).toMatch(/^rotate-key\s+planned\s+rg-compute-prod\/des-prod\s/m);
+    expect(run.out).toMatch(/^Summary: /m);
+    expect(run.err).toBe(""); // no progress line: stderr is a pipe
+    expect(run.code).toBe(1); // the plan holds refusals
+  });
+
+  it("--json prints the report contract; --apply applies, and its refusals exit 1", async () => {
+    const [planned, applied] = await Promise.all([
+      cmkr([
+        "replay",
+        "examples/events/01-key-new-version-prod.eventgrid.json",
+        "--tenant",
+        "examples/tenant.json",
+        "--json",
+      ]),
+      cmkr(["replay", "examples/events", "--tenant", "examples/tenant.json", "--apply", "--json"]),
+    ]);
+    const plan = expectReportContract(planned.out);
+    expect(plan.dryRun).toBe(true);
+    expect(
+      plan.actions.every((a) => a.source === "examples/events/01-key-new-version-prod.eventgrid.json"),
+    ).toBe(true);
+    expect(planned.code).toBe(1);
+
+    const done = expectReportContract(applied.out);
+    expect(done.dryRun).toBe(false);
+    expect(done.actions).toContainEqual(
+      expect.objectContaining({
+        action: "rotate-key",
+        status: "applied",
+        resourceId: expect.stringMatching(/\/des-prod$/) as string,
+      }),
+    );
+    expect(done.actions).toContainEqual(expect.objectContaining({ action: "refuse" }));
+    expect(applied.err).toBe("");
+    expect(applied.code).toBe(1);
+  });
+
+  it("remediate --json prints the report contract", async () => {
+    const id =
+      "/subscriptions/0b1f6471-1bf0-4dda-aec3-111111111111/resourceGroups/rg-compute-prod/providers/Microsoft.Compute/diskEncryptionSets/des-large";
+    const run = await cmkr(["remediate", id, "--tenant", "examples/tenant.json", "--json"]);
+    const report = expectReportContract(run.out);
+    expect(report.actions).toEqual([
+      expect.objectContaining({ resourceId: id, action: "rotate-key", status: "planned" }),
+    ]);
+    expect(run.code).toBe(0);
+  });
+
+  it("replays Event Grid dead-letter blobs from Azurite", async () => {
+    const connection = inject("azuriteConnectionString");
+    const container = BlobServiceClient.fromConnectionString(connection).getContainerClient(
+      `e2e-deadletters-${randomUUID().slice(0, 8)}`,
+    );
+    await container.create();
+    try {
+      const events = JSON.parse(
+        readFileSync("examples/events/01-key-new-version-prod.eventgrid.json", "utf8"),
+      ) as Record<string, unknown>[];
+      const name = `KV-CMK-PROD/CMK-ROTATION/2026/11/20/8/${randomUUID()}.json`;
+      const body = JSON.stringify(
+        events.map((e) => ({ ...e, deadLetterReason: "MaxDeliveryAttemptsExceeded", deliveryAttempts: 30 })),
+      );
+      await container.getBlockBlobClient(name).upload(body, Buffer.byteLength(body));
+      const run = await cmkr(
+        [
+          "replay",
+          "--dead-letter",
+          `${container.containerName}/KV-CMK-PROD`,
+          "--tenant",
+          "examples/tenant.json",
+        ],
+        { AZURE_STORAGE_CONNECTION_STRING: connection },
+      );
+      expect(run.out).toMatch(/^rotate-key\s+planned\s+rg-compute-prod\/des-prod\s/m);
+      expect(run.out).toContain(
+        `${container.containerName}/${name}[0]  Microsoft.KeyVault.KeyNewVersionCreated  MaxDeliveryAttemptsExceeded after 30 attempt(s)`,
+      );
+      expect(run.out + run.err).not.toContain("AccountKey");
+      expect(run.code).toBe(1);
+    } finally {
+      await container.deleteIfExists();
+    }
+  });
+});
