@@ -179,6 +179,31 @@ describe("Event Grid subscriptions", () => {
   });
 });
 
+describe("onboarding policy", () => {
+  const definition = JSON.parse(read("infra/policy/eventGridSubscriptionTopic.json")) as {
+    properties: {
+      parameters: Record<string, { defaultValue?: unknown }>;
+      policyRule: { then: { details: { roleDefinitionIds: string[] } } };
+    };
+  };
+
+  it("is assigned with a value for every parameter that has no default", () => {
+    const assignment = code("infra/policy/main.bicep");
+    const block = assignment.slice(assignment.indexOf("parameters: {"));
+    for (const [name, parameter] of Object.entries(definition.properties.parameters)) {
+      if (parameter.defaultValue === undefined) expect(block).toMatch(new RegExp(`\\b${name}: \\{ value: `));
+    }
+  });
+
+  it("gives the assignment's identity the role the definition declares", () => {
+    const roles = definition.properties.policyRule.then.details.roleDefinitionIds.map((id) =>
+      id.split("/").pop(),
+    );
+    expect(roles).toHaveLength(1);
+    expect(code("infra/policy/main.bicep")).toContain(`'${roles[0] ?? ""}'`);
+  });
+});
+
 describe("roles and settings", () => {
   it("the custom role is built from infra/roleActions.json with no action written in Bicep", () => {
     const roles = code("infra/roles/main.bicep");
