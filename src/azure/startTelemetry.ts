@@ -1,3 +1,6 @@
+// Static: every entry point loads @azure/functions anyway, and a static namespace import keeps its
+// named exports in the bundle (a split dynamic import of CommonJS would only expose `default`).
+import * as azureFunctions from "@azure/functions";
 import { azureMonitorOptions, planTelemetry, TelemetrySettingsError } from "./telemetry.js";
 
 let started: Promise<boolean> | undefined;
@@ -27,11 +30,12 @@ async function start(env: NodeJS.ProcessEnv): Promise<boolean> {
     return false;
   }
   if (!plan.enabled) return false;
-  const [{ useAzureMonitor }, { AzureFunctionsInstrumentationESM }, azureFunctions] = await Promise.all([
+  const [{ useAzureMonitor }, instrumentation] = await Promise.all([
     import("@azure/monitor-opentelemetry"),
+    // A CommonJS bundle whose named exports Node cannot detect: only `default` is reliable.
     import("@azure/functions-opentelemetry-instrumentation"),
-    import("@azure/functions"),
   ]);
+  const { AzureFunctionsInstrumentationESM } = instrumentation.default;
   let credential;
   if (plan.managedIdentity !== undefined) {
     const { ManagedIdentityCredential } = await import("@azure/identity");
