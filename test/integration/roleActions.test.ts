@@ -44,8 +44,9 @@ const armVerb: Record<string, string> = {
 };
 
 /**
- * Maps one answered request to its RBAC action, following Azure's rules: ARM GET -> `{type}/read`,
- * PUT/PATCH -> `{type}/write`, DELETE -> `{type}/delete`, POST on a resource -> `{type}/{name}/action`;
+ * Maps one answered request to its RBAC action, following Azure's rules: ARM GET (of a resource or a
+ * list) -> `{type}/read`, PUT/PATCH -> `{type}/write`, DELETE -> `{type}/delete` (a POST action would be
+ * `{type}/{action}/action`; the service performs none, so one fails the test until it is mapped here);
  * a Resource Graph query (POST) is `Microsoft.ResourceGraph/resources/read`; a long-running operation's
  * status lives under `{provider}/locations/...`, which the role grants with `{provider}/locations/* /read`
  * because each provider names that path differently; a Key Vault key GET is the data action
