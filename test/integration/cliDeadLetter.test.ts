@@ -2,8 +2,13 @@ import { randomUUID } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { BlobServiceClient, ContainerSASPermissions, type ContainerClient } from "@azure/storage-blob";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { createServer } from "node:http";
+import { HttpRequest, InvocationContext } from "@azure/functions";
+import { createEventsWebhookHandler } from "../../functions/eventsWebhook.js";
 import { runCli } from "../../src/cli/runCli.js";
 import type { ReplayReport } from "../../src/cli/commands/replayCommand.js";
+import { readTenantFile } from "../../src/emulator/tenantFile.js";
+import { createServiceHarness } from "../support/serviceHarness.js";
 
 function capture() {
   let out = "";
@@ -230,6 +235,88 @@ describe("cmkr replay --dead-letter (Event Grid dead-letter blobs in Azurite)", 
       ),
     ).toBe(2);
     expect(missing.err).toMatch(/\/devstoreaccount1\/no-such-container\/X\/: no such container/);
+  });
+
+  it("sends dead-lettered events to --target one by one, and --json merges the endpoint's reports", async () => {
+    const h = await createServiceHarness(
+      await readTenantFile("examples/tenant.json"),
+      inject("azuriteConnectionString"),
+    );
+    const handler = createEventsWebhookHandler(() => Promise.resolve(h.runtime));
+    const seen: string[] = [];
+    // The Functions handler behind a real loopback HTTP server.
+    const server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on("data", (chunk: Buffer) => chunks.push(chunk));
+      req.on("end", () => {
+        void (async () => {
+          seen.push(String(req.headers["content-type"]));
+          const response = await handler(
+            new HttpRequest({
+              method: req.method ?? "POST",
+              url: `http://127.0.0.1${req.url ?? "/"}`,
+              headers: Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)])),
+              body: { string: Buffer.concat(chunks).toString("utf8") },
+            }),
+            new InvocationContext({ functionName: "events", invocationId: "i", logHandler: () => undefined }),
+          );
+          res
+            .writeHead(response.status ?? 200, { "content-type": "application/json" })
+            .end(JSON.stringify(response.jsonBody ?? {}));
+        })();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const address = server.address();
+    const port = typeof address === "object" && address !== null ? address.port : 0;
+    try {
+      const c = capture();
+      const code = await runCli(
+        argv(
+          "replay",
+          "--dead-letter",
+          `${containerName}/${folder}`,
+          "--since",
+          "2026-11-20",
+          "--until",
+          "2026-11-21T14:00Z",
+          "--target",
+          `http://127.0.0.1:${port}/api/events`,
+          "--json",
+        ),
+        c.io,
+      );
+      const report = JSON.parse(c.out) as ReplayReport;
+      const eg = `${containerName}/${names.eventGrid}`;
+      expect(seen).toEqual([
+        "application/json; charset=utf-8",
+        "application/json; charset=utf-8",
+        "application/cloudevents+json; charset=utf-8",
+      ]);
+      expect(report.dryRun).toBe(false);
+      expect(report.actions).toContainEqual(
+        expect.objectContaining({
+          action: "rotate-key",
+          status: "planned",
+          source: `${eg}[0]`,
+          resourceId: expect.stringMatching(/\/des-prod$/) as string,
+        }),
+      );
+      expect(report.deadLetters?.map((d) => d.source)).toEqual([
+        `${eg}[0]`,
+        `${eg}[1]`,
+        `${containerName}/${names.cloudEvents}[0]`,
+      ]);
+      expect(report.errors).toEqual([]);
+      expect(c.err).toBe("");
+      expect(code).toBe(0);
+    } finally {
+      await new Promise<void>((resolve) => {
+        server.close(() => {
+          resolve();
+        });
+      });
+    }
   });
 
   it("says so when nothing matches, with the upper-case hint for a lower-case folder", async () => {
