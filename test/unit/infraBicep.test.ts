@@ -142,8 +142,10 @@ describe("Event Grid subscriptions", () => {
   });
 
   it("stay within Event Grid's limit of 25 advanced filter values per event subscription", () => {
-    // Event Grid limits: 25 advanced filters and 25 filter values across all of them per event subscription.
+    // Event Grid's advanced-filtering limits (event-filtering.md): 25 advanced filters and 25 filter values
+    // across all of them per event subscription, 512 characters per string value.
     expect(operationNames.length).toBeLessThanOrEqual(25);
+    for (const name of operationNames) expect(name.length).toBeLessThanOrEqual(512);
     expect(code("infra/app/subscriptionEvents.bicep")).toMatch(/@maxLength\(25\)\s+param operationNames/);
   });
 
