@@ -2,7 +2,8 @@
 // defined at a management group and assigned there to the service's user-assigned identity.
 //
 // A separate management-group deployment because Azure Resource Manager does not let a subscription-scoped
-// template (what `azd up` deploys) target a management group. Deploy it with
+// template (what `azd up` deploys) target a management group, except through a tenant-scoped module, which
+// would need deployment rights at the tenant root (Azure/bicep discussion #13612). Deploy it with
 //   az deployment mg create --management-group-id <mg> --location <region> \
 //     --template-file infra/roles/main.bicep --parameters principalId=<CMKR_IDENTITY_PRINCIPAL_ID>
 // (the azd postprovision hook does this when CMKR_MANAGEMENT_GROUP_ID is set).
