@@ -266,6 +266,14 @@ describe("roles and settings", () => {
   it("azure.yaml deploys the Functions service and runs the role hook that exists", () => {
     const yaml = read("azure.yaml");
     expect(yaml).toMatch(/services:\n {2}api:\n {4}project: \.\n {4}language: (ts|js)\n {4}host: function/);
+    // The deployed folder is the one `npm run bundle` writes.
+    const dist = /\n {4}dist: (\S+)\n/.exec(yaml)?.[1];
+    const scripts = (JSON.parse(read("package.json")) as { scripts: Record<string, string> }).scripts;
+    expect(scripts.bundle).toBeDefined();
+    expect(dist).toBe("dist-app");
+    expect(read("bench/bundleApp.ts")).toContain(`path.join(root, "${dist ?? ""}")`);
+    expect(yaml).toContain("prepackage:");
+    expect([...yaml.matchAll(/run: npm run bundle/g)]).toHaveLength(2);
     const hooks = [...yaml.matchAll(/run: (infra\/scripts\/\S+)/g)].map((m) => m[1] ?? "");
     expect(hooks).toEqual(["infra/scripts/deployRole.sh", "infra/scripts/deployRole.ps1"]);
     for (const hook of hooks) {
