@@ -1,6 +1,7 @@
 import { startAzurite } from "../src/emulator/azurite.js";
 import { coldStart } from "./coldStartBench.js";
 import { packageSize } from "./packageSizeBench.js";
+import { reportRendering } from "./reportBench.js";
 import { planAndEnqueue, requestsPerRotationEvent, type Figure } from "./rotationBench.js";
 
 function print(f: Figure): void {
@@ -19,6 +20,7 @@ async function main(): Promise<void> {
     console.log(`Benchmarks on Node ${process.version}`);
     print(await requestsPerRotationEvent(azurite.connectionString));
     print(await planAndEnqueue(azurite.connectionString));
+    for (const figure of reportRendering()) print(figure);
     for (const figure of await coldStart()) print(figure);
     print(await packageSize());
   } finally {
