@@ -230,5 +230,10 @@ export function createAzureRotationPort(
       }
       return false;
     },
+
+    async *queryResources(query: string, scope: GraphScope): AsyncIterable<Record<string, unknown>[]> {
+      for await (const page of resourceGraphPages(clients, query, scope, options.pageSize))
+        yield page.rows;
+    },
   };
 }

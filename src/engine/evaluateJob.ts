@@ -24,7 +24,11 @@ export interface EvaluationDeps extends RotationDeps {
   scope: GraphScope;
 }
 
-const findingCodes: ReadonlySet<string> = new Set(FINDING_CODES);
+// Codes the rules decide from one snapshot. A stalled automatic rotation is judged by the sweep
+// against the service's own expectation, so an evaluation cannot say it is gone.
+const findingCodes: ReadonlySet<string> = new Set(
+  FINDING_CODES.filter((c) => c !== "DesAutoRotationStalled"),
+);
 
 function mlHubId(resource: ArmResourceJson): string | undefined {
   return resource.kind?.toLowerCase() === "project"
@@ -205,6 +209,7 @@ export async function evaluateJob(job: EvaluateJob, deps: EvaluationDeps): Promi
               job,
               `The service did not switch this resource to a customer-managed key by itself because:\n${problems.join("\n")}`,
             ),
+            { quietRepeat: job.trigger === "Sweep" },
           );
       actions.push(
         await record({
@@ -217,7 +222,10 @@ export async function evaluateJob(job: EvaluateJob, deps: EvaluationDeps): Promi
       );
       continue;
     }
-    const ticket = deps.dryRun ? undefined : await ledger.requestTicket(ticketFor(finding, job));
+    // A sweep re-confirms standing findings: their tickets are updated only when the text changed.
+    const ticket = deps.dryRun
+      ? undefined
+      : await ledger.requestTicket(ticketFor(finding, job), { quietRepeat: job.trigger === "Sweep" });
     actions.push(
       await record({
         ...base,

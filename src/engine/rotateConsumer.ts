@@ -239,7 +239,9 @@ export async function rotateConsumer(job: RotateJob, deps: RotationDeps): Promis
     case "refuse": {
       const ticket = deps.dryRun
         ? undefined
-        : await deps.ledger.requestTicket(refusalTicket(job, rule, decision));
+        : await deps.ledger.requestTicket(refusalTicket(job, rule, decision), {
+            quietRepeat: job.trigger === "Sweep",
+          });
       return record({
         ...base,
         action: "refuse",

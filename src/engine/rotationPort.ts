@@ -43,4 +43,9 @@ export interface RotationPort {
   patchResource(resource: ArmResourceJson, patch: Record<string, unknown>): Promise<void>;
   /** Whether any resource is encrypted with a key of this vault. */
   vaultHoldsCustomerKeys(vaultUrl: string, scope: GraphScope): Promise<boolean>;
+  /**
+   * Runs a Resource Graph query and yields its rows page by page (`$skipToken`), so a caller
+   * walking the whole tenant holds one page at a time.
+   */
+  queryResources(query: string, scope: GraphScope): AsyncIterable<Record<string, unknown>[]>;
 }

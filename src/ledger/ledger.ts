@@ -377,8 +377,15 @@ export class Ledger {
   /**
    * Records a ticket request; a repeat for the same resource and finding updates the one record
    * (count, last seen, text) instead of adding another. Returns the stored request.
+   *
+   * A repeat of an open ticket is marked for the sink to update (a new comment), except with
+   * `quietRepeat` when its title, body and severity are unchanged: the periodic sweep re-confirms
+   * standing findings and must not comment on every ticket at every run.
    */
-  async requestTicket(input: TicketRequestInput): Promise<TicketRequest> {
+  async requestTicket(
+    input: TicketRequestInput,
+    options: { quietRepeat?: boolean } = {},
+  ): Promise<TicketRequest> {
     await this.ensureTable();
     const partitionKey = partitionKeyFor(input.resourceId);
     const rowKey = `ticket|${digest(input.findingCode)}`;
@@ -408,7 +415,14 @@ export class Ledger {
         kind: "ticket",
         ...request,
         ...(sinkRef === undefined ? {} : { sinkRef }),
-        pendingUpdate: request.state === "open",
+        pendingUpdate:
+          existing !== undefined &&
+          request.state === "open" &&
+          (options.quietRepeat !== true ||
+            existing.pendingUpdate === true ||
+            existing.title !== input.title ||
+            existing.body !== input.body ||
+            existing.severity !== input.severity),
         blocked: false,
       };
       try {
@@ -544,6 +558,23 @@ export class Ledger {
             ? { state: "closed", pendingUpdate: false, lastError: "", blocked: false }
             : { lastError: change.failed, blocked: !change.retryable };
     await this.table.updateEntity({ ...keys, ...fields }, "Merge");
+  }
+
+  /**
+   * The resource and finding of every ticket request not yet resolved (`requested` or `open`),
+   * one at a time and without the ticket texts, so the sweep can find what to re-check cheaply.
+   */
+  async *unresolvedTicketKeys(): AsyncIterable<{ resourceId: string; findingCode: string }> {
+    await this.ensureTable();
+    for await (const e of this.table.listEntities({
+      queryOptions: {
+        filter: "kind eq 'ticket' and (state eq 'requested' or state eq 'open')",
+        select: ["resourceId", "findingCode"],
+      },
+    })) {
+      if (typeof e.resourceId === "string" && typeof e.findingCode === "string")
+        yield { resourceId: e.resourceId, findingCode: e.findingCode };
+    }
   }
 
   /** Every ticket request. */

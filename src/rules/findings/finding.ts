@@ -13,6 +13,11 @@ export const FINDING_CODES = [
   "DiskAttachedCannotEnforce",
   "DesAutoRotationError",
   "DesAutoRotationOff",
+  /**
+   * Found by the sweep, not by a rule over one snapshot: the service expected the platform to move
+   * an auto-rotating set to a new key version and, past the grace period, it has not.
+   */
+  "DesAutoRotationStalled",
   "CmkVaultSoftDeleteOff",
   "CmkVaultPurgeProtectionOff",
   "VaultSoftDeleteOff",
