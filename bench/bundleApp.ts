@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { copyFile, mkdir, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -13,7 +14,18 @@ import { build, type Metafile } from "esbuild";
  * and measures this very output; being TypeScript, it is type-checked and linted with the rest.
  */
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+/** The project folder: the nearest one above this file with a package.json (source or dist/). */
+export function projectRoot(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(path.join(dir, "package.json"))) {
+    const parent = path.dirname(dir);
+    if (parent === dir) throw new Error("no package.json above the bundler");
+    dir = parent;
+  }
+  return dir;
+}
+
+const root = projectRoot();
 
 /** How to bundle. */
 export interface BundleOptions {

@@ -1,12 +1,11 @@
 import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
-import { bundleApp, type BundleResult } from "./bundleApp.js";
+import { bundleApp, projectRoot, type BundleResult } from "./bundleApp.js";
 import { probe, type ProbeResult } from "./hostProbe.js";
 import type { Figure } from "./rotationBench.js";
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+const root = projectRoot();
 
 /** Fresh processes per variant; the median and p90 are reported. */
 const runs = Number(process.env.BENCH_COLD_START_RUNS ?? 15);

@@ -29,6 +29,8 @@ export interface ProbeOptions {
   env?: NodeJS.ProcessEnv;
   /** Working directory; bare package names resolve from here. */
   cwd: string;
+  /** The Node.js executable (default: this process's). */
+  node?: string;
 }
 
 /**
@@ -76,11 +78,15 @@ process.exit(0);
 /** Loads the entry points in a fresh `node` process and reports load time and registrations. */
 export function probe(options: ProbeOptions): Promise<ProbeResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--input-type=module", "-e", probeSource(options)], {
-      cwd: options.cwd,
-      env: options.env ?? process.env,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const child = spawn(
+      options.node ?? process.execPath,
+      ["--input-type=module", "-e", probeSource(options)],
+      {
+        cwd: options.cwd,
+        env: options.env ?? process.env,
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
     let out = "";
     let err = "";
     child.stdout.on("data", (d: Buffer) => (out += d.toString()));

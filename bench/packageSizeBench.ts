@@ -1,11 +1,10 @@
 import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { deflateRawSync } from "node:zlib";
-import { bundleApp, listFiles } from "./bundleApp.js";
+import { bundleApp, listFiles, projectRoot } from "./bundleApp.js";
 import type { Figure } from "./rotationBench.js";
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+const root = projectRoot();
 
 /** Packages the function app does not run: the local Storage emulator is for tests and the CLI. */
 const notDeployed = new Set(["azurite"]);
