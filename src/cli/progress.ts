@@ -59,7 +59,11 @@ export function createProgress(stream: ProgressStream | undefined, options: Prog
       const t = now();
       if (t - last < interval) return;
       last = t;
-      const width = Math.max(20, (stream.columns ?? 80) - 1);
+      // A terminal that does not report its width (0) gets the classic 80 columns.
+      const width = Math.max(
+        20,
+        (stream.columns !== undefined && stream.columns > 0 ? stream.columns : 80) - 1,
+      );
       const text = line();
       stream.write(`\r${text.length > width ? `${text.slice(0, width - 1)}…` : text}\x1b[K`);
       drawn = true;

@@ -49,6 +49,11 @@ describe("progress line", () => {
     c.advance(100);
     progress.update(() => "x".repeat(100));
     expect(writes[0]).toBe(`\r${"x".repeat(28)}…\x1b[K`);
+    const unknown = fakeStream(true, 0);
+    const other = createProgress(unknown.stream, { env, now: c.now });
+    c.advance(100);
+    other.update(() => "y".repeat(100));
+    expect(unknown.writes[0]).toBe(`\r${"y".repeat(78)}…\x1b[K`);
   });
 
   it("writes nothing, not even the erase, when nothing was drawn", () => {
