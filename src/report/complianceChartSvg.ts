@@ -19,14 +19,14 @@ export interface ChartBar {
   counts: ComplianceCounts;
 }
 
-const width = 760;
-const barX = 280;
+const width = 830;
+const barX = 310;
 const barWidth = 360;
 const valueX = barX + barWidth + 8;
 const rowHeight = 26;
 const barHeight = 16;
 const legendHeight = 30;
-const maxLabelChars = 40;
+const maxLabelChars = 46;
 
 function cut(text: string, chars: number): string {
   return text.length <= chars ? text : `${text.slice(0, chars - 1)}…`;
@@ -72,7 +72,7 @@ function barOf(bar: ChartBar, index: number): string {
     `<text class="bar-label" x="${barX - 10}" y="${y + rowHeight / 2 + 4}" text-anchor="end">${label}</text>` +
     `<rect class="track" x="${barX}" y="${y + (rowHeight - barHeight) / 2}" width="${barWidth}" height="${barHeight}" fill="#eeeeee"></rect>` +
     segments.join("") +
-    `<text class="bar-value" x="${valueX}" y="${y + rowHeight / 2 + 4}">${formatCompliancePercent(bar.counts)} of ${total}</text>` +
+    `<text class="bar-value" x="${valueX}" y="${y + rowHeight / 2 + 4}">${formatCompliancePercent(bar.counts)} of ${total - bar.counts.excluded} in scope</text>` +
     `</g>`
   );
 }

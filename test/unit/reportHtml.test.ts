@@ -125,7 +125,7 @@ describe("renderHtml", () => {
         }
         expect(total).toBeCloseTo(360, 1);
         expect(bar.querySelector(".bar-value")?.textContent).toBe(
-          `${formatCompliancePercent(g.counts)} of ${g.counts.resources}`,
+          `${formatCompliancePercent(g.counts)} of ${g.counts.resources - g.counts.excluded} in scope`,
         );
         expectCounts(rows[i] as Element, g.counts);
       });
