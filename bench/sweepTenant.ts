@@ -2,7 +2,8 @@ import type { ArmResource, TenantFile } from "../src/emulator/tenantFile.js";
 
 /** Deterministic ids of the sweep tenant. */
 const tenantId = "72f988bf-86f1-41af-91ab-2d7cd011db47";
-const guid = (prefix: string, n: number): string => `${prefix}-0000-4000-8000-${n.toString(16).padStart(12, "0")}`;
+const guid = (prefix: string, n: number): string =>
+  `${prefix}-0000-4000-8000-${n.toString(16).padStart(12, "0")}`;
 const subscriptionOf = (n: number): string => guid("5e3c6f0a", n);
 
 export const sweepVaultUrl = "https://kv-sweep.vault.azure.net";
@@ -42,7 +43,7 @@ export interface SweepTenant {
 /**
  * A tenant of about `resources` in-scope resources over `resources / 100` subscriptions, mostly
  * compliant: disks on a disk encryption set, sets and OpenAI accounts and ML workspaces on the
- * newest version of one customer-managed key. About 3% need something: platform-key disks
+ * newest version of one customer-managed key. About 2% need something: platform-key disks
  * (unattached ones are fixed in enforce mode, attached ones ticketed), Microsoft-managed OpenAI
  * accounts and ML workspaces without CMK (ticketed), sets behind the newest version (rotated), and
  * a few auto-rotating sets behind it (the platform's job). Consumers reach the key through one
@@ -96,9 +97,7 @@ export function sweepBenchTenant(resources: number): SweepTenant {
     },
   });
   add(vault("kv-sweep", vaultId, sweepVaultUrl));
-  add(
-    vault("kv-apps", `${keysGroup}/Microsoft.KeyVault/vaults/kv-apps`, "https://kv-apps.vault.azure.net"),
-  );
+  add(vault("kv-apps", `${keysGroup}/Microsoft.KeyVault/vaults/kv-apps`, "https://kv-apps.vault.azure.net"));
   add(
     {
       id: identityId,
@@ -133,7 +132,7 @@ export function sweepBenchTenant(resources: number): SweepTenant {
       case 1:
       case 2:
       case 3: {
-        const platform = i % 31 === 0;
+        const platform = i % 53 === 0;
         const attached = platform && i % 2 === 0;
         if (platform && attached) counts.attachedPlatformDisks++;
         else if (platform) counts.unattachedPlatformDisks++;
@@ -160,15 +159,21 @@ export function sweepBenchTenant(resources: number): SweepTenant {
       case 5:
       case 6: {
         const autoLagging = i % 499 === 5;
-        const lagging = !autoLagging && i % 37 === 4;
+        const lagging = !autoLagging && i % 61 === 4;
         if (lagging) counts.laggingSets++;
         if (autoLagging) counts.laggingAutoRotatingSets++;
-        add(des(`${group}/Microsoft.Compute/diskEncryptionSets/des-${i}`, lagging || autoLagging ? keyOld : keyNew, autoLagging));
+        add(
+          des(
+            `${group}/Microsoft.Compute/diskEncryptionSets/des-${i}`,
+            lagging || autoLagging ? keyOld : keyNew,
+            autoLagging,
+          ),
+        );
         break;
       }
       case 7:
       case 8: {
-        const microsoftManaged = i % 29 === 7;
+        const microsoftManaged = i % 47 === 7;
         if (microsoftManaged) counts.microsoftManagedAccounts++;
         add({
           id: `${group}/Microsoft.CognitiveServices/accounts/aoai-${i}`,
@@ -198,7 +203,7 @@ export function sweepBenchTenant(resources: number): SweepTenant {
         break;
       }
       default: {
-        const withoutCmk = i % 23 === 9;
+        const withoutCmk = i % 41 === 9;
         if (withoutCmk) counts.workspacesWithoutCmk++;
         add({
           id: `${group}/Microsoft.MachineLearningServices/workspaces/mlw-${i}`,

@@ -69,3 +69,13 @@ export function ncrontabProblem(expression: string): string | undefined {
   }
   return undefined;
 }
+
+/**
+ * The timer trigger's `schedule`: the app setting's binding expression when the setting is present
+ * (the host resolves and validates it), otherwise the default, because a binding expression naming
+ * a missing setting stops the host from loading the function at all.
+ */
+export function sweepScheduleBinding(env: NodeJS.ProcessEnv = process.env): string {
+  const value = env.CMKR_SWEEP_SCHEDULE;
+  return value === undefined || value.trim() === "" ? defaultSweepSchedule : "%CMKR_SWEEP_SCHEDULE%";
+}

@@ -52,9 +52,9 @@ describe(`sweep over an emulated tenant of ${RESOURCES.toLocaleString("en")} res
     // Fixed in place: unattached platform-key disks got the enforce set, lagging sets the new version.
     const resources = h.emulator.state.toTenantFile().resources;
     const disks = resources.filter((r) => r.type === "Microsoft.Compute/disks");
-    expect(disks.filter((d) => JSON.stringify(d.properties).includes("EncryptionAtRestWithPlatformKey"))).toHaveLength(
-      counts.attachedPlatformDisks,
-    );
+    expect(
+      disks.filter((d) => JSON.stringify(d.properties).includes("EncryptionAtRestWithPlatformKey")),
+    ).toHaveLength(counts.attachedPlatformDisks);
     const sets = resources.filter((r) => r.type === "Microsoft.Compute/diskEncryptionSets");
     const onOld = sets.filter((s) => JSON.stringify(s.properties).includes(sweepOldVersion));
     expect(onOld).toHaveLength(counts.laggingAutoRotatingSets);
@@ -96,5 +96,5 @@ describe(`sweep over an emulated tenant of ${RESOURCES.toLocaleString("en")} res
       (t) => t.findingCode === "DesAutoRotationStalled",
     );
     expect(stalled).toHaveLength(counts.laggingAutoRotatingSets);
-  });
+  }, 300_000);
 });
