@@ -19,8 +19,11 @@ export interface LocalRuntime {
   runtime: ServiceRuntime;
   /** Set with `--tenant`. */
   emulator?: AzureEmulator;
-  /** Runs queued jobs in this process until the queue is empty; returns what the worker did. */
-  drain(): Promise<{ actions: ReportAction[]; result: DrainResult }>;
+  /**
+   * Runs queued jobs in this process until the queue is empty; returns what the worker did.
+   * `onJob` is called after each job (for progress).
+   */
+  drain(onJob?: () => void): Promise<{ actions: ReportAction[]; result: DrainResult }>;
   close(): Promise<void>;
 }
 
@@ -87,16 +90,18 @@ export async function openLocalRuntime(options: { tenant?: string; apply: boolea
   return {
     runtime,
     ...(emulator === undefined ? {} : { emulator }),
-    async drain() {
+    async drain(onJob) {
       const actions: ReportAction[] = [];
       const result = await drainQueue(
         runtime.jobQueue,
         runtime.poisonQueue,
         async (message) => {
           actions.push(...(await runJob(decodeJob(message), runtime.ctx)));
+          onJob?.();
         },
         async (message, lastError) => {
           actions.push(await handlePoisonJob(decodeJob(message), runtime.ctx, lastError));
+          onJob?.();
         },
         { maxAttempts: maxDequeueCount, concurrency: 16, retryDelaySeconds: 1 },
       );

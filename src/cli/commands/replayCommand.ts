@@ -301,8 +301,10 @@ async function replayLocally(
       // Queued jobs are reported by the worker; keep only what planning decided by itself.
       let actions = apply ? planned.actions.filter((a) => a.status !== "planned") : planned.actions;
       if (apply) {
-        const drained = await local.drain();
-        counts.jobsDone += drained.result.processed + drained.result.poisoned;
+        const drained = await local.drain(() => {
+          counts.jobsDone++;
+          progress.update(() => progressLine(counts, apply, false));
+        });
         actions = [...actions, ...drained.actions];
       }
       counts.handled++;
