@@ -70,13 +70,14 @@ describe("/api/events shared secret", () => {
     const { h, runtime } = await harness({ CMKR_EVENTS_SHARED_SECRET: SECRET });
     const handler = createEventsWebhookHandler(runtime);
     const delivery = JSON.stringify(keyEventDelivery(V2));
-    for (const headers of [
+    const attempts: Record<string, string>[] = [
       {},
       { [eventsSecretHeader]: "" },
       { [eventsSecretHeader]: SECRET.slice(0, -1) },
       { [eventsSecretHeader]: `${SECRET}x` },
       { [eventsSecretHeader]: SECRET.toUpperCase() },
-    ]) {
+    ];
+    for (const headers of attempts) {
       const answer = await handler(post("https://app/api/events", delivery, headers), context());
       expect(answer.status).toBe(401);
       expect(answer.headers).toMatchObject({ "content-type": "application/problem+json" });
@@ -169,7 +170,8 @@ describe("body limits", () => {
     const events = createEventsWebhookHandler(runtime);
     const bigRemediate = JSON.stringify({ resourceId: des, padding: "x".repeat(65 * 1024) });
     const bigEvents = JSON.stringify([{ padding: "x".repeat(maxBodyBytes) }]);
-    for (const headers of [{}, { "content-length": "10" }]) {
+    const claims: Record<string, string>[] = [{}, { "content-length": "10" }];
+    for (const headers of claims) {
       const a = await remediate(post("https://app/api/remediate", bigRemediate, headers), context());
       expect(a.status).toBe(413);
       expect(a.headers).toMatchObject({ "content-type": "application/problem+json" });

@@ -79,7 +79,7 @@ describe("resource id parsing (property-based)", () => {
       fc.property(
         fc.jsonValue().filter((v) => typeof v !== "string"),
         (value) => {
-          typedFailure(() => parseResourceId(value as string), ResourceIdError);
+          typedFailure(() => parseResourceId(value as unknown as string), ResourceIdError);
         },
       ),
       { ...settings, numRuns: 100 },
