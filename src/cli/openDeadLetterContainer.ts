@@ -35,10 +35,18 @@ function fromUrl(url: URL): Promise<DeadLetterContainer> | DeadLetterContainer {
       "DeadLetterInsecure",
     );
   }
-  const segments = url.pathname
-    .split("/")
-    .filter((s) => s !== "")
-    .map((s) => decodeURIComponent(s));
+  let segments: string[];
+  try {
+    segments = url.pathname
+      .split("/")
+      .filter((s) => s !== "")
+      .map((s) => decodeURIComponent(s));
+  } catch {
+    throw usageError(
+      `--dead-letter ${url.origin}${url.pathname}: malformed %-escape in the path`,
+      "DeadLetterLocationInvalid",
+    );
+  }
   const account = isPathStyle(url) ? segments.shift() : undefined;
   const container = segments.shift();
   if (container === undefined || (isPathStyle(url) && account === undefined)) {

@@ -33,6 +33,13 @@ interface Listed {
 
 const hourMs = 3_600_000;
 
+// Status and code only: a storage error's message can quote the request URL, SAS included.
+function describe(error: RestError): string {
+  return error.statusCode === undefined
+    ? (error.code ?? "network error")
+    : `HTTP ${error.statusCode}${error.code === undefined ? "" : ` ${error.code}`}`;
+}
+
 /*
  * Event Grid files dead letters as `{TOPIC}/{SUBSCRIPTION}/{year}/{month}/{day}/{hour}/{guid}.json`
  * (UTC, not zero-padded; namespace topics add a level). The hour is all the path tells, so a blob
@@ -70,7 +77,7 @@ async function listBlobs(location: DeadLetterContainer, selection: DeadLetterSel
       throw usageError(`${location.label}: no such container`, "DeadLetterContainerNotFound");
     }
     throw failure(
-      `${location.label}: cannot list the dead-letter blobs (HTTP ${error.statusCode ?? "error"} ${error.code ?? ""})`.trimEnd(),
+      `${location.label}: cannot list the dead-letter blobs (${describe(error)})`,
       "DeadLetterListFailed",
     );
   }
@@ -121,7 +128,7 @@ export async function* readDeadLetterBlobs(
       yield {
         source,
         deliveries: [],
-        error: `cannot read the blob (HTTP ${error.statusCode ?? "error"} ${error.code ?? ""})`.trimEnd(),
+        error: `cannot read the blob (${describe(error)})`,
       };
       continue;
     }
