@@ -2,6 +2,7 @@ import type { HttpClient } from "@azure/core-rest-pipeline";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import roleActions from "../../infra/roleActions.json" with { type: "json" };
 import { remediateKey } from "../../src/engine/remediate.js";
+import { runSweep } from "../../src/engine/sweep.js";
 import { handleEvents } from "../../src/engine/handleEvents.js";
 import { classifyArmPath, pathSegments } from "../../src/emulator/arm/armRoutes.js";
 import type { RequestLogEntry } from "../../src/emulator/requestLog.js";
@@ -24,9 +25,9 @@ import {
 
 /**
  * The custom role in infra/roleActions.json must hold exactly the Azure RBAC actions the service performs.
- * This drives the real service (event handlers, queue worker, SDK clients) against the emulator through
- * rotation, detection, enforce-mode remediation and manual remediation, then maps every request the
- * emulator answered to the RBAC action Azure checks for it.
+ * This drives the real service (event handlers, queue worker, sweep, SDK clients) against the emulator
+ * through rotation, detection, the periodic sweep, management-group scope, enforce-mode remediation and
+ * manual remediation, then maps every request the emulator answered to the RBAC action Azure checks for it.
  */
 
 /** The RBAC action Azure authorizes a request against, and whether it is a data action. */
@@ -295,6 +296,20 @@ describe("infra/roleActions.json holds exactly the RBAC actions the service perf
         rotationToLatestKeyVersionEnabled: true,
       });
       expect(h.emulator.log.count({ method: "PATCH", url: /disk-pmk/ })).toBe(0);
+      withoutEnforce.add(h);
+    }
+    // The periodic sweep: one paged Resource Graph walk of the in-scope types, then the same jobs.
+    {
+      const b = new RotationTenantBuilder().withVersions(twoVersions);
+      b.des("des-sweep");
+      b.mlWorkspace("mlw-sweep");
+      const t = b.build();
+      t.resources.push(msManagedAccount("aoai-sweep"), platformKeyDisk("disk-sweep"));
+      const h = await createServiceHarness(t, storage(), withoutEnforce.recording);
+      const result = await runSweep(h.runtime.ctx, { mode: "act" });
+      expect(result.resourcesSeen).toBeGreaterThanOrEqual(4);
+      await h.drain();
+      expect(h.workerActions.length).toBeGreaterThan(0);
       withoutEnforce.add(h);
     }
     // Scope by management group (what the template configures with the role): the service lists the
