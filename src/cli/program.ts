@@ -3,6 +3,7 @@ import type { CliIo } from "./cliIo.js";
 import { registerEmulatorCommand } from "./commands/emulatorCommand.js";
 import { registerRemediateCommand } from "./commands/remediateCommand.js";
 import { registerReplayCommand } from "./commands/replayCommand.js";
+import { registerScanCommand } from "./commands/scanCommand.js";
 import type { ExitCode } from "./exitCodes.js";
 
 /**
@@ -18,5 +19,6 @@ export function createProgram(io: CliIo, setExit: (code: ExitCode) => void = () 
   registerEmulatorCommand(program, io);
   registerReplayCommand(program, io, setExit);
   registerRemediateCommand(program, io, setExit);
+  registerScanCommand(program, io, setExit);
   return program;
 }

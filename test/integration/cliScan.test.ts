@@ -1,0 +1,158 @@
+import { randomUUID } from "node:crypto";
+import { mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, inject, it } from "vitest";
+import { createTableClient } from "../../src/azure/storageClients.js";
+import { runCli } from "../../src/cli/runCli.js";
+import { Ledger } from "../../src/ledger/ledger.js";
+import type { ComplianceReport } from "../../src/report/complianceReport.js";
+import { TenantBuilder } from "../fixtures/tenantBuilder.js";
+
+function capture() {
+  let out = "";
+  let err = "";
+  return {
+    io: { out: (t: string) => (out += t), err: (t: string) => (err += t) },
+    get out() {
+      return out;
+    },
+    get err() {
+      return err;
+    },
+  };
+}
+
+const argv = (...args: string[]): string[] => ["node", "cmkr", ...args];
+
+async function tenantFile() {
+  const b = new TenantBuilder({ seed: "cli-scan" });
+  const prod = b.subscription(b.ids.guid("subscription"), "prod");
+  const dev = b.subscription(b.ids.guid("subscription"), "dev");
+  const vault = b.vault({ subscriptionId: prod, resourceGroup: "rg-keys", name: "kv-scan-cmk" });
+  const key = b.key(vault, "cmk", [{ createdOn: "2026-01-01T00:00:00Z", expiresOn: "2027-12-01T00:00:00Z" }]);
+  const set = b.diskEncryptionSet({
+    subscriptionId: prod,
+    resourceGroup: "rg-des",
+    name: "des-ok",
+    keyUrl: key.versionIds[0] ?? "",
+    sourceVaultId: vault.id,
+    autoRotation: true,
+  });
+  b.grantKeyAccess(vault, set.principalId ?? "");
+  const account = b.aiServicesAccount({
+    subscriptionId: prod,
+    resourceGroup: "rg-ai",
+    name: "aoai-mmk",
+    kind: "OpenAI",
+  });
+  const disk = b.disk({
+    subscriptionId: dev,
+    resourceGroup: "rg-data",
+    name: "disk-pmk",
+    encryption: "platform",
+  });
+  const dir = await mkdtemp(join(tmpdir(), "cmkr-scan-"));
+  const file = join(dir, "tenant.json");
+  await writeFile(file, JSON.stringify(b.build()));
+  return { dir, file, prod, dev, account, disk };
+}
+
+const saved = { ...process.env };
+afterEach(() => {
+  process.env = { ...saved };
+});
+
+describe("cmkr scan (in-process, embedded emulator)", () => {
+  it("reports compliance as JSON with the ledger's actions and tickets, and writes nothing", async () => {
+    const t = await tenantFile();
+    // A ledger with history, as the deployed service would have left it.
+    const table = `scan${randomUUID().replace(/-/g, "").slice(0, 10)}`;
+    const connectionString = inject("azuriteConnectionString");
+    process.env.AzureWebJobsStorage = connectionString;
+    process.env.CMKR_LEDGER_TABLE = table;
+    const ledger = new Ledger(createTableClient({ connectionString }, table));
+    await ledger.requestTicket({
+      resourceId: t.account.id,
+      resourceType: "Microsoft.CognitiveServices/accounts",
+      findingCode: "AiServicesMicrosoftManagedKey",
+      severity: "high",
+      title: "aoai-mmk uses a Microsoft-managed key",
+      body: "...",
+    });
+    await ledger.recordAction({
+      resourceId: t.account.id,
+      resourceType: "Microsoft.CognitiveServices/accounts",
+      action: "open-ticket",
+      status: "applied",
+      reason: "aoai-mmk uses a Microsoft-managed key",
+      dryRun: false,
+    });
+
+    const c = capture();
+    expect(await runCli(argv("scan", "--tenant", t.file, "--format", "json"), c.io)).toBe(0);
+    const report = JSON.parse(c.out) as ComplianceReport;
+    expect(report.totals).toEqual({
+      resources: 4,
+      compliant: 2,
+      nonCompliant: 2,
+      excluded: 0,
+      undetermined: 0,
+    });
+    expect(report.findings.map((f) => [f.resourceId, f.code])).toEqual(
+      expect.arrayContaining([
+        [t.account.id, "AiServicesMicrosoftManagedKey"],
+        [t.disk.id, "DiskPlatformKey"],
+      ]),
+    );
+    expect(report.bySubscription.map((g) => [g.key, g.label])).toEqual(
+      expect.arrayContaining([
+        [t.prod, "prod"],
+        [t.dev, "dev"],
+      ]),
+    );
+    expect(report.graphPages).toBeGreaterThanOrEqual(2);
+    expect(report.tickets).toEqual([
+      expect.objectContaining({ resourceId: t.account.id, findingCode: "AiServicesMicrosoftManagedKey" }),
+    ]);
+    expect(report.actions).toEqual([
+      expect.objectContaining({ resourceId: t.account.id, action: "open-ticket" }),
+    ]);
+    // Read-only: the ledger holds what it held before.
+    expect(await ledger.listActions()).toHaveLength(1);
+  });
+
+  it("limits the scan to --subscription and writes CSV, HTML and the table to --out", async () => {
+    const t = await tenantFile();
+    const c = capture();
+    expect(
+      await runCli(argv("scan", "--tenant", t.file, "--subscription", t.dev, "--format", "json"), c.io),
+    ).toBe(0);
+    const report = JSON.parse(c.out) as ComplianceReport;
+    expect(report.scope.subscriptions).toEqual([t.dev]);
+    expect(report.totals.resources).toBe(1);
+    expect(report.findings.map((f) => f.code)).toEqual(["DiskPlatformKey"]);
+
+    for (const [format, check] of [
+      ["csv", "DiskPlatformKey"],
+      ["html", "<!doctype html>"],
+      ["table", "Microsoft.Compute/disks"],
+    ] as const) {
+      const out = join(t.dir, `report.${format}`);
+      const w = capture();
+      expect(await runCli(argv("scan", "--tenant", t.file, "--format", format, "--out", out), w.io)).toBe(0);
+      expect(w.out).toBe("");
+      expect((await readFile(out, "utf8")).toLowerCase()).toContain(check.toLowerCase());
+    }
+  });
+
+  it("refuses a malformed subscription or format with exit code 2", async () => {
+    const t = await tenantFile();
+    const bad = capture();
+    expect(await runCli(argv("scan", "--tenant", t.file, "--subscription", "prod"), bad.io)).toBe(2);
+    expect(bad.err).toContain("--subscription prod: expected a subscription GUID");
+    const format = capture();
+    expect(await runCli(argv("scan", "--tenant", t.file, "--format", "pdf"), format.io)).toBe(2);
+    expect(format.err).toContain("pdf");
+  });
+});
