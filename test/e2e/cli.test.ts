@@ -95,7 +95,7 @@ describe("cmkr end to end (the built command as a child process)", () => {
     const commands = [...(top.out.split(/^Commands:$/m)[1] ?? "").matchAll(/^ {2}([a-z][\w-]*)/gm)]
       .map((m) => m[1] ?? "")
       .filter((c) => c !== "help");
-    expect(commands).toEqual(expect.arrayContaining(["replay", "remediate", "emulator"]));
+    expect(commands).toEqual(expect.arrayContaining(["replay", "scan", "remediate", "emulator"]));
     const helps = await Promise.all(commands.map((command) => cmkr([command, "--help"])));
     commands.forEach((command, i) => {
       const help = helps[i];
@@ -105,11 +105,12 @@ describe("cmkr end to end (the built command as a child process)", () => {
     });
   });
 
-  it("exits 2 with the problem on stderr for an unknown option, a missing command, a malformed id", async () => {
-    const [unknown, none, malformed] = await Promise.all([
+  it("exits 2 with the problem on stderr for an unknown option, a missing command, a malformed id, a bad choice", async () => {
+    const [unknown, none, malformed, format] = await Promise.all([
       cmkr(["replay", "examples/events", "--bogus"]),
       cmkr([]),
       cmkr(["remediate", "not-a-resource-id", "--tenant", "examples/tenant.json"]),
+      cmkr(["scan", "--format", "pdf"]),
     ]);
     expect(unknown.code).toBe(2);
     expect(unknown.err).toMatch(/unknown option '--bogus'/);
@@ -121,6 +122,9 @@ describe("cmkr end to end (the built command as a child process)", () => {
     expect(malformed.code).toBe(2);
     expect(malformed.err).toMatch(/^error: not-a-resource-id: expected a resource id/);
     expect(malformed.err).not.toMatch(/\n\s+at /);
+
+    expect(format.code).toBe(2);
+    expect(format.err).toMatch(/option '--format <format>' argument 'pdf' is invalid/);
   });
 
   it("replays the examples as a dry run: a readable table on stdout, nothing on stderr when piped", async () => {
