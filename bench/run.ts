@@ -3,6 +3,7 @@ import { coldStart } from "./coldStartBench.js";
 import { packageSize } from "./packageSizeBench.js";
 import { reportRendering } from "./reportBench.js";
 import { planAndEnqueue, requestsPerRotationEvent, type Figure } from "./rotationBench.js";
+import { sweepScaling } from "./sweepBench.js";
 
 function print(f: Figure): void {
   const fmt = (n: number): string => (Number.isInteger(n) ? String(n) : n.toFixed(1));
@@ -20,6 +21,7 @@ async function main(): Promise<void> {
     console.log(`Benchmarks on Node ${process.version}`);
     print(await requestsPerRotationEvent(azurite.connectionString));
     print(await planAndEnqueue(azurite.connectionString));
+    for (const figure of await sweepScaling(azurite.connectionString)) print(figure);
     for (const figure of reportRendering()) print(figure);
     for (const figure of await coldStart()) print(figure);
     print(await packageSize());
