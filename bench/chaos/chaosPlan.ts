@@ -120,6 +120,7 @@ export function generateChaosPlan(seed: number, size: ChaosSize): ChaosPlan {
   const pending: ChaosDelivery[] = [];
   const delivered: ChaosDelivery[] = [];
   const created = tenant.keys.map(() => 0);
+  const createdVersions: TenantKeyVersion[][] = tenant.keys.map(() => []);
   let hour = 0;
 
   const deliver = (delivery: ChaosDelivery): void => {
@@ -137,8 +138,13 @@ export function generateChaosPlan(seed: number, size: ChaosSize): ChaosPlan {
     const consumer = pick(random, tenant.consumers);
     const key = tenant.keys[consumer.key];
     if (key === undefined) throw new RangeError("no such key");
+    // A version that exists by now, so the well-formed events of a broken batch are real ones.
+    const known = Object.entries(tenant.tenant.keyVaults).find(([url]) => url === key.vaultUrl)?.[1].keys[
+      key.keyName
+    ];
+    const version = pick(random, [...(known ?? []), ...(createdVersions[consumer.key] ?? [])]).version;
     return random() < 0.5
-      ? keyNewVersionEvent(ids.guid("event"), key, ids.hex32("version"), null)
+      ? keyNewVersionEvent(ids.guid("event"), key, version, null)
       : armWriteEvent(
           ids.guid("event"),
           consumer.id,
@@ -165,8 +171,13 @@ export function generateChaosPlan(seed: number, size: ChaosSize): ChaosPlan {
         "key",
       );
       // Now and then the event overtakes the version it announces.
-      if (random() < 0.1) deliver({ ...event, label: "early-key" });
+      if (random() < 0.2) {
+        deliver({ ...event, label: "early-key" });
+        // Sometimes the worker even runs its jobs before the version is listed.
+        if (random() < 0.5) steps.push({ kind: "drain", overlap: 0 });
+      }
       steps.push({ kind: "createVersion", key, version, versionKind });
+      createdVersions[key]?.push(version);
       if (random() < 0.5) deliver(event);
       else pending.push(event);
     } else if (r < 0.35 && pending.length > 0) {

@@ -4,10 +4,11 @@ import { compareKeyVersions } from "../keyvault/keyVersionOrder.js";
 import { stringField, type ArmResourceJson } from "../rules/armResource.js";
 import type { ConsumerRule } from "../rules/consumerRule.js";
 import { consumerRuleFor } from "../rules/consumerRules.js";
-import { keyRefFromUri, sameKeyVersion, type KeyRef } from "../rules/keyRef.js";
+import { keyRefFromUri, sameKey, sameKeyVersion, type KeyRef } from "../rules/keyRef.js";
 import type { Ledger, TicketRequestInput } from "../ledger/ledger.js";
 import { decideRotation, type RotationDecision } from "./decideRotation.js";
 import type { RotateJob } from "./job.js";
+import { KeyVersionNotListedError } from "./keyVersionNotListedError.js";
 import type { ReportAction } from "./report.js";
 import type { KeyVersionSummary, RotationPort } from "./rotationPort.js";
 import { reasonList, whereBlock } from "./ticketText.js";
@@ -192,6 +193,18 @@ export async function rotateConsumer(job: RotateJob, deps: RotationDeps): Promis
       status: "skipped",
       reason: `the key ${jobKey.vaultUrl}/keys/${jobKey.keyName} no longer exists`,
     });
+  }
+  // The event may have overtaken its version: retry rather than finish and lose it (see the error).
+  const announced = jobKey.version?.toLowerCase();
+  if (
+    !deps.dryRun &&
+    job.trigger === "KeyNewVersionCreated" &&
+    announced !== undefined &&
+    current !== undefined &&
+    sameKey(current, jobKey) &&
+    !versions.some((v) => v.version.toLowerCase() === announced)
+  ) {
+    throw new KeyVersionNotListedError(jobKey.keyId);
   }
   const vault = await deps.port.readVault(jobKey.vaultUrl, vaultArmIdHint(resource));
   const roleAssignments = await readRoleAssignments(deps.port, resource, vault);
