@@ -97,6 +97,9 @@ export async function bundleApp(options: BundleOptions): Promise<BundleResult> {
     absWorkingDir: root,
     bundle: true,
     platform: "node",
+    // ES module builds first for packages without "exports" (OpenTelemetry): esbuild can then drop
+    // what the app never uses, which CommonJS builds do not allow.
+    mainFields: ["module", "main"],
     format: "esm",
     target: "node22",
     minify: true,
