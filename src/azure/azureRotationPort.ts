@@ -232,8 +232,7 @@ export function createAzureRotationPort(
     },
 
     async *queryResources(query: string, scope: GraphScope): AsyncIterable<Record<string, unknown>[]> {
-      for await (const page of resourceGraphPages(clients, query, scope, options.pageSize))
-        yield page.rows;
+      for await (const page of resourceGraphPages(clients, query, scope, options.pageSize)) yield page.rows;
     },
   };
 }
