@@ -1,9 +1,10 @@
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
 import { BlobServiceClient } from "@azure/storage-blob";
 import { beforeAll, describe, expect, inject, it } from "vitest";
+import { ensureBuilt } from "../support/ensureBuilt.js";
 
 /*
  * End to end: the built `cmkr` (package.json "bin") run as a child process, as a user runs it, with
@@ -13,17 +14,6 @@ import { beforeAll, describe, expect, inject, it } from "vitest";
 
 const bin = (JSON.parse(readFileSync("package.json", "utf8")) as { bin: Record<string, string> }).bin.cmkr;
 if (bin === undefined) throw new Error('package.json has no "bin" entry for cmkr');
-
-function newestSource(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) newest = Math.max(newest, newestSource(path));
-    else if (entry.name.endsWith(".ts") || entry.name.endsWith(".json"))
-      newest = Math.max(newest, statSync(path).mtimeMs);
-  }
-  return newest;
-}
 
 interface Run {
   code: number | null;
@@ -79,14 +69,10 @@ function expectReportContract(text: string): { dryRun: boolean; actions: Record<
 }
 
 describe("cmkr end to end (the built command as a child process)", () => {
-  beforeAll(() => {
+  beforeAll(async () => {
     // `npm test` from a clean clone: build when the output is missing or older than the sources.
-    const built = existsSync(bin) ? statSync(bin).mtimeMs : 0;
-    if (built >= Math.max(newestSource("src"), newestSource("functions"))) return;
-    const build = spawnSync("npm", ["run", "build", "--silent"], { encoding: "utf8", timeout: 180_000 });
-    if (!existsSync(bin))
-      throw new Error(`npm run build did not produce ${bin}:\n${build.stdout}${build.stderr}`);
-  }, 200_000);
+    expect(await ensureBuilt()).toBe(resolve(bin));
+  }, 300_000);
 
   it("prints usage for --help and for every command's --help, with exit code 0", async () => {
     const top = await cmkr(["--help"]);

@@ -9,6 +9,7 @@ import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../../src/cli/runCli.js";
 import { EmulatorCredential } from "../../src/emulator/emulatorCredential.js";
+import { ensureBuilt } from "../support/ensureBuilt.js";
 
 const repo = resolve(import.meta.dirname, "../..");
 const cliPath = join(repo, "dist/src/cli/main.js");
@@ -114,17 +115,12 @@ let dir: string;
 let tenantPath: string;
 
 beforeAll(async () => {
-  // The CLI is tested as users run it: the compiled bin.
-  const build = await run(process.execPath, [
-    join(repo, "node_modules/typescript/bin/tsc"),
-    "-p",
-    "tsconfig.build.json",
-  ]);
-  if (build.code !== 0) throw new Error(`build failed:\n${build.stdout}${build.stderr}`);
+  // The CLI is tested as users run it: the compiled bin, built when the sources are newer.
+  await ensureBuilt();
   dir = await mkdtemp(join(tmpdir(), "cmkr-cli-test-"));
   tenantPath = join(dir, "tenant.json");
   await writeFile(tenantPath, JSON.stringify(tenant));
-});
+}, 300_000);
 
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
