@@ -269,17 +269,17 @@ async function sweep(
       const item = sweepResourceFromRow(row);
       if (item !== undefined) items.push(item);
     }
+    // Seen, whatever the plan: excluded or unreadable resources are not gone.
+    for (const item of items) {
+      const entry = tickets.get(item.resource.id.toLowerCase());
+      if (entry !== undefined) entry.seen = true;
+    }
     const pageFacts = await facts.forPage(items.map((i) => i.resource));
     const plans = planSweepPage(items, {
       facts: pageFacts,
       settings: deps.detection,
       now,
-      unresolvedTickets: (id) => {
-        const entry = tickets.get(id.toLowerCase());
-        if (entry === undefined) return undefined;
-        entry.seen = true;
-        return entry.codes;
-      },
+      unresolvedTickets: (id) => tickets.get(id.toLowerCase())?.codes,
     });
     const jobs: Job[] = [];
     for (const plan of plans) {

@@ -183,6 +183,18 @@ describe("sweep (timer handler, real SDK clients against the emulator and Azurit
     expect((await stalled()).map((s) => s.state)).toEqual(["closed"]);
   });
 
+  it("does not take an excluded resource with an open ticket for a deleted one", async () => {
+    const t = tenant();
+    const h = await createServiceHarness(t.tenant, inject("azuriteConnectionString"));
+    const { ctx } = h.runtime;
+    await runSweep(ctx, { mode: "act" });
+    await h.drain();
+    const account = h.emulator.state.getResource(t.account.id)?.body;
+    if (account === undefined) throw new Error("account missing");
+    h.emulator.state.putResource({ ...account, tags: { "cmk-remediation": "exclude" } });
+    expect(await runSweep(ctx, { mode: "act" })).toMatchObject({ goneQueued: 0, jobsEnqueued: 0 });
+  });
+
   it("scan mode reads only: nothing queued, no ledger write, no ARM write", async () => {
     const t = tenant();
     const h = await createServiceHarness(t.tenant, inject("azuriteConnectionString"));
