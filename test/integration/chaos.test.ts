@@ -15,21 +15,22 @@ describe("chaos runner (small size)", () => {
     expect(labels).toContain("noise");
   });
 
-  for (const seed of [1, 2]) {
-    it(`seed ${seed}: every invariant holds under 429s, 5xx, failed operations and latency`, async () => {
-      const result = await runChaos({
-        seed,
-        size: "small",
-        storageConnectionString: inject("azuriteConnectionString"),
-      });
-      console.log(formatChaosResult(result));
-      expect(result.violations).toEqual([]);
-      const f = result.figures;
-      expect(f.events).toBeGreaterThan(20);
-      expect(f.faults.throttled429 + f.faults.server5xx).toBeGreaterThan(0);
-      expect(f.faults.delayedRequests).toBeGreaterThan(0);
-      expect(f.writes).toBeGreaterThan(0);
-      expect(f.malformed).toBeGreaterThan(0);
+  it("seed 1: every invariant holds under 429s, 5xx, failed operations and latency", async () => {
+    const result = await runChaos({
+      seed: 1,
+      size: "small",
+      storageConnectionString: inject("azuriteConnectionString"),
     });
-  }
+    console.log(formatChaosResult(result));
+    expect(result.violations).toEqual([]);
+    const f = result.figures;
+    expect(f.events).toBeGreaterThan(20);
+    expect(f.faults.throttled429).toBeGreaterThan(0);
+    expect(f.faults.server5xx).toBeGreaterThan(0);
+    expect(f.faults.failedOperations).toBeGreaterThan(0);
+    expect(f.faults.delayedRequests).toBeGreaterThan(0);
+    expect(f.effectiveWrites).toBeGreaterThan(0);
+    expect(f.refusals).toBeGreaterThan(0);
+    expect(f.malformed).toBeGreaterThan(0);
+  });
 });
