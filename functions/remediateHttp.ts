@@ -3,15 +3,22 @@ import { functionsRuntime } from "../src/azure/functionsRuntime.js";
 import type { ServiceRuntime } from "../src/azure/serviceRuntime.js";
 import { RemediationInputError, remediateKey, remediateResource } from "../src/engine/remediate.js";
 import { parseRemediationRequest } from "../src/engine/remediationRequest.js";
-import { resourceScopeVerdict } from "../src/engine/scopeGuard.js";
+import {
+  manualRemediationLockGroup,
+  startSubscriptionRemediation,
+  subscriptionLockKey,
+} from "../src/engine/remediateSubscription.js";
+import { inScope, resourceScopeVerdict } from "../src/engine/scopeGuard.js";
+import type { ServiceContext } from "../src/engine/serviceContext.js";
 import { problem, readBody } from "./httpProblem.js";
 
 const bodyLimit = 64 * 1024;
-const lockGroup = "http-remediate";
+const lockGroup = manualRemediationLockGroup;
 
 /**
- * `POST /api/remediate`: remediate one resource or every consumer of one key now. Without
- * `"apply": true` it answers the plan. 400 names the bad field, 403 a target outside the configured
+ * `POST /api/remediate`: remediate one resource or every consumer of one key now, or a whole
+ * subscription through the queue (202 with an operation id to poll at
+ * `GET /api/remediate/{operationId}`). Without `"apply": true` it answers (or queues) the plan. 400 names the bad field, 403 a target outside the configured
  * scope, 404 a missing resource, 409 while another remediation of the same resource runs, 413 an
  * oversized body.
  */
@@ -35,6 +42,17 @@ export function createRemediateHandler(runtime: () => Promise<ServiceRuntime>) {
       throw error;
     }
     const { ctx } = await runtime();
+    if (target.target === "subscription") {
+      if (!inScope(target.subscriptionId, await ctx.resolveScope())) {
+        return problem(
+          403,
+          "Out of scope",
+          `subscriptionId: subscription ${target.subscriptionId} is outside the configured scope`,
+          "subscriptionId",
+        );
+      }
+      return startSubscription(ctx, target.subscriptionId, target.apply, request.url, context);
+    }
     // A key's consumers are found by a Resource Graph query within the scope; a resource is checked here.
     if (target.target === "resource") {
       const verdict = resourceScopeVerdict(target.resourceId, await ctx.resolveScope());
@@ -73,6 +91,51 @@ export function createRemediateHandler(runtime: () => Promise<ServiceRuntime>) {
     } finally {
       await ctx.ledger.finishJob(lockGroup, lockKey, "queued");
     }
+  };
+}
+
+// A listing that died without releasing its lock frees the subscription after this long.
+const subscriptionLeaseMs = 60 * 60 * 1000;
+
+/** Records the operation, queues its listing job and answers 202 with where to poll. */
+async function startSubscription(
+  ctx: ServiceContext,
+  subscriptionId: string,
+  apply: boolean,
+  requestUrl: string,
+  context: InvocationContext,
+): Promise<HttpResponseInit> {
+  const lockKey = subscriptionLockKey(subscriptionId);
+  const lockOwner = `/subscriptions/${subscriptionId}`;
+  await ctx.ledger.claimJobs(manualRemediationLockGroup, [{ dedupeKey: lockKey, resourceId: lockOwner }]);
+  const lock = await ctx.ledger.startJob(manualRemediationLockGroup, lockKey, lockOwner, subscriptionLeaseMs);
+  if (lock !== "started") {
+    return problem(
+      409,
+      "Remediation running",
+      "a remediation of this subscription is still listing its resources; try again when it has queued them",
+      "subscriptionId",
+    );
+  }
+  let started;
+  try {
+    started = await startSubscriptionRemediation(
+      subscriptionId,
+      { dryRun: !(apply && !ctx.dryRun), now: ctx.now() },
+      ctx.ledger,
+    );
+    await ctx.queue.enqueue([started.job]);
+  } catch (error) {
+    await ctx.ledger.finishJob(manualRemediationLockGroup, lockKey, "queued");
+    throw error;
+  }
+  const { operationId } = started.operation;
+  const location = new URL(`/api/remediate/${operationId}`, requestUrl).pathname;
+  context.log(`remediation ${operationId} of subscription ${subscriptionId} queued`);
+  return {
+    status: 202,
+    headers: { location, "retry-after": "10" },
+    jsonBody: { operationId, status: "running", statusUrl: location, dryRun: started.operation.dryRun },
   };
 }
 

@@ -42,6 +42,25 @@ export const jobSchema = z.discriminatedUnion("kind", [
     /** Plan only, whatever the service's own dry-run setting (a manual run without `apply`). */
     dryRun: z.boolean().optional(),
   }),
+  z.object({
+    v: z.literal(1),
+    /** Lists one subscription's in-scope resources and queues a job for each that needs one. */
+    kind: z.literal("remediate-subscription"),
+    jobId: z.string().min(1),
+    dedupeKey: z.string().min(1),
+    /** The operation's job group: the resource jobs are claimed there too. */
+    claimGroup: z.string().min(1),
+    /** `/subscriptions/{id}`. */
+    resourceId: z.string().regex(/^\/subscriptions\/[^/]+$/),
+    resourceType: z.literal("Microsoft.Resources/subscriptions"),
+    subscriptionId: z.string().min(1),
+    operationId: z.string().min(1),
+    trigger: z.literal("Manual"),
+    eventId: z.string(),
+    correlationId: z.string(),
+    enqueuedAt: z.iso.datetime(),
+    dryRun: z.boolean().optional(),
+  }),
 ]);
 
 /** A queued job. */
@@ -50,6 +69,8 @@ export type Job = z.infer<typeof jobSchema>;
 export type RotateJob = Extract<Job, { kind: "rotate" }>;
 /** A job that evaluates one resource against the detection rules. */
 export type EvaluateJob = Extract<Job, { kind: "evaluate" }>;
+/** A subscription-wide manual remediation's listing job. */
+export type RemediateSubscriptionJob = Extract<Job, { kind: "remediate-subscription" }>;
 
 /** A queue message that is not a job this version understands. */
 export class JobDecodeError extends Error {

@@ -15,11 +15,15 @@ const schema = z
 /** A validated manual remediation request. */
 export type RemediationRequest =
   | { target: "resource"; resourceId: string; apply: boolean }
-  | { target: "key"; keyId: string; apply: boolean };
+  | { target: "key"; keyId: string; apply: boolean }
+  | { target: "subscription"; subscriptionId: string; apply: boolean };
+
+const subscriptionGuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
- * Validates the body of `POST /api/remediate`: exactly one of `resourceId` or `keyId`, and an
- * optional boolean `apply`. Problems throw {@link RemediationInputError} naming the field.
+ * Validates the body of `POST /api/remediate`: exactly one of `resourceId`, `keyId` or
+ * `subscriptionId`, and an optional boolean `apply`. Problems throw {@link RemediationInputError}
+ * naming the field.
  */
 export function parseRemediationRequest(body: unknown): RemediationRequest {
   if (typeof body !== "object" || body === null || Array.isArray(body)) {
@@ -36,17 +40,21 @@ export function parseRemediationRequest(body: unknown): RemediationRequest {
     throw new RemediationInputError(field, `${field}: ${issue?.message ?? "invalid"}`);
   }
   const { resourceId, keyId, subscriptionId, apply } = result.data;
-  if (subscriptionId !== undefined) {
+  const named = [resourceId, keyId, subscriptionId].filter((v) => v !== undefined).length;
+  if (named !== 1) {
     throw new RemediationInputError(
-      "subscriptionId",
-      "subscriptionId: subscription-wide remediation is not available yet; use the sweep or name a resource or key",
+      resourceId === undefined ? "resourceId" : keyId === undefined ? "subscriptionId" : "keyId",
+      "name exactly one of resourceId, keyId or subscriptionId",
     );
   }
-  if ((resourceId === undefined) === (keyId === undefined)) {
-    throw new RemediationInputError(
-      resourceId === undefined ? "resourceId" : "keyId",
-      "name exactly one of resourceId or keyId",
-    );
+  if (subscriptionId !== undefined) {
+    if (!subscriptionGuid.test(subscriptionId)) {
+      throw new RemediationInputError(
+        "subscriptionId",
+        `subscriptionId: ${subscriptionId} is not a subscription id (a GUID)`,
+      );
+    }
+    return { target: "subscription", subscriptionId, apply };
   }
   if (resourceId !== undefined) {
     if (tryParseResourceId(resourceId) === undefined) {

@@ -1,24 +1,20 @@
+import type { JobQueue } from "../azure/jobQueue.js";
 import type { Ledger } from "../ledger/ledger.js";
 import { evaluateJob, type EvaluationDeps } from "./evaluateJob.js";
 import type { Job } from "./job.js";
 import { dispatchTickets } from "../tickets/dispatchTickets.js";
 import type { TicketSink } from "../tickets/ticketSink.js";
 import type { ReportAction } from "./report.js";
+import { runSubscriptionListing, failSubscriptionListing } from "./remediateSubscription.js";
 import { rotateConsumer, type RotationDeps } from "./rotateConsumer.js";
 import { whereBlock } from "./ticketText.js";
 
 /** What the queue worker needs. */
 export interface WorkerDeps extends RotationDeps, EvaluationDeps {
-  ledger: Pick<
-    Ledger,
-    | "recordAction"
-    | "requestTicket"
-    | "resolveTickets"
-    | "startJob"
-    | "finishJob"
-    | "pendingTickets"
-    | "markTicket"
-  >;
+  /** The whole ledger: a subscription listing job runs the sweep's walk. */
+  ledger: Ledger;
+  /** Where a subscription listing job queues its resource jobs. */
+  queue: JobQueue;
   tickets?: TicketSink | undefined;
   /** How long a worker holds a job before another may take it over (a crashed worker's lease). */
   leaseMs: number;
@@ -48,7 +44,11 @@ export async function runJob(job: Job, deps: WorkerDeps): Promise<ReportAction[]
   const jobDeps = job.dryRun === true ? { ...deps, dryRun: true } : deps;
   try {
     const actions =
-      job.kind === "rotate" ? [await rotateConsumer(job, jobDeps)] : await evaluateJob(job, jobDeps);
+      job.kind === "rotate"
+        ? [await rotateConsumer(job, jobDeps)]
+        : job.kind === "evaluate"
+          ? await evaluateJob(job, jobDeps)
+          : await runSubscriptionListing(job, jobDeps);
     await deps.ledger.finishJob(job.claimGroup, job.dedupeKey, "done", actions);
     // Sink failures are recorded on the ticket requests and retried later; they never fail the job.
     if (deps.tickets !== undefined)
@@ -70,6 +70,18 @@ export async function handlePoisonJob(
   lastError?: string,
 ): Promise<ReportAction> {
   await deps.ledger.finishJob(job.claimGroup, job.dedupeKey, "failed");
+  if (job.kind === "remediate-subscription") {
+    // Nothing was changed by listing; the operation's status tells whoever started it.
+    await failSubscriptionListing(job, deps.ledger, lastError);
+    return {
+      resourceId: job.resourceId,
+      resourceType: job.resourceType,
+      action: "none",
+      status: "failed",
+      reason: `listing the subscription gave up after repeated failures${lastError === undefined ? "" : `: ${lastError}`}`,
+      codes: ["RemediationFailed"],
+    };
+  }
   const ticket = await deps.ledger.requestTicket({
     resourceId: job.resourceId,
     resourceType: job.resourceType,

@@ -59,6 +59,11 @@ export interface SweepOptions {
   coveredSubscriptions?: readonly SweepSubscription[];
   /** The run's id (correlation id of its jobs); random by default. */
   runId?: string;
+  /**
+   * Queue the jobs for a manual operation instead of the sweep: claimed in the operation's group
+   * (so its progress is one ledger query), marked `Manual`, and plan-only when `dryRun`.
+   */
+  operation?: { claimGroup: string; dryRun: boolean };
 }
 
 /** What a sweep did. */
@@ -195,7 +200,7 @@ async function sweep(
   const graceMs = options.autoRotationGraceMs ?? hourMs;
   const period = Math.floor(now.getTime() / (options.recheckAfterMs ?? 24 * hourMs));
   const dry = deps.dryRun ? "dry-run|" : "";
-  const claimGroup = `${dry}sweep|${period}`;
+  const claimGroup = options.operation?.claimGroup ?? `${dry}sweep|${period}`;
   const eventId = `sweep-${runId}`;
 
   const covered =
@@ -224,10 +229,11 @@ async function sweep(
     claimGroup,
     resourceId,
     resourceType,
-    trigger: "Sweep" as const,
+    trigger: options.operation === undefined ? ("Sweep" as const) : ("Manual" as const),
     eventId,
     correlationId: runId,
     enqueuedAt: now.toISOString(),
+    ...(options.operation?.dryRun === true ? { dryRun: true } : {}),
   });
   const evaluateJob = (plan: {
     resource: { id: string; type: string };

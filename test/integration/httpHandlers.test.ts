@@ -101,8 +101,8 @@ describe("POST /api/remediate (HttpRequest objects, real SDK clients against the
       "apply",
     ],
     [
-      "a subscription",
-      JSON.stringify({ subscriptionId: "5e3c6f0a-0000-4000-8000-000000000001" }),
+      "a subscription that is not a GUID",
+      JSON.stringify({ subscriptionId: "/subscriptions/5e3c6f0a-0000-4000-8000-000000000001" }),
       400,
       "subscriptionId",
     ],
