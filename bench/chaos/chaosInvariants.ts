@@ -26,6 +26,22 @@ export interface Violation {
   detail: string;
 }
 
+/** Where the consumers ended, for the figures. */
+export interface EndStates {
+  /** On the newest version that passes preflight for them (or nothing newer is usable). */
+  onNewestUsable: number;
+  /** Behind a usable version, with an open ticket saying why: name and finding codes. */
+  behindWithTicket: string[];
+  /** Auto-rotating disk encryption sets left to the platform, which is to move them. */
+  delegatedToPlatform: number;
+}
+
+/** What {@link checkInvariants} found. */
+export interface InvariantReport {
+  violations: Violation[];
+  endStates: EndStates;
+}
+
 /** Everything the invariants read after a run. */
 export interface InvariantInput {
   consumers: readonly ChaosConsumer[];
@@ -129,8 +145,9 @@ const openTicketStates = new Set(["requested", "open"]);
  * rejection; the ledger's applied rotations are exactly the emulator's version changes and its
  * final state; malformed deliveries rejected with typed errors. Pure.
  */
-export function checkInvariants(input: InvariantInput): Violation[] {
+export function checkInvariants(input: InvariantInput): InvariantReport {
   const violations: Violation[] = [];
+  const endStates: EndStates = { onNewestUsable: 0, behindWithTicket: [], delegatedToPlatform: 0 };
   const add = (invariant: InvariantName, detail: string): void => {
     violations.push({ invariant, detail });
   };
@@ -181,9 +198,12 @@ export function checkInvariants(input: InvariantInput): Violation[] {
     );
   }
 
-  const openTickets = new Set(
-    input.tickets.filter((t) => openTicketStates.has(t.state)).map((t) => t.resourceId.toLowerCase()),
-  );
+  const openTickets = new Map<string, string[]>();
+  for (const t of input.tickets) {
+    if (!openTicketStates.has(t.state)) continue;
+    const id = t.resourceId.toLowerCase();
+    openTickets.set(id, [...(openTickets.get(id) ?? []), t.findingCode]);
+  }
   const appliedByConsumer = new Map<string, LedgerAction[]>();
   const awaiting = new Map<string, LedgerAction[]>();
   for (const a of input.ledgerActions) {
@@ -219,7 +239,12 @@ export function checkInvariants(input: InvariantInput): Violation[] {
       (awaiting.get(id) ?? []).some(
         (a) => versionOf(a.to) === versionOf(tenant.versions(key).at(-1)?.version),
       );
-    if (newestUsable !== undefined && !openTickets.has(id) && !delegated)
+    const tickets = openTickets.get(id);
+    if (newestUsable === undefined) endStates.onNewestUsable++;
+    else if (delegated) endStates.delegatedToPlatform++;
+    else if (tickets !== undefined)
+      endStates.behindWithTicket.push(`${consumer.name} (${tickets.join(", ")})`);
+    else
       add(
         "newest-usable-or-ticket",
         `${consumer.name} ends on ${finalVersion ?? "-"}, not on usable ${newestUsable}, and has no open ticket`,
@@ -252,5 +277,5 @@ export function checkInvariants(input: InvariantInput): Violation[] {
 
   for (const r of input.unhandledRejections) add("no-unhandled-rejection", r);
   for (const p of input.malformedProblems) add("malformed-rejected", p);
-  return violations;
+  return { violations, endStates };
 }

@@ -3,6 +3,7 @@ import type { ChaosResult } from "./runChaos.js";
 /** The figures and violations of one chaos run, as printed by `npm run chaos` and the test. */
 export function formatChaosResult(result: ChaosResult): string {
   const f = result.figures;
+  const e = result.endStates;
   const lines = [
     `chaos seed ${result.seed} (${result.size}) in ${(result.durationMs / 1000).toFixed(1)} s`,
     `  events:     ${f.events} in ${f.deliveries} deliveries (${f.duplicates} duplicates, ${f.noise} noise, ${f.malformed} malformed), ${f.versionsCreated} new key versions, ${f.userWrites} writes by people`,
@@ -10,6 +11,7 @@ export function formatChaosResult(result: ChaosResult): string {
     `  writes:     ${f.writes} by the service, ${f.effectiveWrites} effective; ${f.jobsRun} jobs run, ${f.jobsPoisoned} poisoned, ${f.deliveriesDeadLettered} deliveries dead-lettered`,
     `  refusals:   ${f.refusals}`,
     `  tickets:    ${f.tickets} (${f.openTickets} open)`,
+    `  consumers:  ${e.onNewestUsable} on the newest usable version, ${e.delegatedToPlatform} left to platform auto-rotation, ${e.behindWithTicket.length} behind with an open ticket${e.behindWithTicket.length > 0 ? `: ${e.behindWithTicket.join("; ")}` : ""}`,
     `  invariant violations: ${f.violations}`,
     ...result.violations.map((v) => `    ${v.invariant}: ${v.detail}`),
   ];

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { HttpRequest, InvocationContext } from "@azure/functions";
+import azureFunctions from "@azure/functions";
 import { createEventGridHandler } from "../../functions/eventGridHandler.js";
 import { createEventsWebhookHandler } from "../../functions/eventsWebhook.js";
 import { createJobWorkerHandler } from "../../functions/jobWorker.js";
@@ -15,7 +15,7 @@ import { emulatorHttpClient } from "../../src/emulator/httpClient.js";
 import { decodeDelivery, decodeDeliveryText } from "../../src/events/decodeDelivery.js";
 import { EventDecodeError } from "../../src/events/eventDecodeError.js";
 import { consumerRuleFor } from "../../src/rules/consumerRules.js";
-import { checkInvariants, type Violation } from "./chaosInvariants.js";
+import { checkInvariants, type EndStates, type Violation } from "./chaosInvariants.js";
 import { generateChaosPlan, type ChaosDelivery, type ChaosPlan, type ChaosStep } from "./chaosPlan.js";
 import { chaosNow, type ChaosSize } from "./chaosTenant.js";
 import { ChaosTransport } from "./chaosTransport.js";
@@ -56,13 +56,17 @@ export interface ChaosResult {
   seed: number;
   size: ChaosSize;
   figures: ChaosFigures;
+  endStates: EndStates;
   violations: Violation[];
   durationMs: number;
 }
 
 const deliveryAttempts = 5;
 
-function invocation(functionName: string): InvocationContext {
+// A CommonJS package whose classes Node's ESM loader does not expose as named exports.
+const { HttpRequest, InvocationContext } = azureFunctions;
+
+function invocation(functionName: string): azureFunctions.InvocationContext {
   return new InvocationContext({
     functionName,
     invocationId: randomUUID(),
@@ -305,7 +309,7 @@ export async function runChaos(options: {
     runtime.ctx.ledger.listActions(),
     runtime.ctx.ledger.listTicketRequests(),
   ]);
-  const violations = checkInvariants({
+  const { violations, endStates } = checkInvariants({
     consumers,
     keys,
     final: emulator.toTenantFile(),
@@ -338,6 +342,7 @@ export async function runChaos(options: {
     seed: options.seed,
     size: options.size,
     figures,
+    endStates,
     violations,
     durationMs: performance.now() - started,
   };
