@@ -3,6 +3,8 @@ import { coldStart } from "./coldStartBench.js";
 import { packageSize } from "./packageSizeBench.js";
 import { reportRendering } from "./reportBench.js";
 import { planAndEnqueue, requestsPerRotationEvent, type Figure } from "./rotationBench.js";
+import { throttledRotation } from "./throttledRotationBench.js";
+import { triageThroughput } from "./triageBench.js";
 import { sweepScaling } from "./sweepBench.js";
 
 function print(f: Figure): void {
@@ -21,6 +23,8 @@ async function main(): Promise<void> {
     console.log(`Benchmarks on Node ${process.version}`);
     print(await requestsPerRotationEvent(azurite.connectionString));
     print(await planAndEnqueue(azurite.connectionString));
+    print(triageThroughput());
+    for (const figure of await throttledRotation(azurite.connectionString)) print(figure);
     for (const figure of await sweepScaling(azurite.connectionString)) print(figure);
     for (const figure of reportRendering()) print(figure);
     for (const figure of await coldStart()) print(figure);
