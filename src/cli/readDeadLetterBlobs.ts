@@ -21,6 +21,8 @@ export interface DeadLetterSelection {
   readonly until?: Date | undefined;
   /** Larger blobs are reported as errors instead of being read (default 64 MiB). */
   readonly maxBlobBytes?: number;
+  /** Blobs downloaded ahead of the one being replayed (default 8). */
+  readonly readAhead?: number;
 }
 
 interface Listed {
@@ -98,54 +100,69 @@ async function readText(client: ContainerClient, name: string, maxBytes: number)
   return Buffer.concat(chunks).toString("utf8");
 }
 
+// Reads and unwraps one blob; every problem with the blob itself becomes its error entry.
+async function readBlob(
+  client: ContainerClient,
+  blob: Listed,
+  source: string,
+  maxBytes: number,
+): Promise<DeadLetterBlobRead> {
+  if (blob.size > maxBytes) {
+    return { source, deliveries: [], error: `the blob is ${blob.size} bytes, larger than ${maxBytes}` };
+  }
+  try {
+    const events = unwrapDeadLetters(await readText(client, blob.name, maxBytes));
+    return {
+      source,
+      deliveries: events.map((e) => ({
+        source: `${source}[${e.index}]`,
+        body: e.event,
+        text: JSON.stringify(e.event),
+        deadLetter: e.deadLetter,
+      })),
+    };
+  } catch (error) {
+    if (error instanceof DeadLetterFormatError) {
+      return { source, deliveries: [], error: `the blob is ${error.message}` };
+    }
+    if (error instanceof RestError) {
+      return { source, deliveries: [], error: `cannot read the blob (${describe(error)})` };
+    }
+    throw error;
+  }
+}
+
 /**
  * Lists the dead-letter blobs under the location's folder (only `.json` blobs, as Event Grid writes
- * them), oldest first, and yields each blob's events one blob at a time, the dead-letter properties
- * taken off. A blob that cannot be read or is not events yields an `error` naming it; the others
- * still replay. A missing container is a usage error; a refused listing a failure.
+ * them), oldest first, and yields each blob's events in that order, the dead-letter properties taken
+ * off. A few blobs are downloaded ahead (`readAhead`, default 8) so a large container is not read one
+ * round trip at a time. A blob that cannot be read or is not events yields an `error` naming it; the
+ * others still replay. A missing container is a usage error; a refused listing a failure.
  */
 export async function* readDeadLetterBlobs(
   location: DeadLetterContainer,
   selection: DeadLetterSelection = {},
 ): AsyncGenerator<DeadLetterBlobRead> {
   const maxBytes = selection.maxBlobBytes ?? 64 * 1024 * 1024;
+  const readAhead = Math.max(1, selection.readAhead ?? 8);
   const container = location.client.containerName;
-  for (const blob of await listBlobs(location, selection)) {
-    const source = `${container}/${blob.name}`;
-    if (blob.size > maxBytes) {
-      yield { source, deliveries: [], error: `the blob is ${blob.size} bytes, larger than ${maxBytes}` };
-      continue;
+  const blobs = await listBlobs(location, selection);
+  const pending: Promise<DeadLetterBlobRead>[] = [];
+  let next = 0;
+  const fill = (): void => {
+    while (pending.length < readAhead && next < blobs.length) {
+      const blob = blobs[next++];
+      if (blob === undefined) break;
+      const read = readBlob(location.client, blob, `${container}/${blob.name}`, maxBytes);
+      // Settled in order below; this only keeps a failure of a later read from going unhandled meanwhile.
+      read.catch(() => undefined);
+      pending.push(read);
     }
-    let text: string;
-    try {
-      text = await readText(location.client, blob.name, maxBytes);
-    } catch (error) {
-      if (error instanceof DeadLetterFormatError) {
-        yield { source, deliveries: [], error: `the blob is ${error.message}` };
-        continue;
-      }
-      if (!(error instanceof RestError)) throw error;
-      yield {
-        source,
-        deliveries: [],
-        error: `cannot read the blob (${describe(error)})`,
-      };
-      continue;
-    }
-    try {
-      const events = unwrapDeadLetters(text);
-      yield {
-        source,
-        deliveries: events.map((e) => ({
-          source: `${source}[${e.index}]`,
-          body: e.event,
-          text: JSON.stringify(e.event),
-          deadLetter: e.deadLetter,
-        })),
-      };
-    } catch (error) {
-      if (!(error instanceof DeadLetterFormatError)) throw error;
-      yield { source, deliveries: [], error: `the blob is ${error.message}` };
-    }
+  };
+  fill();
+  for (let head = pending.shift(); head !== undefined; head = pending.shift()) {
+    const read = await head;
+    fill();
+    yield read;
   }
 }

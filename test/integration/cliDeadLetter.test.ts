@@ -7,6 +7,7 @@ import { HttpRequest, InvocationContext } from "@azure/functions";
 import { createEventsWebhookHandler } from "../../functions/eventsWebhook.js";
 import { runCli } from "../../src/cli/runCli.js";
 import type { ReplayReport } from "../../src/cli/commands/replayCommand.js";
+import { readDeadLetterBlobs } from "../../src/cli/readDeadLetterBlobs.js";
 import { readTenantFile } from "../../src/emulator/tenantFile.js";
 import { createServiceHarness } from "../support/serviceHarness.js";
 
@@ -317,6 +318,31 @@ describe("cmkr replay --dead-letter (Event Grid dead-letter blobs in Azurite)", 
         });
       });
     }
+  });
+
+  it("reads blobs oldest first by their (not zero-padded) date path, in order with read-ahead", async () => {
+    const order = [
+      "2026/9/30/23",
+      "2026/10/1/0",
+      "2026/10/1/9",
+      "2026/10/1/10",
+      "2026/10/2/1",
+      "2026/11/1/0",
+    ];
+    // Uploaded in reverse, so neither upload order nor name order is the date order.
+    for (const path of [...order].reverse()) {
+      const body = JSON.stringify([{ id: path, deadLetterReason: "MaxDeliveryAttemptsExceeded" }]);
+      await container.getBlockBlobClient(`ORDER/SUB/${path}/${randomUUID()}.json`).upload(body, body.length);
+    }
+    const read: string[] = [];
+    for await (const blob of readDeadLetterBlobs(
+      { client: container, prefix: "ORDER/", label: "order" },
+      { readAhead: 2, since: new Date("2026-10-01T00:30Z") },
+    )) {
+      read.push((blob.deliveries[0]?.body as { id: string }).id);
+    }
+    // 2026/10/1/0 covers 00:00-01:00, so --since 00:30 keeps it; 2026/9/30/23 ends before.
+    expect(read).toEqual(order.slice(1));
   });
 
   it("says so when nothing matches, with the upper-case hint for a lower-case folder", async () => {
