@@ -468,6 +468,61 @@ export class Ledger {
   }
 
   /**
+   * The newest `limit` actions of the whole ledger that `keep` accepts, newest first, without their
+   * before/after snapshots. Read as a stream and cut as it goes, so a report over a long history
+   * holds about `limit` actions, never the history.
+   */
+  async newestActions(
+    limit: number,
+    keep: (action: LedgerAction) => boolean = () => true,
+  ): Promise<LedgerAction[]> {
+    await this.ensureTable();
+    const newestFirst = (a: LedgerAction, b: LedgerAction): number =>
+      a.at < b.at ? 1 : a.at > b.at ? -1 : 0;
+    let kept: LedgerAction[] = [];
+    for await (const e of this.table.listEntities({
+      queryOptions: {
+        filter: "kind eq 'action'",
+        select: [
+          "resourceId",
+          "resourceType",
+          "action",
+          "status",
+          "reason",
+          "codes",
+          "dryRun",
+          "at",
+          "from",
+          "to",
+          "eventId",
+          "correlationId",
+          "jobId",
+        ],
+      },
+    })) {
+      const action: LedgerAction = {
+        resourceId: String(e.resourceId),
+        resourceType: String(e.resourceType),
+        action: e.action as ActionKind,
+        status: e.status as ActionStatus,
+        reason: String(e.reason),
+        codes: typeof e.codes === "string" ? (JSON.parse(e.codes) as string[]) : [],
+        dryRun: e.dryRun === true,
+        at: String(e.at),
+        ...(typeof e.from === "string" ? { from: e.from } : {}),
+        ...(typeof e.to === "string" ? { to: e.to } : {}),
+        ...(typeof e.eventId === "string" ? { eventId: e.eventId } : {}),
+        ...(typeof e.correlationId === "string" ? { correlationId: e.correlationId } : {}),
+        ...(typeof e.jobId === "string" ? { jobId: e.jobId } : {}),
+      };
+      if (!keep(action)) continue;
+      kept.push(action);
+      if (kept.length >= 2 * limit) kept = kept.sort(newestFirst).slice(0, limit);
+    }
+    return kept.sort(newestFirst).slice(0, limit);
+  }
+
+  /**
    * Resolves the resource's open ticket requests whose finding is gone: every one when `codes` is
    * `"all"` (the resource was deleted), else those whose code is in `codes.candidates` but not in
    * `codes.current`. A request never sent to a sink is closed; one with a sink ticket becomes

@@ -1,6 +1,9 @@
+import { randomUUID } from "node:crypto";
 import { InvocationContext, type Timer } from "@azure/functions";
 import { describe, expect, inject, it } from "vitest";
 import { createSweepHandler } from "../../functions/sweepTimer.js";
+import { createTableClient } from "../../src/azure/storageClients.js";
+import { Ledger } from "../../src/ledger/ledger.js";
 import { runSweep, type SweepProgress } from "../../src/engine/sweep.js";
 import { TenantBuilder } from "../fixtures/tenantBuilder.js";
 import { createServiceHarness, testNow } from "../support/serviceHarness.js";
@@ -234,5 +237,31 @@ describe("ticket repeats from the sweep", () => {
     // Events keep updating on every repeat.
     await ledger.requestTicket({ ...input, body: "body v2" });
     expect(await ledger.pendingTickets()).toHaveLength(1);
+  });
+});
+
+describe("the ledger's newest actions (for cmkr scan)", () => {
+  it("keeps only the newest that the filter accepts, newest first, without snapshots", async () => {
+    let now = Date.parse("2026-11-01T00:00:00Z");
+    const table = `recent${randomUUID().replace(/-/g, "").slice(0, 12)}`;
+    const ledger = new Ledger(
+      createTableClient({ connectionString: inject("azuriteConnectionString") }, table),
+      () => now,
+    );
+    for (let i = 0; i < 7; i++) {
+      now += 60_000;
+      await ledger.recordAction({
+        resourceId: `/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/disks/d${i % 2 === 0 ? "even" : "odd"}${i}`,
+        resourceType: "Microsoft.Compute/disks",
+        action: "none",
+        status: "skipped",
+        reason: `action ${i}`,
+        before: { big: "x".repeat(1000) },
+        dryRun: false,
+      });
+    }
+    const newest = await ledger.newestActions(2, (a) => a.resourceId.includes("/deven"));
+    expect(newest.map((a) => a.reason)).toEqual(["action 6", "action 4"]);
+    expect(newest[0]?.before).toBeUndefined();
   });
 });

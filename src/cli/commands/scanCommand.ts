@@ -25,6 +25,9 @@ export interface ScanOptions {
   out?: string;
 }
 
+/** The report lists the ledger's newest actions, not its whole history. */
+const maxActions = 1000;
+
 const guid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function render(report: ComplianceReport, options: ScanOptions, io: CliIo): string {
@@ -108,9 +111,12 @@ export async function runScan(options: ScanOptions, io: CliIo): Promise<ExitCode
       const sub = /^\/subscriptions\/([^/]+)/i.exec(resourceId)?.[1]?.toLowerCase();
       return sub !== undefined && covered.some((s) => s.subscriptionId.toLowerCase() === sub);
     };
-    const [actions, tickets] = await Promise.all([ctx.ledger.listActions(), ctx.ledger.listTicketRequests()]);
+    const [actions, tickets] = await Promise.all([
+      ctx.ledger.newestActions(maxActions, (a) => inCovered(a.resourceId)),
+      ctx.ledger.listTicketRequests(),
+    ]);
     builder.setLedger(
-      actions.filter((a) => inCovered(a.resourceId)),
+      actions,
       tickets.filter((t) => inCovered(t.resourceId)),
     );
     const text = render(builder.build(), options, io);
