@@ -53,6 +53,9 @@ param aiServicesMode string = 'ticket'
 @description('CMKR_DISK_MODE: ticket reports disks with platform keys; enforce also attaches a disk encryption set to unattached disks (and needs the role deployed with diskEnforce=true).')
 param diskMode string = 'ticket'
 
+@description('CMKR_SWEEP_SCHEDULE: six-field NCRONTAB schedule of the periodic sweep (second minute hour day month weekday).')
+param sweepSchedule string = '0 0 * * * *'
+
 @description('Further app settings (ticket sink, enforce keys, exclusions...), merged over the ones this template sets. See the configuration table in README.md.')
 param appSettings object = {}
 
@@ -195,6 +198,7 @@ module api 'app/api.bicep' = {
         CMKR_SERVICE_APP_ID: identity.outputs.clientId
         CMKR_AI_SERVICES_MODE: aiServicesMode
         CMKR_DISK_MODE: diskMode
+        CMKR_SWEEP_SCHEDULE: sweepSchedule
         CMKR_JOB_QUEUE: jobQueueName
         CMKR_LEDGER_TABLE: ledgerTableName
       },
