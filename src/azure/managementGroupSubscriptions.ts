@@ -1,29 +1,6 @@
 import type { ResolvedScope, ScopeResolver } from "../engine/scopeGuard.js";
 import type { AzureClients } from "./azureClients.js";
-import { resourceGraphPages } from "./resourceGraphPages.js";
-
-/** The Resource Graph query that lists the subscriptions under the request's management groups. */
-export const managementGroupSubscriptionsQuery =
-  "resourcecontainers | where type =~ 'microsoft.resources/subscriptions' | project subscriptionId";
-
-/** Lists the subscriptions under management groups (and their descendants), lower-cased, in one paged query. */
-export async function listManagementGroupSubscriptions(
-  clients: AzureClients,
-  managementGroups: readonly string[],
-): Promise<string[]> {
-  const found = new Set<string>();
-  for await (const page of resourceGraphPages<{ subscriptionId?: unknown }>(
-    clients,
-    managementGroupSubscriptionsQuery,
-    { managementGroups },
-  )) {
-    for (const row of page.rows) {
-      if (typeof row.subscriptionId === "string" && row.subscriptionId !== "")
-        found.add(row.subscriptionId.toLowerCase());
-    }
-  }
-  return [...found].sort();
-}
+import { listManagementGroupSubscriptions } from "./resourceGraphPages.js";
 
 /** How {@link createScopeResolver} caches. */
 export interface ScopeResolverOptions {

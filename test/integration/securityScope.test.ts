@@ -119,6 +119,22 @@ describe("scope enforcement with management groups (real SDK clients against the
     expect(answer.status).toBe(200);
   });
 
+  it("with subscriptions and management groups both set, Resource Graph is asked for their union", async () => {
+    // The API takes subscriptions or management groups, never both (the emulator refuses both too).
+    const { tenant: t, inside, outside } = tenant();
+    const h = await createServiceHarness(t, inject("azuriteConnectionString"), {
+      env: { CMKR_SCOPE_MANAGEMENT_GROUPS: "mg-prod", CMKR_SCOPE_SUBSCRIPTIONS: subscriptionId(2) },
+    });
+    const handler = createEventsWebhookHandler(() => Promise.resolve(h.runtime));
+    const answer = await handler(post("https://app/api/events", keyEventDelivery(V2)), context());
+    expect((answer.jsonBody as Report).actions.map((a) => [a.resourceId, a.status]).sort()).toEqual(
+      [
+        [inside, "planned"],
+        [outside, "planned"],
+      ].sort(),
+    );
+  });
+
   it("/api/events: a crafted write event outside the scope is dropped at planning, never queued or read", async () => {
     const { tenant: t, inside, outside } = tenant();
     const h = await createServiceHarness(t, inject("azuriteConnectionString"), {
