@@ -146,6 +146,27 @@ function ticketFromEntity(e: Record<string, unknown>): TicketRequest {
     : request;
 }
 
+/** An action as read back; before/after only when the query selected them. */
+function actionFromEntity(e: Record<string, unknown>): LedgerAction {
+  return {
+    resourceId: String(e.resourceId),
+    resourceType: String(e.resourceType),
+    action: e.action as ActionKind,
+    status: e.status as ActionStatus,
+    reason: String(e.reason),
+    codes: typeof e.codes === "string" ? (JSON.parse(e.codes) as string[]) : [],
+    dryRun: e.dryRun === true,
+    at: String(e.at),
+    ...(typeof e.from === "string" ? { from: e.from } : {}),
+    ...(typeof e.to === "string" ? { to: e.to } : {}),
+    ...(typeof e.before === "string" ? { before: e.before } : {}),
+    ...(typeof e.after === "string" ? { after: e.after } : {}),
+    ...(typeof e.eventId === "string" ? { eventId: e.eventId } : {}),
+    ...(typeof e.correlationId === "string" ? { correlationId: e.correlationId } : {}),
+    ...(typeof e.jobId === "string" ? { jobId: e.jobId } : {}),
+  };
+}
+
 /** Job claims of one group (one key event, one manual run) share a partition, so they batch. */
 function jobPartition(group: string): string {
   return `jobs|${digest(group)}`;
@@ -446,23 +467,7 @@ export class Ledger {
         : `PartitionKey eq '${partitionKeyFor(resourceId).replace(/'/g, "''")}' and kind eq 'action'`;
     const out: LedgerAction[] = [];
     for await (const e of this.table.listEntities({ queryOptions: { filter } })) {
-      out.push({
-        resourceId: String(e.resourceId),
-        resourceType: String(e.resourceType),
-        action: e.action as ActionKind,
-        status: e.status as ActionStatus,
-        reason: String(e.reason),
-        codes: typeof e.codes === "string" ? (JSON.parse(e.codes) as string[]) : [],
-        dryRun: e.dryRun === true,
-        at: String(e.at),
-        ...(typeof e.from === "string" ? { from: e.from } : {}),
-        ...(typeof e.to === "string" ? { to: e.to } : {}),
-        ...(typeof e.before === "string" ? { before: e.before } : {}),
-        ...(typeof e.after === "string" ? { after: e.after } : {}),
-        ...(typeof e.eventId === "string" ? { eventId: e.eventId } : {}),
-        ...(typeof e.correlationId === "string" ? { correlationId: e.correlationId } : {}),
-        ...(typeof e.jobId === "string" ? { jobId: e.jobId } : {}),
-      });
+      out.push(actionFromEntity(e));
     }
     return out;
   }
@@ -500,21 +505,7 @@ export class Ledger {
         ],
       },
     })) {
-      const action: LedgerAction = {
-        resourceId: String(e.resourceId),
-        resourceType: String(e.resourceType),
-        action: e.action as ActionKind,
-        status: e.status as ActionStatus,
-        reason: String(e.reason),
-        codes: typeof e.codes === "string" ? (JSON.parse(e.codes) as string[]) : [],
-        dryRun: e.dryRun === true,
-        at: String(e.at),
-        ...(typeof e.from === "string" ? { from: e.from } : {}),
-        ...(typeof e.to === "string" ? { to: e.to } : {}),
-        ...(typeof e.eventId === "string" ? { eventId: e.eventId } : {}),
-        ...(typeof e.correlationId === "string" ? { correlationId: e.correlationId } : {}),
-        ...(typeof e.jobId === "string" ? { jobId: e.jobId } : {}),
-      };
+      const action = actionFromEntity(e);
       if (!keep(action)) continue;
       kept.push(action);
       if (kept.length >= 2 * limit) kept = kept.sort(newestFirst).slice(0, limit);
