@@ -226,7 +226,8 @@ export class Ledger {
   /**
    * Claims dedupe keys for new jobs, in Table transactions of up to 100 (one partition per group,
    * e.g. per key event), so planning thousands of jobs costs tens of requests. Returns the keys
-   * claimed now; a key claimed before (a duplicate event) is left out, so nothing is queued twice.
+   * claimed now; a key claimed before (a duplicate event) is left out, so nothing is queued twice,
+   * except a job that gave up, which a new event may try again.
    */
   async claimJobs(
     group: string,
@@ -264,11 +265,35 @@ export class Ledger {
             claimed.add(j.dedupeKey);
           } catch (error) {
             if (!isStatus(error, 409)) throw error;
+            if (await this.reclaimFailed(partitionKey, entity(j))) claimed.add(j.dedupeKey);
           }
         }),
       );
     }
     return claimed;
+  }
+
+  /**
+   * A job that gave up (poison queue) is claimed again by the next event that plans it: the cause
+   * may be gone (a key version Key Vault did not list yet). Done, queued and running jobs stay
+   * duplicates. The ETag makes one of two concurrent planners win.
+   */
+  private async reclaimFailed(partitionKey: string, fresh: JobEntity): Promise<boolean> {
+    let existing: TableEntityResult<JobEntity>;
+    try {
+      existing = await this.table.getEntity<JobEntity>(partitionKey, fresh.rowKey);
+    } catch (error) {
+      if (isStatus(error, 404)) return false;
+      throw error;
+    }
+    if (existing.state !== "failed") return false;
+    try {
+      await this.table.updateEntity<JobEntity>(fresh, "Replace", { etag: existing.etag });
+      return true;
+    } catch (error) {
+      if (isStatus(error, 412)) return false;
+      throw error;
+    }
   }
 
   /**

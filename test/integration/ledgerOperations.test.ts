@@ -54,4 +54,18 @@ describe("ledger: manual operations and their jobs (Azurite)", () => {
     const [kept] = jobs.find((j) => j.resourceId === disk(1))?.result ?? [];
     expect(kept).toMatchObject({ action: "open-ticket", reason: `${"r".repeat(500)}…` });
   });
+
+  it("a job that gave up is claimed again by the next plan; done and queued ones stay duplicates", async () => {
+    const l = ledger();
+    const job = (n: number) => ({ dedupeKey: `${disk(n)}|v2`, resourceId: disk(n) });
+    expect(await l.claimJobs("key-event-1", [job(1), job(2), job(3)])).toEqual(
+      new Set([job(1).dedupeKey, job(2).dedupeKey, job(3).dedupeKey]),
+    );
+    await l.finishJob("key-event-1", job(1).dedupeKey, "failed");
+    await l.finishJob("key-event-1", job(2).dedupeKey, "done");
+    const again = await l.claimJobs("key-event-1", [job(1), job(2), job(3)]);
+    expect(again).toEqual(new Set([job(1).dedupeKey]));
+    expect(await l.startJob("key-event-1", job(1).dedupeKey, disk(1), 60_000)).toBe("started");
+    expect(await l.claimJobs("key-event-1", [job(1)])).toEqual(new Set());
+  });
 });
