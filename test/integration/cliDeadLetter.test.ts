@@ -10,22 +10,8 @@ import type { ReplayReport } from "../../src/cli/commands/replayCommand.js";
 import { readDeadLetterBlobs } from "../../src/cli/readDeadLetterBlobs.js";
 import { readTenantFile } from "../../src/emulator/tenantFile.js";
 import { createServiceHarness } from "../support/serviceHarness.js";
+import { captureCliOutput, cliArgv } from "../support/cliCapture.js";
 
-function capture() {
-  let out = "";
-  let err = "";
-  return {
-    io: { out: (t: string) => (out += t), err: (t: string) => (err += t) },
-    get out() {
-      return out;
-    },
-    get err() {
-      return err;
-    },
-  };
-}
-
-const argv = (...args: string[]): string[] => ["node", "cmkr", ...args];
 const example = async (name: string): Promise<Record<string, unknown>[]> => {
   const parsed = JSON.parse(await readFile(`examples/events/${name}`, "utf8")) as unknown;
   return (Array.isArray(parsed) ? parsed : [parsed]) as Record<string, unknown>[];
@@ -106,9 +92,9 @@ describe("cmkr replay --dead-letter (Event Grid dead-letter blobs in Azurite)", 
   });
 
   it("plans every dead-lettered event in the window, names each one's blob, and reports a bad blob", async () => {
-    const c = capture();
+    const c = captureCliOutput();
     const code = await runCli(
-      argv(
+      cliArgv(
         "replay",
         "--dead-letter",
         `${containerName}/${folder}`,
@@ -169,9 +155,9 @@ describe("cmkr replay --dead-letter (Event Grid dead-letter blobs in Azurite)", 
   });
 
   it("applies the events of a window (--until) and prints the table with each event's blob", async () => {
-    const c = capture();
+    const c = captureCliOutput();
     const code = await runCli(
-      argv(
+      cliArgv(
         "replay",
         "--dead-letter",
         `${containerName}/${folder}/2026/11`,
@@ -206,9 +192,9 @@ describe("cmkr replay --dead-letter (Event Grid dead-letter blobs in Azurite)", 
     });
     const url = new URL(sasUrl);
     const location = `${url.origin}${url.pathname}/${folder}/2026/11/21/13${url.search}`;
-    const c = capture();
+    const c = captureCliOutput();
     const code = await runCli(
-      argv("replay", "--dead-letter", location, "--tenant", "examples/tenant.json", "--json"),
+      cliArgv("replay", "--dead-letter", location, "--tenant", "examples/tenant.json", "--json"),
       c.io,
     );
     const report = JSON.parse(c.out) as ReplayReport;
@@ -218,20 +204,20 @@ describe("cmkr replay --dead-letter (Event Grid dead-letter blobs in Azurite)", 
     expect(code).toBe(1);
 
     // The SAS does not cover another container: the refusal names the location, never the SAS.
-    const refused = capture();
+    const refused = captureCliOutput();
     const other = `${url.origin}${url.pathname.replace(containerName, "other-container")}${url.search}`;
     expect(
-      await runCli(argv("replay", "--dead-letter", other, "--tenant", "examples/tenant.json"), refused.io),
+      await runCli(cliArgv("replay", "--dead-letter", other, "--tenant", "examples/tenant.json"), refused.io),
     ).toBe(1);
     expect(refused.err).toMatch(
       /^error: http:\/\/127\.0\.0\.1:\d+\/devstoreaccount1\/other-container\/: cannot list the dead-letter blobs \(HTTP 403 \w+\)/,
     );
     expect(refused.err + refused.out).not.toContain("sig=");
 
-    const missing = capture();
+    const missing = captureCliOutput();
     expect(
       await runCli(
-        argv("replay", "--dead-letter", "no-such-container/X", "--tenant", "examples/tenant.json"),
+        cliArgv("replay", "--dead-letter", "no-such-container/X", "--tenant", "examples/tenant.json"),
         missing.io,
       ),
     ).toBe(2);
@@ -271,9 +257,9 @@ describe("cmkr replay --dead-letter (Event Grid dead-letter blobs in Azurite)", 
     const address = server.address();
     const port = typeof address === "object" && address !== null ? address.port : 0;
     try {
-      const c = capture();
+      const c = captureCliOutput();
       const code = await runCli(
-        argv(
+        cliArgv(
           "replay",
           "--dead-letter",
           `${containerName}/${folder}`,
@@ -346,9 +332,9 @@ describe("cmkr replay --dead-letter (Event Grid dead-letter blobs in Azurite)", 
   });
 
   it("says so when nothing matches, with the upper-case hint for a lower-case folder", async () => {
-    const c = capture();
+    const c = captureCliOutput();
     const code = await runCli(
-      argv("replay", "--dead-letter", `${containerName}/kv-cmk-prod`, "--tenant", "examples/tenant.json"),
+      cliArgv("replay", "--dead-letter", `${containerName}/kv-cmk-prod`, "--tenant", "examples/tenant.json"),
       c.io,
     );
     expect(c.out).toMatch(/No actions\./);
@@ -369,8 +355,8 @@ describe("cmkr replay --dead-letter (Event Grid dead-letter blobs in Azurite)", 
     [["replay", "--dead-letter", "http://storage.example.com/c"], /must use https/],
     [["replay", "examples/events", "--save-tenant", "out.json"], /use it with --tenant/],
   ])("usage errors exit 2: %j", async (args, message) => {
-    const c = capture();
-    expect(await runCli(argv(...args), c.io)).toBe(2);
+    const c = captureCliOutput();
+    expect(await runCli(cliArgv(...args), c.io)).toBe(2);
     expect(c.err).toMatch(message);
   });
 
@@ -378,10 +364,10 @@ describe("cmkr replay --dead-letter (Event Grid dead-letter blobs in Azurite)", 
     const saved = process.env.AZURE_STORAGE_CONNECTION_STRING;
     delete process.env.AZURE_STORAGE_CONNECTION_STRING;
     try {
-      const c = capture();
+      const c = captureCliOutput();
       expect(
         await runCli(
-          argv("replay", "--dead-letter", containerName, "--tenant", "examples/tenant.json"),
+          cliArgv("replay", "--dead-letter", containerName, "--tenant", "examples/tenant.json"),
           c.io,
         ),
       ).toBe(2);

@@ -5,31 +5,16 @@ import { describe, expect, it } from "vitest";
 import { runCli } from "../../src/cli/runCli.js";
 import type { Report } from "../../src/engine/report.js";
 import { parseTenantFile } from "../../src/emulator/tenantFile.js";
-
-function capture() {
-  let out = "";
-  let err = "";
-  return {
-    io: { out: (t: string) => (out += t), err: (t: string) => (err += t) },
-    get out() {
-      return out;
-    },
-    get err() {
-      return err;
-    },
-  };
-}
-
-const argv = (...args: string[]): string[] => ["node", "cmkr", ...args];
+import { captureCliOutput, cliArgv } from "../support/cliCapture.js";
 
 describe("cmkr replay and remediate (in-process, embedded emulator and Azurite)", () => {
   it("replays the example events with --apply --json and saves a tenant with the new versions", async () => {
     process.env.CMKR_SERVICE_PRINCIPAL_ID = "5f4e3d2c-1b0a-4987-8654-3210fedcba98";
     const dir = await mkdtemp(join(tmpdir(), "cmkr-"));
     const saved = join(dir, "out.json");
-    const c = capture();
+    const c = captureCliOutput();
     const code = await runCli(
-      argv(
+      cliArgv(
         "replay",
         "examples/events",
         "--tenant",
@@ -99,9 +84,9 @@ describe("cmkr replay and remediate (in-process, embedded emulator and Azurite)"
   });
 
   it("plans without --apply: nothing is written and the table says so", async () => {
-    const c = capture();
+    const c = captureCliOutput();
     const code = await runCli(
-      argv(
+      cliArgv(
         "replay",
         "examples/events/01-key-new-version-prod.eventgrid.json",
         "--tenant",
@@ -116,9 +101,9 @@ describe("cmkr replay and remediate (in-process, embedded emulator and Azurite)"
   });
 
   it("remediates every consumer of a key, and one resource, on demand", async () => {
-    const c = capture();
+    const c = captureCliOutput();
     const code = await runCli(
-      argv(
+      cliArgv(
         "remediate",
         "https://kv-cmk-prod.vault.azure.net/keys/cmk",
         "--tenant",
@@ -137,11 +122,11 @@ describe("cmkr replay and remediate (in-process, embedded emulator and Azurite)"
     ).toEqual(["aoai-chat-prod", "des-prod", "mlh-platform", "mlw-risk-prod"]);
     expect(code).toBe(1);
 
-    const one = capture();
+    const one = captureCliOutput();
     const id =
       "/subscriptions/0b1f6471-1bf0-4dda-aec3-111111111111/resourceGroups/rg-compute-prod/providers/Microsoft.Compute/diskEncryptionSets/des-large";
     expect(
-      await runCli(argv("remediate", id, "--tenant", "examples/tenant.json", "--apply", "--json"), one.io),
+      await runCli(cliArgv("remediate", id, "--tenant", "examples/tenant.json", "--apply", "--json"), one.io),
     ).toBe(0);
     expect((JSON.parse(one.out) as Report).actions).toEqual([
       expect.objectContaining({ resourceId: id, action: "rotate-key", status: "applied" }),
@@ -156,8 +141,8 @@ describe("cmkr replay and remediate (in-process, embedded emulator and Azurite)"
       /not a Key Vault key URI/,
     ],
   ])("usage errors exit 2: %j", async (args, message) => {
-    const c = capture();
-    expect(await runCli(argv(...args), c.io)).toBe(2);
+    const c = captureCliOutput();
+    expect(await runCli(cliArgv(...args), c.io)).toBe(2);
     expect(c.err).toMatch(message);
     expect(c.err).not.toMatch(/\n\s+at /);
   });
@@ -167,9 +152,14 @@ describe("cmkr settings errors", () => {
   it("a ticket sink missing its settings is a usage error naming the variable", async () => {
     process.env.CMKR_TICKET_SINK = "github";
     try {
-      const c = capture();
+      const c = captureCliOutput();
       const code = await runCli(
-        argv("remediate", "https://kv-cmk-prod.vault.azure.net/keys/cmk", "--tenant", "examples/tenant.json"),
+        cliArgv(
+          "remediate",
+          "https://kv-cmk-prod.vault.azure.net/keys/cmk",
+          "--tenant",
+          "examples/tenant.json",
+        ),
         c.io,
       );
       expect(code).toBe(2);

@@ -8,22 +8,7 @@ import { runCli } from "../../src/cli/runCli.js";
 import { Ledger } from "../../src/ledger/ledger.js";
 import type { ComplianceReport } from "../../src/report/complianceReport.js";
 import { TenantBuilder } from "../fixtures/tenantBuilder.js";
-
-function capture() {
-  let out = "";
-  let err = "";
-  return {
-    io: { out: (t: string) => (out += t), err: (t: string) => (err += t) },
-    get out() {
-      return out;
-    },
-    get err() {
-      return err;
-    },
-  };
-}
-
-const argv = (...args: string[]): string[] => ["node", "cmkr", ...args];
+import { captureCliOutput, cliArgv } from "../support/cliCapture.js";
 
 async function tenantFile() {
   const b = new TenantBuilder({ seed: "cli-scan" });
@@ -89,8 +74,8 @@ describe("cmkr scan (in-process, embedded emulator)", () => {
       dryRun: false,
     });
 
-    const c = capture();
-    expect(await runCli(argv("scan", "--tenant", t.file, "--format", "json"), c.io)).toBe(0);
+    const c = captureCliOutput();
+    expect(await runCli(cliArgv("scan", "--tenant", t.file, "--format", "json"), c.io)).toBe(0);
     const report = JSON.parse(c.out) as ComplianceReport;
     expect(report.totals).toEqual({
       resources: 4,
@@ -124,9 +109,9 @@ describe("cmkr scan (in-process, embedded emulator)", () => {
 
   it("limits the scan to --subscription and writes CSV, HTML and the table to --out", async () => {
     const t = await tenantFile();
-    const c = capture();
+    const c = captureCliOutput();
     expect(
-      await runCli(argv("scan", "--tenant", t.file, "--subscription", t.dev, "--format", "json"), c.io),
+      await runCli(cliArgv("scan", "--tenant", t.file, "--subscription", t.dev, "--format", "json"), c.io),
     ).toBe(0);
     const report = JSON.parse(c.out) as ComplianceReport;
     expect(report.scope.subscriptions).toEqual([t.dev]);
@@ -139,8 +124,10 @@ describe("cmkr scan (in-process, embedded emulator)", () => {
       ["table", "Microsoft.Compute/disks"],
     ] as const) {
       const out = join(t.dir, `report.${format}`);
-      const w = capture();
-      expect(await runCli(argv("scan", "--tenant", t.file, "--format", format, "--out", out), w.io)).toBe(0);
+      const w = captureCliOutput();
+      expect(await runCli(cliArgv("scan", "--tenant", t.file, "--format", format, "--out", out), w.io)).toBe(
+        0,
+      );
       expect(w.out).toBe("");
       expect((await readFile(out, "utf8")).toLowerCase()).toContain(check.toLowerCase());
     }
@@ -148,11 +135,11 @@ describe("cmkr scan (in-process, embedded emulator)", () => {
 
   it("refuses a malformed subscription or format with exit code 2", async () => {
     const t = await tenantFile();
-    const bad = capture();
-    expect(await runCli(argv("scan", "--tenant", t.file, "--subscription", "prod"), bad.io)).toBe(2);
+    const bad = captureCliOutput();
+    expect(await runCli(cliArgv("scan", "--tenant", t.file, "--subscription", "prod"), bad.io)).toBe(2);
     expect(bad.err).toContain("--subscription prod: expected a subscription GUID");
-    const format = capture();
-    expect(await runCli(argv("scan", "--tenant", t.file, "--format", "pdf"), format.io)).toBe(2);
+    const format = captureCliOutput();
+    expect(await runCli(cliArgv("scan", "--tenant", t.file, "--format", "pdf"), format.io)).toBe(2);
     expect(format.err).toContain("pdf");
   });
 });
