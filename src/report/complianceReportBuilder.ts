@@ -1,3 +1,4 @@
+import { reportAction } from "./reportAction.js";
 import type { LedgerAction, TicketRequest } from "../ledger/ledger.js";
 import type { Evaluation, FindingSeverity } from "../rules/findings/finding.js";
 import type {
@@ -95,20 +96,6 @@ function byFindingOrder(a: ReportFinding, b: ReportFinding): number {
     compareKeys(a.resourceId, b.resourceId) ||
     compareText(a.code, b.code)
   );
-}
-
-function reportAction(a: LedgerAction): ReportAction {
-  return {
-    at: a.at,
-    resourceId: a.resourceId,
-    resourceType: a.resourceType,
-    action: a.action,
-    status: a.status,
-    reason: a.reason,
-    ...(a.from === undefined ? {} : { from: a.from }),
-    ...(a.to === undefined ? {} : { to: a.to }),
-    dryRun: a.dryRun,
-  };
 }
 
 function reportTicket(t: TicketRequest): ReportTicket {

@@ -1,8 +1,8 @@
+import { reportAction } from "./reportAction.js";
 import type {
   ComplianceCounts,
   ComplianceGroup,
   ComplianceReport,
-  ReportAction,
   ReportFinding,
   ReportTicket,
 } from "./complianceReport.js";
@@ -37,20 +37,6 @@ function finding(f: ReportFinding): ReportFinding {
   };
 }
 
-function action(a: ReportAction): ReportAction {
-  return {
-    at: a.at,
-    resourceId: a.resourceId,
-    resourceType: a.resourceType,
-    action: a.action,
-    status: a.status,
-    reason: a.reason,
-    ...(a.from === undefined ? {} : { from: a.from }),
-    ...(a.to === undefined ? {} : { to: a.to }),
-    dryRun: a.dryRun,
-  };
-}
-
 function ticket(t: ReportTicket): ReportTicket {
   return {
     resourceId: t.resourceId,
@@ -82,7 +68,7 @@ export function renderJson(report: ComplianceReport): string {
     byResourceType: report.byResourceType.map(group),
     bySubscription: report.bySubscription.map(group),
     findings: report.findings.map(finding),
-    actions: report.actions.map(action),
+    actions: report.actions.map(reportAction),
     tickets: report.tickets.map(ticket),
     graphPages: report.graphPages,
   };
