@@ -1,50 +1,19 @@
-import { HttpRequest, InvocationContext } from "@azure/functions";
-import { describe, expect, inject, it } from "vitest";
+import { HttpRequest } from "@azure/functions";
+import { describe, expect, it } from "vitest";
 import { createEventsWebhookHandler } from "../../functions/eventsWebhook.js";
 import { createRemediateHandler } from "../../functions/remediateHttp.js";
 import type { Report } from "../../src/engine/report.js";
-import { createServiceHarness } from "../support/serviceHarness.js";
-import {
-  RotationTenantBuilder,
-  V1,
-  V2,
-  keyEventDelivery,
-  keyId,
-  keyVersion,
-  subscriptionId,
-} from "../support/rotationTenant.js";
+import { V2, keyEventDelivery, keyId, subscriptionId } from "../support/rotationTenant.js";
+import { jsonPost, oneDesHarness, problemOf, quietContext } from "../support/httpRequests.js";
 
-const context = () =>
-  new InvocationContext({ functionName: "http", invocationId: "inv-http", logHandler: () => undefined });
-const post = (url: string, body: string, headers: Record<string, string> = {}) =>
-  new HttpRequest({
-    method: "POST",
-    url,
-    body: { string: body },
-    headers: { "content-type": "application/json", ...headers },
-  });
-
-async function harness(env: Record<string, string> = {}) {
-  const b = new RotationTenantBuilder().withVersions([
-    keyVersion(V1, "2026-01-01T00:00:00Z"),
-    keyVersion(V2, "2026-11-20T00:00:00Z"),
-  ]);
-  const des = b.des("des-1");
-  const h = await createServiceHarness(b.build(), inject("azuriteConnectionString"), { env });
-  return { h, des, runtime: () => Promise.resolve(h.runtime) };
-}
-
-function problemOf(body: unknown): { status: number; field?: string; detail: string } {
-  if (typeof body !== "string") throw new Error("expected a JSON text body");
-  return JSON.parse(body) as { status: number; field?: string; detail: string };
-}
+const context = () => quietContext("inv-http");
 
 describe("POST /api/remediate (HttpRequest objects, real SDK clients against the emulator)", () => {
   it("plans without apply, writes with apply", async () => {
-    const { h, des, runtime } = await harness();
+    const { h, des, runtime } = await oneDesHarness();
     const handler = createRemediateHandler(runtime);
     const plan = await handler(
-      post("https://app/api/remediate", JSON.stringify({ resourceId: des })),
+      jsonPost("https://app/api/remediate", JSON.stringify({ resourceId: des })),
       context(),
     );
     expect(plan.status).toBe(200);
@@ -55,7 +24,7 @@ describe("POST /api/remediate (HttpRequest objects, real SDK clients against the
     expect(h.emulator.log.count({ method: "PATCH" })).toBe(0);
 
     const applied = await handler(
-      post("https://app/api/remediate", JSON.stringify({ resourceId: des, apply: true })),
+      jsonPost("https://app/api/remediate", JSON.stringify({ resourceId: des, apply: true })),
       context(),
     );
     expect(applied.jsonBody as Report).toMatchObject({
@@ -65,7 +34,10 @@ describe("POST /api/remediate (HttpRequest objects, real SDK clients against the
     expect(h.emulator.log.count({ method: "PATCH" })).toBe(1);
 
     const byKey = await handler(
-      post("https://app/api/remediate", JSON.stringify({ keyId: `https://kv-cmk.vault.azure.net/keys/cmk` })),
+      jsonPost(
+        "https://app/api/remediate",
+        JSON.stringify({ keyId: `https://kv-cmk.vault.azure.net/keys/cmk` }),
+      ),
       context(),
     );
     expect(byKey.jsonBody as Report).toMatchObject({
@@ -107,9 +79,9 @@ describe("POST /api/remediate (HttpRequest objects, real SDK clients against the
       "subscriptionId",
     ],
   ])("answers %s with problem+json naming the field", async (_name, body, status, field) => {
-    const { runtime } = await harness();
+    const { runtime } = await oneDesHarness();
     const response = await createRemediateHandler(runtime)(
-      post("https://app/api/remediate", body),
+      jsonPost("https://app/api/remediate", body),
       context(),
     );
     expect(response.status).toBe(status);
@@ -119,21 +91,25 @@ describe("POST /api/remediate (HttpRequest objects, real SDK clients against the
   });
 
   it("403 outside the configured scope, 404 for a missing resource, 413 for an oversized body, 409 while running", async () => {
-    const { h, des, runtime } = await harness({ CMKR_SCOPE_SUBSCRIPTIONS: subscriptionId(1) });
+    const { h, des, runtime } = await oneDesHarness({ CMKR_SCOPE_SUBSCRIPTIONS: subscriptionId(1) });
     const handler = createRemediateHandler(runtime);
     const outside = des.replace(subscriptionId(1), subscriptionId(9));
     expect(
-      (await handler(post("https://app/api/remediate", JSON.stringify({ resourceId: outside })), context()))
-        .status,
+      (
+        await handler(
+          jsonPost("https://app/api/remediate", JSON.stringify({ resourceId: outside })),
+          context(),
+        )
+      ).status,
     ).toBe(403);
     const missing = des.replace("des-1", "des-missing");
     const notFound = await handler(
-      post("https://app/api/remediate", JSON.stringify({ resourceId: missing })),
+      jsonPost("https://app/api/remediate", JSON.stringify({ resourceId: missing })),
       context(),
     );
     expect(notFound.status).toBe(404);
     const huge = JSON.stringify({ resourceId: des, padding: "x".repeat(70 * 1024) });
-    expect((await handler(post("https://app/api/remediate", huge), context())).status).toBe(413);
+    expect((await handler(jsonPost("https://app/api/remediate", huge), context())).status).toBe(413);
 
     // Another remediation of the same resource holds the lock.
     await h.runtime.ctx.ledger.claimJobs("http-remediate", [
@@ -143,13 +119,13 @@ describe("POST /api/remediate (HttpRequest objects, real SDK clients against the
       "started",
     );
     const busy = await handler(
-      post("https://app/api/remediate", JSON.stringify({ resourceId: des })),
+      jsonPost("https://app/api/remediate", JSON.stringify({ resourceId: des })),
       context(),
     );
     expect(busy.status).toBe(409);
     await h.runtime.ctx.ledger.finishJob("http-remediate", des.toLowerCase(), "queued");
     expect(
-      (await handler(post("https://app/api/remediate", JSON.stringify({ resourceId: des })), context()))
+      (await handler(jsonPost("https://app/api/remediate", JSON.stringify({ resourceId: des })), context()))
         .status,
     ).toBe(200);
   });
@@ -157,7 +133,7 @@ describe("POST /api/remediate (HttpRequest objects, real SDK clients against the
 
 describe("/api/events webhook", () => {
   it("answers the Event Grid validation handshake and the CloudEvents OPTIONS handshake", async () => {
-    const { runtime } = await harness();
+    const { runtime } = await oneDesHarness();
     const handler = createEventsWebhookHandler(runtime);
     const validation = [
       {
@@ -175,7 +151,7 @@ describe("/api/events webhook", () => {
       },
     ];
     const answer = await handler(
-      post("https://app/api/events", JSON.stringify(validation), {
+      jsonPost("https://app/api/events", JSON.stringify(validation), {
         "aeg-event-type": "SubscriptionValidation",
       }),
       context(),
@@ -200,10 +176,10 @@ describe("/api/events webhook", () => {
   });
 
   it("feeds deliveries to the same pipeline, and rejects a malformed one naming the field", async () => {
-    const { h, des, runtime } = await harness();
+    const { h, des, runtime } = await oneDesHarness();
     const handler = createEventsWebhookHandler(runtime);
     const planned = await handler(
-      post("https://app/api/events", JSON.stringify(keyEventDelivery(V2)), {
+      jsonPost("https://app/api/events", JSON.stringify(keyEventDelivery(V2)), {
         "aeg-event-type": "Notification",
       }),
       context(),
@@ -214,7 +190,7 @@ describe("/api/events webhook", () => {
     await h.drain();
     expect(JSON.stringify(h.emulator.state.getResource(des)?.body)).toContain(V2);
 
-    const bad = await handler(post("https://app/api/events", "{ not json"), context());
+    const bad = await handler(jsonPost("https://app/api/events", "{ not json"), context());
     expect(bad.status).toBe(400);
     expect(problemOf(bad.body)).toMatchObject({ field: "$" });
   });

@@ -1,5 +1,5 @@
-import { HttpRequest, InvocationContext } from "@azure/functions";
-import { describe, expect, inject, it } from "vitest";
+import { HttpRequest } from "@azure/functions";
+import { describe, expect, it } from "vitest";
 import { createEventsWebhookHandler } from "../../functions/eventsWebhook.js";
 import { maxBodyBytes, readBody } from "../../functions/httpProblem.js";
 import { createRemediateHandler } from "../../functions/remediateHttp.js";
@@ -8,34 +8,12 @@ import { ConfigError, loadConfig } from "../../src/config.js";
 import type { Report } from "../../src/engine/report.js";
 import { eventsSecretHeader, eventsSecretMatches } from "../../src/events/eventsSharedSecret.js";
 import { startLoopbackServer } from "../support/loopbackServer.js";
-import { createServiceHarness } from "../support/serviceHarness.js";
-import { RotationTenantBuilder, V1, V2, keyEventDelivery, keyVersion } from "../support/rotationTenant.js";
+import { V2, keyEventDelivery } from "../support/rotationTenant.js";
+import { jsonPost, oneDesHarness, problemOf, quietContext } from "../support/httpRequests.js";
 
 const SECRET = "events-secret-THIS-IS-A-TEST-0123456789abcdef";
 
-const context = () =>
-  new InvocationContext({ functionName: "http", invocationId: "inv-sec", logHandler: () => undefined });
-const post = (url: string, body: string, headers: Record<string, string> = {}) =>
-  new HttpRequest({
-    method: "POST",
-    url,
-    body: { string: body },
-    headers: { "content-type": "application/json", ...headers },
-  });
-
-async function harness(env: Record<string, string> = {}) {
-  const b = new RotationTenantBuilder().withVersions([
-    keyVersion(V1, "2026-01-01T00:00:00Z"),
-    keyVersion(V2, "2026-11-20T00:00:00Z"),
-  ]);
-  const des = b.des("des-1");
-  const h = await createServiceHarness(b.build(), inject("azuriteConnectionString"), { env });
-  return { h, des, runtime: () => Promise.resolve(h.runtime) };
-}
-
-function problemOf(body: unknown): { status: number; field?: string; detail: string } {
-  return JSON.parse(body as string) as { status: number; field?: string; detail: string };
-}
+const context = () => quietContext("inv-sec");
 
 const validationDelivery = [
   {
@@ -67,7 +45,7 @@ function endlessStream(chunk = 16 * 1024): { stream: ReadableStream<Uint8Array>;
 
 describe("/api/events shared secret", () => {
   it("refuses deliveries without the secret or with a wrong one (401 problem+json), acts on the right one", async () => {
-    const { h, runtime } = await harness({ CMKR_EVENTS_SHARED_SECRET: SECRET });
+    const { h, runtime } = await oneDesHarness({ CMKR_EVENTS_SHARED_SECRET: SECRET });
     const handler = createEventsWebhookHandler(runtime);
     const delivery = JSON.stringify(keyEventDelivery(V2));
     const attempts: Record<string, string>[] = [
@@ -78,7 +56,7 @@ describe("/api/events shared secret", () => {
       { [eventsSecretHeader]: SECRET.toUpperCase() },
     ];
     for (const headers of attempts) {
-      const answer = await handler(post("https://app/api/events", delivery, headers), context());
+      const answer = await handler(jsonPost("https://app/api/events", delivery, headers), context());
       expect(answer.status).toBe(401);
       expect(answer.headers).toMatchObject({ "content-type": "application/problem+json" });
       expect(problemOf(answer.body)).toMatchObject({ status: 401, field: eventsSecretHeader });
@@ -88,7 +66,7 @@ describe("/api/events shared secret", () => {
     expect((await h.runtime.jobQueue.getProperties()).approximateMessagesCount).toBe(0);
 
     const accepted = await handler(
-      post("https://app/api/events", delivery, { [eventsSecretHeader]: SECRET }),
+      jsonPost("https://app/api/events", delivery, { [eventsSecretHeader]: SECRET }),
       context(),
     );
     expect(accepted.status).toBe(200);
@@ -98,11 +76,11 @@ describe("/api/events shared secret", () => {
   });
 
   it("answers the validation handshakes without the secret, and nothing else rides along", async () => {
-    const { runtime } = await harness({ CMKR_EVENTS_SHARED_SECRET: SECRET });
+    const { runtime } = await oneDesHarness({ CMKR_EVENTS_SHARED_SECRET: SECRET });
     const handler = createEventsWebhookHandler(runtime);
     const handshake = { "aeg-event-type": "SubscriptionValidation" };
     const answer = await handler(
-      post("https://app/api/events", JSON.stringify(validationDelivery), handshake),
+      jsonPost("https://app/api/events", JSON.stringify(validationDelivery), handshake),
       context(),
     );
     expect(answer).toMatchObject({
@@ -111,7 +89,7 @@ describe("/api/events shared secret", () => {
     });
     // Claiming to be a handshake does not let a real delivery in.
     const smuggled = await handler(
-      post("https://app/api/events", JSON.stringify(keyEventDelivery(V2)), handshake),
+      jsonPost("https://app/api/events", JSON.stringify(keyEventDelivery(V2)), handshake),
       context(),
     );
     expect(smuggled.status).toBe(401);
@@ -165,17 +143,17 @@ describe("/api/events shared secret", () => {
 
 describe("body limits", () => {
   it("413 from both endpoints for bodies over the limit, whatever content-length claims", async () => {
-    const { des, runtime } = await harness();
+    const { des, runtime } = await oneDesHarness();
     const remediate = createRemediateHandler(runtime);
     const events = createEventsWebhookHandler(runtime);
     const bigRemediate = JSON.stringify({ resourceId: des, padding: "x".repeat(65 * 1024) });
     const bigEvents = JSON.stringify([{ padding: "x".repeat(maxBodyBytes) }]);
     const claims: Record<string, string>[] = [{}, { "content-length": "10" }];
     for (const headers of claims) {
-      const a = await remediate(post("https://app/api/remediate", bigRemediate, headers), context());
+      const a = await remediate(jsonPost("https://app/api/remediate", bigRemediate, headers), context());
       expect(a.status).toBe(413);
       expect(a.headers).toMatchObject({ "content-type": "application/problem+json" });
-      const b = await events(post("https://app/api/events", bigEvents, headers), context());
+      const b = await events(jsonPost("https://app/api/events", bigEvents, headers), context());
       expect(b.status).toBe(413);
     }
   });
