@@ -86,7 +86,7 @@ export async function bundleApp(options: BundleOptions): Promise<BundleResult> {
   const outdir = path.resolve(options.outdir);
   await rm(outdir, { recursive: true, force: true });
   await mkdir(outdir, { recursive: true });
-  const entries = [path.join(root, "src/azure/telemetryStartup.ts"), ...(await functionEntryPoints())];
+  const entries = [path.join(root, "src/runtime/telemetryStartup.ts"), ...(await functionEntryPoints())];
   const result = await build({
     stdin: {
       contents: entries.map((e) => `import ${JSON.stringify(e)};`).join("\n"),

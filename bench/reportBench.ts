@@ -3,8 +3,8 @@ import { renderCsv } from "../src/report/renderCsv.js";
 import { renderHtml } from "../src/report/renderHtml.js";
 import { renderJson } from "../src/report/renderJson.js";
 import { renderTable } from "../src/report/renderTable.js";
-import { detectionSettings } from "../src/rules/findings/detectionSettings.js";
-import { evaluateResource } from "../src/rules/findings/evaluateResource.js";
+import { detectionSettings } from "../src/core/findings/detectionSettings.js";
+import { evaluateResource } from "../src/core/findings/evaluateResource.js";
 import { rotationBenchTenant } from "./benchTenant.js";
 import type { Figure } from "./rotationBench.js";
 

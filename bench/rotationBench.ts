@@ -1,9 +1,9 @@
-import { createAzureClients } from "../src/azure/azureClients.js";
-import { createServiceRuntime } from "../src/azure/serviceRuntime.js";
-import { loadConfig } from "../src/config.js";
-import { handleEvents } from "../src/engine/handleEvents.js";
+import { createAzureClients } from "../src/adapters/azure/azureClients.js";
+import { createServiceRuntime } from "../src/runtime/serviceRuntime.js";
+import { loadConfig } from "../src/runtime/config.js";
+import { handleEvents } from "../src/app/handleEvents.js";
 import { AzureEmulator } from "../src/emulator/azureEmulator.js";
-import { decodeDelivery } from "../src/events/decodeDelivery.js";
+import { decodeDelivery } from "../src/core/events/decodeDelivery.js";
 import { benchKeyEvent, rotationBenchTenant, subscriptionGuid } from "./benchTenant.js";
 
 /** One printed figure: a measured value against its baseline from the same run. */

@@ -1,12 +1,12 @@
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { Worker } from "node:worker_threads";
-import { createAzureClients } from "../src/azure/azureClients.js";
-import { createServiceRuntime } from "../src/azure/serviceRuntime.js";
-import { loadConfig } from "../src/config.js";
+import { createAzureClients } from "../src/adapters/azure/azureClients.js";
+import { createServiceRuntime } from "../src/runtime/serviceRuntime.js";
+import { loadConfig } from "../src/runtime/config.js";
 import { EmulatorCredential } from "../src/emulator/emulatorCredential.js";
 import { createLoopbackAgent, loopbackPolicy } from "../src/emulator/loopbackAgent.js";
-import { runSweep } from "../src/engine/sweep.js";
+import { runSweep } from "../src/app/sweep.js";
 import type { Figure } from "./rotationBench.js";
 
 /** One sweep over a generated tenant. */

@@ -1,15 +1,15 @@
-import { createAzureClients } from "../src/azure/azureClients.js";
-import { drainQueue } from "../src/azure/queueDrainer.js";
-import { createServiceRuntime } from "../src/azure/serviceRuntime.js";
-import { loadConfig } from "../src/config.js";
-import { handleEvents } from "../src/engine/handleEvents.js";
-import { decodeJob } from "../src/engine/job.js";
-import type { ReportAction } from "../src/engine/report.js";
-import { handlePoisonJob, runJob } from "../src/engine/runJob.js";
+import { createAzureClients } from "../src/adapters/azure/azureClients.js";
+import { drainQueue } from "../src/adapters/storage/queueDrainer.js";
+import { createServiceRuntime } from "../src/runtime/serviceRuntime.js";
+import { loadConfig } from "../src/runtime/config.js";
+import { handleEvents } from "../src/app/handleEvents.js";
+import { decodeJob } from "../src/core/jobs/job.js";
+import type { ReportAction } from "../src/core/report/report.js";
+import { handlePoisonJob, runJob } from "../src/app/runJob.js";
 import { AzureEmulator } from "../src/emulator/azureEmulator.js";
 import type { TenantFile } from "../src/emulator/tenantFile.js";
 import { armThrottleDefaults, type ThrottleLimits } from "../src/emulator/throttle.js";
-import { decodeDelivery } from "../src/events/decodeDelivery.js";
+import { decodeDelivery } from "../src/core/events/decodeDelivery.js";
 import { benchKeyEvent, newVersion, rotationBenchTenant } from "./benchTenant.js";
 import type { Figure } from "./rotationBench.js";
 

@@ -1,5 +1,5 @@
-import { decodeDeliveryText } from "../src/events/decodeDelivery.js";
-import { triageEvent, type TriageSettings } from "../src/rules/triage.js";
+import { decodeDeliveryText } from "../src/core/events/decodeDelivery.js";
+import { triageEvent, type TriageSettings } from "../src/core/findings/triage.js";
 import { subscriptionGuid } from "./benchTenant.js";
 import type { Figure } from "./rotationBench.js";
 

@@ -1,8 +1,8 @@
 import type { EventGridEvent, InvocationContext } from "@azure/functions";
-import type { ServiceRuntime } from "../src/azure/serviceRuntime.js";
-import { handleEvents } from "../src/engine/handleEvents.js";
-import type { Report } from "../src/engine/report.js";
-import { decodeDelivery } from "../src/events/decodeDelivery.js";
+import type { ServiceRuntime } from "../src/runtime/serviceRuntime.js";
+import { handleEvents } from "../src/app/handleEvents.js";
+import type { Report } from "../src/core/report/report.js";
+import { decodeDelivery } from "../src/core/events/decodeDelivery.js";
 
 /**
  * The handler shared by the Event Grid triggers: decode one delivered event, plan it, log the

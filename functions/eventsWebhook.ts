@@ -1,9 +1,9 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from "@azure/functions";
-import { functionsRuntime } from "../src/azure/functionsRuntime.js";
-import type { ServiceRuntime } from "../src/azure/serviceRuntime.js";
-import { handleEvents } from "../src/engine/handleEvents.js";
-import { decodeDeliveryText } from "../src/events/decodeDelivery.js";
-import { eventsSecretHeader, eventsSecretMatches } from "../src/events/eventsSharedSecret.js";
+import { functionsRuntime } from "../src/runtime/functionsRuntime.js";
+import type { ServiceRuntime } from "../src/runtime/serviceRuntime.js";
+import { handleEvents } from "../src/app/handleEvents.js";
+import { decodeDeliveryText } from "../src/core/events/decodeDelivery.js";
+import { eventsSecretHeader, eventsSecretMatches } from "../src/core/events/eventsSharedSecret.js";
 import { maxBodyBytes, problem, readBody } from "./httpProblem.js";
 
 /**

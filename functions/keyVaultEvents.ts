@@ -1,5 +1,5 @@
 import { app } from "@azure/functions";
-import { functionsRuntime } from "../src/azure/functionsRuntime.js";
+import { functionsRuntime } from "../src/runtime/functionsRuntime.js";
 import { createEventGridHandler } from "./eventGridHandler.js";
 
 /**

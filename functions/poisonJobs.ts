@@ -1,9 +1,9 @@
 import { app, type InvocationContext } from "@azure/functions";
-import { functionsRuntime } from "../src/azure/functionsRuntime.js";
-import type { ServiceRuntime } from "../src/azure/serviceRuntime.js";
-import { decodeJob, JobDecodeError } from "../src/engine/job.js";
-import type { ReportAction } from "../src/engine/report.js";
-import { handlePoisonJob } from "../src/engine/runJob.js";
+import { functionsRuntime } from "../src/runtime/functionsRuntime.js";
+import type { ServiceRuntime } from "../src/runtime/serviceRuntime.js";
+import { decodeJob, JobDecodeError } from "../src/core/jobs/job.js";
+import type { ReportAction } from "../src/core/report/report.js";
+import { handlePoisonJob } from "../src/app/runJob.js";
 
 /** Jobs that exhausted their retries: recorded as failed, with a ticket request. */
 export function createPoisonJobsHandler(runtime: () => Promise<ServiceRuntime>) {

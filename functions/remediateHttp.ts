@@ -1,15 +1,15 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from "@azure/functions";
-import { functionsRuntime } from "../src/azure/functionsRuntime.js";
-import type { ServiceRuntime } from "../src/azure/serviceRuntime.js";
-import { RemediationInputError, remediateKey, remediateResource } from "../src/engine/remediate.js";
-import { parseRemediationRequest } from "../src/engine/remediationRequest.js";
+import { functionsRuntime } from "../src/runtime/functionsRuntime.js";
+import type { ServiceRuntime } from "../src/runtime/serviceRuntime.js";
+import { RemediationInputError, remediateKey, remediateResource } from "../src/app/remediate.js";
+import { parseRemediationRequest } from "../src/core/jobs/remediationRequest.js";
 import {
   manualRemediationLockGroup,
   startSubscriptionRemediation,
   subscriptionLockKey,
-} from "../src/engine/remediateSubscription.js";
-import { inScope, resourceScopeVerdict } from "../src/engine/scopeGuard.js";
-import type { ServiceContext } from "../src/engine/serviceContext.js";
+} from "../src/app/remediateSubscription.js";
+import { inScope, resourceScopeVerdict } from "../src/core/decisions/scopeGuard.js";
+import type { ServiceContext } from "../src/app/serviceContext.js";
 import { problem, readBody } from "./httpProblem.js";
 
 const bodyLimit = 64 * 1024;

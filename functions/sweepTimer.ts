@@ -1,8 +1,8 @@
 import { app, type InvocationContext, type Timer } from "@azure/functions";
-import { functionsRuntime } from "../src/azure/functionsRuntime.js";
-import type { ServiceRuntime } from "../src/azure/serviceRuntime.js";
-import { runSweep, type SweepResult } from "../src/engine/sweep.js";
-import { sweepScheduleBinding } from "../src/engine/sweepSchedule.js";
+import { functionsRuntime } from "../src/runtime/functionsRuntime.js";
+import type { ServiceRuntime } from "../src/runtime/serviceRuntime.js";
+import { runSweep, type SweepResult } from "../src/app/sweep.js";
+import { sweepScheduleBinding } from "../src/core/sweep/sweepSchedule.js";
 
 /**
  * The periodic sweep (`CMKR_SWEEP_SCHEDULE`, hourly by default): walks the scope and queues what

@@ -1,12 +1,12 @@
 import type { TenantFile, TenantKeyVersion } from "../../src/emulator/tenantFile.js";
-import { consumerFactsFromArm } from "../../src/keyvault/consumerFactsFromArm.js";
-import type { KeyVersionFacts, RoleAssignmentFacts } from "../../src/keyvault/keyFacts.js";
-import { preflight } from "../../src/keyvault/preflight.js";
-import { roleAssignmentFactsFromArm } from "../../src/keyvault/roleAssignmentFactsFromArm.js";
-import { vaultFactsFromArm } from "../../src/keyvault/vaultFactsFromArm.js";
-import type { LedgerAction, TicketRequest } from "../../src/ledger/ledger.js";
-import type { ArmResourceJson } from "../../src/rules/armResource.js";
-import { consumerRuleFor } from "../../src/rules/consumerRules.js";
+import { consumerFactsFromArm } from "../../src/core/consumers/consumerFactsFromArm.js";
+import type { KeyVersionFacts, RoleAssignmentFacts } from "../../src/core/keyStores/keyFacts.js";
+import { preflight } from "../../src/core/preflight/preflight.js";
+import { roleAssignmentFactsFromArm } from "../../src/core/keyStores/roleAssignmentFactsFromArm.js";
+import { vaultFactsFromArm } from "../../src/core/keyStores/vaultFactsFromArm.js";
+import type { LedgerAction, TicketRequest } from "../../src/adapters/storage/ledger.js";
+import type { ArmResourceJson } from "../../src/core/arm/armResource.js";
+import { consumerRuleFor } from "../../src/core/consumers/consumerRules.js";
 import type { ServiceWrite, VersionTransition } from "./chaosTransport.js";
 import type { ChaosConsumer, ChaosKey } from "./chaosTenant.js";
 

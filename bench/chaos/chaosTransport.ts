@@ -3,8 +3,8 @@ import type { AzureEmulator } from "../../src/emulator/azureEmulator.js";
 import type { EmulatorRequest, EmulatorResponse } from "../../src/emulator/emulatorTypes.js";
 import type { EmulatorEndpoint } from "../../src/emulator/httpClient.js";
 import { seededRandom } from "../../src/emulator/seededRandom.js";
-import type { ArmResourceJson } from "../../src/rules/armResource.js";
-import { consumerRuleFor } from "../../src/rules/consumerRules.js";
+import type { ArmResourceJson } from "../../src/core/arm/armResource.js";
+import { consumerRuleFor } from "../../src/core/consumers/consumerRules.js";
 import type { ChaosConsumer } from "./chaosTenant.js";
 
 /** A PUT or PATCH the service sent to a consumer, with the key version it asked for. */

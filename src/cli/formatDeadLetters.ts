@@ -1,4 +1,4 @@
-import type { DeadLetterInfo } from "../events/unwrapDeadLetters.js";
+import type { DeadLetterInfo } from "../core/events/unwrapDeadLetters.js";
 
 /** One replayed dead-lettered event: where it came from and why Event Grid gave up on it. */
 export interface DeadLetterEntry extends DeadLetterInfo {

@@ -1,4 +1,4 @@
-import type { Report, ReportAction } from "../engine/report.js";
+import type { Report, ReportAction } from "../core/report/report.js";
 
 function shortId(resourceId: string): string {
   const parts = resourceId.split("/");

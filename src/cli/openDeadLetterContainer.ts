@@ -1,5 +1,5 @@
 import { BlobServiceClient, ContainerClient } from "@azure/storage-blob";
-import { createProductionCredential } from "../azure/productionCredential.js";
+import { createProductionCredential } from "../adapters/azure/productionCredential.js";
 import { usageError } from "./cliError.js";
 
 /** Where `cmkr replay --dead-letter` reads: a container and a folder in it. */

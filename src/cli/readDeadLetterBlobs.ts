@@ -1,5 +1,5 @@
 import { RestError, type ContainerClient } from "@azure/storage-blob";
-import { DeadLetterFormatError, unwrapDeadLetters } from "../events/unwrapDeadLetters.js";
+import { DeadLetterFormatError, unwrapDeadLetters } from "../core/events/unwrapDeadLetters.js";
 import { failure, usageError } from "./cliError.js";
 import type { DeadLetterContainer } from "./openDeadLetterContainer.js";
 import type { EventDelivery } from "./readEventInputs.js";

@@ -1,6 +1,6 @@
 import { readdir, readFile, stat } from "node:fs/promises";
 import { extname, join } from "node:path";
-import type { DeadLetterInfo } from "../events/unwrapDeadLetters.js";
+import type { DeadLetterInfo } from "../core/events/unwrapDeadLetters.js";
 import { usageError } from "./cliError.js";
 
 /** One delivery as Event Grid would send it: a single event or a batch (JSON array). */

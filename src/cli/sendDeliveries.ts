@@ -1,4 +1,4 @@
-import { eventsSecretHeader } from "../events/eventsSharedSecret.js";
+import { eventsSecretHeader } from "../core/events/eventsSharedSecret.js";
 import { usageError } from "./cliError.js";
 import type { EventDelivery } from "./readEventInputs.js";
 

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { generate } from "selfsigned";
-import { keyVaultDomains } from "../keyvault/keyId.js";
+import { keyVaultDomains } from "../core/ids/keyId.js";
 
 /** PEM material for the emulator's HTTPS server. `keyPem` is the leaf's private key: never log it. */
 export interface EmulatorCertificates {

@@ -1,5 +1,5 @@
-import type { FindingCode, FindingSeverity } from "../rules/findings/finding.js";
-import type { ActionKind, ActionStatus } from "../engine/report.js";
+import type { FindingCode, FindingSeverity } from "../core/findings/finding.js";
+import type { ActionKind, ActionStatus } from "../core/report/report.js";
 
 /** Resources judged in one group (a resource type, a subscription, or the whole scan). */
 export interface ComplianceCounts {

@@ -1,6 +1,6 @@
-import { reportAction } from "./reportAction.js";
-import type { LedgerAction, TicketRequest } from "../ledger/ledger.js";
-import type { Evaluation, FindingSeverity } from "../rules/findings/finding.js";
+import { reportAction } from "../core/report/reportAction.js";
+import type { LedgerAction, TicketRequest } from "../adapters/storage/ledger.js";
+import type { Evaluation, FindingSeverity } from "../core/findings/finding.js";
 import type {
   ComplianceCounts,
   ComplianceGroup,

@@ -1,5 +1,5 @@
-import type { FindingSeverity } from "../rules/findings/finding.js";
-import { markdownToHtml } from "../tickets/markdownToHtml.js";
+import type { FindingSeverity } from "../core/findings/finding.js";
+import { markdownToHtml } from "../core/tickets/markdownToHtml.js";
 import { CHART_SEGMENTS, complianceChartSvg, type ChartBar } from "./complianceChartSvg.js";
 import type {
   ComplianceCounts,

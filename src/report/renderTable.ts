@@ -1,6 +1,6 @@
 import type { ComplianceCounts, ComplianceGroup, ComplianceReport } from "./complianceReport.js";
 import { compliancePercent, formatCompliancePercent } from "./compliancePercent.js";
-import type { FindingSeverity } from "../rules/findings/finding.js";
+import type { FindingSeverity } from "../core/findings/finding.js";
 
 /** Options of {@link renderTable}; the caller decides from its output stream, so this stays pure. */
 export interface TableOptions {

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runCli } from "../../src/cli/runCli.js";
-import type { Report } from "../../src/engine/report.js";
+import type { Report } from "../../src/core/report/report.js";
 import { parseTenantFile } from "../../src/emulator/tenantFile.js";
 import { captureCliOutput, cliArgv } from "../support/cliCapture.js";
 

@@ -1,9 +1,9 @@
 import { describe, expect, inject, it } from "vitest";
-import { handleEvents } from "../../src/engine/handleEvents.js";
-import type { Report } from "../../src/engine/report.js";
-import { decodeDelivery } from "../../src/events/decodeDelivery.js";
+import { handleEvents } from "../../src/app/handleEvents.js";
+import type { Report } from "../../src/core/report/report.js";
+import { decodeDelivery } from "../../src/core/events/decodeDelivery.js";
 import type { ArmResource, TenantFile } from "../../src/emulator/tenantFile.js";
-import { webhookSink } from "../../src/tickets/webhookSink.js";
+import { webhookSink } from "../../src/adapters/tickets/webhookSink.js";
 import { startLoopbackServer } from "../support/loopbackServer.js";
 import { createServiceHarness, type ServiceHarness } from "../support/serviceHarness.js";
 import {

@@ -2,7 +2,7 @@ import { HttpRequest } from "@azure/functions";
 import { describe, expect, it } from "vitest";
 import { createEventsWebhookHandler } from "../../functions/eventsWebhook.js";
 import { createRemediateHandler } from "../../functions/remediateHttp.js";
-import type { Report } from "../../src/engine/report.js";
+import type { Report } from "../../src/core/report/report.js";
 import { V2, keyEventDelivery, keyId, subscriptionId } from "../support/rotationTenant.js";
 import { jsonPost, oneDesHarness, problemOf, quietContext } from "../support/httpRequests.js";
 

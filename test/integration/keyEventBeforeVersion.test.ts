@@ -1,9 +1,9 @@
 import { describe, expect, inject, it } from "vitest";
-import { decodeJobMessage } from "../../src/azure/jobQueue.js";
-import { handleEvents } from "../../src/engine/handleEvents.js";
-import { decodeJob } from "../../src/engine/job.js";
-import { runJob } from "../../src/engine/runJob.js";
-import { decodeDelivery } from "../../src/events/decodeDelivery.js";
+import { decodeJobMessage } from "../../src/adapters/storage/jobQueue.js";
+import { handleEvents } from "../../src/app/handleEvents.js";
+import { decodeJob } from "../../src/core/jobs/job.js";
+import { runJob } from "../../src/app/runJob.js";
+import { decodeDelivery } from "../../src/core/events/decodeDelivery.js";
 import { createServiceHarness, type ServiceHarness } from "../support/serviceHarness.js";
 import {
   KEY,

@@ -1,8 +1,8 @@
 import { describe, expect, inject, it } from "vitest";
-import { handleEvents } from "../../src/engine/handleEvents.js";
-import type { Report } from "../../src/engine/report.js";
-import { decodeDelivery } from "../../src/events/decodeDelivery.js";
-import { stringField } from "../../src/rules/armResource.js";
+import { handleEvents } from "../../src/app/handleEvents.js";
+import type { Report } from "../../src/core/report/report.js";
+import { decodeDelivery } from "../../src/core/events/decodeDelivery.js";
+import { stringField } from "../../src/core/arm/armResource.js";
 import { createServiceHarness, type ServiceHarness } from "../support/serviceHarness.js";
 import {
   KEY,

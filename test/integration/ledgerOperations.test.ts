@@ -1,6 +1,6 @@
 import { describe, expect, inject, it } from "vitest";
-import { createTableClient } from "../../src/azure/storageClients.js";
-import { Ledger, operationGroup } from "../../src/ledger/ledger.js";
+import { createTableClient } from "../../src/adapters/storage/storageClients.js";
+import { Ledger, operationGroup } from "../../src/adapters/storage/ledger.js";
 
 const sub = "00000000-0000-0000-0000-0000000000aa";
 const disk = (n: number) =>

@@ -2,7 +2,7 @@ import { HttpRequest, InvocationContext, type HttpResponseInit } from "@azure/fu
 import { describe, expect, inject, it } from "vitest";
 import { createRemediateHandler } from "../../functions/remediateHttp.js";
 import { createRemediationStatusHandler } from "../../functions/remediationStatus.js";
-import type { OperationStatus } from "../../src/engine/operationStatus.js";
+import type { OperationStatus } from "../../src/core/decisions/operationStatus.js";
 import { createServiceHarness } from "../support/serviceHarness.js";
 import {
   RotationTenantBuilder,

@@ -3,7 +3,7 @@ import { RestError } from "@azure/core-rest-pipeline";
 import { describe, expect, it } from "vitest";
 import { AzureEmulator, type EmulatorOptions } from "../../src/emulator/azureEmulator.js";
 import { parseTenantFile, type TenantFile } from "../../src/emulator/tenantFile.js";
-import { consumersOfKeyQuery } from "../../src/engine/consumersQuery.js";
+import { consumersOfKeyQuery } from "../../src/core/queries/consumersQuery.js";
 
 const TENANT = "7a1b2c3d-0000-4000-8000-00000000aaaa";
 const SUBS = [

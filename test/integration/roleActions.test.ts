@@ -1,14 +1,14 @@
 import type { HttpClient } from "@azure/core-rest-pipeline";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import roleActions from "../../infra/roleActions.json" with { type: "json" };
-import { remediateKey } from "../../src/engine/remediate.js";
-import { runSweep } from "../../src/engine/sweep.js";
-import { handleEvents } from "../../src/engine/handleEvents.js";
+import { remediateKey } from "../../src/app/remediate.js";
+import { runSweep } from "../../src/app/sweep.js";
+import { handleEvents } from "../../src/app/handleEvents.js";
 import { classifyArmPath, pathSegments } from "../../src/emulator/arm/armRoutes.js";
 import type { RequestLogEntry } from "../../src/emulator/requestLog.js";
 import type { ArmResource } from "../../src/emulator/tenantFile.js";
-import { decodeDelivery } from "../../src/events/decodeDelivery.js";
-import { stringField } from "../../src/rules/armResource.js";
+import { decodeDelivery } from "../../src/core/events/decodeDelivery.js";
+import { stringField } from "../../src/core/arm/armResource.js";
 import { createServiceHarness, type ServiceHarness } from "../support/serviceHarness.js";
 import {
   LOCATION,

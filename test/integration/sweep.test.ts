@@ -2,9 +2,9 @@ import { randomUUID } from "node:crypto";
 import { InvocationContext, type Timer } from "@azure/functions";
 import { describe, expect, inject, it } from "vitest";
 import { createSweepHandler } from "../../functions/sweepTimer.js";
-import { createTableClient } from "../../src/azure/storageClients.js";
-import { Ledger } from "../../src/ledger/ledger.js";
-import { runSweep, type SweepProgress } from "../../src/engine/sweep.js";
+import { createTableClient } from "../../src/adapters/storage/storageClients.js";
+import { Ledger } from "../../src/adapters/storage/ledger.js";
+import { runSweep, type SweepProgress } from "../../src/app/sweep.js";
 import { TenantBuilder } from "../fixtures/tenantBuilder.js";
 import { createServiceHarness, testNow } from "../support/serviceHarness.js";
 

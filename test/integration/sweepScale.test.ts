@@ -1,8 +1,8 @@
 import { describe, expect, inject, it } from "vitest";
 import { sweepBenchTenant, sweepNewVersion, sweepOldVersion } from "../../bench/sweepTenant.js";
 import type { RequestLog } from "../../src/emulator/requestLog.js";
-import { runSweep } from "../../src/engine/sweep.js";
-import type { Evaluation } from "../../src/rules/findings/finding.js";
+import { runSweep } from "../../src/app/sweep.js";
+import type { Evaluation } from "../../src/core/findings/finding.js";
 import { createServiceHarness, testNow } from "../support/serviceHarness.js";
 
 const RESOURCES = Number(process.env.CMKR_SWEEP_TEST_RESOURCES ?? 10_000);

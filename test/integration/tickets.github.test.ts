@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { githubSink } from "../../src/tickets/githubSink.js";
-import { dispatchTickets } from "../../src/tickets/ticketDispatcher.js";
-import { TicketSinkError } from "../../src/tickets/ticketSink.js";
+import { githubSink } from "../../src/adapters/tickets/githubSink.js";
+import { dispatchTickets } from "../../src/app/tickets/ticketDispatcher.js";
+import { TicketSinkError } from "../../src/core/tickets/ticketSink.js";
 import { InMemoryTicketStore } from "../support/inMemoryTicketStore.js";
 import {
   startTicketLoopback,

@@ -1,4 +1,4 @@
-import type { TicketContent } from "../../src/tickets/ticketSink.js";
+import type { TicketContent } from "../../src/core/tickets/ticketSink.js";
 
 /** Secrets the ticket tests use; no output may ever contain them. */
 export const GITHUB_TOKEN = "ghp_TEST0TOKEN0SHOULD0NEVER0APPEAR0123";

@@ -1,5 +1,5 @@
-import type { StoredTicket, TicketFailure, TicketStore } from "../../src/tickets/ticketDispatcher.js";
-import type { TicketContent, TicketRef } from "../../src/tickets/ticketSink.js";
+import type { StoredTicket, TicketFailure, TicketStore } from "../../src/app/tickets/ticketDispatcher.js";
+import type { TicketContent, TicketRef } from "../../src/core/tickets/ticketSink.js";
 
 /** A stored ticket plus what the store remembers about failures. */
 export interface MemoryTicket extends StoredTicket {

@@ -1,15 +1,15 @@
 import { randomUUID } from "node:crypto";
 import type { HttpClient } from "@azure/core-rest-pipeline";
-import { createAzureClients } from "../../src/azure/azureClients.js";
-import { drainQueue, type DrainResult } from "../../src/azure/queueDrainer.js";
-import { createServiceRuntime, type ServiceRuntime } from "../../src/azure/serviceRuntime.js";
-import { loadConfig } from "../../src/config.js";
-import { decodeJob } from "../../src/engine/job.js";
-import type { ReportAction } from "../../src/engine/report.js";
-import { handlePoisonJob, runJob } from "../../src/engine/runJob.js";
+import { createAzureClients } from "../../src/adapters/azure/azureClients.js";
+import { drainQueue, type DrainResult } from "../../src/adapters/storage/queueDrainer.js";
+import { createServiceRuntime, type ServiceRuntime } from "../../src/runtime/serviceRuntime.js";
+import { loadConfig } from "../../src/runtime/config.js";
+import { decodeJob } from "../../src/core/jobs/job.js";
+import type { ReportAction } from "../../src/core/report/report.js";
+import { handlePoisonJob, runJob } from "../../src/app/runJob.js";
 import { AzureEmulator, type EmulatorOptions } from "../../src/emulator/azureEmulator.js";
 import type { TenantFile } from "../../src/emulator/tenantFile.js";
-import type { TicketSink } from "../../src/tickets/ticketSink.js";
+import type { TicketSink } from "../../src/core/tickets/ticketSink.js";
 
 /** The service wired to an emulated tenant and a running Azurite, as the tests drive it. */
 export interface ServiceHarness {

@@ -4,9 +4,9 @@ import { generateChaosPlan } from "../../bench/chaos/chaosPlan.js";
 import { chaosNow, keyVersionOf } from "../../bench/chaos/chaosTenant.js";
 import { applyMergePatch } from "../../src/emulator/arm/jsonMergePatch.js";
 import type { ArmResource } from "../../src/emulator/tenantFile.js";
-import type { LedgerAction } from "../../src/ledger/ledger.js";
-import { consumerRuleFor } from "../../src/rules/consumerRules.js";
-import { keyRef } from "../../src/rules/keyRef.js";
+import type { LedgerAction } from "../../src/adapters/storage/ledger.js";
+import { consumerRuleFor } from "../../src/core/consumers/consumerRules.js";
+import { keyRef } from "../../src/core/ids/keyRef.js";
 
 const plan = generateChaosPlan(3, "small");
 const consumer = plan.tenant.consumers.find(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, describeSettings, loadConfig } from "../../src/config.js";
+import { ConfigError, describeSettings, loadConfig } from "../../src/runtime/config.js";
 
 describe("loadConfig", () => {
   it("applies safe defaults when nothing is set", () => {

@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
-import { decodeDelivery } from "../../src/events/decodeDelivery.js";
-import { DeadLetterFormatError, unwrapDeadLetters } from "../../src/events/unwrapDeadLetters.js";
+import { decodeDelivery } from "../../src/core/events/decodeDelivery.js";
+import { DeadLetterFormatError, unwrapDeadLetters } from "../../src/core/events/unwrapDeadLetters.js";
 
 const egEvent = JSON.parse(
   await readFile("examples/events/01-key-new-version-prod.eventgrid.json", "utf8"),

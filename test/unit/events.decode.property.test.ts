@@ -1,8 +1,12 @@
 import { readdirSync, readFileSync } from "node:fs";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { decodeDelivery, decodeDeliveryText, type DecodeResult } from "../../src/events/decodeDelivery.js";
-import { EventDecodeError } from "../../src/events/eventDecodeError.js";
+import {
+  decodeDelivery,
+  decodeDeliveryText,
+  type DecodeResult,
+} from "../../src/core/events/decodeDelivery.js";
+import { EventDecodeError } from "../../src/core/events/eventDecodeError.js";
 
 const settings = { seed: 424242, numRuns: 400 };
 

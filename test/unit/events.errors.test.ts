@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { decodeDelivery, decodeDeliveryText } from "../../src/events/decodeDelivery.js";
-import { EventDecodeError } from "../../src/events/eventDecodeError.js";
-import { locateJsonSyntaxError } from "../../src/events/locateJsonSyntaxError.js";
+import { decodeDelivery, decodeDeliveryText } from "../../src/core/events/decodeDelivery.js";
+import { EventDecodeError } from "../../src/core/events/eventDecodeError.js";
+import { locateJsonSyntaxError } from "../../src/core/events/locateJsonSyntaxError.js";
 
 const fixtureJson = (path: string): unknown =>
   JSON.parse(readFileSync(new URL(`../fixtures/events/${path}`, import.meta.url), "utf8")) as unknown;

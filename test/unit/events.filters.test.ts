@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { EventGridDeserializer } from "@azure/eventgrid";
 import { describe, expect, it } from "vitest";
-import { decodeDelivery } from "../../src/events/decodeDelivery.js";
+import { decodeDelivery } from "../../src/core/events/decodeDelivery.js";
 import filters from "../../infra/eventFilters.json" with { type: "json" };
 import {
   EventTypes,
@@ -10,7 +10,7 @@ import {
   inScopeResourceTypes,
   isArmOperationInScope,
   isResourceTypeInScope,
-} from "../../src/events/eventTypes.js";
+} from "../../src/core/events/eventTypes.js";
 
 const fixturesDir = new URL("../fixtures/events/", import.meta.url);
 const fixtureFiles = (dir: string): string[] =>

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { decodeDelivery, decodeDeliveryText } from "../../src/events/decodeDelivery.js";
-import type { KeyVaultKeyEvent } from "../../src/events/domainEvents.js";
+import { decodeDelivery, decodeDeliveryText } from "../../src/core/events/decodeDelivery.js";
+import type { KeyVaultKeyEvent } from "../../src/core/events/domainEvents.js";
 
 const fixture = (path: string): string =>
   readFileSync(new URL(`../fixtures/events/${path}`, import.meta.url), "utf8");

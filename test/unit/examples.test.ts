@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { format, resolveConfig } from "prettier";
 import { describe, expect, it } from "vitest";
 import { parseTenantFile, type TenantFile } from "../../src/emulator/tenantFile.js";
-import { decodeDelivery } from "../../src/events/decodeDelivery.js";
+import { decodeDelivery } from "../../src/core/events/decodeDelivery.js";
 import { buildExampleTenant } from "../fixtures/exampleTenant.js";
 
 const TENANT_PATH = "examples/tenant.json";

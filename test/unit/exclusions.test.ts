@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { exclusionOf, matchesIdPattern } from "../../src/rules/exclusions.js";
-import { detectionSettings } from "../../src/rules/findings/detectionSettings.js";
+import { exclusionOf, matchesIdPattern } from "../../src/core/findings/exclusions.js";
+import { detectionSettings } from "../../src/core/findings/detectionSettings.js";
 
 const ID =
   "/subscriptions/5e3c6f0a-1b2c-4d3e-8f9a-0b1c2d3e4f5a/resourceGroups/rg-sandbox/providers/Microsoft.Compute/disks/d1";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { evaluateAiServicesAccount } from "../../src/rules/findings/aiServicesAccountFindings.js";
+import { evaluateAiServicesAccount } from "../../src/core/consumers/aiServicesAccount/aiServicesAccountFindings.js";
 import {
   aiAccount,
   cmkAiAccount,

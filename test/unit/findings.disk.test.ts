@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { evaluateDisk } from "../../src/rules/findings/diskFindings.js";
+import { evaluateDisk } from "../../src/core/consumers/managedDisk/diskFindings.js";
 import { context, DES_ID, disk, SUB } from "./findingsFixtures.js";
 
 const enforce = { diskMode: "enforce" as const, enforceDiskEncryptionSets: { westeurope: DES_ID } };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { evaluateDiskEncryptionSet } from "../../src/rules/findings/diskEncryptionSetFindings.js";
+import { evaluateDiskEncryptionSet } from "../../src/core/consumers/diskEncryptionSet/diskEncryptionSetFindings.js";
 import { context, des, KEY_V1, SUB, vaultFacts } from "./findingsFixtures.js";
 
 const rotationError = {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { evaluateResource, hasDetectionRule } from "../../src/rules/findings/evaluateResource.js";
-import { FINDING_CODES } from "../../src/rules/findings/finding.js";
+import { evaluateResource, hasDetectionRule } from "../../src/core/findings/evaluateResource.js";
+import { FINDING_CODES } from "../../src/core/findings/finding.js";
 import { aiAccount, context, des, disk, keyVaultResource, mlWorkspace, rg } from "./findingsFixtures.js";
 
 describe("evaluateResource", () => {

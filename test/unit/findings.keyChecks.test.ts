@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { evaluateAiServicesAccount } from "../../src/rules/findings/aiServicesAccountFindings.js";
+import { evaluateAiServicesAccount } from "../../src/core/consumers/aiServicesAccount/aiServicesAccountFindings.js";
 import { cmkAiAccount, context, keyFacts, KEY_V1, V2, vaultFacts } from "./findingsFixtures.js";
 
 const DAY = 24 * 60 * 60 * 1000;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { evaluateKeyVault } from "../../src/rules/findings/keyVaultFindings.js";
+import { evaluateKeyVault } from "../../src/core/consumers/keyVault/keyVaultFindings.js";
 import { context, keyVaultResource, SUB, VAULT_ID } from "./findingsFixtures.js";
 
 describe("evaluateKeyVault", () => {

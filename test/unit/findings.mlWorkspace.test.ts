@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { evaluateMlWorkspace } from "../../src/rules/findings/mlWorkspaceFindings.js";
+import { evaluateMlWorkspace } from "../../src/core/consumers/mlWorkspace/mlWorkspaceFindings.js";
 import {
   cmkMlWorkspace,
   context,

@@ -5,7 +5,7 @@ import {
   DetectionSettingsError,
   normalizeRegion,
   regionalSetting,
-} from "../../src/rules/findings/detectionSettings.js";
+} from "../../src/core/findings/detectionSettings.js";
 import { DES_ID, ENFORCE_KEY } from "./findingsFixtures.js";
 
 function errorOf(run: () => unknown): DetectionSettingsError {

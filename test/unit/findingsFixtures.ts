@@ -1,10 +1,7 @@
-import type { KeyVersionFacts, VaultFacts } from "../../src/keyvault/keyFacts.js";
-import type { ArmResourceJson } from "../../src/rules/armResource.js";
-import {
-  detectionSettings,
-  type DetectionSettingsInput,
-} from "../../src/rules/findings/detectionSettings.js";
-import type { RuleContext } from "../../src/rules/findings/ruleContext.js";
+import type { KeyVersionFacts, VaultFacts } from "../../src/core/keyStores/keyFacts.js";
+import type { ArmResourceJson } from "../../src/core/arm/armResource.js";
+import { detectionSettings, type DetectionSettingsInput } from "../../src/core/findings/detectionSettings.js";
+import type { RuleContext } from "../../src/core/findings/ruleContext.js";
 
 /** Realistic ARM resources for the detection rule tests, shaped as a GET returns them. */
 

@@ -4,8 +4,8 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import eventFilters from "../../infra/eventFilters.json" with { type: "json" };
 import roleActions from "../../infra/roleActions.json" with { type: "json" };
-import { describeSettings, loadConfig } from "../../src/config.js";
-import { EventTypes, handledEventTypes } from "../../src/events/eventTypes.js";
+import { describeSettings, loadConfig } from "../../src/runtime/config.js";
+import { EventTypes, handledEventTypes } from "../../src/core/events/eventTypes.js";
 
 /**
  * No Bicep compiler runs here, so these checks hold the templates to what the product relies on: the Event
@@ -132,7 +132,7 @@ describe("Event Grid subscriptions", () => {
     for (const name of [...operationNames, ...handledTypes]) expect(policy).not.toContain(name);
   });
 
-  it("handle exactly the event types src/events handles for each topic", () => {
+  it("handle exactly the event types src/core/events handles for each topic", () => {
     expect(handledEventTypes.armSubscription.toSorted()).toEqual(
       [EventTypes.ResourceWriteSuccess, EventTypes.ResourceDeleteSuccess].toSorted(),
     );
@@ -222,7 +222,7 @@ describe("roles and settings", () => {
   });
 
   it("boolean settings reach the app as the lower-case words its configuration accepts", () => {
-    // ARM's string() of a bool is 'True'/'False'; src/config.ts accepts true/false/1/0/yes/no only.
+    // ARM's string() of a bool is 'True'/'False'; src/runtime/config.ts accepts true/false/1/0/yes/no only.
     const main = code("infra/main.bicep");
     expect(main).toContain("CMKR_DRY_RUN: dryRun ? 'true' : 'false'");
     expect(main).not.toMatch(/string\(\w+\)/);

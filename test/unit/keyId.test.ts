@@ -5,7 +5,7 @@ import {
   keyVaultDomainOf,
   parseKeyId,
   type KeyIdPart,
-} from "../../src/keyvault/keyId.js";
+} from "../../src/core/ids/keyId.js";
 
 const version = "0123456789abcdef0123456789abcdef";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { KeyVersionFacts } from "../../src/keyvault/keyFacts.js";
+import type { KeyVersionFacts } from "../../src/core/keyStores/keyFacts.js";
 import {
   chooseTarget,
   compareKeyVersions,
@@ -8,7 +8,7 @@ import {
   newestVersion,
   type TargetChoice,
   type TargetChoiceCode,
-} from "../../src/keyvault/keyVersionOrder.js";
+} from "../../src/core/keyStores/keyVersionOrder.js";
 
 // Version strings chosen so that their string order is the REVERSE of their creation order:
 // "f..." was created first, "0..." last.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { JobRecord, OperationRecord } from "../../src/ledger/ledger.js";
-import { listingJobPrefix, operationStatus } from "../../src/engine/operationStatus.js";
+import type { JobRecord, OperationRecord } from "../../src/adapters/storage/ledger.js";
+import { listingJobPrefix, operationStatus } from "../../src/core/decisions/operationStatus.js";
 
 const sub = "00000000-0000-0000-0000-0000000000aa";
 const des = (n: number) =>

@@ -5,9 +5,12 @@ import type {
   KeyVersionFacts,
   RoleAssignmentFacts,
   VaultFacts,
-} from "../../src/keyvault/keyFacts.js";
-import { preflight, PreflightInputError, type PreflightInput } from "../../src/keyvault/preflight.js";
-import { PREFLIGHT_REASON_CODES, type PreflightReasonCode } from "../../src/keyvault/preflightReason.js";
+} from "../../src/core/keyStores/keyFacts.js";
+import { preflight, PreflightInputError, type PreflightInput } from "../../src/core/preflight/preflight.js";
+import {
+  PREFLIGHT_REASON_CODES,
+  type PreflightReasonCode,
+} from "../../src/core/preflight/preflightReason.js";
 
 const TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47";
 const OTHER_TENANT = "0b1e5c8d-3a4f-4c2e-9d7b-6a5f4e3d2c1b";

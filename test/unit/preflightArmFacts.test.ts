@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { ArmFactsError } from "../../src/keyvault/armFactsError.js";
-import { consumerFactsFromArm } from "../../src/keyvault/consumerFactsFromArm.js";
-import type { KeyVersionFacts } from "../../src/keyvault/keyFacts.js";
-import { preflight } from "../../src/keyvault/preflight.js";
-import { roleAssignmentFactsFromArm } from "../../src/keyvault/roleAssignmentFactsFromArm.js";
-import { vaultFactsFromArm } from "../../src/keyvault/vaultFactsFromArm.js";
+import { ArmFactsError } from "../../src/core/arm/armFactsError.js";
+import { consumerFactsFromArm } from "../../src/core/consumers/consumerFactsFromArm.js";
+import type { KeyVersionFacts } from "../../src/core/keyStores/keyFacts.js";
+import { preflight } from "../../src/core/preflight/preflight.js";
+import { roleAssignmentFactsFromArm } from "../../src/core/keyStores/roleAssignmentFactsFromArm.js";
+import { vaultFactsFromArm } from "../../src/core/keyStores/vaultFactsFromArm.js";
 
 // Fixtures shaped like real GET responses (Azure/azure-rest-api-specs examples of the api-versions
 // the service calls), with realistic but made-up ids.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { RoleAssignmentFacts } from "../../src/keyvault/keyFacts.js";
+import type { RoleAssignmentFacts } from "../../src/core/keyStores/keyFacts.js";
 import {
   findKeyUseAssignment,
   grantsKeyUse,
@@ -7,7 +7,7 @@ import {
   keyResourceId,
   roleDefinitionGuid,
   scopeCovers,
-} from "../../src/keyvault/keyVaultRoles.js";
+} from "../../src/core/keyStores/keyVaultRoles.js";
 
 const SUB = "5e3c6f0a-1b2c-4d3e-8f9a-0b1c2d3e4f5a";
 const OTHER_SUB = "6f4d7a1b-2c3d-4e5f-9a0b-1c2d3e4f5a6b";

@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
-import { telemetrySettingNames } from "../../src/azure/telemetry.js";
-import { describeSettings } from "../../src/config.js";
+import { telemetrySettingNames } from "../../src/runtime/telemetry.js";
+import { describeSettings } from "../../src/runtime/config.js";
 
 describe("README configuration table", () => {
   it("documents every setting the service reads, and nothing it does not", async () => {

@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
-import type { LedgerAction, TicketRequest } from "../../src/ledger/ledger.js";
+import type { LedgerAction, TicketRequest } from "../../src/adapters/storage/ledger.js";
 import type { ComplianceCounts } from "../../src/report/complianceReport.js";
 import {
   ComplianceReportBuilderError,
   createComplianceReportBuilder,
 } from "../../src/report/complianceReportBuilder.js";
-import { evaluationOf } from "../../src/rules/findings/finding.js";
+import { evaluationOf } from "../../src/core/findings/finding.js";
 import { buildReportTenant, NOW, SUB_DEV, SUB_PROD, SUB_SHARED } from "./reportFixtures.js";
 
 const scope = { subscriptions: [], managementGroups: [] };

@@ -1,15 +1,15 @@
-import { createTableClient } from "../../src/azure/storageClients.js";
+import { createTableClient } from "../../src/adapters/storage/storageClients.js";
 import type { ArmResource, TenantFile } from "../../src/emulator/tenantFile.js";
-import type { KeyVersionFacts } from "../../src/keyvault/keyFacts.js";
-import { Ledger, type LedgerAction, type TicketRequest } from "../../src/ledger/ledger.js";
+import type { KeyVersionFacts } from "../../src/core/keyStores/keyFacts.js";
+import { Ledger, type LedgerAction, type TicketRequest } from "../../src/adapters/storage/ledger.js";
 import type { ComplianceReport } from "../../src/report/complianceReport.js";
 import { createComplianceReportBuilder } from "../../src/report/complianceReportBuilder.js";
-import { vaultFactsFromArm } from "../../src/keyvault/vaultFactsFromArm.js";
-import type { ArmResourceJson } from "../../src/rules/armResource.js";
-import { detectionSettings } from "../../src/rules/findings/detectionSettings.js";
-import { evaluateResource, hasDetectionRule } from "../../src/rules/findings/evaluateResource.js";
-import type { Evaluation } from "../../src/rules/findings/finding.js";
-import type { RuleContext } from "../../src/rules/findings/ruleContext.js";
+import { vaultFactsFromArm } from "../../src/core/keyStores/vaultFactsFromArm.js";
+import type { ArmResourceJson } from "../../src/core/arm/armResource.js";
+import { detectionSettings } from "../../src/core/findings/detectionSettings.js";
+import { evaluateResource, hasDetectionRule } from "../../src/core/findings/evaluateResource.js";
+import type { Evaluation } from "../../src/core/findings/finding.js";
+import type { RuleContext } from "../../src/core/findings/ruleContext.js";
 import { TenantBuilder } from "../fixtures/tenantBuilder.js";
 
 /**

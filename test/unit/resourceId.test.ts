@@ -5,7 +5,7 @@ import {
   resourceGroupIdOf,
   sameResourceId,
   tryParseResourceId,
-} from "../../src/azure/resourceId.js";
+} from "../../src/core/ids/resourceId.js";
 
 const SUB = "5e3c6f0a-1b2c-4d3e-8f9a-0b1c2d3e4f5a";
 const RG = `/subscriptions/${SUB}/resourceGroups/rg-ai`;

@@ -5,7 +5,7 @@ import {
   isUnrestricted,
   resourceScopeVerdict,
   type ResolvedScope,
-} from "../../src/engine/scopeGuard.js";
+} from "../../src/core/decisions/scopeGuard.js";
 
 const settings = { seed: 20261122, numRuns: 300 };
 

@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
-import type { KeyVersionSummary } from "../../src/engine/rotationPort.js";
-import { factKey, PageFacts, type FactRequest } from "../../src/engine/sweepFacts.js";
-import { planSweepPage, resourceFingerprint } from "../../src/engine/sweepPlan.js";
-import { sweepResourcesQuery } from "../../src/engine/sweepQuery.js";
-import { sweepResourceFromRow } from "../../src/engine/sweepRow.js";
-import type { ArmResourceJson } from "../../src/rules/armResource.js";
-import { judgeAutoRotation } from "../../src/rules/findings/desAutoRotationStalled.js";
+import type { KeyVersionSummary } from "../../src/core/ports/rotationPort.js";
+import { factKey, PageFacts, type FactRequest } from "../../src/app/sweepFacts.js";
+import { planSweepPage, resourceFingerprint } from "../../src/core/sweep/sweepPlan.js";
+import { sweepResourcesQuery } from "../../src/core/queries/sweepQuery.js";
+import { sweepResourceFromRow } from "../../src/core/sweep/sweepRow.js";
+import type { ArmResourceJson } from "../../src/core/arm/armResource.js";
+import { judgeAutoRotation } from "../../src/core/consumers/diskEncryptionSet/desAutoRotationStalled.js";
 import { runKql } from "../../src/emulator/resourceGraph/kql/runKql.js";
 import { resourceGraphColumns } from "../../src/emulator/resourceGraph/resourceGraphRows.js";
 import {

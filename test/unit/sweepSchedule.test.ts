@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadConfig } from "../../src/config.js";
-import { ncrontabProblem } from "../../src/engine/sweepSchedule.js";
+import { ConfigError, loadConfig } from "../../src/runtime/config.js";
+import { ncrontabProblem } from "../../src/core/sweep/sweepSchedule.js";
 
 describe("sweep schedule (NCRONTAB)", () => {
   it.each([

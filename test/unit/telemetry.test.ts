@@ -5,7 +5,7 @@ import {
   parseAuthenticationString,
   planTelemetry,
   TelemetrySettingsError,
-} from "../../src/azure/telemetry.js";
+} from "../../src/runtime/telemetry.js";
 
 const iKey = "0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0";
 const connectionString =
@@ -146,13 +146,13 @@ describe("azureMonitorOptions", () => {
 describe("startTelemetry", () => {
   it("starts nothing without a connection string", async () => {
     vi.resetModules();
-    const { startTelemetry } = await import("../../src/azure/startTelemetry.js");
+    const { startTelemetry } = await import("../../src/runtime/startTelemetry.js");
     await expect(startTelemetry({})).resolves.toBe(false);
   });
 
   it("reports unusable settings without the connection string and stays off", async () => {
     vi.resetModules();
-    const { startTelemetry } = await import("../../src/azure/startTelemetry.js");
+    const { startTelemetry } = await import("../../src/runtime/startTelemetry.js");
     const errors: unknown[] = [];
     const spy = vi.spyOn(console, "error").mockImplementation((...args: unknown[]) => errors.push(...args));
     try {

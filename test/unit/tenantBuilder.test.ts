@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { TenantState } from "../../src/emulator/tenantState.js";
 import { parseTenantFile, TenantFileError, type ArmResource } from "../../src/emulator/tenantFile.js";
-import { consumerFactsFromArm } from "../../src/keyvault/consumerFactsFromArm.js";
-import { roleAssignmentFactsFromArm } from "../../src/keyvault/roleAssignmentFactsFromArm.js";
-import { vaultFactsFromArm } from "../../src/keyvault/vaultFactsFromArm.js";
+import { consumerFactsFromArm } from "../../src/core/consumers/consumerFactsFromArm.js";
+import { roleAssignmentFactsFromArm } from "../../src/core/keyStores/roleAssignmentFactsFromArm.js";
+import { vaultFactsFromArm } from "../../src/core/keyStores/vaultFactsFromArm.js";
 import { DeterministicIds } from "../fixtures/deterministicIds.js";
 import { KEY_VAULT_ROLES, TenantBuilder } from "../fixtures/tenantBuilder.js";
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { TenantState } from "../../src/emulator/tenantState.js";
-import { consumerFactsFromArm } from "../../src/keyvault/consumerFactsFromArm.js";
-import { vaultFactsFromArm } from "../../src/keyvault/vaultFactsFromArm.js";
+import { consumerFactsFromArm } from "../../src/core/consumers/consumerFactsFromArm.js";
+import { vaultFactsFromArm } from "../../src/core/keyStores/vaultFactsFromArm.js";
 import { addBulkConsumers } from "../fixtures/bulkConsumers.js";
 import { TenantBuilder } from "../fixtures/tenantBuilder.js";
 

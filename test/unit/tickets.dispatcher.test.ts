@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { dispatchTickets, workFor, type StoredTicket } from "../../src/tickets/ticketDispatcher.js";
+import { dispatchTickets, workFor, type StoredTicket } from "../../src/app/tickets/ticketDispatcher.js";
 import {
   TicketSinkError,
   type TicketContent,
   type TicketRef,
   type TicketSink,
-} from "../../src/tickets/ticketSink.js";
+} from "../../src/core/tickets/ticketSink.js";
 import { InMemoryTicketStore } from "../support/inMemoryTicketStore.js";
 
 const content = (n: number, findingCode = "DiskPlatformKey"): TicketContent => ({

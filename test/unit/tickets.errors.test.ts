@@ -6,7 +6,7 @@ import {
   sinkErrorForStatus,
   TicketSinkError,
   toTicketSinkError,
-} from "../../src/tickets/ticketSink.js";
+} from "../../src/core/tickets/ticketSink.js";
 
 const now = Date.parse("2026-11-22T12:00:00Z");
 

@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { markdownToHtml } from "../../src/tickets/markdownToHtml.js";
+import { markdownToHtml } from "../../src/core/tickets/markdownToHtml.js";
 import {
   renderTicketBody,
   ticketCloseComment,
   ticketUpdateNote,
   truncateText,
-} from "../../src/tickets/ticketMarkdown.js";
-import type { TicketContent } from "../../src/tickets/ticketSink.js";
+} from "../../src/core/tickets/ticketMarkdown.js";
+import type { TicketContent } from "../../src/core/tickets/ticketSink.js";
 
 const ticket: TicketContent = {
   resourceId: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/disks/d1",

@@ -1,13 +1,13 @@
 import type { TokenCredential } from "@azure/core-auth";
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadConfig } from "../../src/config.js";
-import { createTicketSink } from "../../src/tickets/createTicketSink.js";
-import { ticketSinkOptionsFromConfig } from "../../src/tickets/ticketSinkOptionsFromConfig.js";
+import { ConfigError, loadConfig } from "../../src/runtime/config.js";
+import { createTicketSink } from "../../src/runtime/createTicketSink.js";
+import { ticketSinkOptionsFromConfig } from "../../src/runtime/ticketSinkOptionsFromConfig.js";
 import {
   parseTicketSinkOptions,
   TicketSinkConfigError,
   type TicketSinkOptions,
-} from "../../src/tickets/ticketSinkOptions.js";
+} from "../../src/core/tickets/ticketSinkOptions.js";
 
 const credential: TokenCredential = {
   getToken: () => Promise.resolve({ token: "t", expiresOnTimestamp: Date.now() + 3_600_000 }),

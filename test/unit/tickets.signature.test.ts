@@ -1,6 +1,6 @@
 import { createHmac } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { signWebhook, verifyWebhookSignature } from "../../src/tickets/webhookSignature.js";
+import { signWebhook, verifyWebhookSignature } from "../../src/core/tickets/webhookSignature.js";
 
 const secret = "a-shared-secret-of-some-length";
 const now = Date.parse("2026-11-22T12:00:00Z");

@@ -1,14 +1,14 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { decodeDelivery } from "../../src/events/decodeDelivery.js";
+import { decodeDelivery } from "../../src/core/events/decodeDelivery.js";
 import type {
   DomainEvent,
   ResourceNotificationEvent,
   ResourceWriteEvent,
   ResourceDeleteEvent,
-} from "../../src/events/domainEvents.js";
-import { evaluateResource } from "../../src/rules/findings/evaluateResource.js";
-import { triageEvent, type TriageDecision } from "../../src/rules/triage.js";
+} from "../../src/core/events/domainEvents.js";
+import { evaluateResource } from "../../src/core/findings/evaluateResource.js";
+import { triageEvent, type TriageDecision } from "../../src/core/findings/triage.js";
 import { context } from "./findingsFixtures.js";
 
 type TriagedEvent = ResourceWriteEvent | ResourceDeleteEvent | ResourceNotificationEvent;

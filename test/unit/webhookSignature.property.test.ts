@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { signWebhook, verifyWebhookSignature } from "../../src/tickets/webhookSignature.js";
+import { signWebhook, verifyWebhookSignature } from "../../src/core/tickets/webhookSignature.js";
 
 const settings = { seed: 31337, numRuns: 300 };
 

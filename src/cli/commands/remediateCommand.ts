@@ -1,11 +1,11 @@
 import type { Command } from "commander";
-import { RemediationInputError, remediateKey, remediateResource } from "../../engine/remediate.js";
-import { reportHasProblems } from "../../engine/report.js";
+import { RemediationInputError, remediateKey, remediateResource } from "../../app/remediate.js";
+import { reportHasProblems } from "../../core/report/report.js";
 import { usageError } from "../cliError.js";
 import type { CliIo } from "../cliIo.js";
 import { exitCodes, type ExitCode } from "../exitCodes.js";
 import { formatReportTable } from "../formatReport.js";
-import { openLocalRuntime } from "../localRuntime.js";
+import { openLocalRuntime } from "../../runtime/localRuntime.js";
 import { createProgress } from "../progress.js";
 
 /** Options of `cmkr remediate`. */

@@ -1,20 +1,20 @@
 import type { Command } from "commander";
 import { writeFile } from "node:fs/promises";
-import { handleEvents } from "../../engine/handleEvents.js";
+import { handleEvents } from "../../app/handleEvents.js";
 import {
   mergeReports,
   reportHasProblems,
   type Report,
   type ReportAction,
   type ReportError,
-} from "../../engine/report.js";
-import { decodeDelivery } from "../../events/decodeDelivery.js";
+} from "../../core/report/report.js";
+import { decodeDelivery } from "../../core/events/decodeDelivery.js";
 import { usageError } from "../cliError.js";
 import type { CliIo } from "../cliIo.js";
 import { exitCodes, type ExitCode } from "../exitCodes.js";
 import { formatDeadLetters, type DeadLetterEntry } from "../formatDeadLetters.js";
 import { formatReportTable } from "../formatReport.js";
-import { openLocalRuntime } from "../localRuntime.js";
+import { openLocalRuntime } from "../../runtime/localRuntime.js";
 import { openDeadLetterContainer, type DeadLetterContainer } from "../openDeadLetterContainer.js";
 import { parseInstant } from "../parseInstant.js";
 import { createProgress, type Progress } from "../progress.js";

@@ -1,7 +1,7 @@
 import { writeFile } from "node:fs/promises";
 import { Option, type Command } from "commander";
-import { runSweep, listSweepSubscriptions } from "../../engine/sweep.js";
-import type { GraphScope } from "../../azure/resourceGraphPages.js";
+import { runSweep, listSweepSubscriptions } from "../../app/sweep.js";
+import type { GraphScope } from "../../adapters/azure/resourceGraphPages.js";
 import { createComplianceReportBuilder } from "../../report/complianceReportBuilder.js";
 import type { ComplianceReport } from "../../report/complianceReport.js";
 import { renderCsv } from "../../report/renderCsv.js";
@@ -11,7 +11,7 @@ import { renderTable } from "../../report/renderTable.js";
 import { usageError } from "../cliError.js";
 import type { CliIo } from "../cliIo.js";
 import { exitCodes, type ExitCode } from "../exitCodes.js";
-import { openLocalRuntime } from "../localRuntime.js";
+import { openLocalRuntime } from "../../runtime/localRuntime.js";
 import { createProgress } from "../progress.js";
 
 /** Formats of `cmkr scan`. */

@@ -1,4 +1,4 @@
-import type { ParsedResourceId } from "../../azure/resourceId.js";
+import type { ParsedResourceId } from "../../core/ids/resourceId.js";
 import { armError } from "../armError.js";
 import { jsonResponse, type EmulatorResponse } from "../emulatorTypes.js";
 

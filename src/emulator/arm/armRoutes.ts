@@ -1,4 +1,4 @@
-import { ResourceIdError, parseResourceId, type ParsedResourceId } from "../../azure/resourceId.js";
+import { ResourceIdError, parseResourceId, type ParsedResourceId } from "../../core/ids/resourceId.js";
 
 /** What an ARM request path addresses. */
 export type ArmRoute =

@@ -1,4 +1,4 @@
-import { tryParseResourceId } from "../../azure/resourceId.js";
+import { tryParseResourceId } from "../../core/ids/resourceId.js";
 import type { ArmResource } from "../tenantFile.js";
 
 /** A `$filter` ARM's resource list does not accept. */

@@ -1,4 +1,4 @@
-import { tryParseResourceId } from "../../azure/resourceId.js";
+import { tryParseResourceId } from "../../core/ids/resourceId.js";
 import { armError } from "../armError.js";
 import { jsonResponse, type EmulatorRequest, type EmulatorResponse } from "../emulatorTypes.js";
 import type { ArmResource } from "../tenantFile.js";

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { ParsedResourceId } from "../../azure/resourceId.js";
+import type { ParsedResourceId } from "../../core/ids/resourceId.js";
 import { jsonResponse, type EmulatorRequest, type EmulatorResponse } from "../emulatorTypes.js";
 import type { ArmResource } from "../tenantFile.js";
 import type { StoredResource, TenantState } from "../tenantState.js";

@@ -1,4 +1,4 @@
-import { tryParseResourceId } from "../../azure/resourceId.js";
+import { tryParseResourceId } from "../../core/ids/resourceId.js";
 import type { ArmResource } from "../tenantFile.js";
 import { stringField } from "./validation/bodyFields.js";
 

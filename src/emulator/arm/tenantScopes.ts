@@ -1,5 +1,5 @@
-import type { ParsedResourceId } from "../../azure/resourceId.js";
-import { tryParseResourceId } from "../../azure/resourceId.js";
+import type { ParsedResourceId } from "../../core/ids/resourceId.js";
+import { tryParseResourceId } from "../../core/ids/resourceId.js";
 import type { ArmResource, TenantSubscription } from "../tenantFile.js";
 import type { TenantState } from "../tenantState.js";
 

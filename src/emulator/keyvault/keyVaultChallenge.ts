@@ -1,4 +1,4 @@
-import { keyVaultDomainOf } from "../../keyvault/keyId.js";
+import { keyVaultDomainOf } from "../../core/ids/keyId.js";
 import { keyVaultError } from "../armError.js";
 import type { EmulatorResponse, Principal } from "../emulatorTypes.js";
 

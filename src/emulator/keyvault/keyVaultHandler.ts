@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { formatKeyId, keyVaultDomainOf } from "../../keyvault/keyId.js";
+import { formatKeyId, keyVaultDomainOf } from "../../core/ids/keyId.js";
 import { keyVaultError } from "../armError.js";
 import {
   jsonResponse,

@@ -1,0 +1,242 @@
+import { RestError } from "@azure/core-rest-pipeline";
+import type { KeyVaultKey } from "@azure/keyvault-keys";
+import type { RotationPort, KeyVersionSummary, ConsumerRow } from "../../core/ports/rotationPort.js";
+import {
+  consumersOfKeyQuery,
+  consumersOfVaultQuery,
+  vaultByUriQuery,
+} from "../../core/queries/consumersQuery.js";
+import type { KeyVersionFacts, RoleAssignmentFacts, VaultFacts } from "../../core/keyStores/keyFacts.js";
+import { roleAssignmentFactsFromArm } from "../../core/keyStores/roleAssignmentFactsFromArm.js";
+import { vaultFactsFromArm } from "../../core/keyStores/vaultFactsFromArm.js";
+import type { ArmResourceJson } from "../../core/arm/armResource.js";
+import type { ConsumerRule } from "../../core/consumers/consumerRule.js";
+import { apiVersionFor, apiVersions } from "../../core/consumers/apiVersions.js";
+import type { AzureClients } from "./azureClients.js";
+import { parseResourceId } from "../../core/ids/resourceId.js";
+import { resourceGraphPages, type GraphScope } from "./resourceGraphPages.js";
+
+function isNotFound(error: unknown): boolean {
+  return error instanceof RestError && error.statusCode === 404;
+}
+
+/** RSA key size in bits from the modulus (a leading zero byte is sign padding, not key). */
+function rsaKeySize(key: KeyVaultKey): number | undefined {
+  const n = key.key?.n;
+  if (n === undefined || n.length === 0) return undefined;
+  const bytes = n[0] === 0 ? n.length - 1 : n.length;
+  return bytes * 8;
+}
+
+/** Options of the Azure adapter. */
+export interface AzureRotationPortOptions {
+  /** Poll interval of long-running operations when Azure sends no Retry-After. */
+  lroPollIntervalMs: number;
+  /** Resource Graph page size. */
+  pageSize?: number;
+  /**
+   * How long vault facts are reused across jobs. A key event fans out to many consumers of one
+   * vault; re-reading the vault for each would spend the subscription's ARM read budget on the
+   * same answer. Purge protection cannot be turned off, and Azure itself checks access on write.
+   */
+  vaultCacheMs?: number;
+  now?: () => number;
+}
+
+/** {@link RotationPort} over the Azure SDK clients. */
+export function createAzureRotationPort(
+  clients: AzureClients,
+  options: AzureRotationPortOptions,
+): RotationPort {
+  const subscriptionOf = (id: string): string => parseResourceId(id).subscriptionId;
+  const now = options.now ?? Date.now;
+  const vaultCache = new Map<string, { at: number; facts: Promise<VaultFacts | undefined> }>();
+
+  async function readResource(resourceId: string): Promise<ArmResourceJson | undefined> {
+    const parsed = parseResourceId(resourceId);
+    const apiVersion = apiVersionFor(parsed.type);
+    if (apiVersion === undefined) throw new Error(`no api-version is configured for ${parsed.type}`);
+    const client = await clients.resources(parsed.subscriptionId);
+    try {
+      return (await client.resources.getById(resourceId, apiVersion)) as ArmResourceJson;
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  }
+
+  async function readVaultFresh(vaultUrl: string, armId?: string): Promise<VaultFacts | undefined> {
+    let id = armId;
+    if (id === undefined) {
+      for await (const page of resourceGraphPages<{ id: string }>(
+        clients,
+        vaultByUriQuery(vaultUrl),
+        {},
+        10,
+      )) {
+        id = page.rows[0]?.id;
+        break;
+      }
+    }
+    if (id === undefined) return undefined;
+    const client = await clients.resources(subscriptionOf(id));
+    try {
+      const vault = await client.resources.getById(id, apiVersions["microsoft.keyvault/vaults"]);
+      return vaultFactsFromArm(vault);
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  }
+
+  /** Applies an ARM merge patch (wire shape) with the SDK client of the resource's type, waiting for the LRO. */
+  async function patchResource(resource: ArmResourceJson, patch: Record<string, unknown>): Promise<void> {
+    const parsed = parseResourceId(resource.id);
+    const poll = { updateIntervalInMs: options.lroPollIntervalMs };
+    const properties = (patch.properties ?? {}) as Record<string, unknown>;
+    const group = parsed.resourceGroup ?? "";
+    switch (parsed.type.toLowerCase()) {
+      case "microsoft.compute/diskencryptionsets": {
+        // @azure/arm-compute takes a FLATTENED update body; `{properties: ...}` would be sent as `{}`.
+        const client = await clients.compute(parsed.subscriptionId);
+        await client.diskEncryptionSets.beginUpdateAndWait(group, parsed.name, properties, poll);
+        return;
+      }
+      case "microsoft.compute/disks": {
+        const client = await clients.compute(parsed.subscriptionId);
+        await client.disks.beginUpdateAndWait(group, parsed.name, properties, poll);
+        return;
+      }
+      case "microsoft.cognitiveservices/accounts": {
+        const client = await clients.cognitiveServices(parsed.subscriptionId);
+        await client.accounts.beginUpdateAndWait(group, parsed.name, patch, poll);
+        return;
+      }
+      default: {
+        const apiVersion = apiVersionFor(parsed.type);
+        if (apiVersion === undefined) throw new Error(`the service does not write ${parsed.type}`);
+        const client = await clients.resources(parsed.subscriptionId);
+        await client.resources.beginUpdateByIdAndWait(resource.id, apiVersion, patch, poll);
+      }
+    }
+  }
+
+  return {
+    async *findConsumers(
+      key: { vaultUrl: string; keyName: string },
+      scope: GraphScope,
+    ): AsyncIterable<ConsumerRow[]> {
+      for await (const page of resourceGraphPages<ConsumerRow>(
+        clients,
+        consumersOfKeyQuery(key),
+        scope,
+        options.pageSize,
+      )) {
+        yield page.rows.map((r) => ({ id: r.id, type: r.type, subscriptionId: r.subscriptionId }));
+      }
+    },
+
+    readResource,
+
+    async listKeyVersions(vaultUrl: string, keyName: string): Promise<KeyVersionSummary[] | undefined> {
+      const client = await clients.keys(vaultUrl);
+      const out: KeyVersionSummary[] = [];
+      try {
+        for await (const p of client.listPropertiesOfKeyVersions(keyName)) {
+          if (p.id === undefined || p.version === undefined || p.createdOn === undefined) continue;
+          out.push({
+            keyId: p.id,
+            version: p.version,
+            enabled: p.enabled === true,
+            createdOn: p.createdOn,
+            notBefore: p.notBefore,
+            expiresOn: p.expiresOn,
+          });
+        }
+      } catch (error) {
+        if (isNotFound(error)) return undefined;
+        throw error;
+      }
+      return out.length === 0 ? undefined : out;
+    },
+
+    async getKeyVersion(
+      vaultUrl: string,
+      keyName: string,
+      version: string,
+    ): Promise<KeyVersionFacts | undefined> {
+      const client = await clients.keys(vaultUrl);
+      let key: KeyVaultKey;
+      try {
+        key = await client.getKey(keyName, { version });
+      } catch (error) {
+        if (isNotFound(error)) return undefined;
+        throw error;
+      }
+      const p = key.properties;
+      return {
+        keyId: key.id ?? `${vaultUrl}/keys/${keyName}/${version}`,
+        vaultUrl,
+        keyName,
+        version: p.version ?? version,
+        kty: key.keyType ?? key.key?.kty ?? "unknown",
+        keySize: rsaKeySize(key),
+        curve: key.key?.crv,
+        enabled: p.enabled === true,
+        createdOn: p.createdOn ?? new Date(0),
+        notBefore: p.notBefore,
+        expiresOn: p.expiresOn,
+        keyOps: key.keyOperations ?? [],
+      };
+    },
+
+    readVault(vaultUrl: string, armId?: string): Promise<VaultFacts | undefined> {
+      const key = vaultUrl.toLowerCase();
+      const cached = vaultCache.get(key);
+      if (cached !== undefined && now() - cached.at < (options.vaultCacheMs ?? 30_000)) return cached.facts;
+      const facts = readVaultFresh(vaultUrl, armId);
+      vaultCache.set(key, { at: now(), facts });
+      facts.catch(() => vaultCache.delete(key));
+      return facts;
+    },
+
+    async listRoleAssignments(scope: string, principalId: string): Promise<RoleAssignmentFacts[]> {
+      const client = await clients.authorization(subscriptionOf(scope));
+      const out: RoleAssignmentFacts[] = [];
+      for await (const a of client.roleAssignments.listForScope(scope, {
+        filter: `principalId eq '${principalId.replace(/'/g, "''")}'`,
+      })) {
+        out.push(
+          roleAssignmentFactsFromArm({
+            id: a.id,
+            name: a.name,
+            type: a.type,
+            properties: { scope: a.scope, principalId: a.principalId, roleDefinitionId: a.roleDefinitionId },
+          }),
+        );
+      }
+      return out;
+    },
+
+    async patchConsumer(
+      resource: ArmResourceJson,
+      _rule: ConsumerRule,
+      patch: Record<string, unknown>,
+    ): Promise<void> {
+      await patchResource(resource, patch);
+    },
+
+    patchResource,
+
+    async vaultHoldsCustomerKeys(vaultUrl: string, scope: GraphScope): Promise<boolean> {
+      for await (const page of resourceGraphPages(clients, consumersOfVaultQuery(vaultUrl), scope, 1)) {
+        return page.rows.length > 0;
+      }
+      return false;
+    },
+
+    async *queryResources(query: string, scope: GraphScope): AsyncIterable<Record<string, unknown>[]> {
+      for await (const page of resourceGraphPages(clients, query, scope, options.pageSize)) yield page.rows;
+    },
+  };
+}

@@ -1,0 +1,347 @@
+import { randomUUID } from "node:crypto";
+import type { GraphScope } from "../adapters/azure/resourceGraphPages.js";
+import type { Ledger } from "../adapters/storage/ledger.js";
+import { consumerFactsFromArm } from "../core/consumers/consumerFactsFromArm.js";
+import type { KeyVersionFacts, VaultFacts } from "../core/keyStores/keyFacts.js";
+import { parseKeyId } from "../core/ids/keyId.js";
+import { preflight } from "../core/preflight/preflight.js";
+import { stringField, type ArmResourceJson } from "../core/arm/armResource.js";
+import { consumerRuleFor } from "../core/consumers/consumerRules.js";
+import type { DetectionSettings } from "../core/findings/detectionSettings.js";
+import { evaluateResource } from "../core/findings/evaluateResource.js";
+import { FINDING_CODES, type Finding, type Remediation } from "../core/findings/finding.js";
+import { keyRefFromUri } from "../core/ids/keyRef.js";
+import type { EvaluateJob, RotateJob } from "../core/jobs/job.js";
+import type { ReportAction } from "../core/report/report.js";
+import { rotateConsumer, type RotationDeps } from "./rotateConsumer.js";
+import type { RotationPort } from "../core/ports/rotationPort.js";
+import { reasonList } from "../core/tickets/ticketText.js";
+
+/** What evaluating a resource needs. */
+export interface EvaluationDeps extends RotationDeps {
+  ledger: Pick<Ledger, "recordAction" | "requestTicket" | "resolveTickets">;
+  detection: DetectionSettings;
+  scope: GraphScope;
+}
+
+// Codes the rules decide from one snapshot. A stalled automatic rotation is judged by the sweep
+// against the service's own expectation, so an evaluation cannot say it is gone.
+const findingCodes: ReadonlySet<string> = new Set(
+  FINDING_CODES.filter((c) => c !== "DesAutoRotationStalled"),
+);
+
+function mlHubId(resource: ArmResourceJson): string | undefined {
+  return resource.kind?.toLowerCase() === "project"
+    ? stringField(resource, "properties", "hubResourceId")
+    : undefined;
+}
+
+/** Reads what the rules need besides the resource: its key's vault and version, a Project's Hub, a vault's use. */
+async function readContext(resource: ArmResourceJson, port: RotationPort, deps: EvaluationDeps) {
+  const rule = consumerRuleFor(resource.type);
+  const key = rule?.currentKey(resource);
+  let vault: VaultFacts | undefined;
+  let currentKey: KeyVersionFacts | undefined;
+  if (key !== undefined) {
+    vault = await port.readVault(key.vaultUrl);
+    if (key.version !== undefined)
+      currentKey = await port.getKeyVersion(key.vaultUrl, key.keyName, key.version);
+  }
+  const hubId = mlHubId(resource);
+  const hub = hubId === undefined ? undefined : await port.readResource(hubId);
+  let holdsCmkKeys: boolean | undefined;
+  if (resource.type.toLowerCase() === "microsoft.keyvault/vaults") {
+    const uri = stringField(resource, "properties", "vaultUri");
+    holdsCmkKeys = uri === undefined ? false : await port.vaultHoldsCustomerKeys(uri, deps.scope);
+  }
+  return { vault, currentKey, hub, holdsCmkKeys };
+}
+
+/**
+ * Proves an enforce-mode switch to a customer-managed key safe: the same preflight as a rotation,
+ * for the account and the configured key version. Returns the failing reasons (none when safe).
+ */
+async function enableCmkProblems(
+  resource: ArmResourceJson,
+  keyId: string,
+  port: RotationPort,
+  deps: EvaluationDeps,
+) {
+  const id = parseKeyId(keyId);
+  if (id.version === undefined) return [`the enforce key ${keyId} names no version`];
+  const [key, vault] = await Promise.all([
+    port.getKeyVersion(id.vaultUrl, id.name, id.version),
+    port.readVault(id.vaultUrl),
+  ]);
+  if (key === undefined) return [`the enforce key version ${keyId} does not exist`];
+  if (vault === undefined) return [`the vault ${id.vaultUrl} was not found`];
+  const consumer = consumerFactsFromArm(resource);
+  const principal = consumer.identity?.principalId;
+  const roles =
+    vault.enableRbacAuthorization && principal !== undefined
+      ? await port.listRoleAssignments(vault.armId, principal)
+      : [];
+  const result = preflight({
+    consumer,
+    key,
+    vault,
+    roleAssignments: roles,
+    now: deps.now(),
+    expiryMarginDays: deps.expiryMarginDays,
+  });
+  return result.ok ? [] : [reasonList(result.reasons.filter((r) => r.severity === "error"))];
+}
+
+function ticketFor(finding: Finding, job: EvaluateJob, extra?: string) {
+  return {
+    resourceId: finding.resourceId,
+    resourceType: finding.resourceType,
+    findingCode: finding.code,
+    severity: finding.severity,
+    title: finding.title,
+    body: extra === undefined ? finding.body : `${finding.body}\n\n${extra}`,
+    eventId: job.eventId,
+    correlationId: job.correlationId,
+  };
+}
+
+/** What the remediation sets, read back to verify the write. */
+function remediationHeld(remediation: Remediation, after: ArmResourceJson | undefined): boolean {
+  if (after === undefined) return false;
+  switch (remediation.kind) {
+    case "enable-cmk":
+      return (
+        consumerRuleFor(after.type)?.currentKey(after)?.keyId.toLowerCase() ===
+        remediation.keyId.toLowerCase()
+      );
+    case "attach-des":
+      return (
+        stringField(after, "properties", "encryption", "diskEncryptionSetId")?.toLowerCase() ===
+        remediation.desId.toLowerCase()
+      );
+    case "enable-auto-rotation":
+      return (
+        (after.properties as { rotationToLatestKeyVersionEnabled?: unknown } | undefined)
+          ?.rotationToLatestKeyVersionEnabled === true
+      );
+    case "catch-up-rotation":
+      return true;
+  }
+}
+
+/**
+ * Evaluates one resource against the detection rules and acts: a safe in-place fix where the
+ * configuration allows one (re-read, written, verified), otherwise one ticket request per finding;
+ * CMK consumers get a catch-up rotation; tickets whose finding is gone are resolved.
+ */
+export async function evaluateJob(job: EvaluateJob, deps: EvaluationDeps): Promise<ReportAction[]> {
+  const { port, ledger } = deps;
+  const base = { resourceId: job.resourceId, resourceType: job.resourceType };
+  const record = async (
+    action: ReportAction,
+    extra: { before?: unknown; after?: unknown } = {},
+  ): Promise<ReportAction> => {
+    await ledger.recordAction({
+      ...action,
+      ...extra,
+      dryRun: deps.dryRun,
+      eventId: job.eventId,
+      correlationId: job.correlationId,
+      jobId: job.jobId,
+    });
+    return action;
+  };
+  const resource = job.inline ?? (await port.readResource(job.resourceId));
+  if (resource === undefined) {
+    const closed = deps.dryRun
+      ? []
+      : await ledger.resolveTickets(job.resourceId, "all", "the resource no longer exists");
+    return [
+      await record({
+        ...base,
+        action: "none",
+        status: "skipped",
+        reason: `the resource no longer exists${closed.length > 0 ? `; ${closed.length} ticket(s) resolved` : ""}`,
+      }),
+    ];
+  }
+  const context = await readContext(resource, port, deps);
+  const evaluation = evaluateResource(resource, { settings: deps.detection, now: deps.now(), ...context });
+  const actions: ReportAction[] = [];
+  if (evaluation.excluded !== undefined) {
+    return [
+      await record({
+        ...base,
+        action: "none",
+        status: "skipped",
+        reason: evaluation.excluded.reason,
+        codes: ["Excluded"],
+      }),
+    ];
+  }
+  if (evaluation.undetermined !== undefined) {
+    return [
+      await record({
+        ...base,
+        action: "none",
+        status: "skipped",
+        reason: evaluation.undetermined.reason,
+        codes: ["Undetermined"],
+      }),
+    ];
+  }
+
+  for (const finding of evaluation.findings) {
+    const remediation = finding.remediation;
+    if (remediation !== undefined && remediation.kind !== "catch-up-rotation") {
+      let problems: string[] = [];
+      if (remediation.kind === "enable-cmk")
+        problems = await enableCmkProblems(resource, remediation.keyId, port, deps);
+      if (problems.length === 0) {
+        actions.push(await applyRemediation(job, finding, remediation, deps, record));
+        continue;
+      }
+      const ticket = deps.dryRun
+        ? undefined
+        : await ledger.requestTicket(
+            ticketFor(
+              finding,
+              job,
+              `The service did not switch this resource to a customer-managed key by itself because:\n${problems.join("\n")}`,
+            ),
+            { quietRepeat: job.trigger === "Sweep" },
+          );
+      actions.push(
+        await record({
+          ...base,
+          action: ticket === undefined || ticket.count === 1 ? "open-ticket" : "update-ticket",
+          status: deps.dryRun ? "planned" : "applied",
+          reason: `${finding.title}; enforce mode cannot fix it safely: ${problems.join("; ")}`,
+          codes: [finding.code],
+        }),
+      );
+      continue;
+    }
+    // A sweep re-confirms standing findings: their tickets are updated only when the text changed.
+    const ticket = deps.dryRun
+      ? undefined
+      : await ledger.requestTicket(ticketFor(finding, job), { quietRepeat: job.trigger === "Sweep" });
+    actions.push(
+      await record({
+        ...base,
+        action: ticket === undefined || ticket.count === 1 ? "open-ticket" : "update-ticket",
+        status: deps.dryRun ? "planned" : "applied",
+        reason: finding.title,
+        codes: [finding.code],
+        ...(ticket?.ticketUrl === undefined ? {} : { ticket: ticket.ticketUrl }),
+      }),
+    );
+  }
+
+  for (const work of evaluation.maintenance) {
+    if (work.kind !== "catch-up-rotation") continue;
+    const key = keyRefFromUri(work.keyId);
+    if (key === undefined) continue;
+    const rotation: RotateJob = {
+      v: 1,
+      kind: "rotate",
+      jobId: randomUUID(),
+      dedupeKey: `${job.dedupeKey}|rotate`,
+      claimGroup: job.claimGroup,
+      resourceId: job.resourceId,
+      resourceType: resource.type,
+      keyId: `${key.vaultUrl}/keys/${key.keyName}`,
+      trigger: job.trigger === "Sweep" ? "Sweep" : "Manual",
+      eventId: job.eventId,
+      correlationId: job.correlationId,
+      enqueuedAt: job.enqueuedAt,
+    };
+    const action = await rotateConsumer(rotation, deps);
+    // "Already on the newest version" is the normal case; it says nothing new.
+    if (!(action.action === "none" && action.codes?.includes("AlreadyNewest") === true)) actions.push(action);
+  }
+
+  if (!deps.dryRun) {
+    const current = new Set<string>(evaluation.findings.map((f) => f.code));
+    const resolved = await ledger.resolveTickets(
+      job.resourceId,
+      { candidates: findingCodes, current },
+      "the finding is gone: the resource is compliant now",
+    );
+    for (const t of resolved) {
+      actions.push(
+        await record({
+          ...base,
+          action: "update-ticket",
+          status: "applied",
+          reason: `resolved: ${t.title}`,
+          codes: [t.findingCode],
+        }),
+      );
+    }
+  }
+  if (actions.length === 0) {
+    actions.push(
+      await record({
+        ...base,
+        action: "none",
+        status: "skipped",
+        reason: evaluation.compliant ? "compliant" : "nothing to do",
+        codes: evaluation.compliant ? ["Compliant"] : [],
+      }),
+    );
+  }
+  return actions;
+}
+
+async function applyRemediation(
+  job: EvaluateJob,
+  finding: Finding,
+  remediation: Exclude<Remediation, { kind: "catch-up-rotation" }>,
+  deps: EvaluationDeps,
+  record: (action: ReportAction, extra?: { before?: unknown; after?: unknown }) => Promise<ReportAction>,
+): Promise<ReportAction> {
+  const base = { resourceId: job.resourceId, resourceType: job.resourceType, codes: [finding.code] };
+  const action = remediation.kind === "enable-auto-rotation" ? "none" : "enable-cmk";
+  const what =
+    remediation.kind === "enable-cmk"
+      ? `switch to customer-managed key ${remediation.keyId}`
+      : remediation.kind === "attach-des"
+        ? `encrypt with disk encryption set ${remediation.desId}`
+        : "turn automatic key rotation on";
+  if (deps.dryRun)
+    return record({ ...base, action, status: "planned", reason: `${finding.title}: would ${what}` });
+  // Re-read right before writing: the rules judged a snapshot that may be stale (an event's inline copy).
+  const fresh = await deps.port.readResource(job.resourceId);
+  if (fresh === undefined)
+    return record({ ...base, action: "none", status: "skipped", reason: "the resource no longer exists" });
+  const again = evaluateResource(fresh, { settings: deps.detection, now: deps.now() });
+  const still = again.findings.find(
+    (f) => f.code === finding.code && f.remediation?.kind === remediation.kind,
+  );
+  if (still === undefined) {
+    return record({
+      ...base,
+      action: "none",
+      status: "skipped",
+      reason: "the resource changed before the write; nothing written",
+    });
+  }
+  await deps.port.patchResource(fresh, remediation.patch);
+  const after = await deps.port.readResource(job.resourceId);
+  if (!remediationHeld(remediation, after)) {
+    return record(
+      {
+        ...base,
+        action,
+        status: "failed",
+        reason: `the write finished but the resource does not show it (${what})`,
+      },
+      { before: fresh, after },
+    );
+  }
+  return record(
+    { ...base, action, status: "applied", reason: `${finding.title}: ${what}` },
+    { before: fresh, after },
+  );
+}

@@ -1,0 +1,138 @@
+import { randomUUID } from "node:crypto";
+import type { GraphScope } from "../adapters/azure/resourceGraphPages.js";
+import type { JobQueue } from "../adapters/storage/jobQueue.js";
+import type { KeyVaultKeyEvent } from "../core/events/domainEvents.js";
+import type { Ledger } from "../adapters/storage/ledger.js";
+import type { RotateJob } from "../core/jobs/job.js";
+import type { Report, ReportAction } from "../core/report/report.js";
+import type { RotationPort } from "../core/ports/rotationPort.js";
+import {
+  resourceScopeVerdict,
+  type ResolvedScope,
+  type ScopeResolver,
+} from "../core/decisions/scopeGuard.js";
+
+/** What planning a key event needs. */
+export interface PlannerDeps {
+  port: Pick<RotationPort, "findConsumers">;
+  ledger: Pick<Ledger, "claimJobs">;
+  queue: JobQueue;
+  scope: GraphScope;
+  /** The resolved scope; a consumer Resource Graph returns outside it is skipped, never queued. */
+  resolveScope: ScopeResolver;
+  now: () => Date;
+  /** Correlation id of the invocation, carried into every job. */
+  correlationId?: string;
+  /** Jobs planned in dry-run mode dedupe apart from live ones, so going live replans them. */
+  dryRun: boolean;
+}
+
+/**
+ * The consumers inside the resolved scope. Resource Graph is asked within the scope already; this
+ * second check keeps a consumer outside it (a query scoped differently, a subscription moved out of
+ * a management group) from ever being queued, and reports it as skipped.
+ */
+function withinScope<C extends { id: string; type: string }>(
+  consumers: readonly C[],
+  scope: ResolvedScope,
+  skipped: ReportAction[],
+): C[] {
+  return consumers.filter((consumer) => {
+    const verdict = resourceScopeVerdict(consumer.id, scope);
+    if (!verdict.inScope) {
+      skipped.push({
+        resourceId: consumer.id,
+        resourceType: consumer.type,
+        action: "none",
+        status: "skipped",
+        reason: verdict.reason,
+        codes: [verdict.code],
+      });
+    }
+    return verdict.inScope;
+  });
+}
+
+/** Builds the job for one consumer of a key event. */
+export function keyEventJob(
+  event: KeyVaultKeyEvent,
+  consumer: { id: string; type: string },
+  correlationId: string,
+  now: Date,
+  dryRun: boolean,
+): RotateJob {
+  return {
+    v: 1,
+    kind: "rotate",
+    jobId: randomUUID(),
+    dedupeKey: `${dryRun ? "dry-run|" : ""}${event.kind}|${consumer.id.toLowerCase()}|${event.keyId.toLowerCase()}`,
+    claimGroup: `${dryRun ? "dry-run|" : ""}${event.kind}|${event.keyId.toLowerCase()}`,
+    resourceId: consumer.id,
+    resourceType: consumer.type,
+    keyId: event.keyId,
+    trigger: event.kind,
+    eventId: event.eventId,
+    correlationId,
+    enqueuedAt: now.toISOString(),
+  };
+}
+
+/**
+ * Plans a Key Vault key event: finds every consumer of the key tenant-wide (one paged Resource
+ * Graph query) and enqueues one job per consumer, so the event answers within seconds however
+ * many consumers there are. A job whose dedupe key was claimed before (duplicate delivery) is not
+ * enqueued again.
+ */
+export async function planKeyEvent(event: KeyVaultKeyEvent, deps: PlannerDeps): Promise<Report> {
+  const correlationId = deps.correlationId ?? event.eventId;
+  const actions: ReportAction[] = [];
+  const scope = await deps.resolveScope();
+  for await (const found of deps.port.findConsumers(
+    { vaultUrl: event.vaultUrl, keyName: event.keyName },
+    deps.scope,
+  )) {
+    const page = withinScope(found, scope, actions);
+    const planned = page.map((consumer) =>
+      keyEventJob(event, consumer, correlationId, deps.now(), deps.dryRun),
+    );
+    const group = planned[0]?.claimGroup;
+    const claimed = group === undefined ? new Set<string>() : await deps.ledger.claimJobs(group, planned);
+    const jobs = planned.filter((job) => claimed.has(job.dedupeKey));
+    for (const job of planned) {
+      const isNew = claimed.has(job.dedupeKey);
+      actions.push({
+        resourceId: job.resourceId,
+        resourceType: job.resourceType,
+        action: isNew ? "rotate-key" : "none",
+        status: isNew ? "planned" : "skipped",
+        reason: isNew
+          ? `queued: ${event.kind} for ${event.keyId}`
+          : `a job for this resource and ${event.keyId} was queued before (duplicate event)`,
+      });
+    }
+    await deps.queue.enqueue(jobs);
+  }
+  return { dryRun: deps.dryRun, actions, errors: [] };
+}
+
+/**
+ * The dry-run counterpart: the same consumers, each evaluated at once instead of queued, so the
+ * operator sees the real plan (rotate, refuse, ticket) without anything being written.
+ */
+export async function previewKeyEvent(
+  event: KeyVaultKeyEvent,
+  deps: Pick<PlannerDeps, "port" | "scope" | "resolveScope" | "now" | "correlationId">,
+  evaluate: (job: RotateJob) => Promise<ReportAction>,
+): Promise<Report> {
+  const correlationId = deps.correlationId ?? event.eventId;
+  const actions: ReportAction[] = [];
+  const scope = await deps.resolveScope();
+  for await (const page of deps.port.findConsumers(
+    { vaultUrl: event.vaultUrl, keyName: event.keyName },
+    deps.scope,
+  )) {
+    for (const consumer of withinScope(page, scope, actions))
+      actions.push(await evaluate(keyEventJob(event, consumer, correlationId, deps.now(), true)));
+  }
+  return { dryRun: true, actions, errors: [] };
+}

@@ -1,0 +1,140 @@
+import { randomUUID } from "node:crypto";
+import type {
+  ResourceDeleteEvent,
+  ResourceNotificationEvent,
+  ResourceWriteEvent,
+} from "../core/events/domainEvents.js";
+import { triageEvent } from "../core/findings/triage.js";
+import { dispatchTickets } from "./tickets/dispatchTickets.js";
+import { evaluateJob } from "./evaluateJob.js";
+import type { EvaluateJob } from "../core/jobs/job.js";
+import type { Report } from "../core/report/report.js";
+import { resourceScopeVerdict } from "../core/decisions/scopeGuard.js";
+import type { ServiceContext } from "./serviceContext.js";
+
+/**
+ * Plans one ARM write, delete or resource-notification event. Triage happens before any I/O
+ * (out-of-scope types and operations, deployment duplicates, failed writes and the service's own
+ * writes are skipped with their reason); a resource outside the configured scope (subscriptions and
+ * management groups) is then dropped with its reason, so no delivery can make the service act
+ * outside it; a write becomes one evaluation job, deduplicated by event and resource; a delete
+ * resolves the resource's tickets at once.
+ */
+export async function planResourceEvent(
+  event: ResourceWriteEvent | ResourceDeleteEvent | ResourceNotificationEvent,
+  ctx: ServiceContext,
+  options: { preview: boolean; correlationId?: string },
+): Promise<Report> {
+  const dryRun = options.preview || ctx.dryRun;
+  const decision = triageEvent(event, {
+    servicePrincipalId: ctx.self.servicePrincipalId,
+    serviceAppId: ctx.self.serviceAppId,
+    excludedIdPatterns: ctx.detection.excludedIdPatterns,
+  });
+  const resourceId = "resourceId" in event ? event.resourceId : "";
+  if (decision.kind === "skip") {
+    return {
+      dryRun,
+      actions: [
+        {
+          resourceId,
+          resourceType: "",
+          action: "none",
+          status: "skipped",
+          reason: decision.reason,
+          codes: [decision.code],
+        },
+      ],
+      errors: [],
+    };
+  }
+  const verdict = resourceScopeVerdict(decision.resourceId, await ctx.resolveScope());
+  if (!verdict.inScope) {
+    return {
+      dryRun,
+      actions: [
+        {
+          resourceId: decision.resourceId,
+          resourceType: decision.resourceType,
+          action: "none",
+          status: "skipped",
+          reason: verdict.reason,
+          codes: [verdict.code],
+        },
+      ],
+      errors: [],
+    };
+  }
+  if (decision.kind === "resolve") {
+    const closed = dryRun
+      ? []
+      : await ctx.ledger.resolveTickets(decision.resourceId, "all", "the resource was deleted");
+    if (closed.length > 0 && ctx.tickets !== undefined) {
+      await dispatchTickets(ctx.ledger, ctx.tickets, { resourceId: decision.resourceId });
+    }
+    return {
+      dryRun,
+      actions: [
+        {
+          resourceId: decision.resourceId,
+          resourceType: decision.resourceType,
+          action: closed.length > 0 ? "update-ticket" : "none",
+          status: dryRun ? "planned" : closed.length > 0 ? "applied" : "skipped",
+          reason:
+            closed.length > 0
+              ? `resource deleted: ${closed.length} ticket(s) resolved`
+              : "resource deleted: no open ticket",
+        },
+      ],
+      errors: [],
+    };
+  }
+  const correlationId = options.correlationId ?? event.eventId;
+  const job: EvaluateJob = {
+    v: 1,
+    kind: "evaluate",
+    jobId: randomUUID(),
+    dedupeKey: `${dryRun ? "dry-run|" : ""}evaluate|${event.eventId}|${decision.resourceId.toLowerCase()}`,
+    claimGroup: `${dryRun ? "dry-run|" : ""}evaluate|${event.eventId}`,
+    resourceId: decision.resourceId,
+    resourceType: decision.resourceType,
+    ...(decision.inline === undefined ? {} : { inline: decision.inline }),
+    trigger: event.kind === "ResourceWriteSuccess" ? "ResourceWrite" : "ResourceNotification",
+    eventId: event.eventId,
+    correlationId,
+    enqueuedAt: ctx.now().toISOString(),
+  };
+  if (options.preview) {
+    return { dryRun: true, actions: await evaluateJob(job, { ...ctx, dryRun: true }), errors: [] };
+  }
+  const claimed = await ctx.ledger.claimJobs(job.claimGroup, [job]);
+  if (!claimed.has(job.dedupeKey)) {
+    return {
+      dryRun,
+      actions: [
+        {
+          resourceId: job.resourceId,
+          resourceType: job.resourceType,
+          action: "none",
+          status: "skipped",
+          reason: "this event was handled before (duplicate delivery)",
+        },
+      ],
+      errors: [],
+    };
+  }
+  await ctx.queue.enqueue([job]);
+  return {
+    dryRun,
+    actions: [
+      {
+        resourceId: job.resourceId,
+        resourceType: job.resourceType,
+        action: "none",
+        status: "planned",
+        reason: `queued: evaluate after ${event.kind}`,
+      },
+    ],
+    errors: [],
+  };
+}

@@ -1,0 +1,133 @@
+import { randomUUID } from "node:crypto";
+import { parseResourceId, ResourceIdError } from "../core/ids/resourceId.js";
+import { evaluateJob } from "./evaluateJob.js";
+import { keyRefFromUri } from "../core/ids/keyRef.js";
+import type { EvaluateJob, RotateJob } from "../core/jobs/job.js";
+import type { Report, ReportAction } from "../core/report/report.js";
+import { rotateConsumer } from "./rotateConsumer.js";
+import type { ServiceContext } from "./serviceContext.js";
+
+/** A remediation target that is not a key or resource the service handles. */
+export class RemediationInputError extends Error {
+  readonly code = "RemediationTargetInvalid";
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = "RemediationInputError";
+  }
+}
+
+function manualJob(
+  resourceId: string,
+  resourceType: string,
+  keyId: string,
+  correlationId: string,
+  now: Date,
+): RotateJob {
+  return {
+    v: 1,
+    kind: "rotate",
+    jobId: randomUUID(),
+    dedupeKey: `manual|${resourceId.toLowerCase()}|${keyId.toLowerCase()}|${correlationId}`,
+    claimGroup: `manual|${correlationId}`,
+    resourceId,
+    resourceType,
+    keyId,
+    trigger: "Manual",
+    eventId: `manual-${correlationId}`,
+    correlationId,
+    enqueuedAt: now.toISOString(),
+  };
+}
+
+async function runAll(
+  jobs: readonly RotateJob[],
+  ctx: ServiceContext,
+  apply: boolean,
+  concurrency = 8,
+): Promise<ReportAction[]> {
+  const actions: ReportAction[] = new Array<ReportAction>(jobs.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < jobs.length) {
+      const index = next++;
+      const job = jobs[index];
+      if (job !== undefined) actions[index] = await rotateConsumer(job, { ...ctx, dryRun: !apply });
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, jobs.length) }, worker));
+  return actions;
+}
+
+/**
+ * Moves every consumer of a key to its newest usable version now (or, without `apply`, shows what
+ * would happen). The key id may name a version or not: either way only a newer, usable version is
+ * ever a target.
+ */
+export async function remediateKey(
+  keyId: string,
+  ctx: ServiceContext,
+  options: { apply: boolean },
+): Promise<Report> {
+  const key = keyRefFromUri(keyId);
+  if (key === undefined) {
+    throw new RemediationInputError(
+      "keyId",
+      `${keyId} is not a Key Vault key URI (https://{vault}/keys/{name}[/{version}])`,
+    );
+  }
+  const correlationId = randomUUID();
+  const jobs: RotateJob[] = [];
+  for await (const page of ctx.port.findConsumers(key, ctx.scope)) {
+    for (const c of page) jobs.push(manualJob(c.id, c.type, key.keyId, correlationId, ctx.now()));
+  }
+  return { dryRun: !options.apply, actions: await runAll(jobs, ctx, options.apply), errors: [] };
+}
+
+/**
+ * Remediates one resource now, exactly as a write event would: the detection rules, the in-place
+ * fixes the configuration allows, tickets for the rest, and for a key consumer a catch-up rotation
+ * to the newest usable version of its key. Without `apply` nothing is written.
+ */
+export async function remediateResource(
+  resourceId: string,
+  ctx: ServiceContext,
+  options: { apply: boolean },
+): Promise<Report> {
+  let parsed;
+  try {
+    parsed = parseResourceId(resourceId);
+  } catch (error) {
+    if (error instanceof ResourceIdError) throw new RemediationInputError("resourceId", error.message);
+    throw error;
+  }
+  const resource = await ctx.port.readResource(parsed.id);
+  if (resource === undefined) {
+    return {
+      dryRun: !options.apply,
+      actions: [],
+      errors: [{ input: resourceId, message: "the resource does not exist or cannot be read" }],
+    };
+  }
+  const correlationId = randomUUID();
+  const job: EvaluateJob = {
+    v: 1,
+    kind: "evaluate",
+    jobId: randomUUID(),
+    dedupeKey: `manual|${resource.id.toLowerCase()}|${correlationId}`,
+    claimGroup: `manual|${correlationId}`,
+    resourceId: resource.id,
+    resourceType: resource.type,
+    trigger: "Manual",
+    eventId: `manual-${correlationId}`,
+    correlationId,
+    enqueuedAt: ctx.now().toISOString(),
+  };
+  return {
+    dryRun: !options.apply,
+    actions: await evaluateJob(job, { ...ctx, dryRun: !options.apply }),
+    errors: [],
+  };
+}

@@ -1,0 +1,343 @@
+import type { KeyVersionFacts, RoleAssignmentFacts, VaultFacts } from "../core/keyStores/keyFacts.js";
+import { consumerFactsFromArm } from "../core/consumers/consumerFactsFromArm.js";
+import { compareKeyVersions } from "../core/keyStores/keyVersionOrder.js";
+import { stringField, type ArmResourceJson } from "../core/arm/armResource.js";
+import type { ConsumerRule } from "../core/consumers/consumerRule.js";
+import { consumerRuleFor } from "../core/consumers/consumerRules.js";
+import { keyRefFromUri, sameKey, sameKeyVersion, type KeyRef } from "../core/ids/keyRef.js";
+import type { Ledger, TicketRequestInput } from "../adapters/storage/ledger.js";
+import { decideRotation, type RotationDecision } from "../core/decisions/decideRotation.js";
+import type { RotateJob } from "../core/jobs/job.js";
+import { KeyVersionNotListedError } from "../core/jobs/keyVersionNotListedError.js";
+import type { ReportAction } from "../core/report/report.js";
+import type { KeyVersionSummary, RotationPort } from "../core/ports/rotationPort.js";
+import { reasonList, whereBlock } from "../core/tickets/ticketText.js";
+
+/** What the rotation worker needs. */
+export interface RotationDeps {
+  port: RotationPort;
+  ledger: Pick<Ledger, "recordAction" | "requestTicket">;
+  dryRun: boolean;
+  expiryMarginDays: number;
+  now: () => Date;
+}
+
+/** At most this many versions newer than the current one are examined (newest first). */
+const maxCandidates = 10;
+
+function vaultArmIdHint(resource: ArmResourceJson): string | undefined {
+  return (
+    stringField(resource, "properties", "activeKey", "sourceVault", "id") ??
+    stringField(resource, "properties", "encryption", "keyVaultProperties", "keyVaultArmId")
+  );
+}
+
+function summaryFacts(s: KeyVersionSummary, key: KeyRef): KeyVersionFacts {
+  return {
+    keyId: s.keyId,
+    vaultUrl: key.vaultUrl,
+    keyName: key.keyName,
+    version: s.version,
+    kty: "unknown",
+    enabled: s.enabled,
+    createdOn: s.createdOn,
+    notBefore: s.notBefore,
+    expiresOn: s.expiresOn,
+    keyOps: [],
+  };
+}
+
+/**
+ * Reads the versions with full facts for those newer than the consumer's current one (the only
+ * possible targets), and summaries for the rest (enough to order them).
+ */
+async function readVersions(
+  port: RotationPort,
+  key: KeyRef,
+  currentVersion: string | undefined,
+): Promise<KeyVersionFacts[] | undefined> {
+  const summaries = await port.listKeyVersions(key.vaultUrl, key.keyName);
+  if (summaries === undefined) return undefined;
+  const current = summaries.find((s) => s.version.toLowerCase() === currentVersion?.toLowerCase());
+  const newer = summaries
+    .filter((s) => current === undefined || compareKeyVersions(s, current) > 0)
+    .sort((a, b) => compareKeyVersions(b, a))
+    .slice(0, maxCandidates);
+  const detailed = new Map<string, KeyVersionFacts>();
+  await Promise.all(
+    newer.map(async (s) => {
+      const facts = await port.getKeyVersion(key.vaultUrl, key.keyName, s.version);
+      if (facts !== undefined) detailed.set(s.version, facts);
+    }),
+  );
+  return summaries.map((s) => detailed.get(s.version) ?? summaryFacts(s, key));
+}
+
+async function readRoleAssignments(
+  port: RotationPort,
+  resource: ArmResourceJson,
+  vault: VaultFacts | undefined,
+): Promise<RoleAssignmentFacts[]> {
+  if (vault?.enableRbacAuthorization !== true) return [];
+  let principalId: string | undefined;
+  try {
+    principalId = consumerFactsFromArm(resource).identity?.principalId;
+  } catch {
+    return [];
+  }
+  return principalId === undefined ? [] : port.listRoleAssignments(vault.armId, principalId);
+}
+
+function expiryTicket(job: RotateJob, rule: ConsumerRule, decision: RotationDecision): TicketRequestInput {
+  const expired = job.trigger === "KeyExpired";
+  const detail =
+    decision.kind === "refuse" ? `\n\nWhy the service did not move it:\n${reasonList(decision.reasons)}` : "";
+  return {
+    resourceId: job.resourceId,
+    resourceType: rule.resourceType,
+    findingCode: expired ? "KeyExpired" : "KeyNearExpiry",
+    severity: expired ? "urgent" : "high",
+    title: `${expired ? "URGENT: key expired" : "Key expires soon"} for ${rule.displayName} ${job.resourceId.split("/").pop() ?? ""}`,
+    body: [
+      `The ${rule.displayName} below is encrypted with ${job.keyId}, which ${expired ? "has expired" : "expires soon"}, and no newer usable version of the key exists.`,
+      "",
+      whereBlock(job.resourceId, job.resourceType),
+      "",
+      `Why it matters: if the key becomes unusable, ${rule.keyLossConsequence}.`,
+      "",
+      "To fix: create a new version of the key (RSA, a size this resource supports, an expiry date well in the future, wrapKey and unwrapKey allowed). The service moves this resource to it automatically once it passes the preflight checks.",
+      detail,
+    ].join("\n"),
+    eventId: job.eventId,
+    correlationId: job.correlationId,
+  };
+}
+
+function refusalTicket(
+  job: RotateJob,
+  rule: ConsumerRule,
+  decision: Extract<RotationDecision, { kind: "refuse" }>,
+): TicketRequestInput {
+  return {
+    resourceId: job.resourceId,
+    resourceType: rule.resourceType,
+    findingCode: "RotationRefused",
+    severity: "high",
+    title: `Key rotation refused for ${rule.displayName} ${job.resourceId.split("/").pop() ?? ""}`,
+    body: [
+      `The service did not move this ${rule.displayName} from ${decision.from.keyId} to ${decision.to?.keyId ?? "a newer key version"} because the new version would not be usable by it.`,
+      "",
+      whereBlock(job.resourceId, job.resourceType),
+      "",
+      decision.reasons.length > 0 ? `Checks that failed:\n${reasonList(decision.reasons)}` : decision.reason,
+      "",
+      `Why it matters: the resource stays on the old version; if that version is disabled or expires, ${rule.keyLossConsequence}.`,
+      "",
+      "What the service does by itself: once the problem is fixed, the next key event, manual remediation or sweep moves the resource.",
+    ].join("\n"),
+    eventId: job.eventId,
+    correlationId: job.correlationId,
+  };
+}
+
+/**
+ * Moves one consumer to the newest usable version of its key, or explains why not. Reads
+ * everything fresh, decides purely, writes only when the decision is a rotation and the consumer
+ * has not changed meanwhile, and verifies the write by reading it back. Azure errors propagate so
+ * the queue retries the job.
+ */
+export async function rotateConsumer(job: RotateJob, deps: RotationDeps): Promise<ReportAction> {
+  const base = { resourceId: job.resourceId, resourceType: job.resourceType };
+  const record = async (
+    action: ReportAction,
+    extra: { before?: unknown; after?: unknown } = {},
+  ): Promise<ReportAction> => {
+    await deps.ledger.recordAction({
+      ...action,
+      ...extra,
+      dryRun: deps.dryRun,
+      eventId: job.eventId,
+      correlationId: job.correlationId,
+      jobId: job.jobId,
+    });
+    return action;
+  };
+  const jobKey = keyRefFromUri(job.keyId);
+  if (jobKey === undefined) {
+    return record({
+      ...base,
+      action: "none",
+      status: "failed",
+      reason: `the job names an invalid key URI ${job.keyId}`,
+    });
+  }
+  const resource = await deps.port.readResource(job.resourceId);
+  if (resource === undefined) {
+    return record({ ...base, action: "none", status: "skipped", reason: "the resource no longer exists" });
+  }
+  const rule = consumerRuleFor(resource.type);
+  if (rule === undefined) {
+    return record({
+      ...base,
+      action: "none",
+      status: "skipped",
+      reason: `${resource.type} is not a key consumer`,
+    });
+  }
+  const current = rule.currentKey(resource);
+  const versions = await readVersions(deps.port, jobKey, current?.version);
+  if (versions === undefined) {
+    return record({
+      ...base,
+      action: "none",
+      status: "skipped",
+      reason: `the key ${jobKey.vaultUrl}/keys/${jobKey.keyName} no longer exists`,
+    });
+  }
+  // The event may have overtaken its version: retry rather than finish and lose it (see the error).
+  const announced = jobKey.version?.toLowerCase();
+  if (
+    !deps.dryRun &&
+    job.trigger === "KeyNewVersionCreated" &&
+    announced !== undefined &&
+    current !== undefined &&
+    sameKey(current, jobKey) &&
+    !versions.some((v) => v.version.toLowerCase() === announced)
+  ) {
+    throw new KeyVersionNotListedError(jobKey.keyId);
+  }
+  const vault = await deps.port.readVault(jobKey.vaultUrl, vaultArmIdHint(resource));
+  const roleAssignments = await readRoleAssignments(deps.port, resource, vault);
+  const decision = decideRotation({
+    resource,
+    rule,
+    jobKey,
+    versions,
+    vault,
+    roleAssignments,
+    now: deps.now(),
+    expiryMarginDays: deps.expiryMarginDays,
+  });
+
+  const stillOnExpiring =
+    (job.trigger === "KeyNearExpiry" || job.trigger === "KeyExpired") &&
+    current !== undefined &&
+    sameKeyVersion(current, jobKey) &&
+    (decision.kind === "refuse" || (decision.kind === "none" && decision.code === "AlreadyNewest"));
+  if (stillOnExpiring) {
+    const ticket = deps.dryRun
+      ? undefined
+      : await deps.ledger.requestTicket(expiryTicket(job, rule, decision));
+    return record({
+      ...base,
+      action: ticket?.count === 1 || deps.dryRun ? "open-ticket" : "update-ticket",
+      status: deps.dryRun ? "planned" : "applied",
+      from: current.keyId,
+      reason: `still on ${job.trigger === "KeyExpired" ? "an expired" : "an expiring"} key version with no newer usable version: ${decision.reason}`,
+      codes: [job.trigger],
+      ...(ticket?.ticketUrl === undefined ? {} : { ticket: ticket.ticketUrl }),
+    });
+  }
+
+  switch (decision.kind) {
+    case "none":
+      return record({
+        ...base,
+        action: "none",
+        status: "skipped",
+        reason: decision.reason,
+        codes: [decision.code],
+        ...(decision.from === undefined ? {} : { from: decision.from.keyId }),
+      });
+    case "refuse": {
+      const ticket = deps.dryRun
+        ? undefined
+        : await deps.ledger.requestTicket(refusalTicket(job, rule, decision), {
+            quietRepeat: job.trigger === "Sweep",
+          });
+      return record({
+        ...base,
+        action: "refuse",
+        status: deps.dryRun ? "planned" : "skipped",
+        from: decision.from.keyId,
+        ...(decision.to === undefined ? {} : { to: decision.to.keyId }),
+        reason: decision.reason,
+        codes:
+          decision.reasons.length > 0
+            ? decision.reasons.filter((r) => r.severity === "error").map((r) => r.code)
+            : [decision.code],
+        ...(ticket?.ticketUrl === undefined ? {} : { ticket: ticket.ticketUrl }),
+      });
+    }
+    case "await-auto-rotation":
+      return record({
+        ...base,
+        action: "rotate-key",
+        status: "skipped",
+        from: decision.from.keyId,
+        to: decision.to.keyId,
+        reason: decision.reason,
+        codes: ["AwaitingAutoRotation", ...decision.warnings.map((w) => w.code)],
+      });
+    case "rotate":
+      return applyRotation(job, deps, resource, rule, decision, record);
+  }
+}
+
+async function applyRotation(
+  job: RotateJob,
+  deps: RotationDeps,
+  resource: ArmResourceJson,
+  rule: ConsumerRule,
+  decision: Extract<RotationDecision, { kind: "rotate" }>,
+  record: (action: ReportAction, extra?: { before?: unknown; after?: unknown }) => Promise<ReportAction>,
+): Promise<ReportAction> {
+  const action: ReportAction = {
+    resourceId: job.resourceId,
+    resourceType: rule.resourceType,
+    action: "rotate-key",
+    status: "planned",
+    from: decision.from.keyId,
+    to: decision.to.keyId,
+    reason: decision.reason,
+    codes: decision.warnings.map((w) => w.code),
+  };
+  if (deps.dryRun) return record(action);
+
+  // Re-read right before writing: someone (or a duplicate job) may have moved it meanwhile.
+  const fresh = await deps.port.readResource(job.resourceId);
+  const freshKey = fresh === undefined ? undefined : rule.currentKey(fresh);
+  if (fresh === undefined || freshKey === undefined) {
+    return record({
+      ...action,
+      action: "none",
+      status: "skipped",
+      reason: "the resource changed before the write; nothing written",
+    });
+  }
+  if (sameKeyVersion(freshKey, decision.to)) {
+    return record({ ...action, status: "skipped", reason: "already on the target version" });
+  }
+  if (!sameKeyVersion(freshKey, decision.from)) {
+    return record({
+      ...action,
+      action: "none",
+      status: "skipped",
+      reason: `the resource moved to ${freshKey.keyId} before the write; nothing written`,
+    });
+  }
+  await deps.port.patchConsumer(fresh, rule, decision.patch);
+  const after = await deps.port.readResource(job.resourceId);
+  const afterKey = after === undefined ? undefined : rule.currentKey(after);
+  if (afterKey === undefined || !sameKeyVersion(afterKey, decision.to)) {
+    return record(
+      {
+        ...action,
+        status: "failed",
+        reason: `the write finished but the resource reports ${afterKey?.keyId ?? "no key"} instead of ${decision.to.keyId}`,
+      },
+      { before: fresh, after },
+    );
+  }
+  return record({ ...action, status: "applied" }, { before: fresh, after });
+}

@@ -1,0 +1,125 @@
+import type { JobQueue } from "../adapters/storage/jobQueue.js";
+import type { Ledger } from "../adapters/storage/ledger.js";
+import { evaluateJob, type EvaluationDeps } from "./evaluateJob.js";
+import type { Job } from "../core/jobs/job.js";
+import { dispatchTickets } from "./tickets/dispatchTickets.js";
+import type { TicketSink } from "../core/tickets/ticketSink.js";
+import type { ReportAction } from "../core/report/report.js";
+import { runSubscriptionListing, failSubscriptionListing } from "./remediateSubscription.js";
+import { rotateConsumer, type RotationDeps } from "./rotateConsumer.js";
+import { whereBlock } from "../core/tickets/ticketText.js";
+
+/** What the queue worker needs. */
+export interface WorkerDeps extends RotationDeps, EvaluationDeps {
+  /** The whole ledger: a subscription listing job runs the sweep's walk. */
+  ledger: Ledger;
+  /** Where a subscription listing job queues its resource jobs. */
+  queue: JobQueue;
+  tickets?: TicketSink | undefined;
+  /** How long a worker holds a job before another may take it over (a crashed worker's lease). */
+  leaseMs: number;
+}
+
+/**
+ * Runs one queued job exactly once in effect: a job already done, or held by another worker, is
+ * skipped; a failure releases the job and rethrows so the queue retries it.
+ */
+export async function runJob(job: Job, deps: WorkerDeps): Promise<ReportAction[]> {
+  const start = await deps.ledger.startJob(job.claimGroup, job.dedupeKey, job.resourceId, deps.leaseMs);
+  if (start !== "started") {
+    return [
+      {
+        resourceId: job.resourceId,
+        resourceType: job.resourceType,
+        action: "none",
+        status: "skipped",
+        reason:
+          start === "done"
+            ? "this job was completed before (duplicate message)"
+            : "another worker is running this job",
+      },
+    ];
+  }
+  // A job may only be drier than the service: `dryRun` on the job never turns writing on.
+  const jobDeps = job.dryRun === true ? { ...deps, dryRun: true } : deps;
+  try {
+    const actions =
+      job.kind === "rotate"
+        ? [await rotateConsumer(job, jobDeps)]
+        : job.kind === "evaluate"
+          ? await evaluateJob(job, jobDeps)
+          : await runSubscriptionListing(job, jobDeps);
+    await deps.ledger.finishJob(job.claimGroup, job.dedupeKey, "done", actions);
+    // Sink failures are recorded on the ticket requests and retried later; they never fail the job.
+    if (deps.tickets !== undefined)
+      await dispatchTickets(deps.ledger, deps.tickets, { resourceId: job.resourceId });
+    return actions;
+  } catch (error) {
+    await deps.ledger.finishJob(job.claimGroup, job.dedupeKey, "queued");
+    throw error;
+  }
+}
+
+/**
+ * A job that exhausted its retries (the queue moved it to the poison queue): recorded as failed,
+ * with a ticket request so a person looks at it. Never lost.
+ */
+export async function handlePoisonJob(
+  job: Job,
+  deps: Pick<WorkerDeps, "ledger" | "dryRun" | "tickets">,
+  lastError?: string,
+): Promise<ReportAction> {
+  await deps.ledger.finishJob(job.claimGroup, job.dedupeKey, "failed");
+  if (job.kind === "remediate-subscription") {
+    // Nothing was changed by listing; the operation's status tells whoever started it.
+    await failSubscriptionListing(job, deps.ledger, lastError);
+    return {
+      resourceId: job.resourceId,
+      resourceType: job.resourceType,
+      action: "none",
+      status: "failed",
+      reason: `listing the subscription gave up after repeated failures${lastError === undefined ? "" : `: ${lastError}`}`,
+      codes: ["RemediationFailed"],
+    };
+  }
+  const ticket = await deps.ledger.requestTicket({
+    resourceId: job.resourceId,
+    resourceType: job.resourceType,
+    findingCode: job.kind === "rotate" ? "RotationFailed" : "RemediationFailed",
+    severity: "high",
+    title: `${job.kind === "rotate" ? "Key rotation" : "Remediation"} failed repeatedly for ${job.resourceId.split("/").pop() ?? job.resourceId}`,
+    body: [
+      job.kind === "rotate"
+        ? `The service tried to move this resource to ${job.keyId} and failed on every attempt.`
+        : "The service tried to evaluate and remediate this resource and failed on every attempt.",
+      "",
+      whereBlock(job.resourceId, job.resourceType),
+      "",
+      lastError === undefined ? "" : `Last error: ${lastError}`,
+      "",
+      "The resource is still on its previous key version. Check the resource's activity log for the failed operation, fix the cause, then run a manual remediation for this resource.",
+    ].join("\n"),
+    eventId: job.eventId,
+    correlationId: job.correlationId,
+  });
+  const action: ReportAction = {
+    resourceId: job.resourceId,
+    resourceType: job.resourceType,
+    action: job.kind === "rotate" ? "rotate-key" : "none",
+    status: "failed",
+    ...(job.kind === "rotate" ? { to: job.keyId } : {}),
+    reason: `gave up after repeated failures${lastError === undefined ? "" : `: ${lastError}`}`,
+    codes: [job.kind === "rotate" ? "RotationFailed" : "RemediationFailed"],
+    ...(ticket.ticketUrl === undefined ? {} : { ticket: ticket.ticketUrl }),
+  };
+  await deps.ledger.recordAction({
+    ...action,
+    dryRun: deps.dryRun,
+    eventId: job.eventId,
+    correlationId: job.correlationId,
+    jobId: job.jobId,
+  });
+  if (deps.tickets !== undefined)
+    await dispatchTickets(deps.ledger, deps.tickets, { resourceId: job.resourceId });
+  return action;
+}

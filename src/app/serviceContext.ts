@@ -1,0 +1,26 @@
+import type { GraphScope } from "../adapters/azure/resourceGraphPages.js";
+import type { JobQueue } from "../adapters/storage/jobQueue.js";
+import type { Ledger } from "../adapters/storage/ledger.js";
+import type { DetectionSettings } from "../core/findings/detectionSettings.js";
+import type { TicketSink } from "../core/tickets/ticketSink.js";
+import type { RotationPort } from "../core/ports/rotationPort.js";
+import type { ScopeResolver } from "../core/decisions/scopeGuard.js";
+
+/** Everything the service's entry points share, built once per process. */
+export interface ServiceContext {
+  port: RotationPort;
+  ledger: Ledger;
+  queue: JobQueue;
+  scope: GraphScope;
+  /** The configured scope with management groups resolved (cached); decide with `inScope`. */
+  resolveScope: ScopeResolver;
+  dryRun: boolean;
+  expiryMarginDays: number;
+  leaseMs: number;
+  now: () => Date;
+  detection: DetectionSettings;
+  /** The service's own identity, whose writes are not evaluated again. */
+  self: { servicePrincipalId?: string | undefined; serviceAppId?: string | undefined };
+  /** Where ticket requests go; without one they stay pending in the ledger. */
+  tickets?: TicketSink | undefined;
+}

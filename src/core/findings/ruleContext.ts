@@ -1,0 +1,23 @@
+import type { KeyVersionFacts, VaultFacts } from "../keyStores/keyFacts.js";
+import type { ArmResourceJson } from "../arm/armResource.js";
+import type { DetectionSettings } from "./detectionSettings.js";
+
+/**
+ * What a rule needs besides the resource itself. The caller reads everything beforehand, so the
+ * rules stay pure; a missing optional input makes the rule say what it could not check.
+ */
+export interface RuleContext {
+  readonly settings: DetectionSettings;
+  /** The vault holding the resource's customer-managed key, when it has one. */
+  readonly vault?: VaultFacts | undefined;
+  /** The key version the resource is encrypted with now (or the newest, for a versionless reference). */
+  readonly currentKey?: KeyVersionFacts | undefined;
+  /** For a Machine Learning Project: its Hub, read from `properties.hubResourceId`. */
+  readonly hub?: ArmResourceJson | undefined;
+  /**
+   * For a Key Vault: true when the vault holds a key some resource is encrypted with. Vaults that
+   * hold none are out of scope.
+   */
+  readonly holdsCmkKeys?: boolean | undefined;
+  readonly now: Date;
+}

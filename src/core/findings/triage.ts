@@ -1,0 +1,200 @@
+import { tryParseResourceId } from "../ids/resourceId.js";
+import type {
+  ArmCaller,
+  InlineArmResource,
+  ResourceDeleteEvent,
+  ResourceNotificationEvent,
+  ResourceWriteEvent,
+} from "../events/domainEvents.js";
+import { inScopeResourceTypes, isArmOperationInScope, isResourceTypeInScope } from "../events/eventTypes.js";
+import type { ArmResourceJson } from "../arm/armResource.js";
+import { excludingIdPattern } from "./exclusions.js";
+
+/** Who the service is, so its own writes are not evaluated again (loop guard). */
+export interface TriageSettings {
+  /** Object id of the service's managed identity, matched against the caller's `oid`. */
+  readonly servicePrincipalId?: string | undefined;
+  /** Client (application) id of the service's managed identity, matched against the caller's `appid`/`azp`. */
+  readonly serviceAppId?: string | undefined;
+  /** Resource id patterns excluded by configuration: writes to them are skipped before any read. */
+  readonly excludedIdPatterns?: readonly string[] | undefined;
+}
+
+/** Stable codes of why an event is skipped, for logs and tests. */
+export type TriageSkipCode =
+  | "OperationOutOfScope"
+  | "TransientDeploymentUri"
+  | "NotSucceeded"
+  | "OwnWrite"
+  | "InvalidResourceId"
+  | "ResourceTypeOutOfScope"
+  | "ChildResource"
+  | "OperationResourceMismatch"
+  | "ExcludedByIdPattern";
+
+/** What to do with an event, decided before any I/O. */
+export type TriageDecision =
+  /** Read (unless `inline` is given) and evaluate the resource. */
+  | {
+      readonly kind: "evaluate";
+      readonly resourceId: string;
+      readonly resourceType: string;
+      readonly inline?: ArmResourceJson;
+    }
+  /** The resource is gone: close its tickets. */
+  | { readonly kind: "resolve"; readonly resourceId: string; readonly resourceType: string }
+  | { readonly kind: "skip"; readonly code: TriageSkipCode; readonly reason: string };
+
+function skip(code: TriageSkipCode, reason: string): TriageDecision {
+  return { kind: "skip", code, reason };
+}
+
+/** The resource type as the service's scope list spells it. */
+function canonicalType(type: string): string {
+  return inScopeResourceTypes.find((t) => t.toLowerCase() === type.toLowerCase()) ?? type;
+}
+
+/**
+ * A transient deployment URI: the same write can arrive once with the id of the ARM deployment that
+ * made it, either `/providers/Microsoft.Resources/deployments/{name}` or the older
+ * `/resourceGroups/{rg}/deployments/{name}` form (MicrosoftDocs/azure-docs#12166).
+ */
+function isDeploymentUri(resourceId: string): boolean {
+  return (
+    /\/providers\/microsoft\.resources\/deployments(\/|$)/i.test(resourceId) ||
+    /^\/subscriptions\/[^/]+(\/resourcegroups\/[^/]+)?\/deployments(\/|$)/i.test(resourceId)
+  );
+}
+
+function sameId(a: string | undefined, b: string | undefined): boolean {
+  return (
+    a !== undefined && b !== undefined && a.trim() !== "" && a.trim().toLowerCase() === b.trim().toLowerCase()
+  );
+}
+
+/** Why the caller is the service itself, or undefined. */
+function ownWrite(caller: ArmCaller, settings: TriageSettings): string | undefined {
+  if (sameId(caller.objectId, settings.servicePrincipalId)) return `principal id ${caller.objectId ?? ""}`;
+  if (sameId(caller.appId, settings.serviceAppId)) return `application id ${caller.appId ?? ""}`;
+  return undefined;
+}
+
+/**
+ * Accepted statuses. ResourceWriteSuccess / ResourceDeleteSuccess are documented as raised when the
+ * operation succeeds, and `data.status` is optional, so an absent status counts as `Succeeded`; any
+ * other value (`Failed`, `Canceled`, ...) is skipped because the resource may not have changed.
+ * A write skipped this way is still caught by the periodic sweep.
+ */
+function statusProblem(status: string | undefined): string | undefined {
+  if (status === undefined || status.trim() === "" || status.trim().toLowerCase() === "succeeded")
+    return undefined;
+  return status;
+}
+
+function triageArmOperation(
+  event: ResourceWriteEvent | ResourceDeleteEvent,
+  settings: TriageSettings,
+): TriageDecision {
+  const what = event.kind === "ResourceWriteSuccess" ? "write" : "delete";
+  if (!isArmOperationInScope(event.operationName)) {
+    return skip("OperationOutOfScope", `ARM operation ${event.operationName} is not in scope`);
+  }
+  if (isDeploymentUri(event.resourceId)) {
+    return skip(
+      "TransientDeploymentUri",
+      `transient deployment URI ${event.resourceId}: the resource's own event follows`,
+    );
+  }
+  const status = statusProblem(event.status);
+  if (status !== undefined) return skip("NotSucceeded", `the ${what} did not succeed (status ${status})`);
+  // Deletes are resolved whoever made them; only writes can loop back into the service.
+  if (event.kind === "ResourceWriteSuccess") {
+    const own = ownWrite(event.caller, settings);
+    if (own !== undefined) return skip("OwnWrite", `written by the service's own identity (${own})`);
+  }
+  const parsed = tryParseResourceId(event.resourceId);
+  if (parsed === undefined)
+    return skip("InvalidResourceId", `${event.resourceId} is not a valid resource id`);
+  const operationType = event.operationName.slice(0, event.operationName.lastIndexOf("/"));
+  if (parsed.type.toLowerCase() !== operationType.toLowerCase()) {
+    // A child (e.g. .../accounts/{a}/deployments/{d}) never changes its parent's encryption; the
+    // parent is evaluated on its own writes and by the sweep.
+    if (parsed.type.toLowerCase().startsWith(`${operationType.toLowerCase()}/`)) {
+      return skip(
+        "ChildResource",
+        `${parsed.type} is a child of ${operationType}: only the parent's own writes are evaluated`,
+      );
+    }
+    return skip(
+      "OperationResourceMismatch",
+      `operation ${event.operationName} does not match resource type ${parsed.type}`,
+    );
+  }
+  if (!isResourceTypeInScope(parsed.type)) {
+    return skip("ResourceTypeOutOfScope", `resource type ${parsed.type} is not in scope`);
+  }
+  const resourceType = canonicalType(parsed.type);
+  if (event.kind === "ResourceDeleteSuccess") return { kind: "resolve", resourceId: parsed.id, resourceType };
+  const pattern = excludingIdPattern(parsed.id, settings.excludedIdPatterns ?? []);
+  if (pattern !== undefined) return skip("ExcludedByIdPattern", `excluded by id pattern ${pattern}`);
+  return { kind: "evaluate", resourceId: parsed.id, resourceType };
+}
+
+/** The inline resource as rule input; identity only when it is an object, as rules expect. */
+function inlineResource(resourceId: string, inline: InlineArmResource): ArmResourceJson {
+  const { identity, ...rest } = inline;
+  const out: ArmResourceJson = {
+    ...rest,
+    id: resourceId,
+    name: inline.name,
+    type: canonicalType(inline.type),
+    ...(inline.tags === undefined ? {} : { tags: { ...inline.tags } }),
+    ...(inline.properties === undefined ? {} : { properties: { ...inline.properties } }),
+  };
+  if (identity !== null && typeof identity === "object") out.identity = identity;
+  return out;
+}
+
+function triageNotification(event: ResourceNotificationEvent, settings: TriageSettings): TriageDecision {
+  const type = event.resource.type;
+  if (!isResourceTypeInScope(type))
+    return skip("ResourceTypeOutOfScope", `resource type ${type} is not in scope`);
+  const parsed = tryParseResourceId(event.resourceId);
+  if (parsed === undefined)
+    return skip("InvalidResourceId", `${event.resourceId} is not a valid resource id`);
+  const resourceType = canonicalType(type);
+  if (event.kind === "ResourceDeleted") return { kind: "resolve", resourceId: parsed.id, resourceType };
+  const pattern = excludingIdPattern(parsed.id, settings.excludedIdPatterns ?? []);
+  if (pattern !== undefined) return skip("ExcludedByIdPattern", `excluded by id pattern ${pattern}`);
+  // Without properties there is nothing to judge inline: let the caller read the resource.
+  if (event.resource.properties === undefined)
+    return { kind: "evaluate", resourceId: parsed.id, resourceType };
+  return {
+    kind: "evaluate",
+    resourceId: parsed.id,
+    resourceType,
+    inline: inlineResource(parsed.id, event.resource),
+  };
+}
+
+/**
+ * Decides, before any I/O, what an ARM or Resource Notifications event asks of the service.
+ *
+ * - Only in-scope operations and resource types; transient deployment URIs, unsuccessful operations
+ *   and writes by the service's own identity (object id against `caller.objectId`, application id
+ *   against `caller.appId`, case-insensitive) are skipped, each with a reason.
+ * - A child resource write (`.../accounts/{a}/deployments/{d}`) is skipped, not escalated to its
+ *   parent: children do not carry the parent's encryption settings.
+ * - A delete resolves (closes the resource's tickets), whoever made it.
+ * - Resource Notifications carry the resource inline (no read needed) but no caller, so the
+ *   own-write guard cannot apply to them; re-evaluating a resource the service just fixed finds it
+ *   compliant, so the loop ends there.
+ */
+export function triageEvent(
+  event: ResourceWriteEvent | ResourceDeleteEvent | ResourceNotificationEvent,
+  settings: TriageSettings,
+): TriageDecision {
+  return event.kind === "ResourceWriteSuccess" || event.kind === "ResourceDeleteSuccess"
+    ? triageArmOperation(event, settings)
+    : triageNotification(event, settings);
+}
