@@ -3,7 +3,18 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/**", "dist-app/**", "node_modules/**", ".ci/**", "coverage/**", "eslint.config.js"] },
+  {
+    ignores: [
+      "dist/**",
+      "dist-app/**",
+      "node_modules/**",
+      ".ci/**",
+      "coverage/**",
+      "eslint.config.js",
+      ".dependency-cruiser.cjs",
+      "packages/*/dist/**",
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   ...tseslint.configs.stylisticTypeChecked,
@@ -24,7 +35,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ["test/**/*.ts", "bench/**/*.ts", "src/cli/**/*.ts"],
+    files: ["test/**/*.ts", "packages/*/test/**/*.ts", "bench/**/*.ts", "src/cli/**/*.ts"],
     rules: { "no-console": "off", "@typescript-eslint/no-non-null-assertion": "off" },
   },
 );

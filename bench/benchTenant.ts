@@ -1,4 +1,4 @@
-import type { ArmResource, TenantFile } from "../src/emulator/tenantFile.js";
+import type { ArmResource, TenantFile } from "@cmkr/azure-emulator";
 
 /** Deterministic ids for generated tenants. */
 export const hex32 = (n: number): string => n.toString(16).padStart(32, "0");

@@ -2,7 +2,7 @@ import { createAzureClients } from "../src/adapters/azure/azureClients.js";
 import { createServiceRuntime } from "../src/runtime/serviceRuntime.js";
 import { loadConfig } from "../src/runtime/config.js";
 import { handleEvents } from "../src/app/handleEvents.js";
-import { AzureEmulator } from "../src/emulator/azureEmulator.js";
+import { AzureEmulator } from "@cmkr/azure-emulator";
 import { decodeDelivery } from "../src/core/events/decodeDelivery.js";
 import { benchKeyEvent, rotationBenchTenant, subscriptionGuid } from "./benchTenant.js";
 

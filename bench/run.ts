@@ -1,4 +1,4 @@
-import { startAzurite } from "../src/emulator/azurite.js";
+import { startAzurite } from "@cmkr/azure-emulator";
 import { coldStart } from "./coldStartBench.js";
 import { packageSize } from "./packageSizeBench.js";
 import { reportRendering } from "./reportBench.js";

@@ -4,8 +4,7 @@ import { Worker } from "node:worker_threads";
 import { createAzureClients } from "../src/adapters/azure/azureClients.js";
 import { createServiceRuntime } from "../src/runtime/serviceRuntime.js";
 import { loadConfig } from "../src/runtime/config.js";
-import { EmulatorCredential } from "../src/emulator/emulatorCredential.js";
-import { createLoopbackAgent, loopbackPolicy } from "../src/emulator/loopbackAgent.js";
+import { EmulatorCredential, createLoopbackAgent, loopbackPolicy } from "@cmkr/azure-emulator";
 import { runSweep } from "../src/app/sweep.js";
 import type { Figure } from "./rotationBench.js";
 

@@ -1,6 +1,5 @@
 import { parentPort, workerData } from "node:worker_threads";
-import { AzureEmulator } from "../src/emulator/azureEmulator.js";
-import { startEmulatorServer } from "../src/emulator/httpsServer.js";
+import { AzureEmulator, startEmulatorServer } from "@cmkr/azure-emulator";
 import { sweepBenchTenant } from "./sweepTenant.js";
 
 /**

@@ -1,4 +1,4 @@
-import type { ArmResource, TenantFile } from "../src/emulator/tenantFile.js";
+import type { ArmResource, TenantFile } from "@cmkr/azure-emulator";
 
 /** Deterministic ids of the sweep tenant. */
 const tenantId = "72f988bf-86f1-41af-91ab-2d7cd011db47";

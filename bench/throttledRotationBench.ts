@@ -6,9 +6,12 @@ import { handleEvents } from "../src/app/handleEvents.js";
 import { decodeJob } from "../src/core/jobs/job.js";
 import type { ReportAction } from "../src/core/report/report.js";
 import { handlePoisonJob, runJob } from "../src/app/runJob.js";
-import { AzureEmulator } from "../src/emulator/azureEmulator.js";
-import type { TenantFile } from "../src/emulator/tenantFile.js";
-import { armThrottleDefaults, type ThrottleLimits } from "../src/emulator/throttle.js";
+import {
+  AzureEmulator,
+  type TenantFile,
+  armThrottleDefaults,
+  type ThrottleLimits,
+} from "@cmkr/azure-emulator";
 import { decodeDelivery } from "../src/core/events/decodeDelivery.js";
 import { benchKeyEvent, newVersion, rotationBenchTenant } from "./benchTenant.js";
 import type { Figure } from "./rotationBench.js";

@@ -1,7 +1,8 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from "@azure/functions";
 import { functionsRuntime } from "../src/runtime/functionsRuntime.js";
 import type { ServiceRuntime } from "../src/runtime/serviceRuntime.js";
-import { RemediationInputError, remediateKey, remediateResource } from "../src/app/remediate.js";
+import { remediateKey, remediateResource } from "../src/app/remediate.js";
+import { RemediationInputError } from "../src/core/jobs/remediationInputError.js";
 import { parseRemediationRequest } from "../src/core/jobs/remediationRequest.js";
 import {
   manualRemediationLockGroup,

@@ -2,7 +2,7 @@ import { app, type HttpRequest, type HttpResponseInit } from "@azure/functions";
 import { functionsRuntime } from "../src/runtime/functionsRuntime.js";
 import type { ServiceRuntime } from "../src/runtime/serviceRuntime.js";
 import { operationStatus } from "../src/core/decisions/operationStatus.js";
-import { operationGroup } from "../src/adapters/storage/ledger.js";
+import { operationGroup } from "../src/core/ports/operationStore.js";
 import { problem } from "./httpProblem.js";
 
 const operationIdPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -1,10 +1,11 @@
-import type { TenantFile, TenantKeyVersion } from "../../src/emulator/tenantFile.js";
+import type { TenantFile, TenantKeyVersion } from "@cmkr/azure-emulator";
 import { consumerFactsFromArm } from "../../src/core/consumers/consumerFactsFromArm.js";
 import type { KeyVersionFacts, RoleAssignmentFacts } from "../../src/core/keyStores/keyFacts.js";
 import { preflight } from "../../src/core/preflight/preflight.js";
 import { roleAssignmentFactsFromArm } from "../../src/core/keyStores/roleAssignmentFactsFromArm.js";
 import { vaultFactsFromArm } from "../../src/core/keyStores/vaultFactsFromArm.js";
-import type { LedgerAction, TicketRequest } from "../../src/adapters/storage/ledger.js";
+import type { LedgerAction } from "../../src/core/ports/actionStore.js";
+import type { TicketRequest } from "../../src/core/ports/ticketRequestStore.js";
 import type { ArmResourceJson } from "../../src/core/arm/armResource.js";
 import { consumerRuleFor } from "../../src/core/consumers/consumerRules.js";
 import type { ServiceWrite, VersionTransition } from "./chaosTransport.js";

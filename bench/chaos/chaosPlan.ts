@@ -1,7 +1,5 @@
-import type { FaultRule } from "../../src/emulator/faults.js";
-import { seededRandom } from "../../src/emulator/seededRandom.js";
-import type { TenantKeyVersion } from "../../src/emulator/tenantFile.js";
-import { DeterministicIds } from "../../test/fixtures/deterministicIds.js";
+import { type FaultRule, seededRandom, type TenantKeyVersion } from "@cmkr/azure-emulator";
+import { DeterministicIds } from "@cmkr/azure-emulator/tenant-builder";
 import { armWriteEvent, keyNewVersionEvent, malformedDelivery, noiseEvent } from "./chaosEvents.js";
 import {
   buildChaosTenant,

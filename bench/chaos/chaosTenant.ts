@@ -1,6 +1,5 @@
-import type { TenantFile, TenantKeyVersion } from "../../src/emulator/tenantFile.js";
-import { DeterministicIds } from "../../test/fixtures/deterministicIds.js";
-import { TenantBuilder, type VaultRef } from "../../test/fixtures/tenantBuilder.js";
+import type { TenantFile, TenantKeyVersion } from "@cmkr/azure-emulator";
+import { DeterministicIds, TenantBuilder, type VaultRef } from "@cmkr/azure-emulator/tenant-builder";
 
 /** The moment the service believes it is during a chaos run; every key date is set against it. */
 export const chaosNow = new Date("2026-11-22T12:00:00Z");

@@ -1,8 +1,11 @@
-import { applyMergePatch } from "../../src/emulator/arm/jsonMergePatch.js";
-import type { AzureEmulator } from "../../src/emulator/azureEmulator.js";
-import type { EmulatorRequest, EmulatorResponse } from "../../src/emulator/emulatorTypes.js";
-import type { EmulatorEndpoint } from "../../src/emulator/httpClient.js";
-import { seededRandom } from "../../src/emulator/seededRandom.js";
+import {
+  applyMergePatch,
+  type AzureEmulator,
+  type EmulatorRequest,
+  type EmulatorResponse,
+  type EmulatorEndpoint,
+  seededRandom,
+} from "@cmkr/azure-emulator";
 import type { ArmResourceJson } from "../../src/core/arm/armResource.js";
 import { consumerRuleFor } from "../../src/core/consumers/consumerRules.js";
 import type { ChaosConsumer } from "./chaosTenant.js";

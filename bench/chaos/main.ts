@@ -1,4 +1,4 @@
-import { startAzurite } from "../../src/emulator/azurite.js";
+import { startAzurite } from "@cmkr/azure-emulator";
 import { formatChaosResult } from "./formatChaosResult.js";
 import { runChaos } from "./runChaos.js";
 import type { ChaosSize } from "./chaosTenant.js";

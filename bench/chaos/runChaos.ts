@@ -10,8 +10,7 @@ import { drainQueue, type DrainResult } from "../../src/adapters/storage/queueDr
 import { createServiceRuntime, type ServiceRuntime } from "../../src/runtime/serviceRuntime.js";
 import { loadConfig } from "../../src/runtime/config.js";
 import type { Report } from "../../src/core/report/report.js";
-import { AzureEmulator } from "../../src/emulator/azureEmulator.js";
-import { emulatorHttpClient } from "../../src/emulator/httpClient.js";
+import { AzureEmulator, emulatorHttpClient } from "@cmkr/azure-emulator";
 import { decodeDelivery, decodeDeliveryText } from "../../src/core/events/decodeDelivery.js";
 import { EventDecodeError } from "../../src/core/events/eventDecodeError.js";
 import { consumerRuleFor } from "../../src/core/consumers/consumerRules.js";

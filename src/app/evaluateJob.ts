@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
-import type { GraphScope } from "../adapters/azure/resourceGraphPages.js";
-import type { Ledger } from "../adapters/storage/ledger.js";
+import type { GraphScope } from "../core/ports/graphScope.js";
+import type { Ledger } from "../core/ports/ledger.js";
 import { consumerFactsFromArm } from "../core/consumers/consumerFactsFromArm.js";
 import type { KeyVersionFacts, VaultFacts } from "../core/keyStores/keyFacts.js";
 import { parseKeyId } from "../core/ids/keyId.js";

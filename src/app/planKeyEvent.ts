@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
-import type { GraphScope } from "../adapters/azure/resourceGraphPages.js";
-import type { JobQueue } from "../adapters/storage/jobQueue.js";
+import type { GraphScope } from "../core/ports/graphScope.js";
+import type { JobQueue } from "../core/ports/jobQueue.js";
 import type { KeyVaultKeyEvent } from "../core/events/domainEvents.js";
-import type { Ledger } from "../adapters/storage/ledger.js";
+import type { Ledger } from "../core/ports/ledger.js";
 import type { RotateJob } from "../core/jobs/job.js";
 import type { Report, ReportAction } from "../core/report/report.js";
 import type { RotationPort } from "../core/ports/rotationPort.js";

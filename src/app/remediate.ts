@@ -6,18 +6,7 @@ import type { EvaluateJob, RotateJob } from "../core/jobs/job.js";
 import type { Report, ReportAction } from "../core/report/report.js";
 import { rotateConsumer } from "./rotateConsumer.js";
 import type { ServiceContext } from "./serviceContext.js";
-
-/** A remediation target that is not a key or resource the service handles. */
-export class RemediationInputError extends Error {
-  readonly code = "RemediationTargetInvalid";
-  constructor(
-    readonly field: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = "RemediationInputError";
-  }
-}
+import { RemediationInputError } from "../core/jobs/remediationInputError.js";
 
 function manualJob(
   resourceId: string,

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { operationGroup, type Ledger, type OperationRecord } from "../adapters/storage/ledger.js";
+import { operationGroup, type OperationRecord } from "../core/ports/operationStore.js";
+import type { Ledger } from "../core/ports/ledger.js";
 import type { RemediateSubscriptionJob } from "../core/jobs/job.js";
 import { listingJobPrefix } from "../core/decisions/operationStatus.js";
 import type { ReportAction } from "../core/report/report.js";

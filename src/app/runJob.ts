@@ -1,5 +1,5 @@
-import type { JobQueue } from "../adapters/storage/jobQueue.js";
-import type { Ledger } from "../adapters/storage/ledger.js";
+import type { JobQueue } from "../core/ports/jobQueue.js";
+import type { Ledger } from "../core/ports/ledger.js";
 import { evaluateJob, type EvaluationDeps } from "./evaluateJob.js";
 import type { Job } from "../core/jobs/job.js";
 import { dispatchTickets } from "./tickets/dispatchTickets.js";

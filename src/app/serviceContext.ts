@@ -1,6 +1,6 @@
-import type { GraphScope } from "../adapters/azure/resourceGraphPages.js";
-import type { JobQueue } from "../adapters/storage/jobQueue.js";
-import type { Ledger } from "../adapters/storage/ledger.js";
+import type { GraphScope } from "../core/ports/graphScope.js";
+import type { JobQueue } from "../core/ports/jobQueue.js";
+import type { Ledger } from "../core/ports/ledger.js";
 import type { DetectionSettings } from "../core/findings/detectionSettings.js";
 import type { TicketSink } from "../core/tickets/ticketSink.js";
 import type { RotationPort } from "../core/ports/rotationPort.js";

@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
-import type { GraphScope } from "../adapters/azure/resourceGraphPages.js";
+import type { GraphScope } from "../core/ports/graphScope.js";
 import { tryParseResourceId } from "../core/ids/resourceId.js";
 import { inScopeResourceTypes } from "../core/events/eventTypes.js";
-import type { Ledger } from "../adapters/storage/ledger.js";
+import type { Ledger } from "../core/ports/ledger.js";
 import {
   judgeAutoRotation,
   type AutoRotationExpectation,
@@ -11,7 +11,7 @@ import type { Evaluation, Finding } from "../core/findings/finding.js";
 import { dispatchTickets } from "./tickets/dispatchTickets.js";
 import type { EvaluateJob, Job, RotateJob } from "../core/jobs/job.js";
 import type { ServiceContext } from "./serviceContext.js";
-import { SweepFactLoader } from "./sweepFacts.js";
+import { SweepFactLoader } from "./sweepFactLoader.js";
 import { isSweptType, planSweepPage, type SweepItemPlan } from "../core/sweep/sweepPlan.js";
 import { sweepResourcesQuery, sweepSubscriptionsQuery } from "../core/queries/sweepQuery.js";
 import { sweepResourceFromRow, type SweepResource } from "../core/sweep/sweepRow.js";
@@ -91,7 +91,6 @@ export type SweepDeps = Pick<
   "port" | "ledger" | "queue" | "scope" | "detection" | "now" | "dryRun" | "tickets"
 >;
 
-const lockGroup = "sweep-runs";
 const hourMs = 3_600_000;
 
 function scopeOf(deps: SweepDeps, options: SweepOptions): GraphScope {
@@ -180,13 +179,13 @@ export async function runSweep(deps: SweepDeps, options: SweepOptions): Promise<
       .join(",") || "scope"
   }`;
   if (act) {
-    const start = await deps.ledger.startJob(lockGroup, lockKey, "/", options.runLeaseMs ?? 50 * 60_000);
-    if (start !== "started") return { ...result, status: "busy" };
+    const acquired = await deps.ledger.acquireLock(lockKey, options.runLeaseMs ?? 50 * 60_000);
+    if (!acquired) return { ...result, status: "busy" };
   }
   try {
     await sweep(deps, options, scope, runId, result);
   } finally {
-    if (act) await deps.ledger.finishJob(lockGroup, lockKey, "queued");
+    if (act) await deps.ledger.releaseLock(lockKey);
   }
   return result;
 }

@@ -1,11 +1,13 @@
-import { readTenantFile, TenantFileError, type TenantFile } from "../emulator/tenantFile.js";
+import type { TenantFile } from "@cmkr/azure-emulator";
 import { usageError } from "./cliError.js";
+import { loadEmulatorModule } from "./emulatorModule.js";
 
 /**
  * Reads the `--tenant` file. Any problem with it is a usage error naming the file and, for a file
  * that does not match the contract, the JSON path of the first problem.
  */
 export async function loadTenant(path: string): Promise<TenantFile> {
+  const { readTenantFile, TenantFileError } = await loadEmulatorModule();
   try {
     return await readTenantFile(path);
   } catch (error) {

@@ -1,5 +1,6 @@
-import { reportAction } from "../core/report/reportAction.js";
-import type { LedgerAction, TicketRequest } from "../adapters/storage/ledger.js";
+import { reportAction } from "../report/reportAction.js";
+import type { LedgerAction } from "../core/ports/actionStore.js";
+import type { TicketRequest } from "../core/ports/ticketRequestStore.js";
 import type { Evaluation, FindingSeverity } from "../core/findings/finding.js";
 import type {
   ComplianceCounts,

@@ -1,4 +1,4 @@
-import { reportAction } from "../core/report/reportAction.js";
+import { reportAction } from "../report/reportAction.js";
 import type {
   ComplianceCounts,
   ComplianceGroup,

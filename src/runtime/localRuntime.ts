@@ -1,24 +1,46 @@
+import type { TokenCredential } from "@azure/core-auth";
+import type { HttpClient } from "@azure/core-rest-pipeline";
 import { createAzureClients } from "../adapters/azure/azureClients.js";
-import { maxDequeueCount } from "./hostSettings.js";
 import { createProductionCredential } from "../adapters/azure/productionCredential.js";
 import { drainQueue, type DrainResult } from "../adapters/storage/queueDrainer.js";
-import { createServiceRuntime, type ServiceRuntime } from "./serviceRuntime.js";
 import type { StorageTarget } from "../adapters/storage/storageClients.js";
-import { ConfigError, loadConfig, type Config } from "./config.js";
+import { handlePoisonJob, runJob } from "../app/runJob.js";
 import { decodeJob } from "../core/jobs/job.js";
 import type { ReportAction } from "../core/report/report.js";
-import { handlePoisonJob, runJob } from "../app/runJob.js";
-import { AzureEmulator } from "../emulator/azureEmulator.js";
-import { startAzurite, type AzuriteHandle } from "../emulator/azurite.js";
+import { ConfigError, loadConfig, type Config } from "./config.js";
 import { createTicketSink } from "./createTicketSink.js";
-import { usageError } from "../cli/cliError.js";
-import { loadTenant } from "../cli/loadTenant.js";
+import { maxDequeueCount } from "./hostSettings.js";
+import { createServiceRuntime, type ServiceRuntime } from "./serviceRuntime.js";
 
-/** The service as the CLI runs it: against the embedded emulator (`--tenant`) or Azure. */
+/**
+ * A stand-in for Azure the command line runs against (the emulator, loaded by the CLI for
+ * `--tenant`): the credential and HTTP client every SDK client is built with.
+ */
+export interface LocalAzure {
+  credential(): TokenCredential;
+  httpClient(): HttpClient;
+}
+
+/** Local storage for the queue and ledger (Azurite in memory), started on demand. */
+export type LocalStorageStarter = () => Promise<{ connectionString: string; stop(): Promise<void> }>;
+
+/** Stable codes of {@link LocalRuntimeError}. */
+export type LocalRuntimeErrorCode = "StorageNotConfigured" | ConfigError["code"];
+
+/** The local runtime cannot be built from the settings given: the user's to fix. */
+export class LocalRuntimeError extends Error {
+  constructor(
+    readonly code: LocalRuntimeErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = "LocalRuntimeError";
+  }
+}
+
+/** The service as the CLI runs it: against a local stand-in for Azure, or Azure itself. */
 export interface LocalRuntime {
   runtime: ServiceRuntime;
-  /** Set with `--tenant`. */
-  emulator?: AzureEmulator;
   /**
    * Runs queued jobs in this process until the queue is empty; returns what the worker did.
    * `onJob` is called after each job (for progress).
@@ -31,31 +53,32 @@ function configFromEnv(apply: boolean): Config {
   try {
     return { ...loadConfig(), CMKR_DRY_RUN: !apply };
   } catch (error) {
-    if (error instanceof ConfigError) throw usageError(error.message, error.code);
+    if (error instanceof ConfigError) throw new LocalRuntimeError(error.code, error.message);
     throw error;
   }
 }
 
 /**
- * Builds the runtime. With a tenant file the emulator answers every Azure call and, unless a storage
- * connection is configured, an in-memory Azurite is started on loopback for the queue and the
- * ledger, so the user starts nothing by hand. Without `apply` nothing is written to Azure.
+ * Builds the runtime. With a local stand-in for Azure every Azure call goes to it and, unless a
+ * storage connection is configured, `startStorage` provides the queue and the ledger, so the user
+ * starts nothing by hand. Without `apply` nothing is written to Azure.
  */
-export async function openLocalRuntime(options: { tenant?: string; apply: boolean }): Promise<LocalRuntime> {
+export async function openLocalRuntime(options: {
+  azure?: LocalAzure | undefined;
+  startStorage?: LocalStorageStarter | undefined;
+  apply: boolean;
+}): Promise<LocalRuntime> {
   const config = configFromEnv(options.apply);
-  let emulator: AzureEmulator | undefined;
-  let azurite: AzuriteHandle | undefined;
-  let storage: StorageTarget | undefined;
+  const local = options.azure;
   let clients;
-  if (options.tenant !== undefined) {
-    emulator = new AzureEmulator(await loadTenant(options.tenant), {
-      lro: { polls: 1, retryAfterSeconds: 0 },
-    });
-    clients = createAzureClients({ credential: emulator.credential(), httpClient: emulator.httpClient() });
+  if (local !== undefined) {
+    clients = createAzureClients({ credential: local.credential(), httpClient: local.httpClient() });
     config.CMKR_LRO_POLL_INTERVAL_MS = 10;
   } else {
     clients = createAzureClients({ credential: await createProductionCredential() });
   }
+  let stopStorage: (() => Promise<void>) | undefined;
+  let storage: StorageTarget;
   if (config.AzureWebJobsStorage__accountName !== undefined) {
     storage = {
       accountName: config.AzureWebJobsStorage__accountName,
@@ -63,13 +86,14 @@ export async function openLocalRuntime(options: { tenant?: string; apply: boolea
     };
   } else if (config.AzureWebJobsStorage !== undefined) {
     storage = { connectionString: config.AzureWebJobsStorage };
-  } else if (emulator !== undefined) {
-    azurite = await startAzurite();
-    storage = { connectionString: azurite.connectionString };
+  } else if (local !== undefined && options.startStorage !== undefined) {
+    const started = await options.startStorage();
+    stopStorage = () => started.stop();
+    storage = { connectionString: started.connectionString };
   } else {
-    throw usageError(
-      "set AzureWebJobsStorage__accountName (or AzureWebJobsStorage) to the service's storage account, or run against --tenant",
+    throw new LocalRuntimeError(
       "StorageNotConfigured",
+      "set AzureWebJobsStorage__accountName (or AzureWebJobsStorage) to the service's storage account, or run against --tenant",
     );
   }
   let runtime: ServiceRuntime;
@@ -82,14 +106,13 @@ export async function openLocalRuntime(options: { tenant?: string; apply: boolea
       ...(tickets === undefined ? {} : { tickets }),
     });
   } catch (error) {
-    await azurite?.stop();
-    // Settings checked while wiring (ticket sink, detection) are the user's to fix: usage error.
-    if (error instanceof ConfigError) throw usageError(error.message, error.code);
+    await stopStorage?.();
+    // Settings checked while wiring (ticket sink, detection) are the user's to fix.
+    if (error instanceof ConfigError) throw new LocalRuntimeError(error.code, error.message);
     throw error;
   }
   return {
     runtime,
-    ...(emulator === undefined ? {} : { emulator }),
     async drain(onJob) {
       const actions: ReportAction[] = [];
       const result = await drainQueue(
@@ -108,7 +131,7 @@ export async function openLocalRuntime(options: { tenant?: string; apply: boolea
       return { actions, result };
     },
     async close() {
-      await azurite?.stop();
+      await stopStorage?.();
     },
   };
 }

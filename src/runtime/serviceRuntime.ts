@@ -3,10 +3,10 @@ import type { Config } from "./config.js";
 import { detectionSettingsFromConfig } from "./detectionConfig.js";
 import type { TicketSink } from "../core/tickets/ticketSink.js";
 import type { ServiceContext } from "../app/serviceContext.js";
-import { Ledger } from "../adapters/storage/ledger.js";
+import { createTableLedger } from "../adapters/storage/tableLedger.js";
 import type { AzureClients } from "../adapters/azure/azureClients.js";
 import { createAzureRotationPort } from "../adapters/azure/azureRotationPort.js";
-import { StorageJobQueue } from "../adapters/storage/jobQueue.js";
+import { StorageJobQueue } from "../adapters/storage/storageJobQueue.js";
 import { createScopeResolver } from "../adapters/azure/managementGroupSubscriptions.js";
 import {
   createQueueClient,
@@ -42,7 +42,7 @@ export async function createServiceRuntime(options: {
   const jobQueue = createQueueClient(options.storage, config.CMKR_JOB_QUEUE);
   const poisonQueue = createQueueClient(options.storage, poisonQueueName(config.CMKR_JOB_QUEUE));
   await Promise.all([jobQueue.createIfNotExists(), poisonQueue.createIfNotExists()]);
-  const ledger = new Ledger(createTableClient(options.storage, config.CMKR_LEDGER_TABLE), () =>
+  const ledger = createTableLedger(createTableClient(options.storage, config.CMKR_LEDGER_TABLE), () =>
     now().getTime(),
   );
   return {

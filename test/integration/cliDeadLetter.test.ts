@@ -7,8 +7,8 @@ import { HttpRequest, InvocationContext } from "@azure/functions";
 import { createEventsWebhookHandler } from "../../functions/eventsWebhook.js";
 import { runCli } from "../../src/cli/runCli.js";
 import type { ReplayReport } from "../../src/cli/commands/replayCommand.js";
-import { readDeadLetterBlobs } from "../../src/cli/readDeadLetterBlobs.js";
-import { readTenantFile } from "../../src/emulator/tenantFile.js";
+import { readDeadLetterBlobs } from "../../src/adapters/storage/deadLetterBlobs.js";
+import { readTenantFile } from "@cmkr/azure-emulator";
 import { createServiceHarness } from "../support/serviceHarness.js";
 import { captureCliOutput, cliArgv } from "../support/cliCapture.js";
 

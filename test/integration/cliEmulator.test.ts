@@ -8,7 +8,7 @@ import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../../src/cli/runCli.js";
-import { EmulatorCredential } from "../../src/emulator/emulatorCredential.js";
+import { EmulatorCredential } from "@cmkr/azure-emulator";
 import { ensureBuilt } from "../support/ensureBuilt.js";
 
 const repo = resolve(import.meta.dirname, "../..");
@@ -151,7 +151,7 @@ describe("cmkr emulator (compiled bin)", () => {
 
       // Another process keeps the real vault URL and reaches the emulator the way the output says:
       // NODE_EXTRA_CA_CERTS plus HTTPS_PROXY, with an unmodified KeyClient.
-      const credentialModule = pathToFileURL(join(repo, "dist/src/emulator/emulatorCredential.js")).href;
+      const credentialModule = pathToFileURL(join(repo, "packages/azure-emulator/dist/index.js")).href;
       const script = [
         `import { KeyClient } from "@azure/keyvault-keys";`,
         `import { EmulatorCredential } from ${JSON.stringify(credentialModule)};`,

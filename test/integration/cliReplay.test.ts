@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runCli } from "../../src/cli/runCli.js";
 import type { Report } from "../../src/core/report/report.js";
-import { parseTenantFile } from "../../src/emulator/tenantFile.js";
+import { parseTenantFile } from "@cmkr/azure-emulator";
 import { captureCliOutput, cliArgv } from "../support/cliCapture.js";
 
 describe("cmkr replay and remediate (in-process, embedded emulator and Azurite)", () => {

@@ -5,9 +5,9 @@ import { join } from "node:path";
 import { afterEach, describe, expect, inject, it } from "vitest";
 import { createTableClient } from "../../src/adapters/storage/storageClients.js";
 import { runCli } from "../../src/cli/runCli.js";
-import { Ledger } from "../../src/adapters/storage/ledger.js";
+import { createTableLedger } from "../../src/adapters/storage/tableLedger.js";
 import type { ComplianceReport } from "../../src/report/complianceReport.js";
-import { TenantBuilder } from "../fixtures/tenantBuilder.js";
+import { TenantBuilder } from "@cmkr/azure-emulator/tenant-builder";
 import { captureCliOutput, cliArgv } from "../support/cliCapture.js";
 
 async function tenantFile() {
@@ -56,7 +56,7 @@ describe("cmkr scan (in-process, embedded emulator)", () => {
     const connectionString = inject("azuriteConnectionString");
     process.env.AzureWebJobsStorage = connectionString;
     process.env.CMKR_LEDGER_TABLE = table;
-    const ledger = new Ledger(createTableClient({ connectionString }, table));
+    const ledger = createTableLedger(createTableClient({ connectionString }, table));
     await ledger.requestTicket({
       resourceId: t.account.id,
       resourceType: "Microsoft.CognitiveServices/accounts",

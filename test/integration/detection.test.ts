@@ -2,7 +2,7 @@ import { describe, expect, inject, it } from "vitest";
 import { handleEvents } from "../../src/app/handleEvents.js";
 import type { Report } from "../../src/core/report/report.js";
 import { decodeDelivery } from "../../src/core/events/decodeDelivery.js";
-import type { ArmResource, TenantFile } from "../../src/emulator/tenantFile.js";
+import type { ArmResource, TenantFile } from "@cmkr/azure-emulator";
 import { webhookSink } from "../../src/adapters/tickets/webhookSink.js";
 import { startLoopbackServer } from "../support/loopbackServer.js";
 import { createServiceHarness, type ServiceHarness } from "../support/serviceHarness.js";

@@ -2,8 +2,7 @@ import { ComputeManagementClient } from "@azure/arm-compute";
 import { ResourceGraphClient } from "@azure/arm-resourcegraph";
 import { RestError } from "@azure/core-rest-pipeline";
 import { describe, expect, it } from "vitest";
-import { AzureEmulator } from "../../src/emulator/azureEmulator.js";
-import { parseTenantFile } from "../../src/emulator/tenantFile.js";
+import { AzureEmulator, parseTenantFile } from "@cmkr/azure-emulator";
 import { RotationTenantBuilder, V1, subscriptionId } from "../support/rotationTenant.js";
 
 function tenantWithSets(count: number, subscriptions: number) {

@@ -3,7 +3,7 @@ import { describe, expect, inject, it } from "vitest";
 import { createJobWorkerHandler } from "../../functions/jobWorker.js";
 import { createEventGridHandler } from "../../functions/eventGridHandler.js";
 import { createPoisonJobsHandler } from "../../functions/poisonJobs.js";
-import { decodeJobMessage } from "../../src/adapters/storage/jobQueue.js";
+import { decodeJobMessage } from "../../src/adapters/storage/storageJobQueue.js";
 import { createServiceHarness } from "../support/serviceHarness.js";
 import { RotationTenantBuilder, V1, V2, keyEventDelivery, keyVersion } from "../support/rotationTenant.js";
 

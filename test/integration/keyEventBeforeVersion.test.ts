@@ -1,5 +1,5 @@
 import { describe, expect, inject, it } from "vitest";
-import { decodeJobMessage } from "../../src/adapters/storage/jobQueue.js";
+import { decodeJobMessage } from "../../src/adapters/storage/storageJobQueue.js";
 import { handleEvents } from "../../src/app/handleEvents.js";
 import { decodeJob } from "../../src/core/jobs/job.js";
 import { runJob } from "../../src/app/runJob.js";

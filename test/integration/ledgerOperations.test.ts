@@ -1,6 +1,8 @@
 import { describe, expect, inject, it } from "vitest";
 import { createTableClient } from "../../src/adapters/storage/storageClients.js";
-import { Ledger, operationGroup } from "../../src/adapters/storage/ledger.js";
+import { createTableLedger } from "../../src/adapters/storage/tableLedger.js";
+import type { Ledger } from "../../src/core/ports/ledger.js";
+import { operationGroup } from "../../src/core/ports/operationStore.js";
 
 const sub = "00000000-0000-0000-0000-0000000000aa";
 const disk = (n: number) =>
@@ -8,7 +10,7 @@ const disk = (n: number) =>
 
 function ledger(): Ledger {
   const table = `ops${Date.now()}${Math.floor(Math.random() * 1000)}`;
-  return new Ledger(createTableClient({ connectionString: inject("azuriteConnectionString") }, table));
+  return createTableLedger(createTableClient({ connectionString: inject("azuriteConnectionString") }, table));
 }
 
 describe("ledger: manual operations and their jobs (Azurite)", () => {

@@ -1,8 +1,7 @@
 import { ResourceGraphClient, type QueryResponse } from "@azure/arm-resourcegraph";
 import { RestError } from "@azure/core-rest-pipeline";
 import { describe, expect, it } from "vitest";
-import { AzureEmulator, type EmulatorOptions } from "../../src/emulator/azureEmulator.js";
-import { parseTenantFile, type TenantFile } from "../../src/emulator/tenantFile.js";
+import { AzureEmulator, type EmulatorOptions, parseTenantFile, type TenantFile } from "@cmkr/azure-emulator";
 import { consumersOfKeyQuery } from "../../src/core/queries/consumersQuery.js";
 
 const TENANT = "7a1b2c3d-0000-4000-8000-00000000aaaa";

@@ -9,7 +9,7 @@ import { createEventsWebhookHandler } from "../../functions/eventsWebhook.js";
 import { createJobWorkerHandler } from "../../functions/jobWorker.js";
 import { createRemediateHandler } from "../../functions/remediateHttp.js";
 import { createAzureClients } from "../../src/adapters/azure/azureClients.js";
-import { decodeJobMessage } from "../../src/adapters/storage/jobQueue.js";
+import { decodeJobMessage } from "../../src/adapters/storage/storageJobQueue.js";
 import { runCli } from "../../src/cli/runCli.js";
 import type { ReportAction } from "../../src/core/report/report.js";
 import { eventsSecretHeader } from "../../src/core/events/eventsSharedSecret.js";

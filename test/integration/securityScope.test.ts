@@ -5,8 +5,7 @@ import { createRemediateHandler } from "../../functions/remediateHttp.js";
 import { createAzureClients } from "../../src/adapters/azure/azureClients.js";
 import { createScopeResolver } from "../../src/adapters/azure/managementGroupSubscriptions.js";
 import type { Report } from "../../src/core/report/report.js";
-import { AzureEmulator } from "../../src/emulator/azureEmulator.js";
-import type { TenantFile } from "../../src/emulator/tenantFile.js";
+import { AzureEmulator, type TenantFile } from "@cmkr/azure-emulator";
 import { createServiceHarness } from "../support/serviceHarness.js";
 import {
   RotationTenantBuilder,

@@ -3,9 +3,9 @@ import { InvocationContext, type Timer } from "@azure/functions";
 import { describe, expect, inject, it } from "vitest";
 import { createSweepHandler } from "../../functions/sweepTimer.js";
 import { createTableClient } from "../../src/adapters/storage/storageClients.js";
-import { Ledger } from "../../src/adapters/storage/ledger.js";
+import { createTableLedger } from "../../src/adapters/storage/tableLedger.js";
 import { runSweep, type SweepProgress } from "../../src/app/sweep.js";
-import { TenantBuilder } from "../fixtures/tenantBuilder.js";
+import { TenantBuilder } from "@cmkr/azure-emulator/tenant-builder";
 import { createServiceHarness, testNow } from "../support/serviceHarness.js";
 
 const HOUR = 3_600_000;
@@ -244,7 +244,7 @@ describe("the ledger's newest actions (for cmkr scan)", () => {
   it("keeps only the newest that the filter accepts, newest first, without snapshots", async () => {
     let now = Date.parse("2026-11-01T00:00:00Z");
     const table = `recent${randomUUID().replace(/-/g, "").slice(0, 12)}`;
-    const ledger = new Ledger(
+    const ledger = createTableLedger(
       createTableClient({ connectionString: inject("azuriteConnectionString") }, table),
       () => now,
     );

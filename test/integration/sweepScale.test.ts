@@ -1,6 +1,6 @@
 import { describe, expect, inject, it } from "vitest";
 import { sweepBenchTenant, sweepNewVersion, sweepOldVersion } from "../../bench/sweepTenant.js";
-import type { RequestLog } from "../../src/emulator/requestLog.js";
+import type { RequestLog } from "@cmkr/azure-emulator";
 import { runSweep } from "../../src/app/sweep.js";
 import type { Evaluation } from "../../src/core/findings/finding.js";
 import { createServiceHarness, testNow } from "../support/serviceHarness.js";

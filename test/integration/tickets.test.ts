@@ -3,7 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, inject, it } from "vitest";
 import { createTableClient } from "../../src/adapters/storage/storageClients.js";
-import { Ledger } from "../../src/adapters/storage/ledger.js";
+import { createTableLedger } from "../../src/adapters/storage/tableLedger.js";
+import type { Ledger } from "../../src/core/ports/ledger.js";
 import { azureDevOpsSink } from "../../src/adapters/tickets/azureDevOpsSink.js";
 import { dispatchTickets } from "../../src/app/tickets/dispatchTickets.js";
 import { fileSink } from "../../src/adapters/tickets/fileSink.js";
@@ -27,7 +28,7 @@ const ticket = (n = 1): TicketContent => ({
 });
 
 function ledgerFor(name: string): Ledger {
-  return new Ledger(createTableClient({ connectionString: inject("azuriteConnectionString") }, name));
+  return createTableLedger(createTableClient({ connectionString: inject("azuriteConnectionString") }, name));
 }
 
 describe("Azure DevOps, webhook and file sinks; the dispatcher over the ledger", () => {

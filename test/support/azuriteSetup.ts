@@ -1,5 +1,5 @@
 import type { TestProject } from "vitest/node";
-import { startAzurite } from "../../src/emulator/azurite.js";
+import { startAzurite } from "@cmkr/azure-emulator";
 
 declare module "vitest" {
   export interface ProvidedContext {

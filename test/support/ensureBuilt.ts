@@ -5,6 +5,8 @@ import { join, resolve } from "node:path";
 const repo = resolve(import.meta.dirname, "../..");
 /** The compiled `cmkr` (package.json "bin"). */
 export const cliPath = join(repo, "dist/src/cli/main.js");
+/** The compiled emulator the CLI loads for `--tenant` (its package's "default" export). */
+const emulatorPath = join(repo, "packages/azure-emulator/dist/index.js");
 const lockDir = join(repo, "node_modules/.cache/cmkr-build.lock");
 
 function newest(dir: string): number {
@@ -18,9 +20,15 @@ function newest(dir: string): number {
   return time;
 }
 
+function builtAt(path: string): number {
+  return existsSync(path) ? statSync(path).mtimeMs : 0;
+}
+
 function stale(): boolean {
-  const built = existsSync(cliPath) ? statSync(cliPath).mtimeMs : 0;
-  return built < Math.max(...["src", "functions", "bench"].map((d) => newest(join(repo, d))));
+  return (
+    builtAt(emulatorPath) < newest(join(repo, "packages/azure-emulator/src")) ||
+    builtAt(cliPath) < Math.max(...["src", "functions", "bench"].map((d) => newest(join(repo, d))))
+  );
 }
 
 async function lock(): Promise<void> {
@@ -41,13 +49,12 @@ async function lock(): Promise<void> {
   }
 }
 
-function tsc(): Promise<{ code: number | null; output: string }> {
+function tsc(project: string): Promise<{ code: number | null; output: string }> {
   return new Promise((done) => {
-    const child = spawn(
-      process.execPath,
-      [join(repo, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json"],
-      { cwd: repo, stdio: ["ignore", "pipe", "pipe"] },
-    );
+    const child = spawn(process.execPath, [join(repo, "node_modules/typescript/bin/tsc"), "-p", project], {
+      cwd: repo,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let output = "";
     child.stdout.on("data", (c: Buffer) => (output += c.toString("utf8")));
     child.stderr.on("data", (c: Buffer) => (output += c.toString("utf8")));
@@ -59,8 +66,9 @@ function tsc(): Promise<{ code: number | null; output: string }> {
 
 /**
  * Makes sure `dist/` holds a build of the current sources, so the CLI tests run the compiled
- * `cmkr` as users do, also from a clean clone. Builds (`tsc -p tsconfig.build.json`, what
- * `npm run build` runs) only when the output is missing or older than a source file; test files
+ * `cmkr` as users do, also from a clean clone. Builds (the emulator package, then
+ * `tsc -p tsconfig.build.json`: what `npm run build` runs) only when the output is missing or older
+ * than a source file; test files
  * running at once share one build through a lock directory. Type errors are the typecheck's to
  * report: they fail here only when the build wrote no new output.
  */
@@ -69,10 +77,15 @@ export async function ensureBuilt(): Promise<string> {
   await lock();
   try {
     if (stale()) {
-      const started = Date.now();
-      const build = await tsc();
-      if (!existsSync(cliPath) || statSync(cliPath).mtimeMs < started - 1000) {
-        throw new Error(`the build did not write ${cliPath}:\n${build.output}`);
+      for (const [project, output] of [
+        ["packages/azure-emulator/tsconfig.build.json", emulatorPath],
+        ["tsconfig.build.json", cliPath],
+      ] as const) {
+        const started = Date.now();
+        const build = await tsc(project);
+        if (builtAt(output) < started - 1000) {
+          throw new Error(`the build did not write ${output}:\n${build.output}`);
+        }
       }
     }
   } finally {

@@ -3,7 +3,7 @@ import {
   type ArmResource,
   type TenantFile,
   type TenantKeyVersion,
-} from "../../src/emulator/tenantFile.js";
+} from "@cmkr/azure-emulator";
 
 /** A tenant where one Key Vault key is used by every kind of consumer, for rotation tests. */
 

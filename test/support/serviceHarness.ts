@@ -7,8 +7,7 @@ import { loadConfig } from "../../src/runtime/config.js";
 import { decodeJob } from "../../src/core/jobs/job.js";
 import type { ReportAction } from "../../src/core/report/report.js";
 import { handlePoisonJob, runJob } from "../../src/app/runJob.js";
-import { AzureEmulator, type EmulatorOptions } from "../../src/emulator/azureEmulator.js";
-import type { TenantFile } from "../../src/emulator/tenantFile.js";
+import { AzureEmulator, type EmulatorOptions, type TenantFile } from "@cmkr/azure-emulator";
 import type { TicketSink } from "../../src/core/tickets/ticketSink.js";
 
 /** The service wired to an emulated tenant and a running Azurite, as the tests drive it. */

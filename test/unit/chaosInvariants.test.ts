@@ -2,9 +2,8 @@ import { describe, expect, it } from "vitest";
 import { checkInvariants, type InvariantInput } from "../../bench/chaos/chaosInvariants.js";
 import { generateChaosPlan } from "../../bench/chaos/chaosPlan.js";
 import { chaosNow, keyVersionOf } from "../../bench/chaos/chaosTenant.js";
-import { applyMergePatch } from "../../src/emulator/arm/jsonMergePatch.js";
-import type { ArmResource } from "../../src/emulator/tenantFile.js";
-import type { LedgerAction } from "../../src/adapters/storage/ledger.js";
+import { applyMergePatch, type ArmResource } from "@cmkr/azure-emulator";
+import type { LedgerAction } from "../../src/core/ports/actionStore.js";
 import { consumerRuleFor } from "../../src/core/consumers/consumerRules.js";
 import { keyRef } from "../../src/core/ids/keyRef.js";
 

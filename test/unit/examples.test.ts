@@ -2,7 +2,7 @@ import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { format, resolveConfig } from "prettier";
 import { describe, expect, it } from "vitest";
-import { parseTenantFile, type TenantFile } from "../../src/emulator/tenantFile.js";
+import { parseTenantFile, type TenantFile } from "@cmkr/azure-emulator";
 import { decodeDelivery } from "../../src/core/events/decodeDelivery.js";
 import { buildExampleTenant } from "../fixtures/exampleTenant.js";
 

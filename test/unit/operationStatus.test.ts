@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { JobRecord, OperationRecord } from "../../src/adapters/storage/ledger.js";
+import type { JobRecord } from "../../src/core/ports/jobStore.js";
+import type { OperationRecord } from "../../src/core/ports/operationStore.js";
 import { listingJobPrefix, operationStatus } from "../../src/core/decisions/operationStatus.js";
 
 const sub = "00000000-0000-0000-0000-0000000000aa";

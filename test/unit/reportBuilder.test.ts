@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { LedgerAction, TicketRequest } from "../../src/adapters/storage/ledger.js";
+import type { LedgerAction } from "../../src/core/ports/actionStore.js";
+import type { TicketRequest } from "../../src/core/ports/ticketRequestStore.js";
 import type { ComplianceCounts } from "../../src/report/complianceReport.js";
 import {
   ComplianceReportBuilderError,

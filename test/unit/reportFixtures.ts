@@ -1,7 +1,9 @@
 import { createTableClient } from "../../src/adapters/storage/storageClients.js";
-import type { ArmResource, TenantFile } from "../../src/emulator/tenantFile.js";
+import type { ArmResource, TenantFile } from "@cmkr/azure-emulator";
 import type { KeyVersionFacts } from "../../src/core/keyStores/keyFacts.js";
-import { Ledger, type LedgerAction, type TicketRequest } from "../../src/adapters/storage/ledger.js";
+import { createTableLedger } from "../../src/adapters/storage/tableLedger.js";
+import type { LedgerAction } from "../../src/core/ports/actionStore.js";
+import type { TicketRequest } from "../../src/core/ports/ticketRequestStore.js";
 import type { ComplianceReport } from "../../src/report/complianceReport.js";
 import { createComplianceReportBuilder } from "../../src/report/complianceReportBuilder.js";
 import { vaultFactsFromArm } from "../../src/core/keyStores/vaultFactsFromArm.js";
@@ -10,7 +12,7 @@ import { detectionSettings } from "../../src/core/findings/detectionSettings.js"
 import { evaluateResource, hasDetectionRule } from "../../src/core/findings/evaluateResource.js";
 import type { Evaluation } from "../../src/core/findings/finding.js";
 import type { RuleContext } from "../../src/core/findings/ruleContext.js";
-import { TenantBuilder } from "../fixtures/tenantBuilder.js";
+import { TenantBuilder } from "@cmkr/azure-emulator/tenant-builder";
 
 /**
  * A tenant for the report tests: three subscriptions, every in-scope resource type, and a mix of
@@ -158,7 +160,10 @@ export async function recordLedger(
   report: ReportTenant,
 ): Promise<{ actions: LedgerAction[]; tickets: TicketRequest[] }> {
   let clock = Date.parse("2026-11-20T08:00:00Z");
-  const ledger = new Ledger(createTableClient({ connectionString }, tableName), () => (clock += 60_000));
+  const ledger = createTableLedger(
+    createTableClient({ connectionString }, tableName),
+    () => (clock += 60_000),
+  );
   const findings = report.judged.flatMap((j) => j.evaluation.findings);
   const des = findings.find((f) => f.code === "DesAutoRotationOff");
   const expired = findings.find((f) => f.code === "CmkKeyExpired");

@@ -1,13 +1,12 @@
 import { describe, expect, it } from "vitest";
 import type { KeyVersionSummary } from "../../src/core/ports/rotationPort.js";
-import { factKey, PageFacts, type FactRequest } from "../../src/app/sweepFacts.js";
+import { factKey, PageFacts, type FactRequest } from "../../src/core/sweep/pageFacts.js";
 import { planSweepPage, resourceFingerprint } from "../../src/core/sweep/sweepPlan.js";
 import { sweepResourcesQuery } from "../../src/core/queries/sweepQuery.js";
 import { sweepResourceFromRow } from "../../src/core/sweep/sweepRow.js";
 import type { ArmResourceJson } from "../../src/core/arm/armResource.js";
 import { judgeAutoRotation } from "../../src/core/consumers/diskEncryptionSet/desAutoRotationStalled.js";
-import { runKql } from "../../src/emulator/resourceGraph/kql/runKql.js";
-import { resourceGraphColumns } from "../../src/emulator/resourceGraph/resourceGraphRows.js";
+import { runKql, resourceGraphColumns } from "@cmkr/azure-emulator";
 import {
   aiAccount,
   context,

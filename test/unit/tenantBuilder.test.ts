@@ -1,11 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { TenantState } from "../../src/emulator/tenantState.js";
-import { parseTenantFile, TenantFileError, type ArmResource } from "../../src/emulator/tenantFile.js";
+import { TenantState, parseTenantFile, TenantFileError, type ArmResource } from "@cmkr/azure-emulator";
 import { consumerFactsFromArm } from "../../src/core/consumers/consumerFactsFromArm.js";
 import { roleAssignmentFactsFromArm } from "../../src/core/keyStores/roleAssignmentFactsFromArm.js";
 import { vaultFactsFromArm } from "../../src/core/keyStores/vaultFactsFromArm.js";
-import { DeterministicIds } from "../fixtures/deterministicIds.js";
-import { KEY_VAULT_ROLES, TenantBuilder } from "../fixtures/tenantBuilder.js";
+import { DeterministicIds, KEY_VAULT_ROLES, TenantBuilder } from "@cmkr/azure-emulator/tenant-builder";
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const SUB = "0b1f6471-1bf0-4dda-aec3-111111111111";

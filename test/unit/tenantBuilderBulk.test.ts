@@ -1,9 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { TenantState } from "../../src/emulator/tenantState.js";
+import { TenantState } from "@cmkr/azure-emulator";
 import { consumerFactsFromArm } from "../../src/core/consumers/consumerFactsFromArm.js";
 import { vaultFactsFromArm } from "../../src/core/keyStores/vaultFactsFromArm.js";
-import { addBulkConsumers } from "../fixtures/bulkConsumers.js";
-import { TenantBuilder } from "../fixtures/tenantBuilder.js";
+import { addBulkConsumers, TenantBuilder } from "@cmkr/azure-emulator/tenant-builder";
 
 const KEY_SUB = "0b1f6471-1bf0-4dda-aec3-111111111111";
 

@@ -14,7 +14,8 @@ import type { ConsumerRule } from "../../core/consumers/consumerRule.js";
 import { apiVersionFor, apiVersions } from "../../core/consumers/apiVersions.js";
 import type { AzureClients } from "./azureClients.js";
 import { parseResourceId } from "../../core/ids/resourceId.js";
-import { resourceGraphPages, type GraphScope } from "./resourceGraphPages.js";
+import type { GraphScope } from "../../core/ports/graphScope.js";
+import { resourceGraphPages } from "./resourceGraphPages.js";
 
 function isNotFound(error: unknown): boolean {
   return error instanceof RestError && error.statusCode === 404;

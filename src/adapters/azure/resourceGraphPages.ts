@@ -1,10 +1,5 @@
+import type { GraphScope } from "../../core/ports/graphScope.js";
 import type { AzureClients } from "./azureClients.js";
-
-/** Where a Resource Graph query looks. Empty lists mean every subscription the identity can read. */
-export interface GraphScope {
-  subscriptions?: readonly string[];
-  managementGroups?: readonly string[];
-}
 
 /** One page of rows. */
 export interface GraphPage<Row> {

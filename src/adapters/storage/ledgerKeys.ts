@@ -18,3 +18,11 @@ export function digest(value: string): string {
 export function invertedTime(epochMs: number): string {
   return String(9_999_999_999_999 - epochMs).padStart(13, "0");
 }
+
+/** Job claims of one group (one key event, one manual run) share a partition, so they batch. */
+export function jobPartition(group: string): string {
+  return `jobs|${digest(group)}`;
+}
+
+/** The row of a manual operation in its claims partition; claim rows are 32 hex digits, so no clash. */
+export const operationRow = "operation";

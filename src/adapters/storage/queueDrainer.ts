@@ -1,5 +1,5 @@
 import type { QueueClient } from "@azure/storage-queue";
-import { decodeJobMessage } from "./jobQueue.js";
+import { decodeJobMessage } from "./storageJobQueue.js";
 
 /** How the local worker loop retries, mirroring the Functions queue trigger's behaviour. */
 export interface DrainOptions {

@@ -1,4 +1,5 @@
-import type { Ledger, TicketRequest } from "../../adapters/storage/ledger.js";
+import type { Ledger } from "../../core/ports/ledger.js";
+import type { TicketRequest } from "../../core/ports/ticketRequestStore.js";
 import type { StoredTicket, TicketStore } from "./ticketDispatcher.js";
 
 /** The ledger calls the store needs. */

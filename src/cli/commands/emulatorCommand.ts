@@ -1,9 +1,8 @@
 import type { Command } from "commander";
-import { AzureEmulator } from "../../emulator/azureEmulator.js";
-import { EmulatorServerError, startEmulatorServer, type EmulatorServer } from "../../emulator/httpsServer.js";
-import type { TenantFile } from "../../emulator/tenantFile.js";
+import type { EmulatorServer, TenantFile } from "@cmkr/azure-emulator";
 import { failure } from "../cliError.js";
 import type { CliIo } from "../cliIo.js";
+import { loadEmulatorModule } from "../emulatorModule.js";
 import { loadTenant } from "../loadTenant.js";
 import { parsePort } from "../optionParsers.js";
 import { shutdownSignal } from "../shutdownSignal.js";
@@ -46,6 +45,7 @@ export async function runEmulatorCommand(
   io: CliIo,
   until: () => Promise<unknown> = shutdownSignal,
 ): Promise<void> {
+  const { AzureEmulator, EmulatorServerError, startEmulatorServer } = await loadEmulatorModule();
   const tenant = await loadTenant(options.tenant);
   let server: EmulatorServer;
   try {

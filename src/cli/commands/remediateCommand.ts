@@ -1,11 +1,12 @@
 import type { Command } from "commander";
-import { RemediationInputError, remediateKey, remediateResource } from "../../app/remediate.js";
+import { remediateKey, remediateResource } from "../../app/remediate.js";
+import { RemediationInputError } from "../../core/jobs/remediationInputError.js";
 import { reportHasProblems } from "../../core/report/report.js";
 import { usageError } from "../cliError.js";
 import type { CliIo } from "../cliIo.js";
 import { exitCodes, type ExitCode } from "../exitCodes.js";
 import { formatReportTable } from "../formatReport.js";
-import { openLocalRuntime } from "../../runtime/localRuntime.js";
+import { openCliRuntime } from "../openCliRuntime.js";
 import { createProgress } from "../progress.js";
 
 /** Options of `cmkr remediate`. */
@@ -24,7 +25,7 @@ export async function runRemediate(target: string, options: RemediateOptions, io
       "RemediationTargetInvalid",
     );
   }
-  const local = await openLocalRuntime({
+  const local = await openCliRuntime({
     ...(options.tenant === undefined ? {} : { tenant: options.tenant }),
     apply: options.apply === true,
   });

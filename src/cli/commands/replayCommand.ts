@@ -9,16 +9,19 @@ import {
   type ReportError,
 } from "../../core/report/report.js";
 import { decodeDelivery } from "../../core/events/decodeDelivery.js";
-import { usageError } from "../cliError.js";
+import { failure, usageError, type CliError } from "../cliError.js";
 import type { CliIo } from "../cliIo.js";
 import { exitCodes, type ExitCode } from "../exitCodes.js";
 import { formatDeadLetters, type DeadLetterEntry } from "../formatDeadLetters.js";
 import { formatReportTable } from "../formatReport.js";
-import { openLocalRuntime } from "../../runtime/localRuntime.js";
-import { openDeadLetterContainer, type DeadLetterContainer } from "../openDeadLetterContainer.js";
+import { openCliRuntime } from "../openCliRuntime.js";
+import {
+  DeadLetterSourceError,
+  openDeadLetterSource,
+  type DeadLetterSource,
+} from "../../runtime/deadLetterSource.js";
 import { parseInstant } from "../parseInstant.js";
 import { createProgress, type Progress } from "../progress.js";
-import { readDeadLetterBlobs } from "../readDeadLetterBlobs.js";
 import { readEventInputs, type EventDelivery } from "../readEventInputs.js";
 import { sendDeliveries } from "../sendDeliveries.js";
 
@@ -59,7 +62,7 @@ interface Counts {
 
 async function* inputItems(
   files: readonly EventDelivery[],
-  deadLetters: DeadLetterContainer | undefined,
+  deadLetters: DeadLetterSource | undefined,
   options: ReplayOptions,
   counts: Counts,
 ): AsyncGenerator<InputItem> {
@@ -68,14 +71,26 @@ async function* inputItems(
     yield { delivery };
   }
   if (deadLetters === undefined) return;
-  for await (const blob of readDeadLetterBlobs(deadLetters, { since: options.since, until: options.until })) {
-    counts.blobs++;
-    if (blob.error !== undefined) yield { error: { input: blob.source, message: blob.error } };
-    for (const delivery of blob.deliveries) {
-      counts.events++;
-      yield { delivery };
+  try {
+    for await (const blob of deadLetters.read({ since: options.since, until: options.until })) {
+      counts.blobs++;
+      if (blob.error !== undefined) yield { error: { input: blob.source, message: blob.error } };
+      for (const delivery of blob.deliveries) {
+        counts.events++;
+        yield { delivery };
+      }
     }
+  } catch (error) {
+    throw deadLetterCliError(error);
   }
+}
+
+/** A dead-letter location the user must fix is a usage error; a storage failure, a failure. */
+function deadLetterCliError(error: unknown): unknown {
+  if (!(error instanceof DeadLetterSourceError)) return error;
+  const cli: CliError =
+    error.kind === "usage" ? usageError(error.message, error.code) : failure(error.message, error.code);
+  return cli;
 }
 
 function text(value: unknown): string | undefined {
@@ -150,7 +165,7 @@ function output(
   report: ReplayReport,
   io: CliIo,
   options: ReplayOptions,
-  deadLetters: DeadLetterContainer | undefined,
+  deadLetters: DeadLetterSource | undefined,
   counts: Counts,
   humanHead = "",
 ): void {
@@ -237,7 +252,11 @@ export async function runReplay(
   // Everything the user named is checked before anything starts.
   const files = await readEventInputs(paths);
   const deadLetters =
-    options.deadLetter === undefined ? undefined : await openDeadLetterContainer(options.deadLetter);
+    options.deadLetter === undefined
+      ? undefined
+      : await openDeadLetterSource(options.deadLetter).catch((error: unknown) => {
+          throw deadLetterCliError(error);
+        });
   if (options.target !== undefined) await sendDeliveries([], options.target);
 
   const counts: Counts = { blobs: 0, events: 0, handled: 0, jobsQueued: 0, jobsDone: 0 };
@@ -274,12 +293,12 @@ async function replayLocally(
   items: AsyncIterable<InputItem>,
   options: ReplayOptions,
   io: CliIo,
-  deadLetters: DeadLetterContainer | undefined,
+  deadLetters: DeadLetterSource | undefined,
   counts: Counts,
   progress: Progress,
 ): Promise<ExitCode> {
   const apply = options.apply === true;
-  const local = await openLocalRuntime({
+  const local = await openCliRuntime({
     ...(options.tenant === undefined ? {} : { tenant: options.tenant }),
     apply,
   });

@@ -1,7 +1,7 @@
 import { writeFile } from "node:fs/promises";
 import { Option, type Command } from "commander";
 import { runSweep, listSweepSubscriptions } from "../../app/sweep.js";
-import type { GraphScope } from "../../adapters/azure/resourceGraphPages.js";
+import type { GraphScope } from "../../core/ports/graphScope.js";
 import { createComplianceReportBuilder } from "../../report/complianceReportBuilder.js";
 import type { ComplianceReport } from "../../report/complianceReport.js";
 import { renderCsv } from "../../report/renderCsv.js";
@@ -11,7 +11,7 @@ import { renderTable } from "../../report/renderTable.js";
 import { usageError } from "../cliError.js";
 import type { CliIo } from "../cliIo.js";
 import { exitCodes, type ExitCode } from "../exitCodes.js";
-import { openLocalRuntime } from "../../runtime/localRuntime.js";
+import { openCliRuntime } from "../openCliRuntime.js";
 import { createProgress } from "../progress.js";
 
 /** Formats of `cmkr scan`. */
@@ -72,7 +72,7 @@ export async function runScan(options: ScanOptions, io: CliIo): Promise<ExitCode
   const requested = options.subscription ?? [];
   // Malformed input is refused before anything starts.
   checkSubscriptions(requested, []);
-  const local = await openLocalRuntime({
+  const local = await openCliRuntime({
     ...(options.tenant === undefined ? {} : { tenant: options.tenant }),
     apply: false,
   });

@@ -1,5 +1,6 @@
 import { tryParseResourceId } from "../ids/resourceId.js";
-import type { JobRecord, OperationRecord } from "../../adapters/storage/ledger.js";
+import type { JobRecord } from "../../core/ports/jobStore.js";
+import type { OperationRecord } from "../../core/ports/operationStore.js";
 import type { Report, ReportAction } from "../report/report.js";
 
 /** Where a manual operation stands, as `GET /api/remediate/{operationId}` answers it. */

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { tryParseResourceId } from "../ids/resourceId.js";
 import { keyRefFromUri } from "../ids/keyRef.js";
-import { RemediationInputError } from "../../app/remediate.js";
+import { RemediationInputError } from "./remediationInputError.js";
 
 const schema = z
   .object({

@@ -1,7 +1,7 @@
 import type { KeyVersionFacts, RoleAssignmentFacts, VaultFacts } from "../keyStores/keyFacts.js";
 import type { ArmResourceJson } from "../arm/armResource.js";
 import type { ConsumerRule } from "../consumers/consumerRule.js";
-import type { GraphScope } from "../../adapters/azure/resourceGraphPages.js";
+import type { GraphScope } from "./graphScope.js";
 
 /** A key version as listed (no key material, no type or size). */
 export interface KeyVersionSummary {

@@ -5,7 +5,7 @@ import { consumerRuleFor } from "../consumers/consumerRules.js";
 import type { DetectionSettings } from "../findings/detectionSettings.js";
 import { evaluateResource } from "../findings/evaluateResource.js";
 import { evaluationOf, FINDING_CODES, type Evaluation } from "../findings/finding.js";
-import { factsNeeded, type PageFacts } from "../../app/sweepFacts.js";
+import { factsNeeded, type PageFacts } from "./pageFacts.js";
 import type { SweepResource } from "./sweepRow.js";
 
 /** Why the sweep hands a resource to the worker (an `evaluate` job, judged again from a fresh read). */

@@ -1,0 +1,386 @@
+import { AuthorizationManagementClient } from "@azure/arm-authorization";
+import { CognitiveServicesManagementClient } from "@azure/arm-cognitiveservices";
+import { ComputeManagementClient } from "@azure/arm-compute";
+import { KeyVaultManagementClient } from "@azure/arm-keyvault";
+import { ResourceManagementClient } from "@azure/arm-resources";
+import { RestError, createHttpHeaders, createPipelineRequest } from "@azure/core-rest-pipeline";
+import { describe, expect, it } from "vitest";
+import { AzureEmulator, type EmulatorOptions } from "../../src/azureEmulator.js";
+import {
+  SUB,
+  TenantBuilder,
+  VAULT_URL,
+  OTHER_VAULT_URL,
+  keyVersion,
+  rgId,
+  vaultId,
+} from "../support/armTenantBuilder.js";
+
+const NOW = Date.parse("2026-03-01T12:00:00Z");
+const KV = vaultId("rg-kv", "kv-cmk");
+const DES = `${rgId("rg-ai")}/providers/Microsoft.Compute/diskEncryptionSets/des1`;
+/** The Machine Learning api-version the service uses (2025-12-01 is the newest stable in the specs). */
+const ML_API = "2024-10-01";
+const ML_CMK = `${rgId("rg-ml")}/providers/Microsoft.MachineLearningServices/workspaces/ws-cmk`;
+const ML_PLAIN = `${rgId("rg-ml")}/providers/Microsoft.MachineLearningServices/workspaces/ws-plain`;
+const SERVICE = "5b1f3c2d-0000-0000-0000-00000000c0de";
+const key = (name: string, version: string, vault = VAULT_URL): string => `${vault}/keys/${name}/${version}`;
+/** No wait between polls: with Retry-After 0 the SDK would otherwise wait its default 2 s. */
+const fast = { updateIntervalInMs: 0 };
+
+function tenant(): TenantBuilder {
+  return new TenantBuilder()
+    .keys(VAULT_URL, {
+      "cmk-des": [keyVersion("d1", "2026-01-01T00:00:00Z"), keyVersion("d2", "2026-02-01T00:00:00Z")],
+      "cmk-aoai": [keyVersion("a1", "2026-01-01T00:00:00Z"), keyVersion("a2", "2026-02-01T00:00:00Z")],
+      "cmk-ml": [keyVersion("m1", "2026-01-01T00:00:00Z"), keyVersion("m2", "2026-02-01T00:00:00Z")],
+    })
+    .keys(OTHER_VAULT_URL, { "cmk-ml": [keyVersion("x1", "2026-01-01T00:00:00Z")] })
+    .vault("rg-kv", "kv-cmk", VAULT_URL)
+    .diskEncryptionSet("rg-ai", "des1", key("cmk-des", "d1"), KV)
+    .cognitiveAccount("rg-ai", "aoai", {
+      keySource: "Microsoft.KeyVault",
+      keyVaultProperties: { keyVaultUri: `${VAULT_URL}/`, keyName: "cmk-aoai", keyVersion: "a1" },
+    })
+    .mlWorkspace("rg-ml", "ws-cmk", {
+      status: "Enabled",
+      keyVaultProperties: { keyVaultArmId: KV, keyIdentifier: key("cmk-ml", "m1") },
+    })
+    .mlWorkspace("rg-ml", "ws-plain")
+    .vm("rg-ai", "vm1", "running")
+    .disk(
+      "rg-ai",
+      "osdisk",
+      {
+        diskState: "Attached",
+        encryption: { type: "EncryptionAtRestWithCustomerKey", diskEncryptionSetId: DES },
+      },
+      `${rgId("rg-ai")}/providers/Microsoft.Compute/virtualMachines/vm1`,
+    )
+    .roleAssignment(`/subscriptions/${SUB}`, "ra-sub", SERVICE, "acdd72a7-3385-48ef-bd42-f606fba81ae7")
+    .roleAssignment(KV, "ra-kv", SERVICE, "e147488a-f6f5-4113-8e2d-b22465e65bf6", false)
+    .roleAssignment(
+      rgId("rg-ai"),
+      "ra-other",
+      "77777777-0000-0000-0000-000000000007",
+      "acdd72a7-3385-48ef-bd42-f606fba81ae7",
+    );
+}
+
+function setup(options: EmulatorOptions = {}, builder = tenant()) {
+  const emulator = new AzureEmulator(builder.build(), { clock: () => NOW, ...options });
+  const clientOptions = { httpClient: emulator.httpClient() };
+  const credential = emulator.credential();
+  return {
+    emulator,
+    compute: new ComputeManagementClient(credential, SUB, clientOptions),
+    cognitive: new CognitiveServicesManagementClient(credential, SUB, clientOptions),
+    keyVault: new KeyVaultManagementClient(credential, SUB, clientOptions),
+    resourceManager: new ResourceManagementClient(credential, SUB, clientOptions),
+    authorization: new AuthorizationManagementClient(credential, SUB, clientOptions),
+  };
+}
+
+async function rejection(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error("expected the call to fail");
+}
+
+describe("ComputeManagementClient: disk encryption sets", () => {
+  it("reads a set and rotates its key through the long-running PATCH", async () => {
+    const { emulator, compute } = setup({ lro: { polls: 3 } });
+    const des = await compute.diskEncryptionSets.get("rg-ai", "des1");
+    expect(des.activeKey?.keyUrl).toBe(key("cmk-des", "d1"));
+    expect(des.provisioningState).toBe("Succeeded");
+
+    const updated = await compute.diskEncryptionSets.beginUpdateAndWait(
+      "rg-ai",
+      "des1",
+      { activeKey: { keyUrl: key("cmk-des", "d2"), sourceVault: { id: KV } } },
+      fast,
+    );
+    expect(updated.activeKey?.keyUrl).toBe(key("cmk-des", "d2"));
+    expect(updated.provisioningState).toBe("Succeeded");
+    expect(updated.previousKeys).toEqual([]);
+    expect(updated.lastKeyRotationTimestamp).toEqual(new Date(NOW));
+
+    expect(emulator.log.entries({ method: "PATCH" }).map((e) => e.status)).toEqual([202]);
+    // 3 InProgress answers, then Succeeded, then the final GET of the Location URL.
+    expect(emulator.log.count({ method: "GET", url: /\/operationStatuses\// })).toBe(4);
+    expect(emulator.log.entries({ method: "GET", url: /\/operationResults\// }).map((e) => e.status)).toEqual(
+      [200],
+    );
+    const reread = await compute.diskEncryptionSets.get("rg-ai", "des1");
+    expect(reread.activeKey?.keyUrl).toBe(key("cmk-des", "d2"));
+  });
+
+  it("refuses an unversioned key URL with RestError 400", async () => {
+    const { emulator, compute } = setup();
+    const error = await rejection(
+      compute.diskEncryptionSets.beginUpdateAndWait("rg-ai", "des1", {
+        activeKey: { keyUrl: `${VAULT_URL}/keys/cmk-des`, sourceVault: { id: KV } },
+      }),
+    );
+    expect(error).toBeInstanceOf(RestError);
+    expect((error as RestError).statusCode).toBe(400);
+    expect((error as RestError).code).toBe("InvalidParameter");
+    expect((error as RestError).message).toContain("versioned key URL");
+    expect(emulator.log.count({ url: /operationStatuses/ })).toBe(0);
+  });
+
+  it("surfaces a failed operation as a thrown error and restores the set", async () => {
+    const { emulator, compute } = setup();
+    emulator.failOperations({
+      method: "PATCH",
+      resourceIdPattern: "/diskEncryptionSets/des1$",
+      code: "KeyVaultAccessDenied",
+      message: "The disk encryption set identity cannot unwrap the key.",
+    });
+    const error = await rejection(
+      compute.diskEncryptionSets.beginUpdateAndWait(
+        "rg-ai",
+        "des1",
+        { activeKey: { keyUrl: key("cmk-des", "d2"), sourceVault: { id: KV } } },
+        fast,
+      ),
+    );
+    expect(error).toBeInstanceOf(Error);
+    expect((error as Error).message).toContain("KeyVaultAccessDenied");
+    const des = await compute.diskEncryptionSets.get("rg-ai", "des1");
+    expect(des.provisioningState).toBe("Failed");
+    expect(des.activeKey?.keyUrl).toBe(key("cmk-des", "d1"));
+  });
+
+  it("lists sets by subscription", async () => {
+    const { compute } = setup();
+    const names: string[] = [];
+    for await (const des of compute.diskEncryptionSets.list()) names.push(des.name ?? "");
+    expect(names).toEqual(["des1"]);
+  });
+
+  it("refuses changing a disk's encryption while its VM runs (409)", async () => {
+    const { compute } = setup();
+    const error = await rejection(
+      compute.disks.beginUpdateAndWait(
+        "rg-ai",
+        "osdisk",
+        { encryption: { type: "EncryptionAtRestWithPlatformKey" } },
+        fast,
+      ),
+    );
+    expect((error as RestError).statusCode).toBe(409);
+    expect((error as RestError).code).toBe("OperationNotAllowed");
+  });
+
+  it("answers 404 in ARM's shape", async () => {
+    const { compute } = setup();
+    const error = await rejection(compute.diskEncryptionSets.get("rg-ai", "nope"));
+    expect((error as RestError).statusCode).toBe(404);
+    expect((error as RestError).code).toBe("ResourceNotFound");
+    expect((error as RestError).message).toBe(
+      "The Resource 'Microsoft.Compute/diskEncryptionSets/nope' under resource group 'rg-ai' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix",
+    );
+  });
+});
+
+describe("CognitiveServicesManagementClient: accounts", () => {
+  it("reads an account and moves it to a new key version", async () => {
+    const { emulator, cognitive } = setup();
+    const account = await cognitive.accounts.get("rg-ai", "aoai");
+    expect(account.properties?.encryption?.keyVaultProperties?.keyVersion).toBe("a1");
+    const updated = await cognitive.accounts.beginUpdateAndWait(
+      "rg-ai",
+      "aoai",
+      {
+        properties: {
+          encryption: {
+            keySource: "Microsoft.KeyVault",
+            keyVaultProperties: { keyVaultUri: `${VAULT_URL}/`, keyName: "cmk-aoai", keyVersion: "a2" },
+          },
+        },
+      },
+      fast,
+    );
+    expect(updated.properties?.encryption?.keyVaultProperties?.keyVersion).toBe("a2");
+    expect(updated.properties?.provisioningState).toBe("Succeeded");
+    expect(updated.kind).toBe("OpenAI");
+    expect(
+      emulator.log.count({ url: /Microsoft\.CognitiveServices\/locations\/westeurope\/operationStatuses/ }),
+    ).toBe(2);
+  });
+
+  it("refuses a key version that does not exist", async () => {
+    const { cognitive } = setup();
+    const error = await rejection(
+      cognitive.accounts.beginUpdateAndWait("rg-ai", "aoai", {
+        properties: {
+          encryption: {
+            keySource: "Microsoft.KeyVault",
+            keyVaultProperties: { keyVaultUri: VAULT_URL, keyName: "cmk-aoai", keyVersion: "zz" },
+          },
+        },
+      }),
+    );
+    expect((error as RestError).statusCode).toBe(400);
+  });
+});
+
+describe("KeyVaultManagementClient: vaults", () => {
+  it("reads a vault", async () => {
+    const { keyVault } = setup();
+    const vault = await keyVault.vaults.get("rg-kv", "kv-cmk");
+    expect(vault.properties.vaultUri).toBe(`${VAULT_URL}/`);
+    expect(vault.properties.enablePurgeProtection).toBe(true);
+  });
+
+  it("answers 412 when If-Match names a stale ETag", async () => {
+    const { keyVault } = setup();
+    const error = await rejection(
+      keyVault.vaults.update(
+        "rg-kv",
+        "kv-cmk",
+        { properties: { enableSoftDelete: true } },
+        { requestOptions: { customHeaders: { "If-Match": '"stale"' } } },
+      ),
+    );
+    expect((error as RestError).statusCode).toBe(412);
+    expect((error as RestError).code).toBe("PreconditionFailed");
+  });
+});
+
+describe("ResourceManagementClient: Machine Learning workspaces by id", () => {
+  it("reads a workspace and rotates a CMK workspace's key in its vault", async () => {
+    const { resourceManager } = setup();
+    const ws = await resourceManager.resources.getById(ML_CMK, ML_API);
+    expect(ws.properties).toMatchObject({ encryption: { status: "Enabled" } });
+    const updated = await resourceManager.resources.beginUpdateByIdAndWait(
+      ML_CMK,
+      ML_API,
+      { properties: { encryption: { keyVaultProperties: { keyIdentifier: key("cmk-ml", "m2") } } } },
+      fast,
+    );
+    expect(updated.properties).toMatchObject({
+      provisioningState: "Succeeded",
+      encryption: {
+        status: "Enabled",
+        keyVaultProperties: { keyVaultArmId: KV, keyIdentifier: key("cmk-ml", "m2") },
+      },
+    });
+  });
+
+  it("refuses enabling CMK on a workspace created without it", async () => {
+    const { resourceManager } = setup();
+    const error = await rejection(
+      resourceManager.resources.beginUpdateByIdAndWait(
+        ML_PLAIN,
+        ML_API,
+        {
+          properties: {
+            encryption: {
+              status: "Enabled",
+              keyVaultProperties: { keyVaultArmId: KV, keyIdentifier: key("cmk-ml", "m2") },
+            },
+          },
+        },
+        fast,
+      ),
+    );
+    expect((error as RestError).statusCode).toBe(400);
+    expect((error as RestError).message).toContain("can only be enabled when a workspace is created");
+  });
+
+  it("refuses moving a CMK workspace to a key in another vault", async () => {
+    const { resourceManager } = setup();
+    const error = await rejection(
+      resourceManager.resources.beginUpdateByIdAndWait(ML_CMK, ML_API, {
+        properties: {
+          encryption: { keyVaultProperties: { keyIdentifier: key("cmk-ml", "x1", OTHER_VAULT_URL) } },
+        },
+      }),
+    );
+    expect((error as RestError).statusCode).toBe(400);
+  });
+});
+
+describe("ResourceManagementClient: lists", () => {
+  it("follows nextLink across pages of the subscription's resources", async () => {
+    const { emulator, resourceManager } = setup({ pageSize: 2 });
+    const all: string[] = [];
+    for await (const r of resourceManager.resources.list()) all.push(r.name ?? "");
+    // Tracked resources only: role assignments are not listed.
+    expect(all).toEqual(["kv-cmk", "des1", "aoai", "ws-cmk", "ws-plain", "vm1", "osdisk"]);
+    expect(emulator.log.count({ url: /\/resources\?/ })).toBe(4);
+    const workspaces: string[] = [];
+    for await (const r of resourceManager.resources.list({
+      filter: "resourceType eq 'Microsoft.MachineLearningServices/workspaces'",
+    })) {
+      workspaces.push(r.name ?? "");
+    }
+    expect(workspaces).toEqual(["ws-cmk", "ws-plain"]);
+  });
+
+  it("lists a resource group's resources", async () => {
+    const { resourceManager } = setup({ pageSize: 2 });
+    const names: string[] = [];
+    for await (const r of resourceManager.resources.listByResourceGroup("rg-ml")) names.push(r.name ?? "");
+    expect(names).toEqual(["ws-cmk", "ws-plain"]);
+  });
+});
+
+describe("AuthorizationManagementClient: role assignments", () => {
+  it("lists a principal's assignments at, above and below a scope", async () => {
+    const { authorization } = setup({ pageSize: 1 });
+    const found: { name?: string; scope?: string }[] = [];
+    for await (const a of authorization.roleAssignments.listForScope(
+      `subscriptions/${SUB}/resourceGroups/rg-kv`,
+      {
+        filter: `principalId eq '${SERVICE}'`,
+      },
+    )) {
+      found.push({ name: a.name, scope: a.scope });
+    }
+    expect(found).toEqual([
+      { name: "ra-sub", scope: `/subscriptions/${SUB}` },
+      { name: "ra-kv", scope: KV },
+    ]);
+  });
+
+  it("atScope() leaves out assignments below the scope", async () => {
+    const { authorization } = setup();
+    const names: string[] = [];
+    for await (const a of authorization.roleAssignments.listForScope(
+      `subscriptions/${SUB}/resourceGroups/rg-kv`,
+      {
+        filter: "atScope()",
+      },
+    )) {
+      names.push(a.name ?? "");
+    }
+    expect(names).toEqual(["ra-sub"]);
+  });
+});
+
+describe("raw ARM requests", () => {
+  it("refuses a request without api-version", async () => {
+    const { emulator } = setup();
+    const { token } = await emulator.credential().getToken("https://management.azure.com/.default");
+    const response = await emulator.httpClient().sendRequest(
+      createPipelineRequest({
+        url: `https://management.azure.com${DES}`,
+        method: "GET",
+        headers: createHttpHeaders({ authorization: `Bearer ${token}` }),
+      }),
+    );
+    expect(response.status).toBe(400);
+    expect(JSON.parse(response.bodyAsText ?? "{}")).toEqual({
+      error: {
+        code: "MissingApiVersionParameter",
+        message: "The api-version query parameter (?api-version=) is required for all requests.",
+      },
+    });
+  });
+});

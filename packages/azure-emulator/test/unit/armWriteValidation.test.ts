@@ -1,0 +1,279 @@
+import { describe, expect, it } from "vitest";
+import { applyMergePatch } from "../../src/arm/jsonMergePatch.js";
+import { isVmRunning } from "../../src/arm/validation/managedDiskValidation.js";
+import { validateWrite, type WriteRefusal } from "../../src/arm/validation/writeValidation.js";
+import type { ArmResource } from "../../src/tenantFile.js";
+import { TenantState } from "../../src/tenantState.js";
+import {
+  OTHER_VAULT_URL,
+  TenantBuilder,
+  VAULT_URL,
+  keyVersion,
+  rgId,
+  vaultId,
+} from "../support/armTenantBuilder.js";
+
+const NOW = Date.parse("2026-03-01T00:00:00Z");
+const RG = rgId("rg-ai");
+const KV = vaultId("rg-kv", "kv-cmk");
+const key = (name: string, version?: string, vault = VAULT_URL): string =>
+  `${vault}/keys/${name}${version === undefined ? "" : `/${version}`}`;
+
+function tenant(): TenantBuilder {
+  return new TenantBuilder()
+    .keys(VAULT_URL, {
+      "cmk-des": [
+        keyVersion("v1", "2026-01-01T00:00:00Z", { keySize: 3072 }),
+        keyVersion("v2", "2026-02-01T00:00:00Z", { keySize: 3072 }),
+        keyVersion("off", "2026-02-02T00:00:00Z", { enabled: false }),
+        keyVersion("old", "2025-01-01T00:00:00Z", { expiresOn: "2026-01-15T00:00:00Z" }),
+        keyVersion("later", "2026-02-03T00:00:00Z", { notBefore: "2027-01-01T00:00:00Z" }),
+        keyVersion("small", "2026-02-04T00:00:00Z", { keySize: 1024 }),
+        keyVersion("ec", "2026-02-05T00:00:00Z", { kty: "EC", keySize: undefined, curve: "P-256" }),
+        keyVersion("signonly", "2026-02-06T00:00:00Z", { keyOps: ["sign", "verify"] }),
+      ],
+      "cmk-aoai": [
+        keyVersion("a1", "2026-01-01T00:00:00Z"),
+        keyVersion("a4096", "2025-12-01T00:00:00Z", { keySize: 4096 }),
+      ],
+      "cmk-ml": [keyVersion("m1", "2026-01-01T00:00:00Z"), keyVersion("m2", "2026-02-01T00:00:00Z")],
+    })
+    .keys(OTHER_VAULT_URL, { "cmk-ml": [keyVersion("x1", "2026-01-01T00:00:00Z")] })
+    .vault("rg-kv", "kv-cmk", VAULT_URL)
+    .vault("rg-kv", "kv-other", OTHER_VAULT_URL);
+}
+
+/** Validates a PATCH of `patch` onto stored resource `id` (or a PUT of `patch` when `method` is PUT). */
+function check(
+  state: TenantState,
+  id: string,
+  patch: Record<string, unknown>,
+  method: "PUT" | "PATCH" = "PATCH",
+): WriteRefusal | undefined {
+  const stored = state.getResource(id)?.body;
+  const next =
+    method === "PATCH"
+      ? { ...(applyMergePatch(stored, patch) as ArmResource), id, name: stored!.name, type: stored!.type }
+      : ({ ...patch, id } as ArmResource);
+  return validateWrite({ state, method, stored, next, request: patch, now: NOW });
+}
+
+describe("disk encryption set writes", () => {
+  const desId = `${RG}/providers/Microsoft.Compute/diskEncryptionSets/des1`;
+  const state = new TenantState(
+    tenant().diskEncryptionSet("rg-ai", "des1", key("cmk-des", "v1"), KV).build(),
+  );
+  const rotate = (keyUrl: string, sourceVaultId: string | null = KV): WriteRefusal | undefined =>
+    check(state, desId, {
+      properties: {
+        activeKey: { keyUrl, ...(sourceVaultId === null ? {} : { sourceVault: { id: sourceVaultId } }) },
+      },
+    });
+
+  it("accepts a new enabled version of the key", () => {
+    expect(rotate(key("cmk-des", "v2"))).toBeUndefined();
+  });
+
+  it.each([
+    [key("cmk-des"), "not a versioned key URL"],
+    [key("cmk-des", "nope"), "does not exist"],
+    [key("missing", "v1"), "key 'missing' does not exist"],
+    [
+      key("cmk-des", "v1", "https://kv-gone.vault.azure.net"),
+      "key vault 'https://kv-gone.vault.azure.net' does not exist",
+    ],
+    [key("cmk-des", "off"), "is disabled"],
+    [key("cmk-des", "old"), "expired"],
+    [key("cmk-des", "later"), "not valid before"],
+    [key("cmk-des", "small"), "size 1024"],
+    [key("cmk-des", "ec"), "type EC"],
+    [key("cmk-des", "signonly"), "wrapKey"],
+    ["not a url", "not a versioned key URL"],
+  ])("refuses keyUrl %s (%s)", (keyUrl, problem) => {
+    const refusal = rotate(keyUrl);
+    expect(refusal).toMatchObject({ status: 400, code: "InvalidParameter" });
+    expect(refusal?.message).toContain(problem);
+    expect(refusal?.target).toMatch(/keyUrl$/);
+  });
+
+  it("requires sourceVault.id", () => {
+    // The merge keeps the stored sourceVault unless the patch removes it.
+    const refusal = check(state, desId, {
+      properties: { activeKey: { keyUrl: key("cmk-des", "v2"), sourceVault: null } },
+    });
+    expect(refusal?.target).toBe("diskEncryptionSet.activeKey.sourceVault.id");
+  });
+
+  it("refuses a key outside the vault named by sourceVault", () => {
+    const refusal = rotate(key("cmk-des", "v2"), vaultId("rg-kv", "kv-other"));
+    expect(refusal?.message).toContain("is not in the key vault");
+  });
+
+  it("does not re-check the key on writes that leave activeKey alone", () => {
+    const stale = new TenantState(
+      tenant().diskEncryptionSet("rg-ai", "des1", key("cmk-des", "off"), KV).build(),
+    );
+    expect(check(stale, desId, { tags: { owner: "ops" } })).toBeUndefined();
+  });
+});
+
+describe("Cognitive Services account writes", () => {
+  const accountId = `${RG}/providers/Microsoft.CognitiveServices/accounts/aoai`;
+  const state = new TenantState(tenant().cognitiveAccount("rg-ai", "aoai").build());
+  const cmk = (keyVaultProperties: Record<string, unknown>): WriteRefusal | undefined =>
+    check(state, accountId, {
+      properties: { encryption: { keySource: "Microsoft.KeyVault", keyVaultProperties } },
+    });
+
+  it("accepts an existing key with or without a version", () => {
+    expect(cmk({ keyVaultUri: `${VAULT_URL}/`, keyName: "cmk-aoai", keyVersion: "a1" })).toBeUndefined();
+    expect(cmk({ keyVaultUri: VAULT_URL, keyName: "cmk-aoai", keyVersion: "" })).toBeUndefined();
+  });
+
+  it.each([
+    [{ keyName: "cmk-aoai" }, "keyVaultUri"],
+    [{ keyVaultUri: VAULT_URL }, "keyName"],
+    [{ keyVaultUri: VAULT_URL, keyName: "nope" }, "key 'nope' does not exist"],
+    [{ keyVaultUri: VAULT_URL, keyName: "cmk-aoai", keyVersion: "zzz" }, "does not exist"],
+    [{ keyVaultUri: VAULT_URL, keyName: "cmk-aoai", keyVersion: "a4096" }, "size 4096"],
+  ])("refuses %j (%s)", (props, problem) => {
+    const refusal = cmk(props);
+    expect(refusal?.status).toBe(400);
+    expect(refusal?.message).toContain(problem);
+  });
+
+  it("accepts Microsoft-managed keys and writes that leave encryption alone", () => {
+    expect(
+      check(state, accountId, { properties: { encryption: { keySource: "Microsoft.CognitiveServices" } } }),
+    ).toBeUndefined();
+    expect(check(state, accountId, { tags: { a: "b" } })).toBeUndefined();
+  });
+});
+
+describe("Machine Learning workspace writes", () => {
+  const wsId = (name: string): string =>
+    `${RG}/providers/Microsoft.MachineLearningServices/workspaces/${name}`;
+  const cmkEncryption = {
+    status: "Enabled",
+    keyVaultProperties: { keyVaultArmId: KV, keyIdentifier: key("cmk-ml", "m1") },
+  };
+  const state = new TenantState(
+    tenant().mlWorkspace("rg-ai", "plain").mlWorkspace("rg-ai", "cmk", cmkEncryption).build(),
+  );
+
+  it("refuses enabling customer-managed keys on a workspace created without them", () => {
+    const refusal = check(state, wsId("plain"), { properties: { encryption: cmkEncryption } });
+    expect(refusal).toMatchObject({ status: 400, code: "BadRequest", target: "properties.encryption" });
+    expect(refusal?.message).toContain("can only be enabled when a workspace is created");
+    expect(
+      check(state, wsId("plain"), {
+        properties: { encryption: { keyVaultProperties: { keyIdentifier: key("cmk-ml", "m1") } } },
+      }),
+    ).toBeDefined();
+  });
+
+  it("accepts other writes to a workspace without customer-managed keys", () => {
+    expect(check(state, wsId("plain"), { tags: { team: "ml" } })).toBeUndefined();
+  });
+
+  it("accepts rotating to another version in the original vault", () => {
+    expect(
+      check(state, wsId("cmk"), {
+        properties: { encryption: { keyVaultProperties: { keyIdentifier: key("cmk-ml", "m2") } } },
+      }),
+    ).toBeUndefined();
+  });
+
+  it("refuses a key in another vault, a missing version, a changed vault id and disabling", () => {
+    const patchKey = (keyIdentifier: string): WriteRefusal | undefined =>
+      check(state, wsId("cmk"), { properties: { encryption: { keyVaultProperties: { keyIdentifier } } } });
+    expect(patchKey(key("cmk-ml", "x1", OTHER_VAULT_URL))?.message).toContain("original key vault");
+    expect(patchKey(key("cmk-ml", "m9"))?.message).toContain("does not exist");
+    expect(
+      check(state, wsId("cmk"), {
+        properties: { encryption: { keyVaultProperties: { keyVaultArmId: vaultId("rg-kv", "kv-other") } } },
+      })?.target,
+    ).toBe("properties.encryption.keyVaultProperties.keyVaultArmId");
+    expect(check(state, wsId("cmk"), { properties: { encryption: { status: "Disabled" } } })?.target).toBe(
+      "properties.encryption.status",
+    );
+  });
+
+  it("checks the key when a workspace is created with customer-managed keys", () => {
+    const create = (encryption: Record<string, unknown>): WriteRefusal | undefined =>
+      check(
+        state,
+        wsId("new"),
+        { name: "new", type: "Microsoft.MachineLearningServices/workspaces", properties: { encryption } },
+        "PUT",
+      );
+    expect(create(cmkEncryption)).toBeUndefined();
+    expect(create({ status: "Enabled", keyVaultProperties: { keyVaultArmId: KV } })?.target).toMatch(
+      /keyIdentifier$/,
+    );
+  });
+});
+
+describe("managed disk writes", () => {
+  const desA = `${RG}/providers/Microsoft.Compute/diskEncryptionSets/des-a`;
+  const desB = `${RG}/providers/Microsoft.Compute/diskEncryptionSets/des-b`;
+  const vm = (name: string): string => `${RG}/providers/Microsoft.Compute/virtualMachines/${name}`;
+  const diskId = (name: string): string => `${RG}/providers/Microsoft.Compute/disks/${name}`;
+  const cmk = { encryption: { type: "EncryptionAtRestWithCustomerKey", diskEncryptionSetId: desA } };
+  const state = new TenantState(
+    tenant()
+      .diskEncryptionSet("rg-ai", "des-a", key("cmk-des", "v1"), KV)
+      .diskEncryptionSet("rg-ai", "des-b", key("cmk-des", "v2"), KV)
+      .vm("rg-ai", "vm-running", "running")
+      .vm("rg-ai", "vm-deallocated", "deallocated")
+      .vm("rg-ai", "vm-stopped", "stopped")
+      .vm("rg-ai", "vm-noview")
+      .disk("rg-ai", "on-running", { ...cmk, diskState: "Attached" }, vm("vm-running"))
+      .disk("rg-ai", "on-deallocated", { ...cmk, diskState: "Attached" }, vm("vm-deallocated"))
+      .disk("rg-ai", "on-stopped", { ...cmk, diskState: "Attached" }, vm("vm-stopped"))
+      .disk("rg-ai", "on-noview", { ...cmk, diskState: "Attached" }, vm("vm-noview"))
+      .disk("rg-ai", "on-missing", { ...cmk, diskState: "Attached" }, vm("vm-gone"))
+      .disk("rg-ai", "free", {
+        encryption: { type: "EncryptionAtRestWithPlatformKey" },
+        diskState: "Unattached",
+      })
+      .build(),
+  );
+  const moveTo = (name: string, setId: string): WriteRefusal | undefined =>
+    check(state, diskId(name), { properties: { encryption: { diskEncryptionSetId: setId } } });
+
+  it("documents the running-VM rule", () => {
+    expect(isVmRunning(state, vm("vm-running"))).toBe(true);
+    expect(isVmRunning(state, vm("vm-noview"))).toBe(true);
+    expect(isVmRunning(state, vm("vm-deallocated"))).toBe(false);
+    expect(isVmRunning(state, vm("vm-stopped"))).toBe(false);
+    expect(isVmRunning(state, vm("vm-gone"))).toBe(false);
+  });
+
+  it("refuses changing encryption while attached to a running VM (409)", () => {
+    expect(moveTo("on-running", desB)).toMatchObject({ status: 409, code: "OperationNotAllowed" });
+    expect(moveTo("on-noview", desB)?.status).toBe(409);
+  });
+
+  it("allows it when the VM is deallocated, stopped or absent", () => {
+    expect(moveTo("on-deallocated", desB)).toBeUndefined();
+    expect(moveTo("on-stopped", desB)).toBeUndefined();
+    expect(moveTo("on-missing", desB)).toBeUndefined();
+  });
+
+  it("allows writes that leave encryption alone on a running VM's disk", () => {
+    expect(check(state, diskId("on-running"), { tags: { a: "b" } })).toBeUndefined();
+    expect(moveTo("on-running", desA.toUpperCase())).toBeUndefined();
+  });
+
+  it("requires an existing disk encryption set for customer keys", () => {
+    expect(moveTo("free", `${RG}/providers/Microsoft.Compute/diskEncryptionSets/nope`)?.message).toContain(
+      "was not found",
+    );
+    expect(
+      check(state, diskId("free"), {
+        properties: { encryption: { type: "EncryptionAtRestWithCustomerKey" } },
+      })?.message,
+    ).toContain("requires 'encryption.diskEncryptionSetId'");
+  });
+});

@@ -1,0 +1,108 @@
+import { describe, expect, it } from "vitest";
+import { parseTenantFile, TenantFileError } from "../../src/tenantFile.js";
+import { TenantState } from "../../src/tenantState.js";
+
+const sub = "5e3c6f0a-0000-4000-8000-000000000001";
+const valid = () => ({
+  tenantId: "72f988bf-86f1-41af-91ab-2d7cd011db47",
+  subscriptions: [{ subscriptionId: sub, displayName: "prod" }],
+  resources: [
+    {
+      id: `/subscriptions/${sub}/resourceGroups/rg/providers/Microsoft.Compute/disks/d1`,
+      name: "d1",
+      type: "Microsoft.Compute/disks",
+      location: "westeurope",
+      properties: { diskSizeGB: 1 },
+      anyOtherField: { kept: true },
+    },
+  ],
+  keyVaults: {
+    "https://kv.vault.azure.net": {
+      keys: {
+        cmk: [
+          {
+            version: "a1",
+            kty: "RSA",
+            keySize: 2048,
+            enabled: true,
+            createdOn: "2026-01-01T00:00:00Z",
+            keyOps: [],
+          },
+        ],
+      },
+    },
+  },
+});
+
+function problem(mutate: (t: ReturnType<typeof valid>) => unknown): TenantFileError {
+  const t = valid();
+  const json = mutate(t) ?? t;
+  try {
+    parseTenantFile(json, "t.json");
+  } catch (error) {
+    if (error instanceof TenantFileError) return error;
+    throw error;
+  }
+  throw new Error("expected a TenantFileError");
+}
+
+describe("tenant file", () => {
+  it("accepts the contract and keeps fields it does not know", () => {
+    const state = new TenantState(parseTenantFile(valid()));
+    expect(state.getResource(valid().resources[0]!.id.toUpperCase())?.body).toMatchObject({
+      anyOtherField: { kept: true },
+    });
+    expect(state.keyVersions("https://KV.vault.azure.net", "CMK")?.map((v) => v.version)).toEqual(["a1"]);
+    expect(parseTenantFile(JSON.parse(JSON.stringify(state.toTenantFile())))).toEqual(
+      parseTenantFile(valid()),
+    );
+  });
+
+  it.each<[string, (t: ReturnType<typeof valid>) => unknown, string, RegExp]>([
+    ["a missing tenantId", (t) => ({ ...t, tenantId: undefined }), "$.tenantId", /expected string/],
+    [
+      "a resource id without a subscription",
+      (t) => void (t.resources[0]!.id = "/resourceGroups/x"),
+      "$.resources[0].id",
+      /starts with \/subscriptions/,
+    ],
+    [
+      "a resource in an unknown subscription",
+      (t) => void (t.subscriptions = []),
+      "$.resources[0].id",
+      /not listed/,
+    ],
+    [
+      "a duplicate resource id",
+      (t) => void t.resources.push({ ...t.resources[0]!, id: t.resources[0]!.id.toUpperCase() }),
+      "$.resources[1].id",
+      /duplicate/,
+    ],
+    [
+      "a vault URL with a path",
+      (t) => ({ ...t, keyVaults: { "https://kv.vault.azure.net/keys": { keys: {} } } }),
+      '$.keyVaults["https://kv.vault.azure.net/keys"]',
+      /./,
+    ],
+    [
+      "an RSA key without a size",
+      (t) => {
+        delete (t.keyVaults["https://kv.vault.azure.net"].keys.cmk[0] as { keySize?: number }).keySize;
+      },
+      '$.keyVaults["https://kv.vault.azure.net"].keys.cmk[0].keySize',
+      /keySize/,
+    ],
+    [
+      "a bad date",
+      (t) => void (t.keyVaults["https://kv.vault.azure.net"].keys.cmk[0]!.createdOn = "yesterday"),
+      '$.keyVaults["https://kv.vault.azure.net"].keys.cmk[0].createdOn',
+      /./,
+    ],
+  ])("rejects %s with the JSON path of the problem", (_name, mutate, path, message) => {
+    const error = problem(mutate);
+    expect(error.code).toBe("TenantFileInvalid");
+    expect(error.path).toBe(path);
+    expect(error.message).toMatch(message);
+    expect(error.message.startsWith(`t.json: ${path}: `)).toBe(true);
+  });
+});

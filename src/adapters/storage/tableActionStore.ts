@@ -1,0 +1,114 @@
+import { randomUUID } from "node:crypto";
+import type { ActionStore, LedgerAction, LedgerActionInput } from "../../core/ports/actionStore.js";
+import type { ActionKind, ActionStatus } from "../../core/report/report.js";
+import { odataString, type LedgerTable } from "./ledgerTable.js";
+import { invertedTime, partitionKeyFor } from "./ledgerKeys.js";
+
+// Table Storage caps a property at 64 KiB; snapshots beyond that are cut, never dropped silently.
+const maxSnapshotChars = 30_000;
+
+function snapshot(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  const text = JSON.stringify(value);
+  return text.length > maxSnapshotChars ? `${text.slice(0, maxSnapshotChars)}…(truncated)` : text;
+}
+
+/** An action as read back; before/after only when the query selected them. */
+function actionFromEntity(e: Record<string, unknown>): LedgerAction {
+  return {
+    resourceId: String(e.resourceId),
+    resourceType: String(e.resourceType),
+    action: e.action as ActionKind,
+    status: e.status as ActionStatus,
+    reason: String(e.reason),
+    codes: typeof e.codes === "string" ? (JSON.parse(e.codes) as string[]) : [],
+    dryRun: e.dryRun === true,
+    at: String(e.at),
+    ...(typeof e.from === "string" ? { from: e.from } : {}),
+    ...(typeof e.to === "string" ? { to: e.to } : {}),
+    ...(typeof e.before === "string" ? { before: e.before } : {}),
+    ...(typeof e.after === "string" ? { after: e.after } : {}),
+    ...(typeof e.eventId === "string" ? { eventId: e.eventId } : {}),
+    ...(typeof e.correlationId === "string" ? { correlationId: e.correlationId } : {}),
+    ...(typeof e.jobId === "string" ? { jobId: e.jobId } : {}),
+  };
+}
+
+const summaryColumns = [
+  "resourceId",
+  "resourceType",
+  "action",
+  "status",
+  "reason",
+  "codes",
+  "dryRun",
+  "at",
+  "from",
+  "to",
+  "eventId",
+  "correlationId",
+  "jobId",
+];
+
+/**
+ * {@link ActionStore} in Table Storage: one partition per resource (its history is one partition
+ * query), rows keyed by inverted time so the newest comes first.
+ */
+export class TableActionStore implements ActionStore {
+  constructor(private readonly ledger: LedgerTable) {}
+
+  async recordAction(input: LedgerActionInput): Promise<void> {
+    const table = await this.ledger.table();
+    const now = this.ledger.clock();
+    await table.createEntity({
+      partitionKey: partitionKeyFor(input.resourceId),
+      rowKey: `action|${invertedTime(now)}|${randomUUID()}`,
+      kind: "action",
+      resourceId: input.resourceId,
+      resourceType: input.resourceType,
+      action: input.action,
+      status: input.status,
+      reason: input.reason,
+      codes: JSON.stringify(input.codes ?? []),
+      from: input.from,
+      to: input.to,
+      before: snapshot(input.before),
+      after: snapshot(input.after),
+      eventId: input.eventId,
+      correlationId: input.correlationId,
+      jobId: input.jobId,
+      dryRun: input.dryRun,
+      at: new Date(now).toISOString(),
+    });
+  }
+
+  async listActions(resourceId?: string): Promise<LedgerAction[]> {
+    const table = await this.ledger.table();
+    const filter =
+      resourceId === undefined
+        ? "kind eq 'action'"
+        : `PartitionKey eq ${odataString(partitionKeyFor(resourceId))} and kind eq 'action'`;
+    const out: LedgerAction[] = [];
+    for await (const e of table.listEntities({ queryOptions: { filter } })) out.push(actionFromEntity(e));
+    return out;
+  }
+
+  async newestActions(
+    limit: number,
+    keep: (action: LedgerAction) => boolean = () => true,
+  ): Promise<LedgerAction[]> {
+    const table = await this.ledger.table();
+    const newestFirst = (a: LedgerAction, b: LedgerAction): number =>
+      a.at < b.at ? 1 : a.at > b.at ? -1 : 0;
+    let kept: LedgerAction[] = [];
+    for await (const e of table.listEntities({
+      queryOptions: { filter: "kind eq 'action'", select: summaryColumns },
+    })) {
+      const action = actionFromEntity(e);
+      if (!keep(action)) continue;
+      kept.push(action);
+      if (kept.length >= 2 * limit) kept = kept.sort(newestFirst).slice(0, limit);
+    }
+    return kept.sort(newestFirst).slice(0, limit);
+  }
+}

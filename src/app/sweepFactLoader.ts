@@ -1,0 +1,93 @@
+import type { GraphScope } from "../core/ports/graphScope.js";
+import type { ArmResourceJson } from "../core/arm/armResource.js";
+import type { RotationPort } from "../core/ports/rotationPort.js";
+import {
+  factKey,
+  factsNeeded,
+  PageFacts,
+  type FactOutcome,
+  type FactRequest,
+} from "../core/sweep/pageFacts.js";
+
+function messageOf(error: unknown): string {
+  if (error instanceof Error) {
+    const code = (error as { code?: unknown }).code;
+    return typeof code === "string" ? `${code}: ${error.message}` : error.message;
+  }
+  return String(error);
+}
+
+/**
+ * Reads facts for the sweep, page by page, and keeps them for the rest of the sweep in a cache of
+ * bounded size (least recently used first out): thousands of resources share a handful of vaults
+ * and keys, so each is read once per sweep rather than once per resource. A failed read is not
+ * kept; the resources that needed it are handed to the worker, which retries.
+ */
+export class SweepFactLoader {
+  private readonly cache = new Map<string, Promise<unknown>>();
+
+  constructor(
+    private readonly port: RotationPort,
+    private readonly scope: GraphScope,
+    private readonly maxEntries = 5000,
+    private readonly concurrency = 8,
+  ) {}
+
+  /** Number of cached facts (bounded by `maxEntries`). */
+  get size(): number {
+    return this.cache.size;
+  }
+
+  /** Reads what the resources of one page need (cached ones are not read again). */
+  async forPage(resources: readonly ArmResourceJson[]): Promise<PageFacts> {
+    const wanted = new Map<string, FactRequest>();
+    for (const resource of resources) for (const r of factsNeeded(resource)) wanted.set(factKey(r), r);
+    const outcomes = new Map<string, FactOutcome>();
+    const queue = [...wanted];
+    const worker = async (): Promise<void> => {
+      for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
+        const [key, request] = next;
+        try {
+          outcomes.set(key, { ok: true, value: await this.read(key, request) });
+        } catch (error) {
+          outcomes.set(key, { ok: false, error: messageOf(error) });
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.concurrency, queue.length) }, worker));
+    return new PageFacts(outcomes);
+  }
+
+  private read(key: string, request: FactRequest): Promise<unknown> {
+    const cached = this.cache.get(key);
+    if (cached !== undefined) {
+      this.cache.delete(key);
+      this.cache.set(key, cached);
+      return cached;
+    }
+    const value = this.fetch(request);
+    this.cache.set(key, value);
+    value.catch(() => this.cache.delete(key));
+    while (this.cache.size > this.maxEntries) {
+      const oldest = this.cache.keys().next().value;
+      if (oldest === undefined) break;
+      this.cache.delete(oldest);
+    }
+    return value;
+  }
+
+  private fetch(request: FactRequest): Promise<unknown> {
+    switch (request.kind) {
+      case "vault":
+        return this.port.readVault(request.vaultUrl);
+      case "keyVersion":
+        return this.port.getKeyVersion(request.vaultUrl, request.keyName, request.version);
+      case "keyVersions":
+        return this.port.listKeyVersions(request.vaultUrl, request.keyName);
+      case "hub":
+        return this.port.readResource(request.id);
+      case "vaultUse":
+        return this.port.vaultHoldsCustomerKeys(request.vaultUrl, this.scope);
+    }
+  }
+}

@@ -1,0 +1,42 @@
+import type { ActionKind, ActionStatus } from "../report/report.js";
+
+/** One planned or applied action, with what the resource looked like before and after. */
+export interface LedgerActionInput {
+  resourceId: string;
+  resourceType: string;
+  action: ActionKind;
+  status: ActionStatus;
+  reason: string;
+  codes?: readonly string[];
+  from?: string;
+  to?: string;
+  before?: unknown;
+  after?: unknown;
+  eventId?: string;
+  correlationId?: string;
+  jobId?: string;
+  dryRun: boolean;
+}
+
+/** A recorded action as read back. */
+export interface LedgerAction extends Omit<LedgerActionInput, "codes" | "before" | "after"> {
+  codes: string[];
+  /** JSON text of the snapshot (cut at the store's size limit). */
+  before?: string;
+  after?: string;
+  /** ISO 8601. */
+  at: string;
+}
+
+/** The audit trail: every action the service planned or applied. */
+export interface ActionStore {
+  /** Records an action. */
+  recordAction(input: LedgerActionInput): Promise<void>;
+  /** Every recorded action (of one resource, when given), newest first within a resource. */
+  listActions(resourceId?: string): Promise<LedgerAction[]>;
+  /**
+   * The newest `limit` actions that `keep` accepts, newest first, without their snapshots; read as
+   * a stream so a long history is never held whole.
+   */
+  newestActions(limit: number, keep?: (action: LedgerAction) => boolean): Promise<LedgerAction[]>;
+}
