@@ -85,33 +85,24 @@ resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
   tags: tags
 }
 
-// The service's only identity: ARM, Key Vault, Resource Graph, storage, Application Insights, and the
-// identity Event Grid uses to write dead letters.
-module identity 'br/public:avm/res/managed-identity/user-assigned-identity:0.4.1' = {
-  name: 'identity'
+// The service's only identity (ARM, Key Vault, Resource Graph, storage, Application Insights, and the
+// identity Event Grid uses to write dead letters), the Flex Consumption plan and the telemetry.
+module platform 'app/platform.bicep' = {
+  name: 'platform'
   scope: rg
   params: {
-    name: '${abbrs.managedIdentityUserAssignedIdentities}cmkr-${resourceToken}'
     location: location
     tags: tags
+    identityName: '${abbrs.managedIdentityUserAssignedIdentities}cmkr-${resourceToken}'
+    planName: '${abbrs.webServerFarms}${resourceToken}'
+    logAnalyticsName: '${abbrs.operationalInsightsWorkspaces}${resourceToken}'
+    applicationInsightsName: '${abbrs.insightsComponents}${resourceToken}'
   }
 }
 
-module appServicePlan 'br/public:avm/res/web/serverfarm:0.1.1' = {
-  name: 'appserviceplan'
-  scope: rg
-  params: {
-    name: '${abbrs.webServerFarms}${resourceToken}'
-    sku: {
-      name: 'FC1'
-      tier: 'FlexConsumption'
-    }
-    reserved: true
-    location: location
-    tags: tags
-  }
-}
-
+// Every parameter and output used here exists in the module's main.bicep at this version (read at
+// Azure/bicep-registry-modules commit 0021497a; infra/moduleVersions.json records both lists and
+// test/unit/moduleVersions.test.ts holds this block to them).
 module storage 'br/public:avm/res/storage/storage-account:0.32.0' = {
   name: 'storage'
   scope: rg
@@ -150,29 +141,6 @@ module storage 'br/public:avm/res/storage/storage-account:0.32.0' = {
   }
 }
 
-module logAnalytics 'br/public:avm/res/operational-insights/workspace:0.11.1' = {
-  name: 'loganalytics'
-  scope: rg
-  params: {
-    name: '${abbrs.operationalInsightsWorkspaces}${resourceToken}'
-    location: location
-    tags: tags
-    dataRetention: 30
-  }
-}
-
-module monitoring 'br/public:avm/res/insights/component:0.6.0' = {
-  name: 'appinsights'
-  scope: rg
-  params: {
-    name: '${abbrs.insightsComponents}${resourceToken}'
-    location: location
-    tags: tags
-    workspaceResourceId: logAnalytics.outputs.resourceId
-    disableLocalAuth: true // ingestion only with Entra ID (APPLICATIONINSIGHTS_AUTHENTICATION_STRING)
-  }
-}
-
 module api 'app/api.bicep' = {
   name: 'api'
   scope: rg
@@ -180,22 +148,22 @@ module api 'app/api.bicep' = {
     name: functionAppName
     location: location
     tags: tags
-    applicationInsightsName: monitoring.outputs.name
-    appServicePlanId: appServicePlan.outputs.resourceId
+    applicationInsightsName: platform.outputs.applicationInsightsName
+    appServicePlanId: platform.outputs.planId
     runtimeName: 'node'
     runtimeVersion: '22'
     storageAccountName: storage.outputs.name
     deploymentStorageContainerName: deploymentStorageContainerName
-    identityId: identity.outputs.resourceId
-    identityClientId: identity.outputs.clientId
+    identityId: platform.outputs.identityId
+    identityClientId: platform.outputs.identityClientId
     maximumInstanceCount: maximumInstanceCount
     appSettings: union(
       {
         CMKR_DRY_RUN: dryRun ? 'true' : 'false' // string(bool) would give 'True', which the app refuses
         CMKR_SCOPE_SUBSCRIPTIONS: join(subscriptionIdList, ',')
         CMKR_SCOPE_MANAGEMENT_GROUPS: managementGroupId
-        CMKR_SERVICE_PRINCIPAL_ID: identity.outputs.principalId
-        CMKR_SERVICE_APP_ID: identity.outputs.clientId
+        CMKR_SERVICE_PRINCIPAL_ID: platform.outputs.identityPrincipalId
+        CMKR_SERVICE_APP_ID: platform.outputs.identityClientId
         CMKR_AI_SERVICES_MODE: aiServicesMode
         CMKR_DISK_MODE: diskMode
         CMKR_SWEEP_SCHEDULE: sweepSchedule
@@ -212,9 +180,9 @@ module rbac 'app/rbac.bicep' = {
   scope: rg
   params: {
     storageAccountName: storage.outputs.name
-    appInsightsName: monitoring.outputs.name
+    appInsightsName: platform.outputs.applicationInsightsName
     deadLetterContainerName: deadLetterContainerName
-    managedIdentityPrincipalId: identity.outputs.principalId
+    managedIdentityPrincipalId: platform.outputs.identityPrincipalId
   }
 }
 
@@ -233,7 +201,7 @@ module subscriptionEvents 'app/subscriptionEvents.bicep' = [
       includedEventTypes: eventFilters.handledEventTypes.armSubscription
       operationNames: concat(eventFilters.armOperations.write, eventFilters.armOperations.delete)
       functionResourceId: '${api.outputs.resourceId}/functions/resourceEvents'
-      identityId: identity.outputs.resourceId
+      identityId: platform.outputs.identityId
       deadLetterStorageAccountId: storage.outputs.resourceId
       deadLetterContainerName: deadLetterContainerName
     }
@@ -257,8 +225,8 @@ module vaultEvents 'app/vaultEvents.bicep' = [
       eventSubscriptionEnabled: eventSubscriptionsEnabled
       includedEventTypes: eventFilters.handledEventTypes.keyVault
       functionResourceId: '${api.outputs.resourceId}/functions/keyVaultEvents'
-      identityId: identity.outputs.resourceId
-      identityPrincipalId: identity.outputs.principalId
+      identityId: platform.outputs.identityId
+      identityPrincipalId: platform.outputs.identityPrincipalId
       deadLetterStorageAccountId: storage.outputs.resourceId
       deadLetterContainerName: deadLetterContainerName
     }
@@ -273,14 +241,14 @@ output AZURE_TENANT_ID string = tenant().tenantId
 output AZURE_RESOURCE_GROUP string = rg.name
 output SERVICE_API_NAME string = api.outputs.SERVICE_API_NAME
 output AZURE_FUNCTION_NAME string = api.outputs.SERVICE_API_NAME
-output APPLICATIONINSIGHTS_CONNECTION_STRING string = monitoring.outputs.connectionString
-output CMKR_IDENTITY_PRINCIPAL_ID string = identity.outputs.principalId
-output CMKR_IDENTITY_CLIENT_ID string = identity.outputs.clientId
+output APPLICATIONINSIGHTS_CONNECTION_STRING string = platform.outputs.applicationInsightsConnectionString
+output CMKR_IDENTITY_PRINCIPAL_ID string = platform.outputs.identityPrincipalId
+output CMKR_IDENTITY_CLIENT_ID string = platform.outputs.identityClientId
 output CMKR_DISK_MODE string = diskMode
 output CMKR_DEAD_LETTER_CONTAINER_URL string = '${storage.outputs.serviceEndpoints.blob}${deadLetterContainerName}'
 // What infra/policy/main.bicep needs to create the same topic, under the same names, in new subscriptions.
 output CMKR_FUNCTION_APP_ID string = api.outputs.resourceId
-output CMKR_IDENTITY_ID string = identity.outputs.resourceId
+output CMKR_IDENTITY_ID string = platform.outputs.identityId
 output CMKR_STORAGE_ACCOUNT_ID string = storage.outputs.resourceId
 output CMKR_EVENTS_RESOURCE_GROUP string = eventsResourceGroupName
 output CMKR_ARM_SYSTEM_TOPIC string = armSystemTopicName
