@@ -3,8 +3,9 @@
 // Application Insights on Log Analytics with Entra ID ingestion, and the Event Grid system topics that feed
 // it (one per listed subscription, one per listed Key Vault).
 //
-// The custom role the service needs across the tenant lives in infra/roles/main.bicep: a role definition
-// and assignment at management-group scope cannot be deployed from this subscription-scoped template.
+// The custom roles the service needs across the tenant live in infra/roles/main.bicep, deployed by the azd
+// postprovision hook: a role definition and assignment at management-group scope cannot be deployed from
+// this subscription-scoped template.
 targetScope = 'subscription'
 
 @minLength(1)
