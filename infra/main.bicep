@@ -65,6 +65,9 @@ param appSettings object = {}
 @maxValue(1000)
 param maximumInstanceCount int = 40
 
+@description('System topics that already exist for a listed subscription or vault, as <source id>=<system topic id> pairs separated by commas. Event Grid allows one system topic per source, so for these sources the service adds its event subscription (and attaches its identity) to the existing topic instead of creating one.')
+param existingSystemTopics string = ''
+
 var abbrs = loadJsonContent('abbreviations.json')
 var eventFilters = loadJsonContent('eventFilters.json')
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
@@ -79,6 +82,12 @@ var armSystemTopicName = '${abbrs.eventGridSystemTopics}arm-${resourceToken}'
 var armEventSubscriptionName = '${abbrs.eventGridEventSubscriptions}cmkr-resources'
 var subscriptionIdList = filter(map(split(subscriptionIds, ','), s => trim(s)), s => !empty(s))
 var keyVaultIdList = filter(map(split(keyVaultResourceIds, ','), s => trim(s)), s => !empty(s))
+// Keyed by the source id in lower case: ARM ids compare case-insensitively.
+var existingTopicBySource = toObject(
+  filter(map(split(existingSystemTopics, ','), e => trim(e)), e => !empty(e)),
+  e => toLower(trim(split(e, '=')[0])),
+  e => trim(split(e, '=')[1])
+)
 
 resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
   name: !empty(resourceGroupName) ? resourceGroupName : '${abbrs.resourcesResourceGroups}${environmentName}'
@@ -187,14 +196,17 @@ module rbac 'app/rbac.bicep' = {
   }
 }
 
-// One system topic per subscription, in a resource group of that subscription (a system topic lives in
-// its source's subscription).
+// One system topic per subscription, in a resource group of that subscription: "Event Grid creates a
+// system topic resource in the same Azure subscription that has the event source", and "only one Azure
+// Event Grid system topic is allowed per source" (MicrosoftDocs/azure-docs,
+// articles/event-grid/system-topics.md). A subscription listed in existingSystemTopics keeps its topic.
 module subscriptionEvents 'app/subscriptionEvents.bicep' = [
   for subId in subscriptionIdList: if (eventSubscriptionsEnabled) {
     name: 'events-${take(subId, 8)}-${resourceToken}'
     scope: subscription(subId)
     params: {
       resourceGroupName: eventsResourceGroupName
+      existingSystemTopicId: existingTopicBySource[?toLower('/subscriptions/${subId}')] ?? ''
       location: location
       tags: tags
       systemTopicName: armSystemTopicName
@@ -213,7 +225,8 @@ module subscriptionEvents 'app/subscriptionEvents.bicep' = [
 ]
 
 // Per vault: an access policy (key get and list) for vaults that use access policies, and, once the
-// functions exist, a system topic in the vault's own resource group for its key events.
+// functions exist, a system topic in the vault's own resource group for its key events, or the vault's
+// existing topic when existingSystemTopics names one.
 module vaultEvents 'app/vaultEvents.bicep' = [
   for vaultId in keyVaultIdList: {
     name: 'vault-${uniqueString(vaultId)}-${resourceToken}'
@@ -222,6 +235,7 @@ module vaultEvents 'app/vaultEvents.bicep' = [
       vaultName: last(split(vaultId, '/'))
       tags: tags
       systemTopicName: '${abbrs.eventGridSystemTopics}kv-${take(uniqueString(vaultId), 8)}-${resourceToken}'
+      existingSystemTopicId: existingTopicBySource[?toLower(vaultId)] ?? ''
       eventSubscriptionName: '${abbrs.eventGridEventSubscriptions}cmkr-keys'
       eventSubscriptionEnabled: eventSubscriptionsEnabled
       includedEventTypes: eventFilters.handledEventTypes.keyVault
