@@ -60,7 +60,11 @@ param sweepSchedule string = '0 0 * * * *'
 @description('Further app settings (ticket sink, enforce keys, exclusions...), merged over the ones this template sets. See the configuration table in README.md.')
 param appSettings object = {}
 
-@description('Upper bound of Function App instances; the job queue is what scales it out.')
+// Flex Consumption limits: "the lowest maximum instance count value is 1, and the highest supported
+// maximum instance count value is 1000" (MicrosoftDocs/azure-docs, articles/azure-functions/
+// event-driven-scaling.md, Flex Consumption pivot, ms.date 08/03/2026). Earlier versions of the same
+// Microsoft text said 40; the current one is what these bounds follow (docs/deployment.md).
+@description('Upper bound of on-demand instances of each per-function scale group (Flex Consumption counts it per group, not for the whole app); the job queue is what scales the worker out.')
 @minValue(1)
 @maxValue(1000)
 param maximumInstanceCount int = 40
