@@ -3,8 +3,9 @@
 // Application Insights on Log Analytics with Entra ID ingestion, and the Event Grid system topics that feed
 // it (one per listed subscription, one per listed Key Vault).
 //
-// The custom role the service needs across the tenant lives in infra/roles/main.bicep: a role definition
-// and assignment at management-group scope cannot be deployed from this subscription-scoped template.
+// The custom roles the service needs across the tenant live in infra/roles/main.bicep, deployed by the azd
+// postprovision hook: a role definition and assignment at management-group scope cannot be deployed from
+// this subscription-scoped template.
 targetScope = 'subscription'
 
 @minLength(1)
@@ -59,10 +60,17 @@ param sweepSchedule string = '0 0 * * * *'
 @description('Further app settings (ticket sink, enforce keys, exclusions...), merged over the ones this template sets. See the configuration table in README.md.')
 param appSettings object = {}
 
-@description('Upper bound of Function App instances; the job queue is what scales it out.')
+// Flex Consumption limits: "the lowest maximum instance count value is 1, and the highest supported
+// maximum instance count value is 1000" (MicrosoftDocs/azure-docs, articles/azure-functions/
+// event-driven-scaling.md, Flex Consumption pivot, ms.date 08/03/2026). Earlier versions of the same
+// Microsoft text said 40; the current one is what these bounds follow (docs/deployment.md).
+@description('Upper bound of on-demand instances of each per-function scale group (Flex Consumption counts it per group, not for the whole app); the job queue is what scales the worker out.')
 @minValue(1)
 @maxValue(1000)
 param maximumInstanceCount int = 40
+
+@description('System topics that already exist for a listed subscription or vault, as <source id>=<system topic id> pairs separated by commas. Event Grid allows one system topic per source, so for these sources the service adds its event subscription (and attaches its identity) to the existing topic instead of creating one.')
+param existingSystemTopics string = ''
 
 var abbrs = loadJsonContent('abbreviations.json')
 var eventFilters = loadJsonContent('eventFilters.json')
@@ -78,6 +86,12 @@ var armSystemTopicName = '${abbrs.eventGridSystemTopics}arm-${resourceToken}'
 var armEventSubscriptionName = '${abbrs.eventGridEventSubscriptions}cmkr-resources'
 var subscriptionIdList = filter(map(split(subscriptionIds, ','), s => trim(s)), s => !empty(s))
 var keyVaultIdList = filter(map(split(keyVaultResourceIds, ','), s => trim(s)), s => !empty(s))
+// Keyed by the source id in lower case: ARM ids compare case-insensitively.
+var existingTopicBySource = toObject(
+  filter(map(split(existingSystemTopics, ','), e => trim(e)), e => !empty(e)),
+  e => toLower(trim(split(e, '=')[0])),
+  e => trim(split(e, '=')[1])
+)
 
 resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
   name: !empty(resourceGroupName) ? resourceGroupName : '${abbrs.resourcesResourceGroups}${environmentName}'
@@ -85,33 +99,24 @@ resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
   tags: tags
 }
 
-// The service's only identity: ARM, Key Vault, Resource Graph, storage, Application Insights, and the
-// identity Event Grid uses to write dead letters.
-module identity 'br/public:avm/res/managed-identity/user-assigned-identity:0.4.1' = {
-  name: 'identity'
+// The service's only identity (ARM, Key Vault, Resource Graph, storage, Application Insights, and the
+// identity Event Grid uses to write dead letters), the Flex Consumption plan and the telemetry.
+module platform 'app/platform.bicep' = {
+  name: 'platform'
   scope: rg
   params: {
-    name: '${abbrs.managedIdentityUserAssignedIdentities}cmkr-${resourceToken}'
     location: location
     tags: tags
+    identityName: '${abbrs.managedIdentityUserAssignedIdentities}cmkr-${resourceToken}'
+    planName: '${abbrs.webServerFarms}${resourceToken}'
+    logAnalyticsName: '${abbrs.operationalInsightsWorkspaces}${resourceToken}'
+    applicationInsightsName: '${abbrs.insightsComponents}${resourceToken}'
   }
 }
 
-module appServicePlan 'br/public:avm/res/web/serverfarm:0.1.1' = {
-  name: 'appserviceplan'
-  scope: rg
-  params: {
-    name: '${abbrs.webServerFarms}${resourceToken}'
-    sku: {
-      name: 'FC1'
-      tier: 'FlexConsumption'
-    }
-    reserved: true
-    location: location
-    tags: tags
-  }
-}
-
+// Every parameter and output used here exists in the module's main.bicep at this version (read at
+// Azure/bicep-registry-modules commit 0021497a; infra/moduleVersions.json records both lists and
+// test/unit/moduleVersions.test.ts holds this block to them).
 module storage 'br/public:avm/res/storage/storage-account:0.32.0' = {
   name: 'storage'
   scope: rg
@@ -150,29 +155,6 @@ module storage 'br/public:avm/res/storage/storage-account:0.32.0' = {
   }
 }
 
-module logAnalytics 'br/public:avm/res/operational-insights/workspace:0.11.1' = {
-  name: 'loganalytics'
-  scope: rg
-  params: {
-    name: '${abbrs.operationalInsightsWorkspaces}${resourceToken}'
-    location: location
-    tags: tags
-    dataRetention: 30
-  }
-}
-
-module monitoring 'br/public:avm/res/insights/component:0.6.0' = {
-  name: 'appinsights'
-  scope: rg
-  params: {
-    name: '${abbrs.insightsComponents}${resourceToken}'
-    location: location
-    tags: tags
-    workspaceResourceId: logAnalytics.outputs.resourceId
-    disableLocalAuth: true // ingestion only with Entra ID (APPLICATIONINSIGHTS_AUTHENTICATION_STRING)
-  }
-}
-
 module api 'app/api.bicep' = {
   name: 'api'
   scope: rg
@@ -180,22 +162,22 @@ module api 'app/api.bicep' = {
     name: functionAppName
     location: location
     tags: tags
-    applicationInsightsName: monitoring.outputs.name
-    appServicePlanId: appServicePlan.outputs.resourceId
+    applicationInsightsName: platform.outputs.applicationInsightsName
+    appServicePlanId: platform.outputs.planId
     runtimeName: 'node'
     runtimeVersion: '22'
     storageAccountName: storage.outputs.name
     deploymentStorageContainerName: deploymentStorageContainerName
-    identityId: identity.outputs.resourceId
-    identityClientId: identity.outputs.clientId
+    identityId: platform.outputs.identityId
+    identityClientId: platform.outputs.identityClientId
     maximumInstanceCount: maximumInstanceCount
     appSettings: union(
       {
         CMKR_DRY_RUN: dryRun ? 'true' : 'false' // string(bool) would give 'True', which the app refuses
         CMKR_SCOPE_SUBSCRIPTIONS: join(subscriptionIdList, ',')
         CMKR_SCOPE_MANAGEMENT_GROUPS: managementGroupId
-        CMKR_SERVICE_PRINCIPAL_ID: identity.outputs.principalId
-        CMKR_SERVICE_APP_ID: identity.outputs.clientId
+        CMKR_SERVICE_PRINCIPAL_ID: platform.outputs.identityPrincipalId
+        CMKR_SERVICE_APP_ID: platform.outputs.identityClientId
         CMKR_AI_SERVICES_MODE: aiServicesMode
         CMKR_DISK_MODE: diskMode
         CMKR_SWEEP_SCHEDULE: sweepSchedule
@@ -212,20 +194,23 @@ module rbac 'app/rbac.bicep' = {
   scope: rg
   params: {
     storageAccountName: storage.outputs.name
-    appInsightsName: monitoring.outputs.name
+    appInsightsName: platform.outputs.applicationInsightsName
     deadLetterContainerName: deadLetterContainerName
-    managedIdentityPrincipalId: identity.outputs.principalId
+    managedIdentityPrincipalId: platform.outputs.identityPrincipalId
   }
 }
 
-// One system topic per subscription, in a resource group of that subscription (a system topic lives in
-// its source's subscription).
+// One system topic per subscription, in a resource group of that subscription: "Event Grid creates a
+// system topic resource in the same Azure subscription that has the event source", and "only one Azure
+// Event Grid system topic is allowed per source" (MicrosoftDocs/azure-docs,
+// articles/event-grid/system-topics.md). A subscription listed in existingSystemTopics keeps its topic.
 module subscriptionEvents 'app/subscriptionEvents.bicep' = [
   for subId in subscriptionIdList: if (eventSubscriptionsEnabled) {
     name: 'events-${take(subId, 8)}-${resourceToken}'
     scope: subscription(subId)
     params: {
       resourceGroupName: eventsResourceGroupName
+      existingSystemTopicId: existingTopicBySource[?toLower('/subscriptions/${subId}')] ?? ''
       location: location
       tags: tags
       systemTopicName: armSystemTopicName
@@ -233,7 +218,7 @@ module subscriptionEvents 'app/subscriptionEvents.bicep' = [
       includedEventTypes: eventFilters.handledEventTypes.armSubscription
       operationNames: concat(eventFilters.armOperations.write, eventFilters.armOperations.delete)
       functionResourceId: '${api.outputs.resourceId}/functions/resourceEvents'
-      identityId: identity.outputs.resourceId
+      identityId: platform.outputs.identityId
       deadLetterStorageAccountId: storage.outputs.resourceId
       deadLetterContainerName: deadLetterContainerName
     }
@@ -244,7 +229,8 @@ module subscriptionEvents 'app/subscriptionEvents.bicep' = [
 ]
 
 // Per vault: an access policy (key get and list) for vaults that use access policies, and, once the
-// functions exist, a system topic in the vault's own resource group for its key events.
+// functions exist, a system topic in the vault's own resource group for its key events, or the vault's
+// existing topic when existingSystemTopics names one.
 module vaultEvents 'app/vaultEvents.bicep' = [
   for vaultId in keyVaultIdList: {
     name: 'vault-${uniqueString(vaultId)}-${resourceToken}'
@@ -253,12 +239,13 @@ module vaultEvents 'app/vaultEvents.bicep' = [
       vaultName: last(split(vaultId, '/'))
       tags: tags
       systemTopicName: '${abbrs.eventGridSystemTopics}kv-${take(uniqueString(vaultId), 8)}-${resourceToken}'
+      existingSystemTopicId: existingTopicBySource[?toLower(vaultId)] ?? ''
       eventSubscriptionName: '${abbrs.eventGridEventSubscriptions}cmkr-keys'
       eventSubscriptionEnabled: eventSubscriptionsEnabled
       includedEventTypes: eventFilters.handledEventTypes.keyVault
       functionResourceId: '${api.outputs.resourceId}/functions/keyVaultEvents'
-      identityId: identity.outputs.resourceId
-      identityPrincipalId: identity.outputs.principalId
+      identityId: platform.outputs.identityId
+      identityPrincipalId: platform.outputs.identityPrincipalId
       deadLetterStorageAccountId: storage.outputs.resourceId
       deadLetterContainerName: deadLetterContainerName
     }
@@ -273,14 +260,14 @@ output AZURE_TENANT_ID string = tenant().tenantId
 output AZURE_RESOURCE_GROUP string = rg.name
 output SERVICE_API_NAME string = api.outputs.SERVICE_API_NAME
 output AZURE_FUNCTION_NAME string = api.outputs.SERVICE_API_NAME
-output APPLICATIONINSIGHTS_CONNECTION_STRING string = monitoring.outputs.connectionString
-output CMKR_IDENTITY_PRINCIPAL_ID string = identity.outputs.principalId
-output CMKR_IDENTITY_CLIENT_ID string = identity.outputs.clientId
+output APPLICATIONINSIGHTS_CONNECTION_STRING string = platform.outputs.applicationInsightsConnectionString
+output CMKR_IDENTITY_PRINCIPAL_ID string = platform.outputs.identityPrincipalId
+output CMKR_IDENTITY_CLIENT_ID string = platform.outputs.identityClientId
 output CMKR_DISK_MODE string = diskMode
 output CMKR_DEAD_LETTER_CONTAINER_URL string = '${storage.outputs.serviceEndpoints.blob}${deadLetterContainerName}'
 // What infra/policy/main.bicep needs to create the same topic, under the same names, in new subscriptions.
 output CMKR_FUNCTION_APP_ID string = api.outputs.resourceId
-output CMKR_IDENTITY_ID string = identity.outputs.resourceId
+output CMKR_IDENTITY_ID string = platform.outputs.identityId
 output CMKR_STORAGE_ACCOUNT_ID string = storage.outputs.resourceId
 output CMKR_EVENTS_RESOURCE_GROUP string = eventsResourceGroupName
 output CMKR_ARM_SYSTEM_TOPIC string = armSystemTopicName

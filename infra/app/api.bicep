@@ -1,5 +1,10 @@
 // The Flex Consumption Function App. Every connection uses the user-assigned identity: storage (the
 // Functions host and the service's own queue and ledger), Application Insights ingestion, and Azure.
+//
+// A plain Microsoft.Web/sites resource rather than avm/res/web/site: the pinned 0.9.0 had no
+// functionAppConfig parameter, and no later version's main.bicep could be read at a known version (see
+// docs/deployment.md, "Module versions"). functionAppConfig on Microsoft.Web/sites@2024-04-01 is what
+// Microsoft's Flex Consumption Bicep samples use, and what avm/res/web/site itself passes through.
 param name string
 param location string = resourceGroup().location
 param tags object = {}
@@ -46,20 +51,29 @@ var identitySettings = {
   AZURE_CLIENT_ID: identityClientId
 }
 
-module api 'br/public:avm/res/web/site:0.9.0' = {
-  name: '${serviceName}-flex-consumption'
-  params: {
-    kind: 'functionapp,linux'
-    name: name
-    location: location
-    tags: union(tags, { 'azd-service-name': serviceName })
-    serverFarmResourceId: appServicePlanId
-    managedIdentities: {
-      systemAssigned: false
-      userAssignedResourceIds: [
-        identityId
-      ]
+resource site 'Microsoft.Web/sites@2024-04-01' = {
+  name: name
+  location: location
+  // azd finds the app to deploy to by this tag.
+  tags: union(tags, { 'azd-service-name': serviceName })
+  kind: 'functionapp,linux'
+  identity: {
+    type: 'UserAssigned'
+    userAssignedIdentities: {
+      '${identityId}': {}
     }
+  }
+  properties: {
+    serverFarmId: appServicePlanId
+    httpsOnly: true
+    // Key Vault references in app settings (ticket sink tokens) resolve with the same identity.
+    keyVaultReferenceIdentity: identityId
+    siteConfig: {
+      minTlsVersion: '1.2'
+    }
+    // A Flex Consumption app cannot be created without it: where the deployment package lives and how
+    // the platform reads it, the scale limits, and the language runtime (which Flex Consumption takes
+    // from here, not from FUNCTIONS_WORKER_RUNTIME).
     functionAppConfig: {
       deployment: {
         storage: {
@@ -80,14 +94,19 @@ module api 'br/public:avm/res/web/site:0.9.0' = {
         version: runtimeVersion
       }
     }
-    // Key Vault references in app settings (ticket sink tokens) resolve with the same identity.
-    keyVaultAccessIdentityResourceId: identityId
-    siteConfig: {
-      alwaysOn: false
-    }
-    appSettingsKeyValuePairs: union(appSettings, storageSettings, monitoringSettings, identitySettings)
   }
 }
 
-output SERVICE_API_NAME string = api.outputs.name
-output resourceId string = api.outputs.resourceId
+// A module, so that the current settings are read after the site exists (on the first deployment there
+// are none yet).
+module settings 'appSettings.bicep' = {
+  name: '${serviceName}-appsettings'
+  params: {
+    siteName: site.name
+    currentAppSettings: list('${site.id}/config/appsettings', '2024-04-01').properties
+    appSettings: union(appSettings, storageSettings, monitoringSettings, identitySettings)
+  }
+}
+
+output SERVICE_API_NAME string = site.name
+output resourceId string = site.id

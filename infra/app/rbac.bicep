@@ -1,5 +1,5 @@
 // Data-plane roles of the service's identity on its own storage account and Application Insights.
-// The Azure-wide role (reads, rotations) is the custom role of infra/roles/main.bicep.
+// The Azure-wide roles (reads, rotations, key metadata) are the custom roles of infra/roles/main.bicep.
 param storageAccountName string
 param appInsightsName string
 param deadLetterContainerName string

@@ -1,9 +1,14 @@
 // One Event Grid system topic and the service's event subscription on it, delivering to one of the app's
 // Event Grid-triggered functions. Every subscription retries for a day and dead-letters what it could not
 // deliver to the storage account's dead-letter container, writing as the service's identity.
+//
+// The topic is PUT whether it is new or an existing one being reused (existingSystemTopic.bicep works out
+// the location, tags and identities to keep); the event subscription is the same in both cases.
 param systemTopicName string
 param location string
 param tags object = {}
+@description('The topic\'s identity block; it must include identityId among its user-assigned identities.')
+param topicIdentity object
 @description('ARM id of the event source: a subscription (/subscriptions/{id}) or a Key Vault.')
 param source string
 @description('Microsoft.Resources.Subscriptions or Microsoft.KeyVault.vaults.')
@@ -22,12 +27,7 @@ resource systemTopic 'Microsoft.EventGrid/systemTopics@2025-02-15' = {
   name: systemTopicName
   location: location
   tags: tags
-  identity: {
-    type: 'UserAssigned'
-    userAssignedIdentities: {
-      '${identityId}': {}
-    }
-  }
+  identity: topicIdentity
   properties: {
     source: source
     topicType: topicType

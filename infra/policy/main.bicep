@@ -5,8 +5,10 @@
 //   az deployment mg create --management-group-id <mg> --location <region> \
 //     --template-file infra/policy/main.bicep --parameters location=<region> functionAppResourceId=... \
 //       identityResourceId=... deadLetterStorageAccountId=... resourceGroupName=... systemTopicName=... \
-//       eventSubscriptionName=...   (the CMKR_* outputs of `azd provision`; see README)
-// then start a remediation task for the subscriptions that already exist (see README).
+//       eventSubscriptionName=...   (the CMKR_* outputs of `azd provision`; see docs/deployment.md)
+// then start a remediation task for the subscriptions that already exist (docs/deployment.md). The
+// definition's existenceCondition also marks a subscription whose event subscription drifted (other event
+// types, operations, destination or dead-lettering) as non-compliant, so remediation puts it back.
 targetScope = 'managementGroup'
 
 @description('Region of the assignment\'s identity and of the resource group created in each subscription.')
@@ -24,8 +26,10 @@ param deadLetterStorageAccountId string
 param deadLetterContainerName string = 'eventgrid-deadletter'
 
 // The names infra/main.bicep uses (its CMKR_EVENTS_RESOURCE_GROUP, CMKR_ARM_SYSTEM_TOPIC and
-// CMKR_ARM_EVENT_SUBSCRIPTION outputs), so subscriptions azd already wired count as compliant: a
-// subscription can have only one system topic.
+// CMKR_ARM_EVENT_SUBSCRIPTION outputs), so subscriptions azd already wired count as compliant: Event Grid
+// allows only one system topic per source (MicrosoftDocs/azure-docs, articles/event-grid/system-topics.md).
+// A subscription with a system topic of its own under another name is not handled by this policy (its
+// deployment fails); wire it through CMKR_EXISTING_SYSTEM_TOPICS instead.
 param resourceGroupName string
 param systemTopicName string
 param eventSubscriptionName string
