@@ -94,7 +94,7 @@ function vaultFindings(c: CmkConsumer, vault: VaultFacts, exclusionHint: string)
         what: `This ${c.label} is encrypted with the customer-managed key ${c.key.keyId}, held in key vault **${name}** (\`${vault.armId}\`), which has soft delete turned off.`,
         why: `Without soft delete a deleted key, or the whole vault, cannot be recovered: ${c.keyLossConsequence}, for good. Customer-managed key encryption requires soft delete and purge protection on the vault.`,
         steps: [
-          `Turn soft delete on: \`az keyvault update --name ${name} --resource-group ${group} --enable-soft-delete true\` (it cannot be turned off again).`,
+          `Turn soft delete on: \`az resource update --ids ${vault.armId} --set properties.enableSoftDelete=true\` (it cannot be turned off again; \`az keyvault update\` no longer has a soft-delete flag, and Azure has been turning soft delete on for every vault since February 2025).`,
           `Turn purge protection on as well if it is off: \`az keyvault update --name ${name} --resource-group ${group} --enable-purge-protection true\`.`,
         ],
         selfAction: `${irreversible} The finding clears at the next check after the change. ${exclusionHint}`,

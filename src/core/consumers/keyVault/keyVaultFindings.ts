@@ -38,7 +38,7 @@ function softDeleteFinding(resource: ArmResourceJson, context: RuleContext): Fin
       what: "This key vault holds keys that resources are encrypted with (customer-managed keys), and soft delete is off.",
       why: "A deleted key, or the deleted vault, cannot be recovered: every resource encrypted with its keys loses access to its data for good (disks stop, AI services and Machine Learning workspaces stop working).",
       steps: [
-        `Turn soft delete on: \`az keyvault update --name ${name} --resource-group ${group} --enable-soft-delete true\` (it cannot be turned off again).`,
+        `Turn soft delete on: \`az resource update --ids ${resource.id} --set properties.enableSoftDelete=true\` (it cannot be turned off again; \`az keyvault update\` no longer has a soft-delete flag, and Azure has been turning soft delete on for every vault since February 2025).`,
         `Turn purge protection on too: \`az keyvault update --name ${name} --resource-group ${group} --enable-purge-protection true\` (irreversible).`,
       ],
       selfAction: `${NEVER_AUTOMATIC} ${exclusionHint(context.settings)}`,
