@@ -7,7 +7,7 @@ import { vaultFactsFromArm } from "../../src/core/keyStores/vaultFactsFromArm.js
 import type { LedgerAction } from "../../src/core/ports/actionStore.js";
 import type { TicketRequest } from "../../src/core/ports/ticketRequestStore.js";
 import type { ArmResourceJson } from "../../src/core/arm/armResource.js";
-import { consumerRuleFor } from "../../src/core/consumers/consumerRules.js";
+import { consumerRuleFor } from "../../src/core/consumers/registry.js";
 import type { ServiceWrite, VersionTransition } from "./chaosTransport.js";
 import type { ChaosConsumer, ChaosKey } from "./chaosTenant.js";
 

@@ -7,7 +7,7 @@ import {
   seededRandom,
 } from "@cmkr/azure-emulator";
 import type { ArmResourceJson } from "../../src/core/arm/armResource.js";
-import { consumerRuleFor } from "../../src/core/consumers/consumerRules.js";
+import { consumerRuleFor } from "../../src/core/consumers/registry.js";
 import type { ChaosConsumer } from "./chaosTenant.js";
 
 /** A PUT or PATCH the service sent to a consumer, with the key version it asked for. */

@@ -13,7 +13,7 @@ import type { Report } from "../../src/core/report/report.js";
 import { AzureEmulator, emulatorHttpClient } from "@cmkr/azure-emulator";
 import { decodeDelivery, decodeDeliveryText } from "../../src/core/events/decodeDelivery.js";
 import { EventDecodeError } from "../../src/core/events/eventDecodeError.js";
-import { consumerRuleFor } from "../../src/core/consumers/consumerRules.js";
+import { consumerRuleFor } from "../../src/core/consumers/registry.js";
 import { checkInvariants, type EndStates, type Violation } from "./chaosInvariants.js";
 import { generateChaosPlan, type ChaosDelivery, type ChaosPlan, type ChaosStep } from "./chaosPlan.js";
 import { chaosNow, type ChaosSize } from "./chaosTenant.js";

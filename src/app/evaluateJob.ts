@@ -6,7 +6,7 @@ import type { KeyVersionFacts, VaultFacts } from "../core/keyStores/keyFacts.js"
 import { parseKeyId } from "../core/ids/keyId.js";
 import { preflight } from "../core/preflight/preflight.js";
 import { stringField, type ArmResourceJson } from "../core/arm/armResource.js";
-import { consumerRuleFor } from "../core/consumers/consumerRules.js";
+import { consumerRuleFor, moduleFor } from "../core/consumers/registry.js";
 import type { DetectionSettings } from "../core/findings/detectionSettings.js";
 import { evaluateResource } from "../core/findings/evaluateResource.js";
 import { FINDING_CODES, type Finding, type Remediation } from "../core/findings/finding.js";
@@ -30,12 +30,6 @@ const findingCodes: ReadonlySet<string> = new Set(
   FINDING_CODES.filter((c) => c !== "DesAutoRotationStalled"),
 );
 
-function mlHubId(resource: ArmResourceJson): string | undefined {
-  return resource.kind?.toLowerCase() === "project"
-    ? stringField(resource, "properties", "hubResourceId")
-    : undefined;
-}
-
 /** Reads what the rules need besides the resource: its key's vault and version, a Project's Hub, a vault's use. */
 async function readContext(resource: ArmResourceJson, port: RotationPort, deps: EvaluationDeps) {
   const rule = consumerRuleFor(resource.type);
@@ -47,12 +41,11 @@ async function readContext(resource: ArmResourceJson, port: RotationPort, deps: 
     if (key.version !== undefined)
       currentKey = await port.getKeyVersion(key.vaultUrl, key.keyName, key.version);
   }
-  const hubId = mlHubId(resource);
-  const hub = hubId === undefined ? undefined : await port.readResource(hubId);
+  let hub: ArmResourceJson | undefined;
   let holdsCmkKeys: boolean | undefined;
-  if (resource.type.toLowerCase() === "microsoft.keyvault/vaults") {
-    const uri = stringField(resource, "properties", "vaultUri");
-    holdsCmkKeys = uri === undefined ? false : await port.vaultHoldsCustomerKeys(uri, deps.scope);
+  for (const need of moduleFor(resource.type)?.contextNeeds?.(resource) ?? []) {
+    if (need.kind === "hub") hub = await port.readResource(need.id);
+    else holdsCmkKeys = await port.vaultHoldsCustomerKeys(need.vaultUrl, deps.scope);
   }
   return { vault, currentKey, hub, holdsCmkKeys };
 }

@@ -3,7 +3,7 @@ import { consumerFactsFromArm } from "../core/consumers/consumerFactsFromArm.js"
 import { compareKeyVersions } from "../core/keyStores/keyVersionOrder.js";
 import { stringField, type ArmResourceJson } from "../core/arm/armResource.js";
 import type { ConsumerRule } from "../core/consumers/consumerRule.js";
-import { consumerRuleFor } from "../core/consumers/consumerRules.js";
+import { consumerRuleFor } from "../core/consumers/registry.js";
 import { keyRefFromUri, sameKey, sameKeyVersion, type KeyRef } from "../core/ids/keyRef.js";
 import type { Ledger } from "../core/ports/ledger.js";
 import type { TicketRequestInput } from "../core/ports/ticketRequestStore.js";

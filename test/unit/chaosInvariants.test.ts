@@ -4,7 +4,7 @@ import { generateChaosPlan } from "../../bench/chaos/chaosPlan.js";
 import { chaosNow, keyVersionOf } from "../../bench/chaos/chaosTenant.js";
 import { applyMergePatch, type ArmResource } from "@cmkr/azure-emulator";
 import type { LedgerAction } from "../../src/core/ports/actionStore.js";
-import { consumerRuleFor } from "../../src/core/consumers/consumerRules.js";
+import { consumerRuleFor } from "../../src/core/consumers/registry.js";
 import { keyRef } from "../../src/core/ids/keyRef.js";
 
 const plan = generateChaosPlan(3, "small");

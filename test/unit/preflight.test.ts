@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type {
   ConsumerFacts,
-  ConsumerType,
   KeyVersionFacts,
   RoleAssignmentFacts,
   VaultFacts,
@@ -58,6 +57,9 @@ function vault(overrides: Partial<VaultFacts> = {}): VaultFacts {
     ...overrides,
   };
 }
+
+/** The consumer types of the registry this proof is tested for. */
+type ConsumerType = "aiServices" | "diskEncryptionSet" | "mlWorkspace";
 
 const RESOURCE_IDS: Record<ConsumerType, string> = {
   aiServices: `/subscriptions/${SUB}/resourceGroups/rg-ai/providers/Microsoft.CognitiveServices/accounts/aoai-prod`,

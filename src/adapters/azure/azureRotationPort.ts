@@ -11,11 +11,19 @@ import { roleAssignmentFactsFromArm } from "../../core/keyStores/roleAssignmentF
 import { vaultFactsFromArm } from "../../core/keyStores/vaultFactsFromArm.js";
 import type { ArmResourceJson } from "../../core/arm/armResource.js";
 import type { ConsumerRule } from "../../core/consumers/consumerRule.js";
-import { apiVersionFor, apiVersions } from "../../core/consumers/apiVersions.js";
+import { apiVersionFor } from "../../core/consumers/apiVersions.js";
 import type { AzureClients } from "./azureClients.js";
 import { parseResourceId } from "../../core/ids/resourceId.js";
 import type { GraphScope } from "../../core/ports/graphScope.js";
 import { resourceGraphPages } from "./resourceGraphPages.js";
+
+function requiredApiVersion(resourceType: string): string {
+  const version = apiVersionFor(resourceType);
+  if (version === undefined) throw new Error(`no api-version is configured for ${resourceType}`);
+  return version;
+}
+
+const vaultApiVersion = requiredApiVersion("Microsoft.KeyVault/vaults");
 
 function isNotFound(error: unknown): boolean {
   return error instanceof RestError && error.statusCode === 404;
@@ -82,7 +90,7 @@ export function createAzureRotationPort(
     if (id === undefined) return undefined;
     const client = await clients.resources(subscriptionOf(id));
     try {
-      const vault = await client.resources.getById(id, apiVersions["microsoft.keyvault/vaults"]);
+      const vault = await client.resources.getById(id, vaultApiVersion);
       return vaultFactsFromArm(vault);
     } catch (error) {
       if (isNotFound(error)) return undefined;

@@ -1,27 +1,12 @@
 import type { ArmResourceJson } from "../arm/armResource.js";
+import { moduleFor } from "../consumers/registry.js";
 import { exclusionOf } from "./exclusions.js";
-import { evaluateAiServicesAccount } from "../consumers/aiServicesAccount/aiServicesAccountFindings.js";
-import { evaluateDisk } from "../consumers/managedDisk/diskFindings.js";
-import { evaluateDiskEncryptionSet } from "../consumers/diskEncryptionSet/diskEncryptionSetFindings.js";
 import { evaluationOf, type Evaluation } from "./finding.js";
-import { evaluateKeyVault } from "../consumers/keyVault/keyVaultFindings.js";
-import { evaluateMlWorkspace } from "../consumers/mlWorkspace/mlWorkspaceFindings.js";
 import type { RuleContext } from "./ruleContext.js";
-
-type Rule = (resource: ArmResourceJson, context: RuleContext) => Evaluation;
-
-/** The detection rule of each resource type, by lower-case ARM type. */
-const rules: ReadonlyMap<string, Rule> = new Map<string, Rule>([
-  ["microsoft.machinelearningservices/workspaces", evaluateMlWorkspace],
-  ["microsoft.cognitiveservices/accounts", evaluateAiServicesAccount],
-  ["microsoft.compute/disks", evaluateDisk],
-  ["microsoft.compute/diskencryptionsets", evaluateDiskEncryptionSet],
-  ["microsoft.keyvault/vaults", evaluateKeyVault],
-]);
 
 /** True when a detection rule exists for the type (case-insensitive). */
 export function hasDetectionRule(resourceType: string): boolean {
-  return rules.has(resourceType.toLowerCase());
+  return moduleFor(resourceType) !== undefined;
 }
 
 /**
@@ -34,8 +19,8 @@ export function evaluateResource(resource: ArmResourceJson, context: RuleContext
   if (excluded !== undefined) {
     return { ...evaluationOf(resource, { notes: [excluded.reason] }), excluded: { reason: excluded.reason } };
   }
-  const rule = rules.get(resource.type.toLowerCase());
-  if (rule === undefined)
+  const module = moduleFor(resource.type);
+  if (module === undefined)
     return evaluationOf(resource, { notes: [`no detection rule for resource type ${resource.type}`] });
-  return rule(resource, context);
+  return module.evaluate(resource, context);
 }

@@ -3,8 +3,11 @@
  * Key Vault data plane, role assignment listings); the proof itself never performs I/O.
  */
 
-/** The consumers whose key the service moves to a new version. */
-export type ConsumerType = "aiServices" | "diskEncryptionSet" | "mlWorkspace";
+/**
+ * The kind of a consumer whose key the service moves to new versions: the `consumerType` of a
+ * consumer module in the registry (`aiServices`, `diskEncryptionSet`, `mlWorkspace`, ...).
+ */
+export type ConsumerType = string;
 
 /** One version of a Key Vault key, as the data plane reports it. */
 export interface KeyVersionFacts {

@@ -1,7 +1,7 @@
+import { consumerRuleOfType } from "../consumers/registry.js";
 import type {
   ConsumerFacts,
   ConsumerIdentity,
-  ConsumerType,
   KeyVersionFacts,
   RoleAssignmentFacts,
   VaultFacts,
@@ -15,24 +15,14 @@ import type {
 } from "./preflightReason.js";
 
 /*
- * Sources for the requirements checked here (recorded so they can be re-verified):
- * - AI services / Azure OpenAI: learn.microsoft.com/azure/ai-services/openai/encrypt-data-at-rest and
- *   .../ai-foundry/concepts/encryption-keys-portal (MicrosoftDocs/azure-docs): "Only RSA and RSA-HSM
- *   keys of size 2048", soft delete and purge protection, "Only Azure Key Vault with legacy access
- *   policies are supported", trusted Microsoft services through the firewall, system-assigned
- *   identity with get/wrap/unwrap, "same region and in the same Microsoft Entra tenant".
- * - Disk encryption sets: learn.microsoft.com/azure/virtual-machines/disk-encryption (include
- *   virtual-machines-managed-disks-customer-managed-keys-restrictions): "software and HSM RSA keys of
- *   sizes 2,048-bit, 3,072-bit and 4,096-bit", and the vault "must be in the same region as your disk
- *   encryption set" (key vaults in other tenants are allowed, so no tenant check).
- * - Machine Learning: learn.microsoft.com/azure/machine-learning/concept-customer-managed-keys: soft
- *   delete and purge protection, get/wrapKey/unwrapKey for the workspace identity; "The customer-managed
- *   key for encryption can only be updated to keys in the same Azure Key Vault instance"; the
- *   service-side encryption preview: "key rotation and user-assigned identity capabilities are not
- *   supported". Size guidance (3072 recommended) is reported as a warning only.
+ * The requirements that differ between consumer types (key sizes, region and tenant, access model,
+ * same-vault rule, identity) come from each consumer rule's preflight profile, which cites its
+ * Microsoft sources. The checks every type shares are sourced here:
  * - Key attributes: learn.microsoft.com/azure/key-vault/keys/about-keys-details: operations outside
  *   the nbf/exp window are disallowed, a disabled key cannot be used, and `key_ops` restricts the
  *   cryptographic operations per key.
+ * - Soft delete and purge protection on the vault, and get/wrapKey/unwrapKey for the consumer's
+ *   identity: every consumer type's CMK documentation (see the profiles).
  */
 
 /** Stable code of {@link PreflightInputError}. */
@@ -68,33 +58,8 @@ export interface PreflightInput {
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-const CONSUMER_LABEL: Readonly<Record<ConsumerType, string>> = {
-  aiServices: "AI services account",
-  diskEncryptionSet: "disk encryption set",
-  mlWorkspace: "Machine Learning workspace",
-};
-
-interface KeySizeRule {
-  readonly allowed: (bits: number) => boolean;
-  readonly allowedText: string;
-  /** Sizes below this pass but are reported as a warning. */
-  readonly recommendedMin?: number;
-}
-
-const KEY_SIZE_RULES: Readonly<Record<ConsumerType, KeySizeRule>> = {
-  aiServices: { allowed: (b) => b === 2048, allowedText: "2048 bits only" },
-  diskEncryptionSet: {
-    allowed: (b) => b === 2048 || b === 3072 || b === 4096,
-    allowedText: "2048, 3072 or 4096 bits",
-  },
-  mlWorkspace: { allowed: (b) => b >= 2048, allowedText: "at least 2048 bits", recommendedMin: 3072 },
-};
-
 const REQUIRED_KEY_OPS = ["wrapKey", "unwrapKey"] as const;
 const REQUIRED_PERMISSIONS = ["get", "wrapKey", "unwrapKey"] as const;
-
-/** Consumers whose vault must be in their own region (see sources above). */
-const SAME_REGION: ReadonlySet<ConsumerType> = new Set<ConsumerType>(["aiServices", "diskEncryptionSet"]);
 
 /** Location strings as ARM writes them vary ("West Europe" vs "westeurope"). */
 function normalizeLocation(location: string): string {
@@ -171,7 +136,11 @@ export function preflight(input: PreflightInput): PreflightResult {
   const add = (code: PreflightReasonCode, message: string, severity: PreflightSeverity = "error"): void => {
     reasons.push({ code, severity, message });
   };
-  const label = `${CONSUMER_LABEL[consumer.consumerType]} ${consumer.resourceId}`;
+  const profile = consumerRuleOfType(consumer.consumerType)?.preflight;
+  if (profile === undefined) {
+    throw new PreflightInputError("consumer.consumerType", `${consumer.consumerType} is not a consumer type`);
+  }
+  const label = `${profile.label} ${consumer.resourceId}`;
   const keyText = `key ${key.keyId}`;
 
   // The key version itself.
@@ -205,7 +174,7 @@ export function preflight(input: PreflightInput): PreflightResult {
   if (!isRsa) {
     add("KeyTypeNotRsa", `${keyText} is of type ${key.kty}; ${label} needs an RSA or RSA-HSM key.`);
   } else {
-    const rule = KEY_SIZE_RULES[consumer.consumerType];
+    const rule = profile.keySize;
     if (key.keySize === undefined || !rule.allowed(key.keySize)) {
       add(
         "KeySizeNotAllowed",
@@ -253,7 +222,7 @@ export function preflight(input: PreflightInput): PreflightResult {
     );
   }
   if (
-    SAME_REGION.has(consumer.consumerType) &&
+    profile.vaultInSameRegion &&
     normalizeLocation(vault.location) !== normalizeLocation(consumer.location)
   ) {
     add(
@@ -263,7 +232,7 @@ export function preflight(input: PreflightInput): PreflightResult {
     );
   }
   if (
-    consumer.consumerType === "aiServices" &&
+    profile.vaultInSameTenant &&
     consumer.tenantId !== undefined &&
     consumer.tenantId.toLowerCase() !== vault.tenantId.toLowerCase()
   ) {
@@ -273,7 +242,7 @@ export function preflight(input: PreflightInput): PreflightResult {
         `they must be in the same tenant.`,
     );
   }
-  if (consumer.consumerType === "aiServices" && vault.enableRbacAuthorization) {
+  if (profile.accessPoliciesOnly && vault.enableRbacAuthorization) {
     add(
       "VaultUsesRbac",
       `Vault ${vault.armId} uses the Azure RBAC permission model; ${label} only supports vaults with access ` +
@@ -282,13 +251,13 @@ export function preflight(input: PreflightInput): PreflightResult {
   }
 
   // The consumer.
-  if (consumer.consumerType === "mlWorkspace") {
-    if (consumer.mlServiceSideEncryption === true) {
-      add(
-        "ServiceSideEncryptionNoRotation",
-        `${label} uses service-side customer-managed key encryption, which does not support key rotation.`,
-      );
-    }
+  if (consumer.mlServiceSideEncryption === true) {
+    add(
+      "ServiceSideEncryptionNoRotation",
+      `${label} uses service-side customer-managed key encryption, which does not support key rotation.`,
+    );
+  }
+  if (profile.sameVaultOnly) {
     if (consumer.currentKey !== undefined) {
       const currentHost = hostOf(consumer.currentKey.vaultUrl, "consumer.currentKey.vaultUrl");
       if (currentHost !== keyHost) {
@@ -305,7 +274,7 @@ export function preflight(input: PreflightInput): PreflightResult {
   const identity = consumer.identity;
   if (identity === undefined) {
     if (
-      consumer.consumerType === "aiServices" &&
+      profile.systemIdentityRequiredWhenNoneNamed &&
       consumer.identityClientId === undefined &&
       !consumer.hasSystemAssignedIdentity
     ) {
@@ -315,7 +284,7 @@ export function preflight(input: PreflightInput): PreflightResult {
           `(encryption.keyVaultProperties.identityClientId). Enable its system-assigned identity.`,
       );
     } else {
-      add("IdentityMissing", `${label}: ${missingIdentityDetail(consumer)}`);
+      add("IdentityMissing", `${label}: ${profile.missingIdentityDetail(consumer)}`);
     }
   } else if (vault.enableRbacAuthorization) {
     const assignment = findKeyUseAssignment(
@@ -347,18 +316,4 @@ export function preflight(input: PreflightInput): PreflightResult {
   }
 
   return { ok: reasons.every((r) => r.severity !== "error"), reasons };
-}
-
-function missingIdentityDetail(consumer: ConsumerFacts): string {
-  switch (consumer.consumerType) {
-    case "aiServices":
-      return consumer.identityClientId === undefined
-        ? "its system-assigned identity has no principal id. Re-enable the system-assigned identity."
-        : `no user-assigned identity with client id ${consumer.identityClientId} (encryption.keyVaultProperties.` +
-            `identityClientId) is attached. Attach that identity or correct identityClientId.`;
-    case "diskEncryptionSet":
-      return "no managed identity can be determined (none, or several user-assigned identities and no system-assigned one). Give it a system-assigned identity.";
-    case "mlWorkspace":
-      return "the identity named by encryption.identity.userAssignedIdentity is not attached, or there is no system-assigned identity. Attach the identity the workspace's encryption names.";
-  }
 }

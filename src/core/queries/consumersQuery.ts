@@ -1,4 +1,5 @@
 import type { KeyRef } from "../ids/keyRef.js";
+import { consumerRules } from "../consumers/registry.js";
 
 const safeHost = /^[a-z0-9.-]+(:\d+)?$/;
 const safeKeyName = /^[0-9a-zA-Z-]{1,127}$/;
@@ -18,27 +19,21 @@ export class UnsafeQueryInputError extends Error {
 }
 
 /**
- * The one Resource Graph query that finds, tenant-wide, every consumer of a key in any version:
- * disk encryption sets by `activeKey.keyUrl`, Cognitive Services accounts by vault URI and key
- * name, and CMK Machine Learning workspaces by `keyIdentifier`. Vault host and key name compare
- * case-insensitively. Inputs are validated rather than escaped: Key Vault names allow no quotes.
+ * The one Resource Graph query that finds, tenant-wide, every consumer of a key in any version: the
+ * predicates of every consumer type in the registry (a disk encryption set by `activeKey.keyUrl`, an
+ * AI services account by vault URI and key name, a CMK Machine Learning workspace by
+ * `keyIdentifier`, ...). Vault host and key name compare case-insensitively. Inputs are validated
+ * rather than escaped: Key Vault names allow no quotes.
  */
 export function consumersOfKeyQuery(key: Pick<KeyRef, "vaultUrl" | "keyName">): string {
   const host = new URL(key.vaultUrl).host.toLowerCase();
   if (!safeHost.test(host)) throw new UnsafeQueryInputError("vaultUrl", host);
   if (!safeKeyName.test(key.keyName)) throw new UnsafeQueryInputError("keyName", key.keyName);
   const name = key.keyName.toLowerCase();
-  const prefix = `https://${host}/keys/${name}/`;
+  const predicates = [...consumerRules.values()].map((rule) => rule.keyPredicate({ host, name }));
   return [
     "resources",
-    "| where (type =~ 'microsoft.compute/diskencryptionsets'" +
-      ` and tolower(tostring(properties.activeKey.keyUrl)) startswith '${prefix}')`,
-    " or (type =~ 'microsoft.cognitiveservices/accounts'" +
-      " and tostring(properties.encryption.keySource) =~ 'Microsoft.KeyVault'" +
-      ` and tolower(tostring(properties.encryption.keyVaultProperties.keyVaultUri)) in~ ('https://${host}', 'https://${host}/')` +
-      ` and tostring(properties.encryption.keyVaultProperties.keyName) =~ '${name}')`,
-    " or (type =~ 'microsoft.machinelearningservices/workspaces'" +
-      ` and tolower(tostring(properties.encryption.keyVaultProperties.keyIdentifier)) startswith '${prefix}')`,
+    `| where ${predicates.join("\n or ")}`,
     "| project id, name, type, kind, location, subscriptionId, resourceGroup, identity, properties, tags",
     "| order by id asc",
   ].join("\n");
@@ -59,16 +54,6 @@ export function vaultByUriQuery(vaultUrl: string): string {
 export function consumersOfVaultQuery(vaultUrl: string): string {
   const host = new URL(vaultUrl).host.toLowerCase();
   if (!safeHost.test(host)) throw new UnsafeQueryInputError("vaultUrl", host);
-  const prefix = `https://${host}/keys/`;
-  return [
-    "resources",
-    "| where (type =~ 'microsoft.compute/diskencryptionsets'" +
-      ` and tolower(tostring(properties.activeKey.keyUrl)) startswith '${prefix}')`,
-    " or (type =~ 'microsoft.cognitiveservices/accounts'" +
-      ` and tolower(tostring(properties.encryption.keyVaultProperties.keyVaultUri)) in~ ('https://${host}', 'https://${host}/'))`,
-    " or (type =~ 'microsoft.machinelearningservices/workspaces'" +
-      ` and tolower(tostring(properties.encryption.keyVaultProperties.keyIdentifier)) startswith '${prefix}')`,
-    "| project id",
-    "| take 1",
-  ].join("\n");
+  const predicates = [...consumerRules.values()].map((rule) => rule.vaultPredicate(host));
+  return ["resources", `| where ${predicates.join("\n or ")}`, "| project id", "| take 1"].join("\n");
 }

@@ -1,6 +1,6 @@
 import type { ArmResourceJson } from "../arm/armResource.js";
-import { stringField } from "../arm/armResource.js";
-import { consumerRuleFor } from "../consumers/consumerRules.js";
+import { consumerRuleFor, moduleFor } from "../consumers/registry.js";
+import type { ContextNeed } from "../findings/contextNeed.js";
 import type { KeyVersionFacts, VaultFacts } from "../keyStores/keyFacts.js";
 import type { KeyVersionSummary } from "../ports/rotationPort.js";
 
@@ -14,8 +14,7 @@ export type FactRequest =
       readonly version: string;
     }
   | { readonly kind: "keyVersions"; readonly vaultUrl: string; readonly keyName: string }
-  | { readonly kind: "hub"; readonly id: string }
-  | { readonly kind: "vaultUse"; readonly vaultUrl: string };
+  | ContextNeed;
 
 /** The cache key of a fact (case-insensitive, as Azure compares these names). */
 export function factKey(request: FactRequest): string {
@@ -46,15 +45,7 @@ export function factsNeeded(resource: ArmResourceJson): FactRequest[] {
     if (key.version !== undefined)
       out.push({ kind: "keyVersion", vaultUrl: key.vaultUrl, keyName: key.keyName, version: key.version });
   }
-  if (resource.type.toLowerCase() === "microsoft.machinelearningservices/workspaces") {
-    const hubId = stringField(resource, "properties", "hubResourceId");
-    if (resource.kind?.toLowerCase() === "project" && hubId !== undefined)
-      out.push({ kind: "hub", id: hubId });
-  }
-  if (resource.type.toLowerCase() === "microsoft.keyvault/vaults") {
-    const uri = stringField(resource, "properties", "vaultUri");
-    if (uri !== undefined) out.push({ kind: "vaultUse", vaultUrl: uri });
-  }
+  out.push(...(moduleFor(resource.type)?.contextNeeds?.(resource) ?? []));
   return out;
 }
 

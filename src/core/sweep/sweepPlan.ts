@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { compareKeyVersions, newestVersion } from "../keyStores/keyVersionOrder.js";
 import type { ArmResourceJson } from "../arm/armResource.js";
-import { consumerRuleFor } from "../consumers/consumerRules.js";
+import { consumerRuleFor } from "../consumers/registry.js";
 import type { DetectionSettings } from "../findings/detectionSettings.js";
 import { evaluateResource } from "../findings/evaluateResource.js";
 import { evaluationOf, FINDING_CODES, type Evaluation } from "../findings/finding.js";

@@ -1,5 +1,5 @@
 import { tryParseResourceId } from "../../ids/resourceId.js";
-import { aiServicesAccountRule } from "./aiServicesAccount.js";
+import { aiServicesAccountRule } from "./aiServicesAccountRule.js";
 import { stringField, type ArmResourceJson } from "../../arm/armResource.js";
 import { keyRefFromUri, type KeyRef } from "../../ids/keyRef.js";
 import { hasSystemAssignedIdentity, sameText } from "../../arm/armValues.js";

@@ -1,6 +1,6 @@
 import { tryParseResourceId } from "../../ids/resourceId.js";
 import { field, stringField, type ArmResourceJson } from "../../arm/armResource.js";
-import { diskEncryptionSetRule } from "./diskEncryptionSet.js";
+import { diskEncryptionSetRule } from "./diskEncryptionSetRule.js";
 import { flag } from "../../arm/armValues.js";
 import { checkCmkConsumer, exclusionHint } from "../../findings/cmkConsumerChecks.js";
 import { evaluationOf, type Evaluation, type Finding, type Remediation } from "../../findings/finding.js";

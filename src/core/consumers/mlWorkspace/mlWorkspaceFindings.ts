@@ -1,6 +1,6 @@
 import { sameResourceId } from "../../ids/resourceId.js";
 import { field, stringField, type ArmResourceJson } from "../../arm/armResource.js";
-import { mlWorkspaceRule } from "./mlWorkspace.js";
+import { mlWorkspaceRule } from "./mlWorkspaceRule.js";
 import { flag, sameText } from "../../arm/armValues.js";
 import { checkCmkConsumer, exclusionHint } from "../../findings/cmkConsumerChecks.js";
 import { evaluationOf, type Evaluation, type Finding } from "../../findings/finding.js";

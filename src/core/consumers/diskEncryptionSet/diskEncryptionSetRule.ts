@@ -1,6 +1,14 @@
 import { field, stringField, type ArmResourceJson } from "../../arm/armResource.js";
-import type { ConsumerRule } from "../consumerRule.js";
 import { keyRefFromUri, type KeyRef } from "../../ids/keyRef.js";
+import type { ConsumerRule } from "../consumerRule.js";
+import { diskEncryptionSetFacts } from "./diskEncryptionSetFacts.js";
+
+/*
+ * Preflight sources: learn.microsoft.com/azure/virtual-machines/disk-encryption (include
+ * virtual-machines-managed-disks-customer-managed-keys-restrictions): "software and HSM RSA keys of
+ * sizes 2,048-bit, 3,072-bit and 4,096-bit", and the vault "must be in the same region as your disk
+ * encryption set" (key vaults in other tenants are allowed, so no tenant check).
+ */
 
 /**
  * Disk encryption sets (Microsoft.Compute/diskEncryptionSets). With
@@ -19,6 +27,8 @@ export const diskEncryptionSetRule: ConsumerRule = {
     return url === undefined ? undefined : keyRefFromUri(url);
   },
 
+  facts: diskEncryptionSetFacts,
+
   autoRotates(resource: ArmResourceJson): boolean {
     return field(resource, "properties", "rotationToLatestKeyVersionEnabled") === true;
   },
@@ -35,5 +45,28 @@ export const diskEncryptionSetRule: ConsumerRule = {
         },
       },
     };
+  },
+
+  keyPredicate: ({ host, name }) =>
+    "(type =~ 'microsoft.compute/diskencryptionsets'" +
+    ` and tolower(tostring(properties.activeKey.keyUrl)) startswith 'https://${host}/keys/${name}/')`,
+
+  vaultPredicate: (host) =>
+    "(type =~ 'microsoft.compute/diskencryptionsets'" +
+    ` and tolower(tostring(properties.activeKey.keyUrl)) startswith 'https://${host}/keys/')`,
+
+  preflight: {
+    label: "disk encryption set",
+    keySize: {
+      allowed: (b) => b === 2048 || b === 3072 || b === 4096,
+      allowedText: "2048, 3072 or 4096 bits",
+    },
+    vaultInSameRegion: true,
+    vaultInSameTenant: false,
+    accessPoliciesOnly: false,
+    sameVaultOnly: false,
+    systemIdentityRequiredWhenNoneNamed: false,
+    missingIdentityDetail: () =>
+      "no managed identity can be determined (none, or several user-assigned identities and no system-assigned one). Give it a system-assigned identity.",
   },
 };

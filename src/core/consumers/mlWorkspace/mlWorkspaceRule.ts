@@ -1,6 +1,15 @@
 import { field, stringField, type ArmResourceJson } from "../../arm/armResource.js";
-import type { ConsumerRule } from "../consumerRule.js";
 import { keyRefFromUri, type KeyRef } from "../../ids/keyRef.js";
+import type { ConsumerRule } from "../consumerRule.js";
+import { mlWorkspaceFacts } from "./mlWorkspaceFacts.js";
+
+/*
+ * Preflight sources: learn.microsoft.com/azure/machine-learning/concept-customer-managed-keys: soft
+ * delete and purge protection, get/wrapKey/unwrapKey for the workspace identity; "The customer-managed
+ * key for encryption can only be updated to keys in the same Azure Key Vault instance"; the
+ * service-side encryption preview: "key rotation and user-assigned identity capabilities are not
+ * supported". Size guidance (3072 recommended) is reported as a warning only.
+ */
 
 /**
  * Machine Learning workspaces created with a customer-managed key. `keyIdentifier` can be patched,
@@ -20,6 +29,8 @@ export const mlWorkspaceRule: ConsumerRule = {
     return id === undefined ? undefined : keyRefFromUri(id);
   },
 
+  facts: mlWorkspaceFacts,
+
   autoRotates: () => false,
 
   cannotRotate(resource: ArmResourceJson) {
@@ -35,5 +46,25 @@ export const mlWorkspaceRule: ConsumerRule = {
 
   rotationPatch(_resource: ArmResourceJson, target: KeyRef): Record<string, unknown> {
     return { properties: { encryption: { keyVaultProperties: { keyIdentifier: target.keyId } } } };
+  },
+
+  keyPredicate: ({ host, name }) =>
+    "(type =~ 'microsoft.machinelearningservices/workspaces'" +
+    ` and tolower(tostring(properties.encryption.keyVaultProperties.keyIdentifier)) startswith 'https://${host}/keys/${name}/')`,
+
+  vaultPredicate: (host) =>
+    "(type =~ 'microsoft.machinelearningservices/workspaces'" +
+    ` and tolower(tostring(properties.encryption.keyVaultProperties.keyIdentifier)) startswith 'https://${host}/keys/')`,
+
+  preflight: {
+    label: "Machine Learning workspace",
+    keySize: { allowed: (b) => b >= 2048, allowedText: "at least 2048 bits", recommendedMin: 3072 },
+    vaultInSameRegion: false,
+    vaultInSameTenant: false,
+    accessPoliciesOnly: false,
+    sameVaultOnly: true,
+    systemIdentityRequiredWhenNoneNamed: false,
+    missingIdentityDetail: () =>
+      "the identity named by encryption.identity.userAssignedIdentity is not attached, or there is no system-assigned identity. Attach the identity the workspace's encryption names.",
   },
 };

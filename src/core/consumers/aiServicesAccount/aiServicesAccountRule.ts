@@ -1,6 +1,15 @@
 import { stringField, type ArmResourceJson } from "../../arm/armResource.js";
-import type { ConsumerRule } from "../consumerRule.js";
 import { keyRef, type KeyRef } from "../../ids/keyRef.js";
+import type { ConsumerRule } from "../consumerRule.js";
+import { aiServicesAccountFacts } from "./aiServicesAccountFacts.js";
+
+/*
+ * Preflight sources: learn.microsoft.com/azure/ai-services/openai/encrypt-data-at-rest and
+ * .../ai-foundry/concepts/encryption-keys-portal (MicrosoftDocs/azure-ai-docs): "Only RSA and RSA-HSM
+ * keys of size 2048", soft delete and purge protection, "Only Azure Key Vault with legacy access
+ * policies are supported", trusted Microsoft services through the firewall, system-assigned identity
+ * with get/wrap/unwrap, "same region and in the same Microsoft Entra tenant".
+ */
 
 /**
  * Azure OpenAI and AI services accounts (Microsoft.CognitiveServices/accounts). Rotation is not
@@ -30,6 +39,8 @@ export const aiServicesAccountRule: ConsumerRule = {
     }
   },
 
+  facts: aiServicesAccountFacts,
+
   autoRotates: () => false,
 
   cannotRotate: () => undefined,
@@ -56,5 +67,30 @@ export const aiServicesAccountRule: ConsumerRule = {
         },
       },
     };
+  },
+
+  keyPredicate: ({ host, name }) =>
+    "(type =~ 'microsoft.cognitiveservices/accounts'" +
+    " and tostring(properties.encryption.keySource) =~ 'Microsoft.KeyVault'" +
+    ` and tolower(tostring(properties.encryption.keyVaultProperties.keyVaultUri)) in~ ('https://${host}', 'https://${host}/')` +
+    ` and tostring(properties.encryption.keyVaultProperties.keyName) =~ '${name}')`,
+
+  vaultPredicate: (host) =>
+    "(type =~ 'microsoft.cognitiveservices/accounts'" +
+    ` and tolower(tostring(properties.encryption.keyVaultProperties.keyVaultUri)) in~ ('https://${host}', 'https://${host}/'))`,
+
+  preflight: {
+    label: "AI services account",
+    keySize: { allowed: (b) => b === 2048, allowedText: "2048 bits only" },
+    vaultInSameRegion: true,
+    vaultInSameTenant: true,
+    accessPoliciesOnly: true,
+    sameVaultOnly: false,
+    systemIdentityRequiredWhenNoneNamed: true,
+    missingIdentityDetail: (consumer) =>
+      consumer.identityClientId === undefined
+        ? "its system-assigned identity has no principal id. Re-enable the system-assigned identity."
+        : `no user-assigned identity with client id ${consumer.identityClientId} (encryption.keyVaultProperties.` +
+          `identityClientId) is attached. Attach that identity or correct identityClientId.`,
   },
 };
