@@ -1,20 +1,15 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from "@azure/functions";
 import { functionsRuntime } from "../src/runtime/functionsRuntime.js";
 import type { ServiceRuntime } from "../src/runtime/serviceRuntime.js";
-import { remediateKey, remediateResource } from "../src/app/remediate.js";
+import { remediateTargetExclusively } from "../src/app/remediate.js";
 import { RemediationInputError } from "../src/core/jobs/remediationInputError.js";
 import { parseRemediationRequest } from "../src/core/jobs/remediationRequest.js";
-import {
-  manualRemediationLockGroup,
-  startSubscriptionRemediation,
-  subscriptionLockKey,
-} from "../src/app/remediateSubscription.js";
+import { startSubscriptionRemediation } from "../src/app/remediateSubscription.js";
 import { inScope, resourceScopeVerdict } from "../src/core/decisions/scopeGuard.js";
 import type { ServiceContext } from "../src/app/serviceContext.js";
 import { problem, readBody } from "./httpProblem.js";
 
 const bodyLimit = 64 * 1024;
-const lockGroup = manualRemediationLockGroup;
 
 /**
  * `POST /api/remediate`: remediate one resource or every consumer of one key now, or a whole
@@ -60,43 +55,30 @@ export function createRemediateHandler(runtime: () => Promise<ServiceRuntime>) {
       if (!verdict.inScope)
         return problem(403, "Out of scope", `resourceId: ${verdict.reason}`, "resourceId");
     }
-    const lockKey =
-      target.target === "resource" ? target.resourceId.toLowerCase() : target.keyId.toLowerCase();
-    const lockOwner =
-      target.target === "resource" ? target.resourceId : `/keys/${encodeURIComponent(target.keyId)}`;
-    await ctx.ledger.claimJobs(lockGroup, [{ dedupeKey: lockKey, resourceId: lockOwner }]);
-    const lock = await ctx.ledger.startJob(lockGroup, lockKey, lockOwner, 15 * 60 * 1000);
-    if (lock !== "started") {
+    const report = await remediateTargetExclusively(
+      target.target === "resource" ? { resourceId: target.resourceId } : { keyId: target.keyId },
+      ctx,
+      { apply: target.apply && !ctx.dryRun },
+    );
+    if (report === "busy") {
       return problem(
         409,
         "Remediation running",
         "another remediation of this target is running; try again when it ends",
       );
     }
-    try {
-      const apply = { apply: target.apply && !ctx.dryRun };
-      const report =
-        target.target === "resource"
-          ? await remediateResource(target.resourceId, ctx, apply)
-          : await remediateKey(target.keyId, ctx, apply);
-      if (target.target === "resource" && report.actions.length === 0 && report.errors.length > 0) {
-        return problem(
-          404,
-          "Not found",
-          report.errors[0]?.message ?? "the resource does not exist",
-          "resourceId",
-        );
-      }
-      context.log(JSON.stringify(report));
-      return { status: 200, jsonBody: report };
-    } finally {
-      await ctx.ledger.finishJob(lockGroup, lockKey, "queued");
+    if (target.target === "resource" && report.actions.length === 0 && report.errors.length > 0) {
+      return problem(
+        404,
+        "Not found",
+        report.errors[0]?.message ?? "the resource does not exist",
+        "resourceId",
+      );
     }
+    context.log(JSON.stringify(report));
+    return { status: 200, jsonBody: report };
   };
 }
-
-// A listing that died without releasing its lock frees the subscription after this long.
-const subscriptionLeaseMs = 60 * 60 * 1000;
 
 /** Records the operation, queues its listing job and answers 202 with where to poll. */
 async function startSubscription(
@@ -106,29 +88,18 @@ async function startSubscription(
   requestUrl: string,
   context: InvocationContext,
 ): Promise<HttpResponseInit> {
-  const lockKey = subscriptionLockKey(subscriptionId);
-  const lockOwner = `/subscriptions/${subscriptionId}`;
-  await ctx.ledger.claimJobs(manualRemediationLockGroup, [{ dedupeKey: lockKey, resourceId: lockOwner }]);
-  const lock = await ctx.ledger.startJob(manualRemediationLockGroup, lockKey, lockOwner, subscriptionLeaseMs);
-  if (lock !== "started") {
+  const started = await startSubscriptionRemediation(
+    subscriptionId,
+    { dryRun: !(apply && !ctx.dryRun), now: ctx.now() },
+    ctx,
+  );
+  if (started === "busy") {
     return problem(
       409,
       "Remediation running",
       "a remediation of this subscription is still listing its resources; try again when it has queued them",
       "subscriptionId",
     );
-  }
-  let started;
-  try {
-    started = await startSubscriptionRemediation(
-      subscriptionId,
-      { dryRun: !(apply && !ctx.dryRun), now: ctx.now() },
-      ctx.ledger,
-    );
-    await ctx.queue.enqueue([started.job]);
-  } catch (error) {
-    await ctx.ledger.finishJob(manualRemediationLockGroup, lockKey, "queued");
-    throw error;
   }
   const { operationId } = started.operation;
   const location = new URL(`/api/remediate/${operationId}`, requestUrl).pathname;

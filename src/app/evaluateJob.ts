@@ -1,16 +1,16 @@
+import { jobKeys } from "../core/jobs/jobKeys.js";
 import { randomUUID } from "node:crypto";
 import type { GraphScope } from "../core/ports/graphScope.js";
 import type { Ledger } from "../core/ports/ledger.js";
 import { consumerFactsFromArm } from "../core/consumers/consumerFactsFromArm.js";
 import type { KeyVersionFacts, VaultFacts } from "../core/keyStores/keyFacts.js";
-import { parseKeyId } from "../core/ids/keyId.js";
+import { keyRefFromUri, parseKeyId } from "../core/ids/keyId.js";
 import { preflight } from "../core/preflight/preflight.js";
 import { stringField, type ArmResourceJson } from "../core/arm/armResource.js";
 import { consumerRuleFor, moduleFor } from "../core/consumers/registry.js";
 import type { DetectionSettings } from "../core/findings/detectionSettings.js";
 import { evaluateResource } from "../core/findings/evaluateResource.js";
 import { FINDING_CODES, type Finding, type Remediation } from "../core/findings/finding.js";
-import { keyRefFromUri } from "../core/ids/keyRef.js";
 import type { EvaluateJob, RotateJob } from "../core/jobs/job.js";
 import type { ReportAction } from "../core/report/report.js";
 import { rotateConsumer, type RotationDeps } from "./rotateConsumer.js";
@@ -239,8 +239,7 @@ export async function evaluateJob(job: EvaluateJob, deps: EvaluationDeps): Promi
       v: 1,
       kind: "rotate",
       jobId: randomUUID(),
-      dedupeKey: `${job.dedupeKey}|rotate`,
-      claimGroup: job.claimGroup,
+      ...jobKeys.catchUpRotation(job),
       resourceId: job.resourceId,
       resourceType: resource.type,
       keyId: `${key.vaultUrl}/keys/${key.keyName}`,

@@ -1,3 +1,4 @@
+import { jobKeys } from "../core/jobs/jobKeys.js";
 import { randomUUID } from "node:crypto";
 import type { GraphScope } from "../core/ports/graphScope.js";
 import type { JobQueue } from "../core/ports/jobQueue.js";
@@ -65,8 +66,7 @@ export function keyEventJob(
     v: 1,
     kind: "rotate",
     jobId: randomUUID(),
-    dedupeKey: `${dryRun ? "dry-run|" : ""}${event.kind}|${consumer.id.toLowerCase()}|${event.keyId.toLowerCase()}`,
-    claimGroup: `${dryRun ? "dry-run|" : ""}${event.kind}|${event.keyId.toLowerCase()}`,
+    ...jobKeys.keyEvent(event, consumer.id, dryRun),
     resourceId: consumer.id,
     resourceType: consumer.type,
     keyId: event.keyId,

@@ -1,3 +1,4 @@
+import { jobKeys } from "../core/jobs/jobKeys.js";
 import { randomUUID } from "node:crypto";
 import type {
   ResourceDeleteEvent,
@@ -94,8 +95,7 @@ export async function planResourceEvent(
     v: 1,
     kind: "evaluate",
     jobId: randomUUID(),
-    dedupeKey: `${dryRun ? "dry-run|" : ""}evaluate|${event.eventId}|${decision.resourceId.toLowerCase()}`,
-    claimGroup: `${dryRun ? "dry-run|" : ""}evaluate|${event.eventId}`,
+    ...jobKeys.resourceEvent(event.eventId, decision.resourceId, dryRun),
     resourceId: decision.resourceId,
     resourceType: decision.resourceType,
     ...(decision.inline === undefined ? {} : { inline: decision.inline }),

@@ -1,7 +1,8 @@
+import { jobKeys, lockNames } from "../core/jobs/jobKeys.js";
 import { randomUUID } from "node:crypto";
 import { parseResourceId, ResourceIdError } from "../core/ids/resourceId.js";
 import { evaluateJob } from "./evaluateJob.js";
-import { keyRefFromUri } from "../core/ids/keyRef.js";
+import { keyRefFromUri } from "../core/ids/keyId.js";
 import type { EvaluateJob, RotateJob } from "../core/jobs/job.js";
 import type { Report, ReportAction } from "../core/report/report.js";
 import { rotateConsumer } from "./rotateConsumer.js";
@@ -19,8 +20,7 @@ function manualJob(
     v: 1,
     kind: "rotate",
     jobId: randomUUID(),
-    dedupeKey: `manual|${resourceId.toLowerCase()}|${keyId.toLowerCase()}|${correlationId}`,
-    claimGroup: `manual|${correlationId}`,
+    ...jobKeys.manualRotation(resourceId, keyId, correlationId),
     resourceId,
     resourceType,
     keyId,
@@ -105,8 +105,7 @@ export async function remediateResource(
     v: 1,
     kind: "evaluate",
     jobId: randomUUID(),
-    dedupeKey: `manual|${resource.id.toLowerCase()}|${correlationId}`,
-    claimGroup: `manual|${correlationId}`,
+    ...jobKeys.manualEvaluation(resource.id, correlationId),
     resourceId: resource.id,
     resourceType: resource.type,
     trigger: "Manual",
@@ -119,4 +118,27 @@ export async function remediateResource(
     actions: await evaluateJob(job, { ...ctx, dryRun: !options.apply }),
     errors: [],
   };
+}
+
+// A remediation that died without releasing its lock frees its target after this long.
+const targetLeaseMs = 15 * 60 * 1000;
+
+/**
+ * Remediates one resource or every consumer of one key, unless another manual remediation of the
+ * same target is running (then `busy`): two at once would race on the same writes.
+ */
+export async function remediateTargetExclusively(
+  target: { resourceId: string } | { keyId: string },
+  ctx: ServiceContext,
+  options: { apply: boolean },
+): Promise<Report | "busy"> {
+  const lock = lockNames.manualTarget("resourceId" in target ? target.resourceId : target.keyId);
+  if (!(await ctx.ledger.acquireLock(lock, targetLeaseMs))) return "busy";
+  try {
+    return "resourceId" in target
+      ? await remediateResource(target.resourceId, ctx, options)
+      : await remediateKey(target.keyId, ctx, options);
+  } finally {
+    await ctx.ledger.releaseLock(lock);
+  }
 }

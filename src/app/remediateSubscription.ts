@@ -2,17 +2,13 @@ import { randomUUID } from "node:crypto";
 import { operationGroup, type OperationRecord } from "../core/ports/operationStore.js";
 import type { Ledger } from "../core/ports/ledger.js";
 import type { RemediateSubscriptionJob } from "../core/jobs/job.js";
-import { listingJobPrefix } from "../core/decisions/operationStatus.js";
+import type { JobQueue } from "../core/ports/jobQueue.js";
+import { jobKeys, lockNames } from "../core/jobs/jobKeys.js";
 import type { ReportAction } from "../core/report/report.js";
 import { runSweep, type SweepDeps } from "./sweep.js";
 
-/** The ledger group that serialises manual remediations (one resource, key or subscription at a time). */
-export const manualRemediationLockGroup = "http-remediate";
-
-/** The lock key of a subscription-wide remediation in {@link manualRemediationLockGroup}. */
-export function subscriptionLockKey(subscriptionId: string): string {
-  return `subscription|${subscriptionId.toLowerCase()}`;
-}
+// A listing that died without releasing its lock frees the subscription after this long.
+const subscriptionLeaseMs = 60 * 60 * 1000;
 
 /** A started subscription-wide remediation. */
 export interface StartedOperation {
@@ -21,14 +17,34 @@ export interface StartedOperation {
 }
 
 /**
- * Records a subscription-wide remediation and builds its listing job (the caller queues it). The
- * resource jobs it leads to are claimed in the operation's group, so `GET /api/remediate/{id}`
- * reads its progress from one ledger partition.
+ * Records a subscription-wide remediation and queues its listing job, or answers `busy` while an
+ * earlier remediation of the subscription is still listing. The resource jobs it leads to are
+ * claimed in the operation's group, so `GET /api/remediate/{id}` reads its progress from one ledger
+ * partition.
  */
 export async function startSubscriptionRemediation(
   subscriptionId: string,
   options: { dryRun: boolean; now: Date },
-  ledger: Pick<Ledger, "createOperation" | "claimJobs">,
+  deps: {
+    ledger: Pick<Ledger, "createOperation" | "claimJobs" | "acquireLock" | "releaseLock">;
+    queue: JobQueue;
+  },
+): Promise<StartedOperation | "busy"> {
+  // One remediation per subscription until its listing has queued its jobs (the listing job releases it).
+  const lock = lockNames.subscription(subscriptionId);
+  if (!(await deps.ledger.acquireLock(lock, subscriptionLeaseMs))) return "busy";
+  try {
+    return await startListing(subscriptionId, options, deps);
+  } catch (error) {
+    await deps.ledger.releaseLock(lock);
+    throw error;
+  }
+}
+
+async function startListing(
+  subscriptionId: string,
+  options: { dryRun: boolean; now: Date },
+  { ledger, queue }: { ledger: Pick<Ledger, "createOperation" | "claimJobs">; queue: JobQueue },
 ): Promise<StartedOperation> {
   const operationId = randomUUID();
   const claimGroup = operationGroup(operationId);
@@ -45,7 +61,7 @@ export async function startSubscriptionRemediation(
     v: 1,
     kind: "remediate-subscription",
     jobId: randomUUID(),
-    dedupeKey: `${listingJobPrefix}${subscriptionId.toLowerCase()}`,
+    dedupeKey: jobKeys.subscriptionListing(subscriptionId),
     claimGroup,
     resourceId: `/subscriptions/${subscriptionId}`,
     resourceType: "Microsoft.Resources/subscriptions",
@@ -59,6 +75,7 @@ export async function startSubscriptionRemediation(
   };
   await ledger.createOperation(operation);
   await ledger.claimJobs(claimGroup, [{ dedupeKey: job.dedupeKey, resourceId: job.resourceId }]);
+  await queue.enqueue([job]);
   return { operation, job };
 }
 
@@ -111,19 +128,19 @@ export async function runSubscriptionListing(
     resourcesSeen: result.resourcesSeen,
     jobsQueued: result.jobsEnqueued,
   });
-  await deps.ledger.finishJob(manualRemediationLockGroup, subscriptionLockKey(job.subscriptionId), "queued");
+  await deps.ledger.releaseLock(lockNames.subscription(job.subscriptionId));
   return [];
 }
 
 /** A listing job that gave up: the operation is marked failed and the subscription unlocked. */
 export async function failSubscriptionListing(
   job: RemediateSubscriptionJob,
-  ledger: Pick<Ledger, "updateOperation" | "finishJob">,
+  ledger: Pick<Ledger, "updateOperation" | "releaseLock">,
   lastError: string | undefined,
 ): Promise<void> {
   await ledger.updateOperation(job.operationId, {
     listing: "failed",
     error: `listing the subscription's resources failed on every attempt${lastError === undefined ? "" : `: ${lastError}`}`,
   });
-  await ledger.finishJob(manualRemediationLockGroup, subscriptionLockKey(job.subscriptionId), "queued");
+  await ledger.releaseLock(lockNames.subscription(job.subscriptionId));
 }

@@ -4,7 +4,7 @@ import { compareKeyVersions } from "../core/keyStores/keyVersionOrder.js";
 import { stringField, type ArmResourceJson } from "../core/arm/armResource.js";
 import type { ConsumerRule } from "../core/consumers/consumerRule.js";
 import { consumerRuleFor } from "../core/consumers/registry.js";
-import { keyRefFromUri, sameKey, sameKeyVersion, type KeyRef } from "../core/ids/keyRef.js";
+import { keyRefFromUri, sameKey, sameKeyVersion, type KeyRef } from "../core/ids/keyId.js";
 import type { Ledger } from "../core/ports/ledger.js";
 import type { TicketRequestInput } from "../core/ports/ticketRequestStore.js";
 import { decideRotation, type RotationDecision } from "../core/decisions/decideRotation.js";

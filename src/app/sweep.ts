@@ -1,3 +1,4 @@
+import { jobKeys, lockNames } from "../core/jobs/jobKeys.js";
 import { randomUUID } from "node:crypto";
 import type { GraphScope } from "../core/ports/graphScope.js";
 import { tryParseResourceId } from "../core/ids/resourceId.js";
@@ -172,12 +173,7 @@ export async function runSweep(deps: SweepDeps, options: SweepOptions): Promise<
     goneQueued: 0,
     factsUnavailable: 0,
   };
-  const lockKey = `sweep|${
-    (scope.subscriptions ?? [])
-      .map((s) => s.toLowerCase())
-      .sort()
-      .join(",") || "scope"
-  }`;
+  const lockKey = lockNames.sweep(scope.subscriptions ?? []);
   if (act) {
     const acquired = await deps.ledger.acquireLock(lockKey, options.runLeaseMs ?? 50 * 60_000);
     if (!acquired) return { ...result, status: "busy" };
@@ -201,8 +197,7 @@ async function sweep(
   const now = deps.now();
   const graceMs = options.autoRotationGraceMs ?? hourMs;
   const period = Math.floor(now.getTime() / (options.recheckAfterMs ?? 24 * hourMs));
-  const dry = deps.dryRun ? "dry-run|" : "";
-  const claimGroup = options.operation?.claimGroup ?? `${dry}sweep|${period}`;
+  const claimGroup = options.operation?.claimGroup ?? jobKeys.sweepGroup(period, deps.dryRun);
   const eventId = `sweep-${runId}`;
 
   const covered =
@@ -243,13 +238,13 @@ async function sweep(
   }): EvaluateJob => ({
     ...base(plan.resource.id, plan.resource.type),
     kind: "evaluate",
-    dedupeKey: `${dry}sweep|evaluate|${plan.resource.id.toLowerCase()}|${plan.fingerprint}`,
+    dedupeKey: jobKeys.sweepJob("evaluate", plan.resource.id, plan.fingerprint, deps.dryRun),
   });
   const rotateJob = (plan: SweepItemPlan, keyId: string): RotateJob => ({
     ...base(plan.resource.id, plan.resource.type),
     kind: "rotate",
     keyId,
-    dedupeKey: `${dry}sweep|rotate|${plan.resource.id.toLowerCase()}|${plan.fingerprint}`,
+    dedupeKey: jobKeys.sweepJob("rotate", plan.resource.id, plan.fingerprint, deps.dryRun),
   });
   const enqueue = async (jobs: Job[]): Promise<void> => {
     if (!act || jobs.length === 0) return;

@@ -1,5 +1,5 @@
 import type { FindingCode, FindingSeverity } from "../core/findings/finding.js";
-import type { ActionKind, ActionStatus } from "../core/report/report.js";
+import type { LedgerAction } from "../core/ports/actionStore.js";
 
 /** Resources judged in one group (a resource type, a subscription, or the whole scan). */
 export interface ComplianceCounts {
@@ -38,19 +38,11 @@ export interface ReportFinding {
   selfRemediable: boolean;
 }
 
-/** One action from the ledger. */
-export interface ReportAction {
-  /** ISO 8601. */
-  at: string;
-  resourceId: string;
-  resourceType: string;
-  action: ActionKind;
-  status: ActionStatus;
-  reason: string;
-  from?: string;
-  to?: string;
-  dryRun: boolean;
-}
+/** One action from the ledger, as the report lists it: the report action with when and in which mode. */
+export type RecordedAction = Pick<
+  LedgerAction,
+  "at" | "resourceId" | "resourceType" | "action" | "status" | "reason" | "from" | "to" | "dryRun"
+>;
 
 /** One ticket request from the ledger. */
 export interface ReportTicket {
@@ -86,7 +78,7 @@ export interface ComplianceReport {
   /** Sorted by severity (urgent first), then resource id, then code. */
   findings: ReportFinding[];
   /** Newest first. */
-  actions: ReportAction[];
+  actions: RecordedAction[];
   /** Open ones first, then by last seen, newest first. */
   tickets: ReportTicket[];
   /** Resource Graph pages read. */

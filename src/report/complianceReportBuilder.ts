@@ -1,4 +1,4 @@
-import { reportAction } from "../report/reportAction.js";
+import { recordedAction } from "../report/recordedAction.js";
 import type { LedgerAction } from "../core/ports/actionStore.js";
 import type { TicketRequest } from "../core/ports/ticketRequestStore.js";
 import type { Evaluation, FindingSeverity } from "../core/findings/finding.js";
@@ -6,7 +6,7 @@ import type {
   ComplianceCounts,
   ComplianceGroup,
   ComplianceReport,
-  ReportAction,
+  RecordedAction,
   ReportFinding,
   ReportTicket,
 } from "./complianceReport.js";
@@ -116,7 +116,7 @@ function reportTicket(t: TicketRequest): ReportTicket {
 }
 
 /** Newest first; ties by resource id so the order never depends on the ledger's listing order. */
-function byActionOrder(a: ReportAction, b: ReportAction): number {
+function byActionOrder(a: RecordedAction, b: RecordedAction): number {
   return (
     compareText(b.at, a.at) || compareKeys(a.resourceId, b.resourceId) || compareText(a.action, b.action)
   );
@@ -168,7 +168,7 @@ export function createComplianceReportBuilder(
   const byType = new Map<string, GroupState>();
   const bySubscription = new Map<string, GroupState>();
   const findings: ReportFinding[] = [];
-  let actions: ReportAction[] = [];
+  let actions: RecordedAction[] = [];
   let tickets: ReportTicket[] = [];
   let graphPages = 0;
 
@@ -217,7 +217,7 @@ export function createComplianceReportBuilder(
       graphPages += pages;
     },
     setLedger(ledgerActions, ledgerTickets) {
-      actions = ledgerActions.map(reportAction).sort(byActionOrder);
+      actions = ledgerActions.map(recordedAction).sort(byActionOrder);
       tickets = ledgerTickets.map(reportTicket).sort(byTicketOrder);
     },
     build() {

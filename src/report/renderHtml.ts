@@ -5,7 +5,7 @@ import type {
   ComplianceCounts,
   ComplianceGroup,
   ComplianceReport,
-  ReportAction,
+  RecordedAction,
   ReportFinding,
   ReportTicket,
 } from "./complianceReport.js";
@@ -187,12 +187,12 @@ ${report.findings.length === 0 ? `<p class="empty">No findings.</p>` : `<p class
 </section>`;
 }
 
-function actionRow(a: ReportAction): string {
+function actionRow(a: RecordedAction): string {
   const change = a.from === undefined && a.to === undefined ? "" : `${a.from ?? ""} → ${a.to ?? ""}`;
   return `<tr class="action" data-status="${escapeHtml(a.status)}" data-action="${escapeHtml(a.action)}"><td><time datetime="${escapeHtml(a.at)}">${escapeHtml(a.at)}</time></td><td>${escapeHtml(a.action)}</td><td>${escapeHtml(a.status)}${a.dryRun ? " (dry run)" : ""}</td>${resourceCell(a.resourceId)}<td>${escapeHtml(change)}</td><td>${escapeHtml(a.reason)}</td></tr>`;
 }
 
-function actionsSection(actions: readonly ReportAction[]): string {
+function actionsSection(actions: readonly RecordedAction[]): string {
   const body =
     actions.length === 0
       ? `<p class="empty">The ledger holds no actions.</p>`

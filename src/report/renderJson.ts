@@ -1,4 +1,4 @@
-import { reportAction } from "../report/reportAction.js";
+import { recordedAction } from "../report/recordedAction.js";
 import type {
   ComplianceCounts,
   ComplianceGroup,
@@ -68,7 +68,7 @@ export function renderJson(report: ComplianceReport): string {
     byResourceType: report.byResourceType.map(group),
     bySubscription: report.bySubscription.map(group),
     findings: report.findings.map(finding),
-    actions: report.actions.map(reportAction),
+    actions: report.actions.map(recordedAction),
     tickets: report.tickets.map(ticket),
     graphPages: report.graphPages,
   };

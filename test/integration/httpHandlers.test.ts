@@ -1,3 +1,4 @@
+import { lockNames } from "../../src/core/jobs/jobKeys.js";
 import { HttpRequest } from "@azure/functions";
 import { describe, expect, it } from "vitest";
 import { createEventsWebhookHandler } from "../../functions/eventsWebhook.js";
@@ -112,18 +113,13 @@ describe("POST /api/remediate (HttpRequest objects, real SDK clients against the
     expect((await handler(jsonPost("https://app/api/remediate", huge), context())).status).toBe(413);
 
     // Another remediation of the same resource holds the lock.
-    await h.runtime.ctx.ledger.claimJobs("http-remediate", [
-      { dedupeKey: des.toLowerCase(), resourceId: des },
-    ]);
-    expect(await h.runtime.ctx.ledger.startJob("http-remediate", des.toLowerCase(), des, 60_000)).toBe(
-      "started",
-    );
+    expect(await h.runtime.ctx.ledger.acquireLock(lockNames.manualTarget(des), 60_000)).toBe(true);
     const busy = await handler(
       jsonPost("https://app/api/remediate", JSON.stringify({ resourceId: des })),
       context(),
     );
     expect(busy.status).toBe(409);
-    await h.runtime.ctx.ledger.finishJob("http-remediate", des.toLowerCase(), "queued");
+    await h.runtime.ctx.ledger.releaseLock(lockNames.manualTarget(des));
     expect(
       (await handler(jsonPost("https://app/api/remediate", JSON.stringify({ resourceId: des })), context()))
         .status,

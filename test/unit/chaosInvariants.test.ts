@@ -5,7 +5,7 @@ import { chaosNow, keyVersionOf } from "../../bench/chaos/chaosTenant.js";
 import { applyMergePatch, type ArmResource } from "@cmkr/azure-emulator";
 import type { LedgerAction } from "../../src/core/ports/actionStore.js";
 import { consumerRuleFor } from "../../src/core/consumers/registry.js";
-import { keyRef } from "../../src/core/ids/keyRef.js";
+import { keyRef } from "../../src/core/ids/keyId.js";
 
 const plan = generateChaosPlan(3, "small");
 const consumer = plan.tenant.consumers.find(

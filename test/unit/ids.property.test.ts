@@ -2,8 +2,13 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { parseResourceId, ResourceIdError, tryParseResourceId } from "../../src/core/ids/resourceId.js";
 import { armSubscriptionId } from "../../src/core/ids/armResourceId.js";
-import { formatKeyId, KeyIdError, keyVaultDomains, parseKeyId } from "../../src/core/ids/keyId.js";
-import { keyRefFromUri } from "../../src/core/ids/keyRef.js";
+import {
+  formatKeyId,
+  KeyIdError,
+  keyRefFromUri,
+  keyVaultDomains,
+  parseKeyId,
+} from "../../src/core/ids/keyId.js";
 
 const settings = { seed: 9001, numRuns: 400 };
 

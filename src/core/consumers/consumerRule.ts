@@ -1,5 +1,5 @@
 import type { ArmResourceJson } from "../arm/armResource.js";
-import type { KeyRef } from "../ids/keyRef.js";
+import type { KeyRef } from "../ids/keyId.js";
 import type { ConsumerFacts, ConsumerType } from "../keyStores/keyFacts.js";
 import type { PreflightProfile } from "../preflight/preflightProfile.js";
 

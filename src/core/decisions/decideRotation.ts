@@ -6,7 +6,7 @@ import { preflight } from "../preflight/preflight.js";
 import type { PreflightReason } from "../preflight/preflightReason.js";
 import type { ArmResourceJson } from "../arm/armResource.js";
 import type { ConsumerRule } from "../consumers/consumerRule.js";
-import { keyRef, sameKey, type KeyRef } from "../ids/keyRef.js";
+import { keyRef, sameKey, type KeyRef } from "../ids/keyId.js";
 
 /** Everything the decision looks at, read fresh by the worker. */
 export interface RotationSnapshot {

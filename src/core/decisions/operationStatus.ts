@@ -1,6 +1,7 @@
 import { tryParseResourceId } from "../ids/resourceId.js";
 import type { JobRecord } from "../../core/ports/jobStore.js";
 import type { OperationRecord } from "../../core/ports/operationStore.js";
+import { listingJobPrefix } from "../jobs/jobKeys.js";
 import type { Report, ReportAction } from "../report/report.js";
 
 /** Where a manual operation stands, as `GET /api/remediate/{operationId}` answers it. */
@@ -29,8 +30,7 @@ export interface OperationStatus {
   error?: string;
 }
 
-/** Jobs of the operation that stand for resources (the listing job itself is not one). */
-export const listingJobPrefix = "listing|";
+export { listingJobPrefix };
 
 /** Summarises an operation from its record and its job claims (pure). */
 export function operationStatus(operation: OperationRecord, jobs: readonly JobRecord[]): OperationStatus {

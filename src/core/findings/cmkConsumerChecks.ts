@@ -1,7 +1,7 @@
 import { tryParseResourceId } from "../ids/resourceId.js";
 import type { KeyVersionFacts, VaultFacts } from "../keyStores/keyFacts.js";
 import type { ArmResourceJson } from "../arm/armResource.js";
-import type { KeyRef } from "../ids/keyRef.js";
+import type { KeyRef } from "../ids/keyId.js";
 import type { Finding, Remediation } from "./finding.js";
 import type { RuleContext } from "./ruleContext.js";
 import { nameOf, ticketBody } from "./ticketBody.js";

@@ -152,3 +152,57 @@ export function parseKeyId(uri: string): KeyId {
   }
   return { vaultUrl, vaultHost, name, version, versionedId: formatKeyId(vaultUrl, name, version) };
 }
+
+/** The Key Vault key a resource is encrypted with, as the engine compares and writes it. */
+export interface KeyRef {
+  /** `https://{vault-host}` without trailing slash, lower-case host. */
+  vaultUrl: string;
+  keyName: string;
+  /** Absent when the resource names the key without a version. */
+  version?: string;
+  /** The key URI, versioned when `version` is set. */
+  keyId: string;
+}
+
+/**
+ * Builds a {@link KeyRef} from a vault URL (any form ARM writes: trailing slash, `:443`, upper-case
+ * host), a key name and an optional version.
+ */
+export function keyRef(vaultUri: string, keyName: string, version?: string): KeyRef {
+  const url = new URL(vaultUri);
+  const vaultUrl = `https://${url.hostname.toLowerCase()}`;
+  const v = version === undefined || version === "" ? undefined : version;
+  return {
+    vaultUrl,
+    keyName,
+    ...(v === undefined ? {} : { version: v }),
+    keyId: formatKeyId(vaultUrl, keyName, v),
+  };
+}
+
+/**
+ * A key identifier as a {@link KeyRef}, or undefined when {@link parseKeyId} rejects it: a rule
+ * reading a resource must not throw on a malformed field, it reports it instead.
+ */
+export function keyRefFromUri(uri: string): KeyRef | undefined {
+  try {
+    const id = parseKeyId(uri);
+    return keyRef(id.vaultUrl, id.name, id.version);
+  } catch (error) {
+    if (error instanceof KeyIdError) return undefined;
+    throw error;
+  }
+}
+
+/** Same key (vault and name), any version: compared case-insensitively as Key Vault does. */
+export function sameKey(a: KeyRef, b: KeyRef): boolean {
+  return (
+    a.vaultUrl.toLowerCase() === b.vaultUrl.toLowerCase() &&
+    a.keyName.toLowerCase() === b.keyName.toLowerCase()
+  );
+}
+
+/** Same key and same version. */
+export function sameKeyVersion(a: KeyRef, b: KeyRef): boolean {
+  return sameKey(a, b) && (a.version ?? "").toLowerCase() === (b.version ?? "").toLowerCase();
+}

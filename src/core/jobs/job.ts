@@ -104,8 +104,3 @@ export function decodeJob(message: unknown): Job {
   }
   return result.data;
 }
-
-/** The dedupe key of a rotation: one job per consumer and target key version. */
-export function rotationDedupeKey(resourceId: string, keyId: string): string {
-  return `${resourceId.toLowerCase()}|${keyId.toLowerCase()}`;
-}

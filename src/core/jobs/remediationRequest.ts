@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { tryParseResourceId } from "../ids/resourceId.js";
-import { keyRefFromUri } from "../ids/keyRef.js";
+import { keyRefFromUri } from "../ids/keyId.js";
 import { RemediationInputError } from "./remediationInputError.js";
 
 const schema = z

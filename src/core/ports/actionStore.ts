@@ -1,15 +1,11 @@
-import type { ActionKind, ActionStatus } from "../report/report.js";
+import type { ReportAction } from "../report/report.js";
 
-/** One planned or applied action, with what the resource looked like before and after. */
-export interface LedgerActionInput {
-  resourceId: string;
-  resourceType: string;
-  action: ActionKind;
-  status: ActionStatus;
-  reason: string;
+/**
+ * One planned or applied action as the ledger records it: the report's action, with what the
+ * resource looked like before and after and what caused it.
+ */
+export interface LedgerActionInput extends Omit<ReportAction, "codes" | "ticket"> {
   codes?: readonly string[];
-  from?: string;
-  to?: string;
   before?: unknown;
   after?: unknown;
   eventId?: string;

@@ -1,4 +1,4 @@
-import type { KeyRef } from "../ids/keyRef.js";
+import type { KeyRef } from "../ids/keyId.js";
 import { consumerRules } from "../consumers/registry.js";
 
 const safeHost = /^[a-z0-9.-]+(:\d+)?$/;

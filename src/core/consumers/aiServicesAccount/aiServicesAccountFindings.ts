@@ -1,7 +1,7 @@
 import { tryParseResourceId } from "../../ids/resourceId.js";
 import { aiServicesAccountRule } from "./aiServicesAccountRule.js";
 import { stringField, type ArmResourceJson } from "../../arm/armResource.js";
-import { keyRefFromUri, type KeyRef } from "../../ids/keyRef.js";
+import { keyRefFromUri, type KeyRef } from "../../ids/keyId.js";
 import { hasSystemAssignedIdentity, sameText } from "../../arm/armValues.js";
 import { checkCmkConsumer, exclusionHint } from "../../findings/cmkConsumerChecks.js";
 import { normalizeRegion, regionalSetting } from "../../findings/detectionSettings.js";

@@ -1,5 +1,5 @@
 import { stringField, type ArmResourceJson } from "../../arm/armResource.js";
-import { keyRef, type KeyRef } from "../../ids/keyRef.js";
+import { keyRef, type KeyRef } from "../../ids/keyId.js";
 import type { ConsumerRule } from "../consumerRule.js";
 import { aiServicesAccountFacts } from "./aiServicesAccountFacts.js";
 

@@ -1,6 +1,6 @@
 import { tryParseResourceId } from "../../ids/resourceId.js";
 import { field, stringField, type ArmResourceJson } from "../../arm/armResource.js";
-import { keyRefFromUri, sameKeyVersion } from "../../ids/keyRef.js";
+import { keyRefFromUri, sameKeyVersion } from "../../ids/keyId.js";
 import { exclusionHint } from "../../findings/cmkConsumerChecks.js";
 import type { Finding } from "../../findings/finding.js";
 import type { DetectionSettings } from "../../findings/detectionSettings.js";

@@ -1,5 +1,5 @@
 import { field, stringField, type ArmResourceJson } from "../../arm/armResource.js";
-import { keyRefFromUri, type KeyRef } from "../../ids/keyRef.js";
+import { keyRefFromUri, type KeyRef } from "../../ids/keyId.js";
 import type { ConsumerRule } from "../consumerRule.js";
 import { diskEncryptionSetFacts } from "./diskEncryptionSetFacts.js";
 

@@ -1,10 +1,10 @@
-import type { ReportAction } from "./complianceReport.js";
+import type { RecordedAction } from "./complianceReport.js";
 
 /**
  * A report action with exactly the contract's fields, in its key order: taken from a ledger action
  * (whose snapshots and ids stay out of the report) or from a report read back from JSON.
  */
-export function reportAction(a: ReportAction): ReportAction {
+export function recordedAction(a: RecordedAction): RecordedAction {
   return {
     at: a.at,
     resourceId: a.resourceId,
