@@ -114,9 +114,12 @@ module platform 'app/platform.bicep' = {
   }
 }
 
-// Every parameter and output used here exists in the module's main.bicep at this version (read at
-// Azure/bicep-registry-modules commit 0021497a; infra/moduleVersions.json records both lists and
-// test/unit/moduleVersions.test.ts holds this block to them).
+// Every parameter and output used here exists in the module's main.bicep at this version (read at the
+// tag avm/res/storage/storage-account/0.32.0 of Azure/bicep-registry-modules, commit 143600e8;
+// infra/moduleVersions.json records both lists and test/unit/moduleVersions.test.ts holds this block to
+// them). Not the quickstart's 0.8.3: its main.bicep (tag avm/res/storage/storage-account/0.8.3) has no
+// serviceEndpoints output, which CMKR_DEAD_LETTER_CONTAINER_URL reads. Not 0.33.0: it only changes the
+// child services' diagnostic settings, which this template does not use.
 module storage 'br/public:avm/res/storage/storage-account:0.32.0' = {
   name: 'storage'
   scope: rg
