@@ -340,9 +340,10 @@ describe("roles and settings", () => {
 
 describe("Flex Consumption app", () => {
   it("bounds maximumInstanceCount by the documented limits (1 to 1000) and passes it to functionAppConfig", () => {
-    // MicrosoftDocs/azure-docs, articles/azure-functions/event-driven-scaling.md (Flex Consumption):
-    // "the lowest maximum instance count value is 1, and the highest supported maximum instance count
-    // value is 1000".
+    // MicrosoftDocs/azure-docs, articles/azure-functions/event-driven-scaling.md (Flex Consumption pivot,
+    // ms.date 08/03/2026): "Currently the lowest maximum instance count value is `1`, and the highest
+    // supported maximum instance count value is `1000`". flex-consumption-plan.md still said 40 in its
+    // newest version read (05/12/2025, and "in preview" before): infra/main.bicep cites both.
     const main = code("infra/main.bicep");
     const declaration = /((?:@\w+\([^)]*\)\s*)+)param maximumInstanceCount int = (\d+)/.exec(main);
     expect(declaration).not.toBeNull();
@@ -353,6 +354,10 @@ describe("Flex Consumption app", () => {
     const fallback = Number(declaration?.[2]);
     expect(fallback).toBeGreaterThanOrEqual(min);
     expect(fallback).toBeLessThanOrEqual(max);
+    // The default also satisfies the older floor of 40.
+    expect(fallback).toBeGreaterThanOrEqual(40);
+    expect(read("infra/main.bicep")).toContain("event-driven-scaling.md");
+    expect(read("infra/main.bicep")).toContain("flex-consumption-plan.md");
     expect(main).toContain("maximumInstanceCount: maximumInstanceCount");
     expect(code("infra/app/api.bicep")).toMatch(
       /scaleAndConcurrency: \{\s+instanceMemoryMB: instanceMemoryMB\s+maximumInstanceCount: maximumInstanceCount/,
