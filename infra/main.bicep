@@ -60,10 +60,17 @@ param sweepSchedule string = '0 0 * * * *'
 @description('Further app settings (ticket sink, enforce keys, exclusions...), merged over the ones this template sets. See the configuration table in README.md.')
 param appSettings object = {}
 
-// Flex Consumption limits: "the lowest maximum instance count value is 1, and the highest supported
-// maximum instance count value is 1000" (MicrosoftDocs/azure-docs, articles/azure-functions/
-// event-driven-scaling.md, Flex Consumption pivot, ms.date 08/03/2026). Earlier versions of the same
-// Microsoft text said 40; the current one is what these bounds follow (docs/deployment.md).
+// Flex Consumption limits. Microsoft's texts disagree, and these bounds follow the newest:
+// - articles/azure-functions/event-driven-scaling.md (MicrosoftDocs/azure-docs, Flex Consumption pivot,
+//   ms.date 08/03/2026): "Currently the lowest maximum instance count value is `1`, and the highest
+//   supported maximum instance count value is `1000`", for each per-function scale group. Earlier
+//   versions of the same article said `40`.
+// - articles/azure-functions/flex-consumption-plan.md, Considerations (newest version read: ms.date
+//   05/12/2025): "The lowest maximum scale is currently `40`"; its 05/24/2024 preview version said "The
+//   lowest maximum scale in preview is `40`". So 40 is the older, preview-era floor, not a later one.
+// - avm/res/web/site/0.15.1 (main.bicep) types functionAppConfig as a plain object and bounds nothing.
+// The default, 40, is accepted under both texts; a lower value that a region refuses fails the
+// deployment with the platform's own error (docs/deployment.md, "What cannot be verified").
 @description('Upper bound of on-demand instances of each per-function scale group (Flex Consumption counts it per group, not for the whole app); the job queue is what scales the worker out.')
 @minValue(1)
 @maxValue(1000)
@@ -114,9 +121,12 @@ module platform 'app/platform.bicep' = {
   }
 }
 
-// Every parameter and output used here exists in the module's main.bicep at this version (read at
-// Azure/bicep-registry-modules commit 0021497a; infra/moduleVersions.json records both lists and
-// test/unit/moduleVersions.test.ts holds this block to them).
+// Every parameter and output used here exists in the module's main.bicep at this version (read at the
+// tag avm/res/storage/storage-account/0.32.0 of Azure/bicep-registry-modules, commit 143600e8;
+// infra/moduleVersions.json records both lists and test/unit/moduleVersions.test.ts holds this block to
+// them). Not the quickstart's 0.8.3: its main.bicep (tag avm/res/storage/storage-account/0.8.3) has no
+// serviceEndpoints output, which CMKR_DEAD_LETTER_CONTAINER_URL reads. Not 0.33.0: it only changes the
+// child services' diagnostic settings, which this template does not use.
 module storage 'br/public:avm/res/storage/storage-account:0.32.0' = {
   name: 'storage'
   scope: rg

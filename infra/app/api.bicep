@@ -1,10 +1,11 @@
 // The Flex Consumption Function App. Every connection uses the user-assigned identity: storage (the
 // Functions host and the service's own queue and ledger), Application Insights ingestion, and Azure.
 //
-// A plain Microsoft.Web/sites resource rather than avm/res/web/site: the pinned 0.9.0 had no
-// functionAppConfig parameter, and no later version's main.bicep could be read at a known version (see
-// docs/deployment.md, "Module versions"). functionAppConfig on Microsoft.Web/sites@2024-04-01 is what
-// Microsoft's Flex Consumption Bicep samples use, and what avm/res/web/site itself passes through.
+// avm/res/web/site at 0.15.1, the version Microsoft's Functions TypeScript azd quickstart pins
+// (Azure-Samples/functions-quickstart-typescript-azd, infra/app/api.bicep at cba39229). Read at the tag
+// avm/res/web/site/0.15.1 in Azure/bicep-registry-modules: main.bicep passes functionAppConfig (added in
+// 0.10.0) to the site as it is, and app settings are its appSettingsKeyValuePairs parameter (replaced by
+// `configs` from 0.16.0 on).
 param name string
 param location string = resourceGroup().location
 param tags object = {}
@@ -51,24 +52,33 @@ var identitySettings = {
   AZURE_CLIENT_ID: identityClientId
 }
 
-resource site 'Microsoft.Web/sites@2024-04-01' = {
-  name: name
-  location: location
-  // azd finds the app to deploy to by this tag.
-  tags: union(tags, { 'azd-service-name': serviceName })
-  kind: 'functionapp,linux'
-  identity: {
-    type: 'UserAssigned'
-    userAssignedIdentities: {
-      '${identityId}': {}
+// Settings: config--appsettings/main.bicep at the same tag writes sites/config 'appsettings' as
+// union(currentAppSettings, appSettingsKeyValuePairs, ...), where main.bicep passes as currentAppSettings
+// a list() of the app's settings at deployment time. So a setting added by hand (portal, `az functionapp
+// config appsettings set`) survives `azd provision`, and only the keys set here are overwritten. Its
+// storage and Application Insights shortcuts (storageAccountResourceId, appInsightResourceId) are not
+// used: every connection setting is written below, with the identity's client id.
+module site 'br/public:avm/res/web/site:0.15.1' = {
+  name: '${serviceName}-site'
+  params: {
+    name: name
+    location: location
+    // azd finds the app to deploy to by this tag.
+    tags: union(tags, { 'azd-service-name': serviceName })
+    kind: 'functionapp,linux'
+    serverFarmResourceId: appServicePlanId
+    managedIdentities: {
+      userAssignedResourceIds: [
+        identityId
+      ]
     }
-  }
-  properties: {
-    serverFarmId: appServicePlanId
     httpsOnly: true
     // Key Vault references in app settings (ticket sink tokens) resolve with the same identity.
-    keyVaultReferenceIdentity: identityId
+    keyVaultAccessIdentityResourceId: identityId
+    // Replaces the module's whole default ({ alwaysOn: true, minTlsVersion: '1.2', ftpsState: 'FtpsOnly' }):
+    // the plain site set only minTlsVersion, and the quickstart passes alwaysOn false on Flex Consumption.
     siteConfig: {
+      alwaysOn: false
       minTlsVersion: '1.2'
     }
     // A Flex Consumption app cannot be created without it: where the deployment package lives and how
@@ -94,19 +104,9 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
         version: runtimeVersion
       }
     }
+    appSettingsKeyValuePairs: union(appSettings, storageSettings, monitoringSettings, identitySettings)
   }
 }
 
-// A module, so that the current settings are read after the site exists (on the first deployment there
-// are none yet).
-module settings 'appSettings.bicep' = {
-  name: '${serviceName}-appsettings'
-  params: {
-    siteName: site.name
-    currentAppSettings: list('${site.id}/config/appsettings', '2024-04-01').properties
-    appSettings: union(appSettings, storageSettings, monitoringSettings, identitySettings)
-  }
-}
-
-output SERVICE_API_NAME string = site.name
-output resourceId string = site.id
+output SERVICE_API_NAME string = site.outputs.name
+output resourceId string = site.outputs.resourceId

@@ -1,11 +1,10 @@
-// The service's identity, its Flex Consumption plan and its telemetry, declared as plain resources.
+// The service's identity, its Flex Consumption plan and its telemetry, as Azure Verified Modules.
 //
-// Why not Azure Verified Modules here: infra/moduleVersions.json keeps only modules whose main.bicep was
-// read at the pinned version. For avm/res/managed-identity/user-assigned-identity,
-// avm/res/web/serverfarm, avm/res/operational-insights/workspace and avm/res/insights/component no
-// source at a known version could be read (docs/deployment.md, "Module versions"), and each of these is
-// one resource with a handful of properties, so the resource types themselves are the smaller thing to
-// get right.
+// Each module is pinned at the version Microsoft's own Functions TypeScript azd quickstart pins
+// (Azure-Samples/functions-quickstart-typescript-azd, infra/main.bicep at cba39229), and every parameter
+// passed and output read below is declared by the module's main.bicep at that tag in
+// Azure/bicep-registry-modules (tag and commit in infra/moduleVersions.json, held to these blocks by
+// test/unit/moduleVersions.test.ts).
 param location string
 param tags object = {}
 param identityName string
@@ -13,58 +12,78 @@ param planName string
 param logAnalyticsName string
 param applicationInsightsName string
 
-resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = {
-  name: identityName
-  location: location
-  tags: tags
+// avm/res/managed-identity/user-assigned-identity/0.4.1: main.bicep
+module identity 'br/public:avm/res/managed-identity/user-assigned-identity:0.4.1' = {
+  name: 'identity'
+  params: {
+    name: identityName
+    location: location
+    tags: tags
+  }
 }
 
-// Flex Consumption plan as Microsoft documents it: kind functionapp, SKU FC1 in tier FlexConsumption,
-// reserved (Linux). Source: MicrosoftDocs/azure-docs, reliability article for Azure Functions (Bicep
-// snippet `flexFuncPlan 'Microsoft.Web/serverfarms@2024-04-01'`).
-resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
-  name: planName
-  location: location
-  tags: tags
-  kind: 'functionapp'
-  sku: {
-    name: 'FC1'
-    tier: 'FlexConsumption'
-  }
-  properties: {
+// avm/res/web/serverfarm/0.1.1: main.bicep. Its `sku` is an object passed to the resource as it is, so
+// the plan is what Microsoft documents for Flex Consumption: SKU FC1 in tier FlexConsumption, reserved
+// (Linux). `kind` only allows App, Elastic, FunctionApp, Windows and Linux at this version; FunctionApp is
+// the plain resource's 'functionapp' (the resource provider ignores its case).
+module plan 'br/public:avm/res/web/serverfarm:0.1.1' = {
+  name: 'plan'
+  params: {
+    name: planName
+    location: location
+    tags: tags
+    kind: 'FunctionApp'
+    sku: {
+      name: 'FC1'
+      tier: 'FlexConsumption'
+    }
     reserved: true
   }
 }
 
-resource logAnalytics 'Microsoft.OperationalInsights/workspaces@2022-10-01' = {
-  name: logAnalyticsName
-  location: location
-  tags: tags
-  properties: {
-    sku: {
-      name: 'PerGB2018'
+// avm/res/operational-insights/workspace/0.11.1: main.bicep. Two of its defaults differ from an unset
+// property of the resource and are set here: forceCmkForQuery (true in the module: customer-managed
+// storage mandatory for query management, which this template does not link) is set false as on the
+// plain workspace, and disableLocalAuth (true in the module) is stated: nothing in the service uses the
+// workspace's keys.
+module logAnalytics 'br/public:avm/res/operational-insights/workspace:0.11.1' = {
+  name: 'logAnalytics'
+  params: {
+    name: logAnalyticsName
+    location: location
+    tags: tags
+    skuName: 'PerGB2018'
+    dataRetention: 30
+    forceCmkForQuery: false
+    features: {
+      disableLocalAuth: true
     }
+  }
+}
+
+// avm/res/insights/component/0.6.0: main.bicep. Ingestion only with Entra ID (disableLocalAuth; the app
+// sends APPLICATIONINSIGHTS_AUTHENTICATION_STRING and its identity holds Monitoring Metrics Publisher on
+// the component, infra/app/rbac.bicep): the instrumentation key in the connection string is then not
+// enough to send telemetry. The module always sends DisableIpMasking (default true) and RetentionInDays
+// (default 365): IP masking stays on as on the plain component, and retention is the workspace's 30 days.
+module applicationInsights 'br/public:avm/res/insights/component:0.6.0' = {
+  name: 'applicationInsights'
+  params: {
+    name: applicationInsightsName
+    location: location
+    tags: tags
+    kind: 'web'
+    applicationType: 'web'
+    workspaceResourceId: logAnalytics.outputs.resourceId
+    disableLocalAuth: true
+    disableIpMasking: false
     retentionInDays: 30
   }
 }
 
-resource applicationInsights 'Microsoft.Insights/components@2020-02-02' = {
-  name: applicationInsightsName
-  location: location
-  tags: tags
-  kind: 'web'
-  properties: {
-    Application_Type: 'web'
-    WorkspaceResourceId: logAnalytics.id
-    // Ingestion only with Entra ID (APPLICATIONINSIGHTS_AUTHENTICATION_STRING): the instrumentation key in
-    // the connection string is then not enough to send telemetry.
-    DisableLocalAuth: true
-  }
-}
-
-output identityId string = identity.id
-output identityPrincipalId string = identity.properties.principalId
-output identityClientId string = identity.properties.clientId
-output planId string = plan.id
-output applicationInsightsName string = applicationInsights.name
-output applicationInsightsConnectionString string = applicationInsights.properties.ConnectionString
+output identityId string = identity.outputs.resourceId
+output identityPrincipalId string = identity.outputs.principalId
+output identityClientId string = identity.outputs.clientId
+output planId string = plan.outputs.resourceId
+output applicationInsightsName string = applicationInsights.outputs.name
+output applicationInsightsConnectionString string = applicationInsights.outputs.connectionString

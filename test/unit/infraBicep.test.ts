@@ -54,7 +54,6 @@ describe("infra/*.bicep", () => {
     expect(bicep.toSorted()).toEqual(
       [
         "infra/app/api.bicep",
-        "infra/app/appSettings.bicep",
         "infra/app/existingSystemTopic.bicep",
         "infra/app/platform.bicep",
         "infra/app/rbac.bicep",
@@ -341,9 +340,10 @@ describe("roles and settings", () => {
 
 describe("Flex Consumption app", () => {
   it("bounds maximumInstanceCount by the documented limits (1 to 1000) and passes it to functionAppConfig", () => {
-    // MicrosoftDocs/azure-docs, articles/azure-functions/event-driven-scaling.md (Flex Consumption):
-    // "the lowest maximum instance count value is 1, and the highest supported maximum instance count
-    // value is 1000".
+    // MicrosoftDocs/azure-docs, articles/azure-functions/event-driven-scaling.md (Flex Consumption pivot,
+    // ms.date 08/03/2026): "Currently the lowest maximum instance count value is `1`, and the highest
+    // supported maximum instance count value is `1000`". flex-consumption-plan.md still said 40 in its
+    // newest version read (05/12/2025, and "in preview" before): infra/main.bicep cites both.
     const main = code("infra/main.bicep");
     const declaration = /((?:@\w+\([^)]*\)\s*)+)param maximumInstanceCount int = (\d+)/.exec(main);
     expect(declaration).not.toBeNull();
@@ -354,24 +354,73 @@ describe("Flex Consumption app", () => {
     const fallback = Number(declaration?.[2]);
     expect(fallback).toBeGreaterThanOrEqual(min);
     expect(fallback).toBeLessThanOrEqual(max);
+    // The default also satisfies the older floor of 40.
+    expect(fallback).toBeGreaterThanOrEqual(40);
+    expect(read("infra/main.bicep")).toContain("event-driven-scaling.md");
+    expect(read("infra/main.bicep")).toContain("flex-consumption-plan.md");
     expect(main).toContain("maximumInstanceCount: maximumInstanceCount");
     expect(code("infra/app/api.bicep")).toMatch(
       /scaleAndConcurrency: \{\s+instanceMemoryMB: instanceMemoryMB\s+maximumInstanceCount: maximumInstanceCount/,
     );
   });
 
-  it("creates the site with functionAppConfig and merges app settings over the ones already on it", () => {
+  it("is avm/res/web/site with functionAppConfig: identity-read package, Node 22, identity everywhere", () => {
     const api = code("infra/app/api.bicep");
-    expect(api).toMatch(/resource site 'Microsoft\.Web\/sites@2024-04-01'/);
-    expect(api).toMatch(/functionAppConfig: \{\s+deployment: \{\s+storage: \{\s+type: 'blobContainer'/);
-    expect(api).toContain(
-      "currentAppSettings: list('${site.id}/config/appsettings', '2024-04-01').properties",
+    expect(api).toMatch(/^module site 'br\/public:avm\/res\/web\/site:[\d.]+' = \{/m);
+    expect(api).not.toMatch(/'Microsoft\.Web\/sites@[^']+' = /);
+    expect(api).toContain("kind: 'functionapp,linux'");
+    expect(api).toMatch(/managedIdentities: \{\s+userAssignedResourceIds: \[\s+identityId\s+\]\s+\}/);
+    expect(api).toContain("keyVaultAccessIdentityResourceId: identityId");
+    expect(api).toMatch(
+      /functionAppConfig: \{\s+deployment: \{\s+storage: \{\s+type: 'blobContainer'[\s\S]*?authentication: \{\s+type: 'UserAssignedIdentity'\s+userAssignedIdentityResourceId: identityId/,
     );
-    expect(code("infra/app/appSettings.bicep")).toContain(
-      "properties: union(currentAppSettings, appSettings)",
-    );
+    expect(api).toMatch(/runtime: \{\s+name: runtimeName\s+version: runtimeVersion/);
+    expect(api).toContain("instanceMemoryMB int = 2048");
+    const main = code("infra/main.bicep");
+    expect(main).toContain("runtimeName: 'node'");
+    expect(main).toContain("runtimeVersion: '22'");
+    expect(main).toContain("allowSharedKeyAccess: false");
     expect(code("infra/app/platform.bicep")).toMatch(
-      /sku: \{\s+name: 'FC1'\s+tier: 'FlexConsumption'\s+\}\s+properties: \{\s+reserved: true/,
+      /sku: \{\s+name: 'FC1'\s+tier: 'FlexConsumption'\s+\}\s+reserved: true/,
+    );
+  });
+
+  it("passes app settings the module merges over the ones already on the app (docs/deployment.md says so)", () => {
+    // Settings changed by hand survive `azd provision` only because the pinned web/site version writes
+    // union(currentAppSettings, appSettingsKeyValuePairs, ...): true from 0.10.0 (functionAppConfig) to
+    // 0.15.x; from 0.16.0 on settings are passed through `configs` instead.
+    const api = code("infra/app/api.bicep");
+    expect(api).toContain(
+      "appSettingsKeyValuePairs: union(appSettings, storageSettings, monitoringSettings, identitySettings)",
+    );
+    expect(api).not.toMatch(/\b(storageAccountResourceId|appInsightResourceId):/);
+    const site = (
+      JSON.parse(read("infra/moduleVersions.json")) as {
+        modules: Record<string, { version: string; valuesChecked: Record<string, string> }>;
+      }
+    ).modules["avm/res/web/site"];
+    const [major = 0, minor = 0] = (site?.version ?? "").split(".").map(Number);
+    expect(major).toBe(0);
+    expect(minor).toBeGreaterThanOrEqual(10);
+    expect(minor).toBeLessThan(16);
+    expect(site?.valuesChecked.appSettingsKeyValuePairs).toContain(
+      "union(currentAppSettings, appSettingsKeyValuePairs",
+    );
+    expect(read("docs/deployment.md")).toMatch(/a setting added by hand[^.]*stays/);
+  });
+
+  it("sends telemetry to Application Insights with Entra ID only, as the identity", () => {
+    const platform = code("infra/app/platform.bicep");
+    const component = platform.slice(platform.indexOf("module applicationInsights "));
+    expect(component).toMatch(/^module applicationInsights 'br\/public:avm\/res\/insights\/component:/);
+    expect(component).toContain("disableLocalAuth: true");
+    expect(code("infra/app/api.bicep")).toContain(
+      "APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'",
+    );
+    const rbac = code("infra/app/rbac.bicep");
+    expect(rbac).toContain("monitoringMetricsPublisher = '3913510d-42f4-4e42-8a64-420c390055eb'");
+    expect(rbac).toMatch(
+      /scope: applicationInsights\s+properties: \{\s+roleDefinitionId: [^\n]*monitoringMetricsPublisher/,
     );
   });
 });

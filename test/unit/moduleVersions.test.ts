@@ -4,19 +4,21 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 
 /**
- * Azure Verified Modules are pinned only at versions whose main.bicep was read (infra/moduleVersions.json
- * records what it declares). Bicep rejects a module parameter the module does not declare, so a parameter
- * passed here that the record does not list, or an output read that it does not list, is a deployment that
- * would fail (or a record that is out of date).
+ * Azure Verified Modules are pinned only at versions whose main.bicep was read at their release tag in
+ * Azure/bicep-registry-modules (infra/moduleVersions.json records the tag, its commit and what main.bicep
+ * declares there). Bicep rejects a module parameter the module does not declare, so a parameter passed here
+ * that the record does not list, or an output read that it does not list, is a deployment that would fail
+ * (or a record that is out of date). The record is data: these tests do not need the module repository.
  */
 
 interface ModuleRecord {
   version: string;
   why: string;
-  source: { repo: string; path: string; commit: string };
+  source: { repo: string; tag: string; path: string; commit: string };
   checked: string;
   parameters: string[];
   outputs: string[];
+  valuesChecked?: Record<string, string>;
 }
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -127,9 +129,11 @@ describe("infra/moduleVersions.json", () => {
     },
   );
 
-  it("says where each version was read: a repository file at a full commit, and when", () => {
+  it("says where each version was read: the release tag, its full commit, the file, and when", () => {
     for (const [modulePath, entry] of Object.entries(record)) {
       expect(entry.source.repo).toBe("Azure/bicep-registry-modules");
+      // AVM release tags are <module path>/<version>.
+      expect(entry.source.tag).toBe(`${modulePath}/${entry.version}`);
       expect(entry.source.path).toBe(`${modulePath}/main.bicep`);
       expect(entry.source.commit).toMatch(/^[0-9a-f]{40}$/);
       expect(entry.checked).toMatch(/^\d{4}-\d{2}-\d{2}$/);
@@ -138,16 +142,21 @@ describe("infra/moduleVersions.json", () => {
     }
   });
 
+  it("lists, under valuesChecked, only parameters and outputs the module declares", () => {
+    for (const [modulePath, entry] of Object.entries(record)) {
+      for (const name of Object.keys(entry.valuesChecked ?? {}))
+        expect([...entry.parameters, ...entry.outputs], `${modulePath}: ${name}`).toContain(name);
+    }
+  });
+
   it("is the table of docs/deployment.md, row for row", () => {
     const doc = read("docs/deployment.md");
-    const rows = [...doc.matchAll(/^\| `(avm\/[^`]+)` \| `([^`]+)` \| `([0-9a-f]{40})` \|/gm)].map((m) => ({
-      path: m[1],
-      version: m[2],
-      commit: m[3],
-    }));
+    const rows = [
+      ...doc.matchAll(/^\| `(avm\/[^`]+)` \| `([^`]+)` \| `([^`]+)` at `([0-9a-f]{40})` \|/gm),
+    ].map((m) => ({ path: m[1], version: m[2], tag: m[3], commit: m[4] }));
     expect(rows.toSorted((a, b) => (a.path ?? "").localeCompare(b.path ?? ""))).toEqual(
       Object.entries(record)
-        .map(([p, e]) => ({ path: p, version: e.version, commit: e.source.commit }))
+        .map(([p, e]) => ({ path: p, version: e.version, tag: e.source.tag, commit: e.source.commit }))
         .toSorted((a, b) => a.path.localeCompare(b.path)),
     );
   });
