@@ -3,12 +3,15 @@ import { ResourceGraphClient } from "@azure/arm-resourcegraph";
 import { RestError } from "@azure/core-rest-pipeline";
 import { describe, expect, it } from "vitest";
 import { AzureEmulator, parseTenantFile } from "@cmkr/azure-emulator";
-import { RotationTenantBuilder, V1, subscriptionId } from "../support/rotationTenant.js";
+import { SINGLE_KEY, SingleKeyTenant } from "@cmkr/azure-emulator/tenant-builder";
+
+const { v1: V1 } = SINGLE_KEY.versions;
+const { subscriptionId } = SINGLE_KEY;
 
 function tenantWithSets(count: number, subscriptions: number) {
-  const b = new RotationTenantBuilder();
+  const b = new SingleKeyTenant();
   for (let i = 0; i < count; i++)
-    b.des(`des-${String(i).padStart(3, "0")}`, { sub: (i % subscriptions) + 1 });
+    b.diskEncryptionSet(`des-${String(i).padStart(3, "0")}`, { sub: (i % subscriptions) + 1 });
   return b.build();
 }
 
