@@ -2,8 +2,9 @@ import { ComputeManagementClient } from "@azure/arm-compute";
 import { ResourceGraphClient } from "@azure/arm-resourcegraph";
 import { RestError } from "@azure/core-rest-pipeline";
 import { describe, expect, it } from "vitest";
-import { AzureEmulator, parseTenantFile } from "@cmkr/azure-emulator";
-import { SINGLE_KEY, SingleKeyTenant } from "@cmkr/azure-emulator/tenant-builder";
+import { AzureEmulator } from "../../src/azureEmulator.js";
+import { parseTenantFile } from "../../src/tenantFile.js";
+import { SINGLE_KEY, SingleKeyTenant } from "../../src/tenantBuilder/index.js";
 
 const { v1: V1 } = SINGLE_KEY.versions;
 const { subscriptionId } = SINGLE_KEY;
