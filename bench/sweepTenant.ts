@@ -1,17 +1,13 @@
-import type { ArmResource, TenantFile } from "@cmkr/azure-emulator";
+import type { TenantFile } from "@cmkr/azure-emulator";
+import { TenantBuilder, type KeyVersionRef } from "@cmkr/azure-emulator/tenant-builder";
 
 /** Deterministic ids of the sweep tenant. */
-const tenantId = "72f988bf-86f1-41af-91ab-2d7cd011db47";
-const guid = (prefix: string, n: number): string =>
-  `${prefix}-0000-4000-8000-${n.toString(16).padStart(12, "0")}`;
-const subscriptionOf = (n: number): string => guid("5e3c6f0a", n);
+const subscriptionOf = (n: number): string => `5e3c6f0a-0000-4000-8000-${n.toString(16).padStart(12, "0")}`;
 
 export const sweepVaultUrl = "https://kv-sweep.vault.azure.net";
 export const sweepKeyName = "cmk";
 export const sweepOldVersion = "0".repeat(31) + "1";
 export const sweepNewVersion = "0".repeat(31) + "2";
-const keyOld = `${sweepVaultUrl}/keys/${sweepKeyName}/${sweepOldVersion}`;
-const keyNew = `${sweepVaultUrl}/keys/${sweepKeyName}/${sweepNewVersion}`;
 
 /** What the generated tenant holds, so tests can check the sweep found exactly it. */
 export interface SweepTenantCounts {
@@ -51,18 +47,12 @@ export interface SweepTenant {
  */
 export function sweepBenchTenant(resources: number): SweepTenant {
   const subscriptions = Math.max(1, Math.round(resources / 100));
-  const subscriptionIds = Array.from({ length: subscriptions }, (_, i) => subscriptionOf(i + 1));
+  const b = new TenantBuilder({ tenantId: "72f988bf-86f1-41af-91ab-2d7cd011db47", seed: "sweep-bench" });
+  const subscriptionIds = Array.from({ length: subscriptions }, (_, i) =>
+    b.subscription(subscriptionOf(i + 1), `sweep-${i + 1}`),
+  );
   const first = subscriptionIds[0] as string;
-  const keysGroup = `/subscriptions/${first}/resourceGroups/rg-keys/providers`;
-  const vaultId = `${keysGroup}/Microsoft.KeyVault/vaults/kv-sweep`;
-  const identityId = `${keysGroup}/Microsoft.ManagedIdentity/userAssignedIdentities/id-cmk`;
-  const principalId = guid("9a1b2c3d", 1);
-  const clientId = guid("9a1b2c3e", 1);
-  const enforceSetId = `${keysGroup}/Microsoft.Compute/diskEncryptionSets/des-enforce`;
-  const userAssigned = {
-    type: "UserAssigned",
-    userAssignedIdentities: { [identityId]: { principalId, clientId } },
-  };
+  const keys = { subscriptionId: first, resourceGroup: "rg-keys" };
   const counts: SweepTenantCounts = {
     inScope: 0,
     unattachedPlatformDisks: 0,
@@ -72,61 +62,59 @@ export function sweepBenchTenant(resources: number): SweepTenant {
     laggingSets: 0,
     laggingAutoRotatingSets: 0,
   };
-  const out: ArmResource[] = [];
-  const add = (r: ArmResource, inScope = true): void => {
-    out.push(r);
-    if (inScope) counts.inScope++;
+  const inScope = <T>(ref: T): T => {
+    counts.inScope++;
+    return ref;
   };
-  const vault = (name: string, id: string, uri: string): ArmResource => ({
-    id,
-    name,
-    type: "Microsoft.KeyVault/vaults",
-    location: "westeurope",
-    properties: {
-      tenantId,
-      vaultUri: `${uri}/`,
-      sku: { family: "A", name: "standard" },
-      enableSoftDelete: true,
-      softDeleteRetentionInDays: 90,
-      enablePurgeProtection: true,
-      enableRbacAuthorization: false,
-      accessPolicies: [
-        { tenantId, objectId: principalId, permissions: { keys: ["get", "wrapKey", "unwrapKey"] } },
-      ],
-      provisioningState: "Succeeded",
-    },
-  });
-  add(vault("kv-sweep", vaultId, sweepVaultUrl));
-  add(vault("kv-apps", `${keysGroup}/Microsoft.KeyVault/vaults/kv-apps`, "https://kv-apps.vault.azure.net"));
-  add(
+
+  const vault = inScope(b.vault({ ...keys, name: "kv-sweep" }));
+  const apps = inScope(b.vault({ ...keys, name: "kv-apps" }));
+  b.key(vault, sweepKeyName, [
     {
-      id: identityId,
-      name: "id-cmk",
-      type: "Microsoft.ManagedIdentity/userAssignedIdentities",
-      location: "westeurope",
-      properties: { tenantId, principalId, clientId },
+      version: sweepOldVersion,
+      createdOn: "2026-01-01T00:00:00Z",
+      expiresOn: "2027-06-01T00:00:00Z",
+      keySize: 3072,
     },
-    false,
-  );
-  const des = (id: string, keyUrl: string, autoRotation: boolean): ArmResource => ({
-    id,
-    name: id.split("/").pop() ?? "",
-    type: "Microsoft.Compute/diskEncryptionSets",
-    location: "westeurope",
-    identity: userAssigned,
-    properties: {
-      activeKey: { sourceVault: { id: vaultId }, keyUrl },
-      encryptionType: "EncryptionAtRestWithCustomerKey",
-      rotationToLatestKeyVersionEnabled: autoRotation,
-      previousKeys: [],
-      provisioningState: "Succeeded",
+    {
+      version: sweepNewVersion,
+      createdOn: "2026-10-01T00:00:00Z",
+      expiresOn: "2027-12-01T00:00:00Z",
+      keySize: 3072,
     },
-  });
-  add(des(enforceSetId, keyNew, false));
+  ]);
+  // One user-assigned identity with one access policy reaches the key for every consumer.
+  const identity = b.userAssignedIdentity({ ...keys, name: "id-cmk" });
+  b.grantKeyAccess(vault, identity.principalId);
+  b.grantKeyAccess(apps, identity.principalId);
+  const userAssigned = { userAssigned: [identity] };
+  const onOld: KeyVersionRef = { vault, keyName: sweepKeyName, version: sweepOldVersion };
+  const onNew: KeyVersionRef = { ...onOld, version: sweepNewVersion };
+  const consumer = (
+    kind: "diskEncryptionSet" | "openAI" | "mlWorkspace",
+    subscriptionId: string,
+    resourceGroup: string,
+    name: string,
+    key: KeyVersionRef,
+    autoRotation = false,
+  ) =>
+    inScope(
+      b.cmkConsumer({
+        kind,
+        subscriptionId,
+        resourceGroup,
+        name,
+        identity: userAssigned,
+        key,
+        access: "none",
+        ...(kind === "diskEncryptionSet" ? { autoRotation } : {}),
+      }),
+    );
+  const enforceSetId = consumer("diskEncryptionSet", first, "rg-keys", "des-enforce", onNew).id;
 
   for (let i = 0; i < resources - 3; i++) {
-    const sub = subscriptionIds[i % subscriptions] as string;
-    const group = `/subscriptions/${sub}/resourceGroups/rg-${i % 7}/providers`;
+    const subscriptionId = subscriptionIds[i % subscriptions] as string;
+    const resourceGroup = `rg-${i % 7}`;
     switch (i % 10) {
       case 0:
       case 1:
@@ -136,23 +124,20 @@ export function sweepBenchTenant(resources: number): SweepTenant {
         const attached = platform && i % 2 === 0;
         if (platform && attached) counts.attachedPlatformDisks++;
         else if (platform) counts.unattachedPlatformDisks++;
-        add({
-          id: `${group}/Microsoft.Compute/disks/disk-${i}`,
-          name: `disk-${i}`,
-          type: "Microsoft.Compute/disks",
-          location: "westeurope",
-          ...(attached ? { managedBy: `${group}/Microsoft.Compute/virtualMachines/vm-${i}` } : {}),
-          sku: { name: "Premium_LRS", tier: "Premium" },
-          properties: {
-            creationData: { createOption: "Empty" },
-            diskSizeGB: 128,
-            diskState: attached ? "Attached" : "Unattached",
-            encryption: platform
-              ? { type: "EncryptionAtRestWithPlatformKey" }
-              : { type: "EncryptionAtRestWithCustomerKey", diskEncryptionSetId: enforceSetId },
-            provisioningState: "Succeeded",
-          },
-        });
+        inScope(
+          b.disk({
+            subscriptionId,
+            resourceGroup,
+            name: `disk-${i}`,
+            // A VM the tenant does not hold: the disk is Attached, and its encryption cannot change.
+            ...(attached
+              ? {
+                  managedBy: `/subscriptions/${subscriptionId}/resourceGroups/${resourceGroup}/providers/Microsoft.Compute/virtualMachines/vm-${i}`,
+                }
+              : {}),
+            encryption: platform ? "platform" : { desId: enforceSetId },
+          }),
+        );
         break;
       }
       case 4:
@@ -162,110 +147,45 @@ export function sweepBenchTenant(resources: number): SweepTenant {
         const lagging = !autoLagging && i % 61 === 4;
         if (lagging) counts.laggingSets++;
         if (autoLagging) counts.laggingAutoRotatingSets++;
-        add(
-          des(
-            `${group}/Microsoft.Compute/diskEncryptionSets/des-${i}`,
-            lagging || autoLagging ? keyOld : keyNew,
-            autoLagging,
-          ),
+        consumer(
+          "diskEncryptionSet",
+          subscriptionId,
+          resourceGroup,
+          `des-${i}`,
+          lagging || autoLagging ? onOld : onNew,
+          autoLagging,
         );
         break;
       }
       case 7:
       case 8: {
         const microsoftManaged = i % 47 === 7;
-        if (microsoftManaged) counts.microsoftManagedAccounts++;
-        add({
-          id: `${group}/Microsoft.CognitiveServices/accounts/aoai-${i}`,
-          name: `aoai-${i}`,
-          type: "Microsoft.CognitiveServices/accounts",
-          kind: "OpenAI",
-          location: "westeurope",
-          sku: { name: "S0" },
-          identity: userAssigned,
-          properties: {
-            ...(microsoftManaged
-              ? {}
-              : {
-                  encryption: {
-                    keySource: "Microsoft.KeyVault",
-                    keyVaultProperties: {
-                      keyVaultUri: `${sweepVaultUrl}/`,
-                      keyName: sweepKeyName,
-                      keyVersion: sweepNewVersion,
-                      identityClientId: clientId,
-                    },
-                  },
-                }),
-            provisioningState: "Succeeded",
-          },
-        });
+        if (microsoftManaged) {
+          counts.microsoftManagedAccounts++;
+          inScope(
+            b.aiServicesAccount({
+              subscriptionId,
+              resourceGroup,
+              name: `aoai-${i}`,
+              kind: "OpenAI",
+              identity: userAssigned,
+            }),
+          );
+        } else {
+          consumer("openAI", subscriptionId, resourceGroup, `aoai-${i}`, onNew);
+        }
         break;
       }
       default: {
         const withoutCmk = i % 41 === 9;
-        if (withoutCmk) counts.workspacesWithoutCmk++;
-        add({
-          id: `${group}/Microsoft.MachineLearningServices/workspaces/mlw-${i}`,
-          name: `mlw-${i}`,
-          type: "Microsoft.MachineLearningServices/workspaces",
-          kind: "Default",
-          location: "westeurope",
-          identity: userAssigned,
-          properties: {
-            friendlyName: `mlw-${i}`,
-            hbiWorkspace: false,
-            ...(withoutCmk
-              ? {}
-              : {
-                  encryption: {
-                    status: "Enabled",
-                    identity: { userAssignedIdentity: identityId },
-                    keyVaultProperties: {
-                      keyVaultArmId: vaultId,
-                      keyIdentifier: keyNew,
-                      identityClientId: clientId,
-                    },
-                  },
-                }),
-            provisioningState: "Succeeded",
-          },
-        });
+        if (withoutCmk) {
+          counts.workspacesWithoutCmk++;
+          inScope(b.mlWorkspace({ subscriptionId, resourceGroup, name: `mlw-${i}`, identity: userAssigned }));
+        } else {
+          consumer("mlWorkspace", subscriptionId, resourceGroup, `mlw-${i}`, onNew);
+        }
       }
     }
   }
-  const version = (v: string, createdOn: string, expiresOn: string) => ({
-    version: v,
-    kty: "RSA" as const,
-    keySize: 3072,
-    enabled: true,
-    createdOn,
-    notBefore: null,
-    expiresOn,
-    keyOps: ["encrypt", "decrypt", "sign", "verify", "wrapKey", "unwrapKey"],
-  });
-  return {
-    enforceSetId,
-    counts,
-    subscriptionIds,
-    tenant: {
-      tenantId,
-      subscriptions: subscriptionIds.map((subscriptionId, i) => ({
-        subscriptionId,
-        displayName: `sweep-${i + 1}`,
-      })),
-      resources: out,
-      keyVaults: {
-        [sweepVaultUrl]: {
-          keys: {
-            [sweepKeyName]: [
-              version(sweepOldVersion, "2026-01-01T00:00:00Z", "2027-06-01T00:00:00Z"),
-              version(sweepNewVersion, "2026-10-01T00:00:00Z", "2027-12-01T00:00:00Z"),
-            ],
-          },
-        },
-        "https://kv-apps.vault.azure.net": { keys: {} },
-      },
-    },
-  };
+  return { enforceSetId, counts, subscriptionIds, tenant: b.build() };
 }

@@ -6,38 +6,10 @@ import { handleEvents } from "../src/app/handleEvents.js";
 import { decodeJob } from "../src/core/jobs/job.js";
 import type { ReportAction } from "../src/core/report/report.js";
 import { handlePoisonJob, runJob } from "../src/app/runJob.js";
-import {
-  AzureEmulator,
-  type TenantFile,
-  armThrottleDefaults,
-  type ThrottleLimits,
-} from "@cmkr/azure-emulator";
+import { AzureEmulator, armThrottleDefaults, type ThrottleLimits } from "@cmkr/azure-emulator";
 import { decodeDelivery } from "../src/core/events/decodeDelivery.js";
 import { benchKeyEvent, newVersion, rotationBenchTenant } from "./benchTenant.js";
 import type { Figure } from "./rotationBench.js";
-
-/**
- * The bench tenant with every consumer in one subscription, and its access policies in the vault's
- * tenant (Key Vault ignores an entry of another tenant), so every rotation can succeed.
- */
-function usableTenant(consumers: number): TenantFile {
-  const tenant = rotationBenchTenant(1, consumers);
-  return {
-    ...tenant,
-    resources: tenant.resources.map((r) => {
-      const policies = (r.properties as { accessPolicies?: { tenantId: string }[] } | undefined)
-        ?.accessPolicies;
-      if (r.type !== "Microsoft.KeyVault/vaults" || policies === undefined) return r;
-      return {
-        ...r,
-        properties: {
-          ...r.properties,
-          accessPolicies: policies.map((p) => ({ ...p, tenantId: tenant.tenantId })),
-        },
-      };
-    }),
-  };
-}
 
 /** ARM's limits with every burst and refill rate multiplied by `scale`. */
 function scaledLimits(scale: number): ThrottleLimits {
@@ -79,7 +51,7 @@ async function rotateAll(
   consumers: number,
   throttling: ThrottleLimits | false,
 ): Promise<RotationRun> {
-  const emulator = new AzureEmulator(usableTenant(consumers), { throttling });
+  const emulator = new AzureEmulator(rotationBenchTenant(1, consumers), { throttling });
   const suffix = Math.random().toString(36).slice(2, 10);
   const config = loadConfig({
     CMKR_DRY_RUN: "false",

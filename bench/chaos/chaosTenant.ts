@@ -1,5 +1,10 @@
 import type { TenantFile, TenantKeyVersion } from "@cmkr/azure-emulator";
-import { DeterministicIds, TenantBuilder, type VaultRef } from "@cmkr/azure-emulator/tenant-builder";
+import {
+  DeterministicIds,
+  TenantBuilder,
+  type CmkConsumerKind,
+  type VaultRef,
+} from "@cmkr/azure-emulator/tenant-builder";
 
 /** The moment the service believes it is during a chaos run; every key date is set against it. */
 export const chaosNow = new Date("2026-11-22T12:00:00Z");
@@ -93,6 +98,14 @@ export function keyVersionOf(kind: VersionKind, version: string, createdOn: stri
   };
 }
 
+/** How each consumer kind the generator draws is built. */
+const consumerShapes = {
+  openai: { kind: "openAI", resourceGroup: "rg-chaos-ai", prefix: "ai" },
+  aiservices: { kind: "aiServices", resourceGroup: "rg-chaos-ai", prefix: "ai" },
+  des: { kind: "diskEncryptionSet", resourceGroup: "rg-chaos-compute", prefix: "des" },
+  ml: { kind: "mlWorkspace", resourceGroup: "rg-chaos-ml", prefix: "mlw" },
+} as const satisfies Record<string, { kind: CmkConsumerKind; resourceGroup: string; prefix: string }>;
+
 const sizes: Record<ChaosSize, { consumers: number; subscriptions: number }> = {
   small: { consumers: 10, subscriptions: 1 },
   large: { consumers: 60, subscriptions: 3 },
@@ -142,48 +155,17 @@ export function buildChaosTenant(seed: number, size: ChaosSize, random: Random):
     const hasAccess = random() >= 0.2;
     const kind = pick(random, ["openai", "aiservices", "des", "des", "ml"] as const);
     const autoRotation = kind === "des" && random() < 0.25;
-    let ref;
-    if (kind === "openai" || kind === "aiservices") {
-      ref = b.aiServicesAccount({
-        subscriptionId,
-        resourceGroup: "rg-chaos-ai",
-        name: `ai-${i}`,
-        kind: kind === "openai" ? "OpenAI" : "AIServices",
-        cmk: {
-          vaultUrl: key.vaultUrl,
-          keyName: key.keyName,
-          keyVersion: firstVersion.split("/").pop() ?? "",
-        },
-      });
-    } else if (kind === "des") {
-      ref = b.diskEncryptionSet({
-        subscriptionId,
-        resourceGroup: "rg-chaos-compute",
-        name: `des-${i}`,
-        keyUrl: firstVersion,
-        sourceVaultId: vault.id,
-        autoRotation,
-      });
-    } else {
-      ref = b.mlWorkspace({
-        subscriptionId,
-        resourceGroup: "rg-chaos-ml",
-        name: `mlw-${i}`,
-        cmk: { vaultId: vault.id, keyId: firstVersion },
-      });
-    }
-    const principalId = ref.principalId;
-    if (hasAccess && principalId !== undefined) {
-      if (key.rbac) {
-        b.roleAssignment({
-          scope: vault.id,
-          principalId,
-          roleDefinitionName: "Key Vault Crypto Service Encryption User",
-        });
-      } else {
-        b.grantKeyAccess(vault, principalId);
-      }
-    }
+    const shape = consumerShapes[kind];
+    const ref = b.cmkConsumer({
+      kind: shape.kind,
+      subscriptionId,
+      resourceGroup: shape.resourceGroup,
+      name: `${shape.prefix}-${i}`,
+      key: { vault, keyName: key.keyName, version: firstVersion.split("/").pop() ?? "" },
+      ...(kind === "des" ? { autoRotation } : {}),
+      // The access policy, or on the RBAC vault the crypto role; without, preflight must refuse.
+      access: hasAccess ? "auto" : "none",
+    });
     consumers.push({
       id: ref.id,
       name: ref.name,

@@ -9,6 +9,7 @@ import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../../src/cli/runCli.js";
 import { EmulatorCredential } from "@cmkr/azure-emulator";
+import { TenantBuilder } from "@cmkr/azure-emulator/tenant-builder";
 import { ensureBuilt } from "../support/ensureBuilt.js";
 
 const repo = resolve(import.meta.dirname, "../..");
@@ -18,27 +19,12 @@ const subscriptionId = "5b1c0000-0000-0000-0000-000000000002";
 const vaultUrl = "https://kv-cli.vault.azure.net";
 const keyVersion = "0c000000000000000000000000000003";
 
-const tenant = {
-  tenantId,
-  subscriptions: [{ subscriptionId, displayName: "cli-sub" }],
-  resources: [],
-  keyVaults: {
-    [vaultUrl]: {
-      keys: {
-        "cmk-cli": [
-          {
-            version: keyVersion,
-            kty: "RSA",
-            keySize: 2048,
-            enabled: true,
-            createdOn: "2025-01-01T00:00:00Z",
-            keyOps: ["wrapKey", "unwrapKey"],
-          },
-        ],
-      },
-    },
-  },
-};
+const tenant = (() => {
+  const b = new TenantBuilder({ tenantId, seed: "cli-emulator" });
+  b.subscription(subscriptionId, "cli-sub");
+  b.key(vaultUrl, "cmk-cli", [{ version: keyVersion, createdOn: "2025-01-01T00:00:00Z" }]);
+  return b.build();
+})();
 
 interface Finished {
   code: number | null;

@@ -6,16 +6,10 @@ import type { ArmResource, TenantFile } from "@cmkr/azure-emulator";
 import { webhookSink } from "../../src/adapters/tickets/webhookSink.js";
 import { startLoopbackServer } from "../support/loopbackServer.js";
 import { createServiceHarness, type ServiceHarness } from "../support/serviceHarness.js";
-import {
-  LOCATION,
-  RotationTenantBuilder,
-  TENANT_ID,
-  V1,
-  V2,
-  keyId,
-  keyVersion,
-  subscriptionId,
-} from "../support/rotationTenant.js";
+import { SINGLE_KEY, SingleKeyTenant } from "@cmkr/azure-emulator/tenant-builder";
+
+const { v1: V1, v2: V2 } = SINGLE_KEY.versions;
+const { keyId, subscriptionId, location: LOCATION, tenantId: TENANT_ID } = SINGLE_KEY;
 
 const SUB = subscriptionId(1);
 const USER = "3c2b1a09-8f7e-4d6c-b5a4-9382716f5e4d";
@@ -110,16 +104,15 @@ const vm = (name: string): ArmResource => ({
 });
 
 function tenant(extra: ArmResource[], accessFor: string[] = []): { tenant: TenantFile; desId: string } {
-  const b = new RotationTenantBuilder().withVersions([
-    keyVersion(V1, "2026-01-01T00:00:00Z"),
-    keyVersion(V2, "2026-11-20T00:00:00Z"),
-  ]);
-  const desId = b.des("des-enforce");
+  const b = new SingleKeyTenant({
+    versions: [
+      { version: V1, createdOn: "2026-01-01T00:00:00Z" },
+      { version: V2, createdOn: "2026-11-20T00:00:00Z" },
+    ],
+  });
+  const desId = b.diskEncryptionSet("des-enforce").id;
+  for (const objectId of accessFor) b.builder.grantKeyAccess(b.vault, objectId);
   const t = b.build();
-  const vault = t.resources[0]!;
-  const policies = (vault.properties as { accessPolicies: unknown[] }).accessPolicies;
-  for (const objectId of accessFor)
-    policies.push({ tenantId: TENANT_ID, objectId, permissions: { keys: ["get", "wrapKey", "unwrapKey"] } });
   t.resources.push(...extra);
   return { tenant: t, desId };
 }
@@ -167,8 +160,8 @@ describe("detection on resource writes (emulator + Azurite)", () => {
 
   it("a compliant resource is reported compliant; an excluded tag does nothing", async () => {
     const excluded = openAi("aoai-excluded", true, { "cmk-remediation": "exclude" });
-    const b = new RotationTenantBuilder().withVersions([keyVersion(V1, "2026-01-01T00:00:00Z")]);
-    const cmk = b.aiAccount("aoai-cmk", "OpenAI");
+    const b = new SingleKeyTenant({ versions: [{ version: V1, createdOn: "2026-01-01T00:00:00Z" }] });
+    const cmk = b.aiServicesAccount("aoai-cmk", "OpenAI").id;
     const t = b.build();
     t.resources.push(excluded);
     const h = await createServiceHarness(t, storage());

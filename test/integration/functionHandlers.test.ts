@@ -5,7 +5,10 @@ import { createEventGridHandler } from "../../functions/eventGridHandler.js";
 import { createPoisonJobsHandler } from "../../functions/poisonJobs.js";
 import { decodeJobMessage } from "../../src/adapters/storage/storageJobQueue.js";
 import { createServiceHarness } from "../support/serviceHarness.js";
-import { RotationTenantBuilder, V1, V2, keyEventDelivery, keyVersion } from "../support/rotationTenant.js";
+import { SINGLE_KEY, SingleKeyTenant } from "@cmkr/azure-emulator/tenant-builder";
+import { keyEventDelivery } from "../support/keyEvents.js";
+
+const { v1: V1, v2: V2 } = SINGLE_KEY.versions;
 
 function context(functionName: string) {
   const logs: string[] = [];
@@ -19,11 +22,13 @@ function context(functionName: string) {
 
 describe("Functions handlers (test mode, real SDK clients against the emulator and Azurite)", () => {
   it("the Event Grid trigger queues jobs, the queue worker rotates, the poison handler tickets", async () => {
-    const b = new RotationTenantBuilder().withVersions([
-      keyVersion(V1, "2026-01-01T00:00:00Z"),
-      keyVersion(V2, "2026-11-20T00:00:00Z"),
-    ]);
-    const des = b.des("des-1");
+    const b = new SingleKeyTenant({
+      versions: [
+        { version: V1, createdOn: "2026-01-01T00:00:00Z" },
+        { version: V2, createdOn: "2026-11-20T00:00:00Z" },
+      ],
+    });
+    const des = b.diskEncryptionSet("des-1").id;
     const h = await createServiceHarness(b.build(), inject("azuriteConnectionString"));
     const runtime = () => Promise.resolve(h.runtime);
 
@@ -61,10 +66,7 @@ describe("Functions handlers (test mode, real SDK clients against the emulator a
   });
 
   it("a malformed Key Vault event is reported, not thrown", async () => {
-    const h = await createServiceHarness(
-      new RotationTenantBuilder().build(),
-      inject("azuriteConnectionString"),
-    );
+    const h = await createServiceHarness(new SingleKeyTenant().build(), inject("azuriteConnectionString"));
     const [event] = keyEventDelivery(V2) as { data: Record<string, unknown> }[];
     const grid = context("keyVaultEvents");
     const report = await createEventGridHandler(() => Promise.resolve(h.runtime))(

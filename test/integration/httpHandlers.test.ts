@@ -4,8 +4,12 @@ import { describe, expect, it } from "vitest";
 import { createEventsWebhookHandler } from "../../functions/eventsWebhook.js";
 import { createRemediateHandler } from "../../functions/remediateHttp.js";
 import type { Report } from "../../src/core/report/report.js";
-import { V2, keyEventDelivery, keyId, subscriptionId } from "../support/rotationTenant.js";
+import { SINGLE_KEY } from "@cmkr/azure-emulator/tenant-builder";
+import { keyEventDelivery } from "../support/keyEvents.js";
 import { jsonPost, oneDesHarness, problemOf, quietContext } from "../support/httpRequests.js";
+
+const { v2: V2 } = SINGLE_KEY.versions;
+const { keyId, subscriptionId } = SINGLE_KEY;
 
 const context = () => quietContext("inv-http");
 

@@ -5,15 +5,11 @@ import { decodeJob } from "../../src/core/jobs/job.js";
 import { runJob } from "../../src/app/runJob.js";
 import { decodeDelivery } from "../../src/core/events/decodeDelivery.js";
 import { createServiceHarness, type ServiceHarness } from "../support/serviceHarness.js";
-import {
-  KEY,
-  RotationTenantBuilder,
-  V1,
-  V2,
-  VAULT_URL,
-  keyEventDelivery,
-  keyVersion,
-} from "../support/rotationTenant.js";
+import { SINGLE_KEY, SingleKeyTenant, keyVersion } from "@cmkr/azure-emulator/tenant-builder";
+import { keyEventDelivery } from "../support/keyEvents.js";
+
+const { v1: V1, v2: V2 } = SINGLE_KEY.versions;
+const { keyName: KEY, vaultUrl: VAULT_URL } = SINGLE_KEY;
 
 // Found by the chaos runner (`npm run chaos -- --seed 5`, also seeds 16 and 22): a KeyNewVersionCreated event delivered
 // before its vault listed the version completed its jobs, so the redelivery was a duplicate and the
@@ -30,8 +26,8 @@ function activeKey(h: ServiceHarness, id: string): unknown {
 
 describe("a key event that overtakes its version", () => {
   it("is retried until the version is listed, then the consumer moves to it", async () => {
-    const b = new RotationTenantBuilder().withVersions([keyVersion(V1, "2026-01-01T00:00:00Z")]);
-    const des = b.des("des-1");
+    const b = new SingleKeyTenant({ versions: [{ version: V1, createdOn: "2026-01-01T00:00:00Z" }] });
+    const des = b.diskEncryptionSet("des-1").id;
     const h = await createServiceHarness(b.build(), inject("azuriteConnectionString"));
     await deliverV2(h);
     const received = await h.runtime.jobQueue.receiveMessages({ numberOfMessages: 1, visibilityTimeout: 1 });
@@ -39,7 +35,11 @@ describe("a key event that overtakes its version", () => {
     await expect(runJob(job, h.runtime.ctx)).rejects.toMatchObject({ code: "KeyVersionNotListed" });
     expect(await h.runtime.ctx.ledger.listActions(des)).toEqual([]);
 
-    h.emulator.state.addKeyVersion(VAULT_URL, KEY, keyVersion(V2, "2026-11-20T00:00:00Z"));
+    h.emulator.state.addKeyVersion(
+      VAULT_URL,
+      KEY,
+      keyVersion({ version: V2, createdOn: "2026-11-20T00:00:00Z", expiresOn: SINGLE_KEY.expiresOn }),
+    );
     // Event Grid's redelivery is still a duplicate; the queued job is what moves the consumer.
     expect((await deliverV2(h)).actions).toEqual([expect.objectContaining({ status: "skipped" })]);
     await new Promise((resolve) => setTimeout(resolve, 1100));
@@ -48,8 +48,8 @@ describe("a key event that overtakes its version", () => {
   });
 
   it("ends as a failed job with a ticket when the version never appears", async () => {
-    const b = new RotationTenantBuilder().withVersions([keyVersion(V1, "2026-01-01T00:00:00Z")]);
-    const des = b.des("des-1");
+    const b = new SingleKeyTenant({ versions: [{ version: V1, createdOn: "2026-01-01T00:00:00Z" }] });
+    const des = b.diskEncryptionSet("des-1").id;
     const h = await createServiceHarness(b.build(), inject("azuriteConnectionString"));
     await deliverV2(h);
     const result = await h.drain({ maxAttempts: 2 });

@@ -4,17 +4,11 @@ import type { Report } from "../../src/core/report/report.js";
 import { decodeDelivery } from "../../src/core/events/decodeDelivery.js";
 import { stringField } from "../../src/core/arm/armResource.js";
 import { createServiceHarness, type ServiceHarness } from "../support/serviceHarness.js";
-import {
-  KEY,
-  RotationTenantBuilder,
-  V1,
-  V2,
-  V3,
-  VAULT_URL,
-  keyEventDelivery,
-  keyId,
-  keyVersion,
-} from "../support/rotationTenant.js";
+import { SINGLE_KEY, SingleKeyTenant } from "@cmkr/azure-emulator/tenant-builder";
+import { keyEventDelivery } from "../support/keyEvents.js";
+
+const { v1: V1, v2: V2, v3: V3 } = SINGLE_KEY.versions;
+const { keyId, keyName: KEY, vaultUrl: VAULT_URL } = SINGLE_KEY;
 
 const storage = (): string => inject("azuriteConnectionString");
 
@@ -54,16 +48,19 @@ const patches = (h: ServiceHarness, id?: string): number =>
     status: 200,
   });
 
-const twoVersions = [keyVersion(V1, "2026-01-01T00:00:00Z"), keyVersion(V2, "2026-11-20T00:00:00Z")];
+const twoVersions = [
+  { version: V1, createdOn: "2026-01-01T00:00:00Z" },
+  { version: V2, createdOn: "2026-11-20T00:00:00Z" },
+];
 
 describe("key rotation end to end (emulator + Azurite, real SDK clients)", () => {
   it("rotates OpenAI and AIServices accounts, a DES through its LRO and a CMK ML workspace; leaves an auto-rotating DES alone", async () => {
-    const b = new RotationTenantBuilder().withVersions(twoVersions);
-    const openai = b.aiAccount("aoai-prod", "OpenAI");
-    const aiservices = b.aiAccount("ais-prod", "AIServices");
-    const des = b.des("des-prod");
-    const desAuto = b.des("des-auto", { autoRotation: true });
-    const ml = b.mlWorkspace("mlw-prod");
+    const b = new SingleKeyTenant({ versions: twoVersions });
+    const openai = b.aiServicesAccount("aoai-prod", "OpenAI").id;
+    const aiservices = b.aiServicesAccount("ais-prod", "AIServices").id;
+    const des = b.diskEncryptionSet("des-prod").id;
+    const desAuto = b.diskEncryptionSet("des-auto", { autoRotation: true }).id;
+    const ml = b.mlWorkspace("mlw-prod").id;
     const h = await createServiceHarness(b.build(), storage(), {
       emulator: { lro: { polls: 2, retryAfterSeconds: 0 } },
     });
@@ -105,84 +102,90 @@ describe("key rotation end to end (emulator + Azurite, real SDK clients)", () =>
 
   const refusals: {
     name: string;
-    setup: (b: RotationTenantBuilder) => string;
+    setup: () => { b: SingleKeyTenant; id: string };
     code: string;
   }[] = [
     {
       name: "vault without purge protection",
-      setup: (b) => {
-        b.withVault({ enablePurgeProtection: false }).withVersions(twoVersions);
-        return b.des("des-1");
+      setup: () => {
+        const b = new SingleKeyTenant({ versions: twoVersions, vault: { purgeProtection: false } });
+        return { b, id: b.diskEncryptionSet("des-1").id };
       },
       code: "VaultPurgeProtectionDisabled",
     },
     {
       name: "3072-bit version for an AI services account",
-      setup: (b) => {
-        b.withVersions([
-          keyVersion(V1, "2026-01-01T00:00:00Z"),
-          keyVersion(V2, "2026-11-20T00:00:00Z", { keySize: 3072 }),
-        ]);
-        return b.aiAccount("aoai-1", "OpenAI");
+      setup: () => {
+        const b = new SingleKeyTenant({
+          versions: [
+            { version: V1, createdOn: "2026-01-01T00:00:00Z" },
+            { version: V2, createdOn: "2026-11-20T00:00:00Z", keySize: 3072 },
+          ],
+        });
+        return { b, id: b.aiServicesAccount("aoai-1", "OpenAI").id };
       },
       code: "KeySizeNotAllowed",
     },
     {
       name: "disabled version",
-      setup: (b) => {
-        b.withVersions([
-          keyVersion(V1, "2026-01-01T00:00:00Z"),
-          keyVersion(V2, "2026-11-20T00:00:00Z", { enabled: false }),
-        ]);
-        return b.des("des-1");
+      setup: () => {
+        const b = new SingleKeyTenant({
+          versions: [
+            { version: V1, createdOn: "2026-01-01T00:00:00Z" },
+            { version: V2, createdOn: "2026-11-20T00:00:00Z", enabled: false },
+          ],
+        });
+        return { b, id: b.diskEncryptionSet("des-1").id };
       },
       code: "KeyDisabled",
     },
     {
       name: "expired version",
-      setup: (b) => {
-        b.withVersions([
-          keyVersion(V1, "2026-01-01T00:00:00Z"),
-          keyVersion(V2, "2026-11-20T00:00:00Z", { expiresOn: "2026-11-21T00:00:00Z" }),
-        ]);
-        return b.mlWorkspace("mlw-1");
+      setup: () => {
+        const b = new SingleKeyTenant({
+          versions: [
+            { version: V1, createdOn: "2026-01-01T00:00:00Z" },
+            { version: V2, createdOn: "2026-11-20T00:00:00Z", expiresOn: "2026-11-21T00:00:00Z" },
+          ],
+        });
+        return { b, id: b.mlWorkspace("mlw-1").id };
       },
       code: "KeyExpired",
     },
     {
       name: "version expiring inside the 30-day margin",
-      setup: (b) => {
-        b.withVersions([
-          keyVersion(V1, "2026-01-01T00:00:00Z"),
-          keyVersion(V2, "2026-11-20T00:00:00Z", { expiresOn: "2026-12-10T00:00:00Z" }),
-        ]);
-        return b.des("des-1");
+      setup: () => {
+        const b = new SingleKeyTenant({
+          versions: [
+            { version: V1, createdOn: "2026-01-01T00:00:00Z" },
+            { version: V2, createdOn: "2026-11-20T00:00:00Z", expiresOn: "2026-12-10T00:00:00Z" },
+          ],
+        });
+        return { b, id: b.diskEncryptionSet("des-1").id };
       },
       code: "KeyExpiresWithinMargin",
     },
     {
       name: "identity without unwrapKey",
-      setup: (b) => {
-        b.withVersions(twoVersions);
-        return b.aiAccount("aoai-1", "OpenAI", { permissions: ["get", "wrapKey"] });
+      setup: () => {
+        const b = new SingleKeyTenant({ versions: twoVersions });
+        return { b, id: b.aiServicesAccount("aoai-1", "OpenAI", { access: ["get", "wrapKey"] }).id };
       },
       code: "IdentityLacksKeyPermissions",
     },
     {
       name: "AI services account whose vault uses RBAC",
-      setup: (b) => {
-        b.withVault({ enableRbacAuthorization: true, accessPolicies: [] }).withVersions(twoVersions);
-        const id = b.aiAccount("aoai-1", "OpenAI", { principal: 77 });
-        b.roleAssignment("9a1b2c3d-0000-4000-8000-00000000004d");
-        return id;
+      setup: () => {
+        const b = new SingleKeyTenant({ versions: twoVersions, vault: { rbac: true } });
+        // On an RBAC vault the account's identity gets the Key Vault Crypto Service Encryption User role.
+        return { b, id: b.aiServicesAccount("aoai-1", "OpenAI").id };
       },
       code: "VaultUsesRbac",
     },
   ];
 
   it.each(refusals)("refuses with no write: $name", async ({ setup, code }) => {
-    const b = new RotationTenantBuilder();
-    const id = setup(b);
+    const { b, id } = setup();
     const h = await createServiceHarness(b.build(), storage());
     await deliver(h, keyEventDelivery(V2));
     await h.drain();
@@ -198,11 +201,9 @@ describe("key rotation end to end (emulator + Azurite, real SDK clients)", () =>
   });
 
   it("rotates a DES in an RBAC vault when its identity holds a Key Vault crypto role", async () => {
-    const b = new RotationTenantBuilder()
-      .withVault({ enableRbacAuthorization: true, accessPolicies: [] })
-      .withVersions(twoVersions);
-    const des = b.des("des-rbac", { principal: 88 });
-    b.roleAssignment("9a1b2c3d-0000-4000-8000-000000000058");
+    const b = new SingleKeyTenant({ versions: twoVersions, vault: { rbac: true } });
+    // On an RBAC vault the set's identity gets the Key Vault Crypto Service Encryption User role.
+    const des = b.diskEncryptionSet("des-rbac").id;
     const h = await createServiceHarness(b.build(), storage());
     await deliver(h, keyEventDelivery(V2));
     await h.drain();
@@ -211,13 +212,15 @@ describe("key rotation end to end (emulator + Azurite, real SDK clients)", () =>
   });
 
   it("never rolls back: an event for an older version after a newer one writes nothing", async () => {
-    const b = new RotationTenantBuilder().withVersions([
-      keyVersion(V1, "2026-01-01T00:00:00Z"),
-      keyVersion(V2, "2026-11-01T00:00:00Z"),
-      keyVersion(V3, "2026-11-20T00:00:00Z"),
-    ]);
-    const des = b.des("des-1");
-    const ai = b.aiAccount("aoai-1", "OpenAI");
+    const b = new SingleKeyTenant({
+      versions: [
+        { version: V1, createdOn: "2026-01-01T00:00:00Z" },
+        { version: V2, createdOn: "2026-11-01T00:00:00Z" },
+        { version: V3, createdOn: "2026-11-20T00:00:00Z" },
+      ],
+    });
+    const des = b.diskEncryptionSet("des-1").id;
+    const ai = b.aiServicesAccount("aoai-1", "OpenAI").id;
     const h = await createServiceHarness(b.build(), storage());
     await deliver(h, keyEventDelivery(V3));
     await h.drain();
@@ -233,12 +236,14 @@ describe("key rotation end to end (emulator + Azurite, real SDK clients)", () =>
   });
 
   it("targets the newest usable version when the event's version is not the newest", async () => {
-    const b = new RotationTenantBuilder().withVersions([
-      keyVersion(V1, "2026-01-01T00:00:00Z"),
-      keyVersion(V2, "2026-11-01T00:00:00Z"),
-      keyVersion(V3, "2026-11-20T00:00:00Z"),
-    ]);
-    const des = b.des("des-1");
+    const b = new SingleKeyTenant({
+      versions: [
+        { version: V1, createdOn: "2026-01-01T00:00:00Z" },
+        { version: V2, createdOn: "2026-11-01T00:00:00Z" },
+        { version: V3, createdOn: "2026-11-20T00:00:00Z" },
+      ],
+    });
+    const des = b.diskEncryptionSet("des-1").id;
     const h = await createServiceHarness(b.build(), storage());
     await deliver(h, keyEventDelivery(V2));
     await h.drain();
@@ -246,8 +251,12 @@ describe("key rotation end to end (emulator + Azurite, real SDK clients)", () =>
   });
 
   it("the same event delivered three times gives exactly one PATCH per consumer", async () => {
-    const b = new RotationTenantBuilder().withVersions(twoVersions);
-    const ids = [b.des("des-1"), b.aiAccount("aoai-1", "OpenAI"), b.mlWorkspace("mlw-1")];
+    const b = new SingleKeyTenant({ versions: twoVersions });
+    const ids = [
+      b.diskEncryptionSet("des-1").id,
+      b.aiServicesAccount("aoai-1", "OpenAI").id,
+      b.mlWorkspace("mlw-1").id,
+    ];
     const h = await createServiceHarness(b.build(), storage());
     const first = await deliver(h, keyEventDelivery(V2, { id: "same-event" }));
     const second = await deliver(h, keyEventDelivery(V2, { id: "same-event" }));
@@ -265,8 +274,8 @@ describe("key rotation end to end (emulator + Azurite, real SDK clients)", () =>
   });
 
   it("duplicated queue messages of one job cause no second write", async () => {
-    const b = new RotationTenantBuilder().withVersions(twoVersions);
-    const des = b.des("des-1");
+    const b = new SingleKeyTenant({ versions: twoVersions });
+    const des = b.diskEncryptionSet("des-1").id;
     const h = await createServiceHarness(b.build(), storage());
     await deliver(h, keyEventDelivery(V2));
     // Duplicate every queued message, as at-least-once delivery may.
@@ -280,8 +289,13 @@ describe("key rotation end to end (emulator + Azurite, real SDK clients)", () =>
   });
 
   it("a 429 storm and 503s: every consumer still ends on the new version", async () => {
-    const b = new RotationTenantBuilder().withVersions(twoVersions);
-    const ids = [b.des("des-1"), b.des("des-2"), b.aiAccount("aoai-1", "OpenAI"), b.mlWorkspace("mlw-1")];
+    const b = new SingleKeyTenant({ versions: twoVersions });
+    const ids = [
+      b.diskEncryptionSet("des-1").id,
+      b.diskEncryptionSet("des-2").id,
+      b.aiServicesAccount("aoai-1", "OpenAI").id,
+      b.mlWorkspace("mlw-1").id,
+    ];
     const h = await createServiceHarness(b.build(), storage());
     h.emulator.injectFault({ status: 429, url: "management\\.azure\\.com", rate: 0.3, retryAfterSeconds: 0 });
     h.emulator.injectFault({
@@ -298,9 +312,9 @@ describe("key rotation end to end (emulator + Azurite, real SDK clients)", () =>
   });
 
   it("a failed long-running operation is retried, then becomes a poison job with a ticket request", async () => {
-    const b = new RotationTenantBuilder().withVersions(twoVersions);
-    const broken = b.des("des-broken");
-    const fine = b.des("des-fine");
+    const b = new SingleKeyTenant({ versions: twoVersions });
+    const broken = b.diskEncryptionSet("des-broken").id;
+    const fine = b.diskEncryptionSet("des-fine").id;
     const h = await createServiceHarness(b.build(), storage());
     h.emulator.failOperations({
       method: "PATCH",
@@ -325,11 +339,15 @@ describe("key rotation end to end (emulator + Azurite, real SDK clients)", () =>
   });
 
   it("200 consumers across 20 subscriptions: all rotated, Resource Graph paged", async () => {
-    const b = new RotationTenantBuilder().withVersions(twoVersions);
+    const b = new SingleKeyTenant({ versions: twoVersions });
     const ids: string[] = [];
     for (let i = 0; i < 200; i++) {
       const sub = (i % 20) + 1;
-      ids.push(i % 2 === 0 ? b.des(`des-${i}`, { sub }) : b.aiAccount(`aoai-${i}`, "OpenAI", { sub }));
+      ids.push(
+        i % 2 === 0
+          ? b.diskEncryptionSet(`des-${i}`, { sub }).id
+          : b.aiServicesAccount(`aoai-${i}`, "OpenAI", { sub }).id,
+      );
     }
     const h = await createServiceHarness(b.build(), storage(), { pageSize: 50 });
     const planned = await deliver(h, keyEventDelivery(V2));
@@ -346,11 +364,11 @@ describe("key rotation end to end (emulator + Azurite, real SDK clients)", () =>
   });
 
   it("KeyNearExpiry and KeyExpired ticket consumers still on that version with no newer usable one", async () => {
-    const b = new RotationTenantBuilder().withVersions([
-      keyVersion(V1, "2026-01-01T00:00:00Z", { expiresOn: "2026-11-22T00:00:00Z" }),
-    ]);
-    const des = b.des("des-1");
-    const ai = b.aiAccount("aoai-1", "OpenAI");
+    const b = new SingleKeyTenant({
+      versions: [{ version: V1, createdOn: "2026-01-01T00:00:00Z", expiresOn: "2026-11-22T00:00:00Z" }],
+    });
+    const des = b.diskEncryptionSet("des-1").id;
+    const ai = b.aiServicesAccount("aoai-1", "OpenAI").id;
     const h = await createServiceHarness(b.build(), storage());
     await deliver(h, keyEventDelivery(V1, { kind: "KeyExpired" }));
     await h.drain();
@@ -366,8 +384,8 @@ describe("key rotation end to end (emulator + Azurite, real SDK clients)", () =>
   });
 
   it("a brand-new key has no consumers: nothing to do", async () => {
-    const b = new RotationTenantBuilder().withVersions(twoVersions);
-    b.des("des-1");
+    const b = new SingleKeyTenant({ versions: twoVersions });
+    b.diskEncryptionSet("des-1");
     const h = await createServiceHarness(b.build(), storage());
     const delivery = keyEventDelivery(V2) as { data: Record<string, unknown>; subject: string }[];
     const event = delivery[0]!;

@@ -4,14 +4,10 @@ import { createRemediateHandler } from "../../functions/remediateHttp.js";
 import { createRemediationStatusHandler } from "../../functions/remediationStatus.js";
 import type { OperationStatus } from "../../src/core/decisions/operationStatus.js";
 import { createServiceHarness } from "../support/serviceHarness.js";
-import {
-  RotationTenantBuilder,
-  V1,
-  V2,
-  keyId,
-  keyVersion,
-  subscriptionId,
-} from "../support/rotationTenant.js";
+import { SINGLE_KEY, SingleKeyTenant } from "@cmkr/azure-emulator/tenant-builder";
+
+const { v1: V1, v2: V2 } = SINGLE_KEY.versions;
+const { keyId, subscriptionId } = SINGLE_KEY;
 
 const context = () =>
   new InvocationContext({ functionName: "http", invocationId: "inv-sub", logHandler: () => undefined });
@@ -30,11 +26,13 @@ const get = (operationId: string) =>
   });
 
 async function harness(env: Record<string, string> = {}) {
-  const b = new RotationTenantBuilder().withVersions([
-    keyVersion(V1, "2026-01-01T00:00:00Z"),
-    keyVersion(V2, "2026-11-20T00:00:00Z"),
-  ]);
-  const des = [b.des("des-1"), b.des("des-2")];
+  const b = new SingleKeyTenant({
+    versions: [
+      { version: V1, createdOn: "2026-01-01T00:00:00Z" },
+      { version: V2, createdOn: "2026-11-20T00:00:00Z" },
+    ],
+  });
+  const des = [b.diskEncryptionSet("des-1").id, b.diskEncryptionSet("des-2").id];
   const h = await createServiceHarness(b.build(), inject("azuriteConnectionString"), { env });
   const runtime = () => Promise.resolve(h.runtime);
   return {

@@ -4,21 +4,25 @@ import { describe, expect, inject, it } from "vitest";
 import { createEventsWebhookHandler } from "../../functions/eventsWebhook.js";
 import { runCli } from "../../src/cli/runCli.js";
 import { createServiceHarness } from "../support/serviceHarness.js";
-import { RotationTenantBuilder, V1, V2, keyVersion } from "../support/rotationTenant.js";
+import { SINGLE_KEY, SingleKeyTenant } from "@cmkr/azure-emulator/tenant-builder";
+import { keyEventDelivery } from "../support/keyEvents.js";
 import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { keyEventDelivery } from "../support/rotationTenant.js";
+
+const { v1: V1, v2: V2 } = SINGLE_KEY.versions;
 
 const FUNCTION_KEY = "test-function-key-THIS-IS-SECRET";
 
 describe("cmkr replay --target", () => {
   it("posts each delivery to the events endpoint as Event Grid would, and the endpoint plans it", async () => {
-    const b = new RotationTenantBuilder().withVersions([
-      keyVersion(V1, "2026-01-01T00:00:00Z"),
-      keyVersion(V2, "2026-11-20T00:00:00Z"),
-    ]);
-    const des = b.des("des-1");
+    const b = new SingleKeyTenant({
+      versions: [
+        { version: V1, createdOn: "2026-01-01T00:00:00Z" },
+        { version: V2, createdOn: "2026-11-20T00:00:00Z" },
+      ],
+    });
+    const des = b.diskEncryptionSet("des-1").id;
     const h = await createServiceHarness(b.build(), inject("azuriteConnectionString"));
     const handler = createEventsWebhookHandler(() => Promise.resolve(h.runtime));
     const seen: { headers: Record<string, string | string[] | undefined>; status: number }[] = [];

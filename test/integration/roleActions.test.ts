@@ -8,18 +8,11 @@ import { classifyArmPath, pathSegments, type RequestLogEntry, type ArmResource }
 import { decodeDelivery } from "../../src/core/events/decodeDelivery.js";
 import { stringField } from "../../src/core/arm/armResource.js";
 import { createServiceHarness, type ServiceHarness } from "../support/serviceHarness.js";
-import {
-  LOCATION,
-  RotationTenantBuilder,
-  TENANT_ID,
-  V1,
-  V2,
-  guid,
-  keyEventDelivery,
-  keyId,
-  keyVersion,
-  subscriptionId,
-} from "../support/rotationTenant.js";
+import { SINGLE_KEY, SingleKeyTenant } from "@cmkr/azure-emulator/tenant-builder";
+import { keyEventDelivery } from "../support/keyEvents.js";
+
+const { v1: V1, v2: V2 } = SINGLE_KEY.versions;
+const { keyId, subscriptionId, location: LOCATION, tenantId: TENANT_ID } = SINGLE_KEY;
 
 /**
  * The custom role in infra/roleActions.json must hold exactly the Azure RBAC actions the service performs.
@@ -166,7 +159,10 @@ const sorted = (set: ReadonlySet<string>): string[] => [...set].toSorted();
 
 const storage = (): string => inject("azuriteConnectionString");
 const SUB = subscriptionId(1);
-const twoVersions = [keyVersion(V1, "2026-01-01T00:00:00Z"), keyVersion(V2, "2026-11-20T00:00:00Z")];
+const twoVersions = [
+  { version: V1, createdOn: "2026-01-01T00:00:00Z" },
+  { version: V2, createdOn: "2026-11-20T00:00:00Z" },
+];
 
 async function deliver(h: ServiceHarness, delivery: unknown): Promise<void> {
   const { events, errors } = decodeDelivery(delivery, { filterByScope: false });
@@ -251,10 +247,10 @@ describe("infra/roleActions.json holds exactly the RBAC actions the service perf
     // Rotation on an access-policy vault: every consumer type, through its long-running PATCH; then a
     // manual remediation of the key, which finds the consumers again and has nothing left to write.
     {
-      const b = new RotationTenantBuilder().withVersions(twoVersions);
-      const account = b.aiAccount("aoai-rot", "OpenAI");
-      const des = b.des("des-rot");
-      const ml = b.mlWorkspace("mlw-rot");
+      const b = new SingleKeyTenant({ versions: twoVersions });
+      const account = b.aiServicesAccount("aoai-rot", "OpenAI").id;
+      const des = b.diskEncryptionSet("des-rot").id;
+      const ml = b.mlWorkspace("mlw-rot").id;
       const h = await createServiceHarness(b.build(), storage(), withoutEnforce.recording);
       await deliver(h, keyEventDelivery(V2));
       for (const id of [account, des, ml]) expect(keyUriOf(h, id)).toMatch(new RegExp(`${V2}$`));
@@ -263,11 +259,9 @@ describe("infra/roleActions.json holds exactly the RBAC actions the service perf
     }
     // Rotation on a vault that uses Azure RBAC: the preflight reads the consumer's role assignments.
     {
-      const b = new RotationTenantBuilder()
-        .withVersions(twoVersions)
-        .withVault({ enableRbacAuthorization: true });
-      const des = b.des("des-rbac", { principal: 40, noAccess: true });
-      b.roleAssignment(guid(40, "9a1b2c3d"));
+      const b = new SingleKeyTenant({ versions: twoVersions, vault: { rbac: true } });
+      // On an RBAC vault the set's identity gets the Key Vault Crypto Service Encryption User role.
+      const des = b.diskEncryptionSet("des-rbac").id;
       const h = await createServiceHarness(b.build(), storage(), withoutEnforce.recording);
       await deliver(h, keyEventDelivery(V2));
       expect(keyUriOf(h, des)).toBe(keyId(V2));
@@ -276,8 +270,8 @@ describe("infra/roleActions.json holds exactly the RBAC actions the service perf
     }
     // Detection in ticket mode: reads only, except turning on a disk encryption set's auto-rotation.
     {
-      const b = new RotationTenantBuilder().withVersions(twoVersions);
-      const des = b.des("des-manual");
+      const b = new SingleKeyTenant({ versions: twoVersions });
+      const des = b.diskEncryptionSet("des-manual").id;
       const t = b.build();
       const account = msManagedAccount("aoai-mmk");
       const disk = platformKeyDisk("disk-pmk");
@@ -286,9 +280,9 @@ describe("infra/roleActions.json holds exactly the RBAC actions the service perf
         env: { CMKR_DES_AUTO_ROTATION: "enable" },
         ...withoutEnforce.recording,
       });
-      for (const id of [account.id, disk.id, des, b.vaultId]) await deliver(h, writeEvent(id));
+      for (const id of [account.id, disk.id, des, b.vault.id]) await deliver(h, writeEvent(id));
       expect([...new Set(h.workerActions.map((a) => a.resourceId))].toSorted()).toEqual(
-        [account.id, disk.id, des, b.vaultId].toSorted(),
+        [account.id, disk.id, des, b.vault.id].toSorted(),
       );
       expect(h.emulator.state.getResource(des)?.body.properties).toMatchObject({
         rotationToLatestKeyVersionEnabled: true,
@@ -298,8 +292,8 @@ describe("infra/roleActions.json holds exactly the RBAC actions the service perf
     }
     // The periodic sweep: one paged Resource Graph walk of the in-scope types, then the same jobs.
     {
-      const b = new RotationTenantBuilder().withVersions(twoVersions);
-      b.des("des-sweep");
+      const b = new SingleKeyTenant({ versions: twoVersions });
+      b.diskEncryptionSet("des-sweep");
       b.mlWorkspace("mlw-sweep");
       const t = b.build();
       t.resources.push(msManagedAccount("aoai-sweep"), platformKeyDisk("disk-sweep"));
@@ -313,8 +307,8 @@ describe("infra/roleActions.json holds exactly the RBAC actions the service perf
     // Scope by management group (what the template configures with the role): the service lists the
     // group's subscriptions through Resource Graph before acting.
     {
-      const b = new RotationTenantBuilder().withVersions(twoVersions);
-      const des = b.des("des-mg");
+      const b = new SingleKeyTenant({ versions: twoVersions });
+      const des = b.diskEncryptionSet("des-mg").id;
       const t = b.build();
       for (const s of t.subscriptions) s.managementGroupId = "mg-prod";
       const h = await createServiceHarness(t, storage(), {
@@ -328,15 +322,10 @@ describe("infra/roleActions.json holds exactly the RBAC actions the service perf
     }
     // Enforce mode: the disk gets the regional disk encryption set, the account its CMK.
     {
-      const b = new RotationTenantBuilder().withVersions(twoVersions);
-      const desId = b.des("des-enforce");
+      const b = new SingleKeyTenant({ versions: twoVersions });
+      const desId = b.diskEncryptionSet("des-enforce").id;
+      b.builder.grantKeyAccess(b.vault, ACCOUNT_PRINCIPAL);
       const t = b.build();
-      const vault = t.resources[0];
-      (vault?.properties as { accessPolicies: unknown[] }).accessPolicies.push({
-        tenantId: TENANT_ID,
-        objectId: ACCOUNT_PRINCIPAL,
-        permissions: { keys: ["get", "wrapKey", "unwrapKey"] },
-      });
       const account = msManagedAccount("aoai-enforce");
       const disk = platformKeyDisk("disk-enforce");
       t.resources.push(account, disk);

@@ -8,8 +8,11 @@ import { ConfigError, loadConfig } from "../../src/runtime/config.js";
 import type { Report } from "../../src/core/report/report.js";
 import { eventsSecretHeader, eventsSecretMatches } from "../../src/core/events/eventsSharedSecret.js";
 import { startLoopbackServer } from "../support/loopbackServer.js";
-import { V2, keyEventDelivery } from "../support/rotationTenant.js";
+import { SINGLE_KEY } from "@cmkr/azure-emulator/tenant-builder";
+import { keyEventDelivery } from "../support/keyEvents.js";
 import { jsonPost, oneDesHarness, problemOf, quietContext } from "../support/httpRequests.js";
+
+const { v2: V2 } = SINGLE_KEY.versions;
 
 const SECRET = "events-secret-THIS-IS-A-TEST-0123456789abcdef";
 

@@ -19,15 +19,11 @@ import { signatureHeader } from "../../src/core/tickets/webhookSignature.js";
 import { webhookSink } from "../../src/adapters/tickets/webhookSink.js";
 import { createServiceHarness, type ServiceHarness } from "../support/serviceHarness.js";
 import { startTicketLoopback, type TicketLoopback } from "../support/ticketLoopback.js";
-import {
-  KEY,
-  RotationTenantBuilder,
-  V1,
-  V2,
-  VAULT_URL,
-  keyEventDelivery,
-  keyVersion,
-} from "../support/rotationTenant.js";
+import { SINGLE_KEY, SingleKeyTenant } from "@cmkr/azure-emulator/tenant-builder";
+import { keyEventDelivery } from "../support/keyEvents.js";
+
+const { v1: V1, v2: V2 } = SINGLE_KEY.versions;
+const { keyName: KEY, vaultUrl: VAULT_URL } = SINGLE_KEY;
 
 /** Recognisable test secrets: none may ever be written anywhere. */
 const EVENTS_SECRET = "events-secret-LOGCAPTURE-NEVER-APPEAR-0123456789";
@@ -95,11 +91,17 @@ afterEach(async () => {
 
 /** Three consumers: one remediated over HTTP, one rotated by the worker, one refused (ticketed). */
 async function serviceWith(tickets: TicketSink): Promise<{ h: ServiceHarness; des: string[] }> {
-  const b = new RotationTenantBuilder().withVersions([
-    keyVersion(V1, "2026-01-01T00:00:00Z"),
-    keyVersion(V2, "2026-11-20T00:00:00Z"),
-  ]);
-  const des = [b.des("des-http"), b.des("des-worker"), b.des("des-refused", { noAccess: true })];
+  const b = new SingleKeyTenant({
+    versions: [
+      { version: V1, createdOn: "2026-01-01T00:00:00Z" },
+      { version: V2, createdOn: "2026-11-20T00:00:00Z" },
+    ],
+  });
+  const des = [
+    b.diskEncryptionSet("des-http").id,
+    b.diskEncryptionSet("des-worker").id,
+    b.diskEncryptionSet("des-refused", { access: "none" }).id,
+  ];
   const h = await createServiceHarness(b.build(), inject("azuriteConnectionString"), {
     env: { CMKR_EVENTS_SHARED_SECRET: EVENTS_SECRET },
     tickets,

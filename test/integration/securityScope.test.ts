@@ -7,15 +7,11 @@ import { createScopeResolver } from "../../src/adapters/azure/managementGroupSub
 import type { Report } from "../../src/core/report/report.js";
 import { AzureEmulator, type TenantFile } from "@cmkr/azure-emulator";
 import { createServiceHarness } from "../support/serviceHarness.js";
-import {
-  RotationTenantBuilder,
-  TENANT_ID,
-  V1,
-  V2,
-  keyEventDelivery,
-  keyVersion,
-  subscriptionId,
-} from "../support/rotationTenant.js";
+import { SINGLE_KEY, SingleKeyTenant } from "@cmkr/azure-emulator/tenant-builder";
+import { keyEventDelivery } from "../support/keyEvents.js";
+
+const { v1: V1, v2: V2 } = SINGLE_KEY.versions;
+const { subscriptionId, tenantId: TENANT_ID } = SINGLE_KEY;
 
 const context = () =>
   new InvocationContext({ functionName: "http", invocationId: "inv-scope", logHandler: () => undefined });
@@ -29,12 +25,14 @@ const post = (url: string, body: unknown) =>
 
 /** One DES in each of subscriptions 1 (group mg-prod) and 2 (group mg-sandbox). */
 function tenant(): { tenant: TenantFile; inside: string; outside: string } {
-  const b = new RotationTenantBuilder().withVersions([
-    keyVersion(V1, "2026-01-01T00:00:00Z"),
-    keyVersion(V2, "2026-11-20T00:00:00Z"),
-  ]);
-  const inside = b.des("des-in", { sub: 1 });
-  const outside = b.des("des-out", { sub: 2 });
+  const b = new SingleKeyTenant({
+    versions: [
+      { version: V1, createdOn: "2026-01-01T00:00:00Z" },
+      { version: V2, createdOn: "2026-11-20T00:00:00Z" },
+    ],
+  });
+  const inside = b.diskEncryptionSet("des-in", { sub: 1 }).id;
+  const outside = b.diskEncryptionSet("des-out", { sub: 2 }).id;
   const built = b.build();
   return {
     tenant: {

@@ -1,7 +1,9 @@
 import { HttpRequest, InvocationContext } from "@azure/functions";
 import { inject } from "vitest";
 import { createServiceHarness } from "./serviceHarness.js";
-import { RotationTenantBuilder, V1, V2, keyVersion } from "./rotationTenant.js";
+import { SINGLE_KEY, SingleKeyTenant } from "@cmkr/azure-emulator/tenant-builder";
+
+const { v1: V1, v2: V2 } = SINGLE_KEY.versions;
 
 /** An invocation context whose logs go nowhere (tests that check logs pass their own handler). */
 export const quietContext = (invocationId = "inv-http") =>
@@ -24,11 +26,13 @@ export function problemOf(body: unknown): { status: number; field?: string; deta
 
 /** The service against a tenant with one disk encryption set on V1 while V2 is the newest version. */
 export async function oneDesHarness(env: Record<string, string> = {}) {
-  const b = new RotationTenantBuilder().withVersions([
-    keyVersion(V1, "2026-01-01T00:00:00Z"),
-    keyVersion(V2, "2026-11-20T00:00:00Z"),
-  ]);
-  const des = b.des("des-1");
+  const b = new SingleKeyTenant({
+    versions: [
+      { version: V1, createdOn: "2026-01-01T00:00:00Z" },
+      { version: V2, createdOn: "2026-11-20T00:00:00Z" },
+    ],
+  });
+  const des = b.diskEncryptionSet("des-1").id;
   const h = await createServiceHarness(b.build(), inject("azuriteConnectionString"), { env });
   return { h, des, runtime: () => Promise.resolve(h.runtime) };
 }

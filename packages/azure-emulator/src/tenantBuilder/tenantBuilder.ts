@@ -256,6 +256,11 @@ export interface VirtualMachineOptions extends ResourcePlacement {
   powerState?: PowerState;
   /** Default `Standard_D2s_v5`. */
   vmSize?: string;
+  /**
+   * Default true: the body holds `properties.instanceView` (with the power state), as a GET with
+   * `$expand=instanceView` returns it. False models a VM read without it, whose power state is unknown.
+   */
+  instanceView?: boolean;
 }
 
 /** Options of {@link TenantBuilder.mlWorkspace}. */
@@ -278,6 +283,34 @@ export interface MlWorkspaceOptions extends ResourcePlacement, IdentityOptions {
   /** `hbiWorkspace`; default false. */
   hbi?: boolean;
   publicNetworkAccess?: "Enabled" | "Disabled";
+}
+
+/** Consumer types {@link TenantBuilder.cmkConsumer} can create. */
+export type CmkConsumerKind = "diskEncryptionSet" | "openAI" | "aiServices" | "mlWorkspace";
+
+/** One version of a key in a vault of the builder. */
+export interface KeyVersionRef {
+  vault: VaultRef;
+  keyName: string;
+  version: string;
+}
+
+/** Options of {@link TenantBuilder.cmkConsumer}. */
+export interface CmkConsumerOptions extends ResourcePlacement, IdentityOptions {
+  kind: CmkConsumerKind;
+  /** The key version the consumer is encrypted with; its vault must have been added to the builder. */
+  key: KeyVersionRef;
+  /**
+   * What the identity that reaches the key (the first user-assigned identity, else the
+   * system-assigned one) is given on the vault. `auto` (default): what a consumer needs, the way the
+   * vault grants it: an access policy with {@link CMK_KEY_PERMISSIONS}, or on a vault using Azure RBAC
+   * the Key Vault Crypto Service Encryption User role. A list of key permissions: an access policy
+   * with exactly those. `none`: nothing (a consumer that preflight must refuse, or an identity
+   * granted elsewhere).
+   */
+  access?: "auto" | "none" | readonly string[];
+  /** Disk encryption sets only: `rotationToLatestKeyVersionEnabled` (default false). */
+  autoRotation?: boolean;
 }
 
 /** Options of {@link TenantBuilder.roleAssignment}: a built-in role by name, or any role by id. */
@@ -315,6 +348,33 @@ const POWER_STATE_DISPLAY: Record<PowerState, string> = {
   deallocating: "VM deallocating",
 };
 
+/**
+ * A key version as the tenant file holds it, with the builder's defaults filled in (RSA 2048,
+ * enabled, no activation or expiry date, the portal's key operations): what {@link TenantBuilder.key}
+ * stores, for code that adds versions to a running emulator (`TenantState.addKeyVersion`).
+ */
+export function keyVersion(spec: KeyVersionSpec & { version: string }): TenantKeyVersion {
+  const kty = spec.kty ?? "RSA";
+  const rsa = kty === "RSA" || kty === "RSA-HSM";
+  const ec = kty === "EC" || kty === "EC-HSM";
+  const keySize = spec.keySize ?? (rsa ? 2048 : undefined);
+  const curve = spec.curve ?? (ec ? "P-256" : undefined);
+  return {
+    version: spec.version,
+    kty,
+    ...(keySize === undefined ? {} : { keySize }),
+    ...(curve === undefined ? {} : { curve }),
+    enabled: spec.enabled ?? true,
+    createdOn: spec.createdOn,
+    ...(spec.updatedOn === undefined ? {} : { updatedOn: spec.updatedOn }),
+    notBefore: spec.notBefore ?? null,
+    expiresOn: spec.expiresOn ?? null,
+    keyOps: [...(spec.keyOps ?? DEFAULT_KEY_OPS)],
+    ...(spec.tags === undefined ? {} : { tags: spec.tags }),
+    ...(spec.recoveryLevel === undefined ? {} : { recoveryLevel: spec.recoveryLevel }),
+  };
+}
+
 /** Lower-case key of an ARM id, for the builder's lookups. */
 const idKey = (id: string): string => id.toLowerCase();
 
@@ -333,19 +393,42 @@ function compactName(name: string): string {
 
 /**
  * Builds tenant files (the emulator's seed, see DESIGN.md "Tenant file") whose resource bodies look
- * like what ARM GET returns for each type. Every generated id comes from the seed, so the same calls
- * give the same tenant. Methods that add a resource return a reference (id, name, principal id...)
- * for wiring it into later calls; nothing is quadratic, so tenants of tens of thousands of
- * resources build quickly.
+ * like what ARM GET returns for each type at the api-versions the service reads with (listed at the
+ * top of this file). It is the one builder of the repository: tests, benchmarks, the chaos runner
+ * and the example tenant all use it (directly, through `addBulkConsumers`, or through the
+ * `SingleKeyTenant` preset). Every generated id comes from the seed, so the same calls give the
+ * same tenant. Methods that add a resource return a reference (id, name, principal id...) for wiring
+ * it into later calls; nothing is quadratic, so tenants of tens of thousands of resources build
+ * quickly.
+ *
+ * Defaults, each overridable where the option exists:
+ * - tenant: id derived from the seed (seed `tenant`), resources in `westeurope`, created
+ *   2026-01-15T09:00 by `platform-team@contoso.com` (`systemData` where the provider returns it);
+ *   `tags: {}`; subscriptions are never implied: add each with {@link subscription} (build fails
+ *   on a resource in a subscription that was not added);
+ * - identities: system-assigned, with a generated principal id in the builder's tenant;
+ * - vaults: standard SKU, soft delete (90 days), purge protection on, access policies (not Azure
+ *   RBAC), no firewall (`networkAcls` absent), public network access enabled; the vault URL is
+ *   `https://{name}.vault.azure.net`;
+ * - key versions ({@link keyVersion}): RSA 2048, enabled, no activation or expiry date, the key
+ *   operations the portal gives a new RSA key, a generated 32-hex version;
+ * - AI services accounts: SKU S0, Microsoft-managed keys (no `encryption`) unless given a CMK;
+ * - disk encryption sets: `EncryptionAtRestWithCustomerKey`, automatic key rotation off,
+ *   `previousKeys: []`;
+ * - Machine Learning workspaces: kind Default, SKU Basic, not high business impact;
+ * - disks: Premium_LRS, 128 GiB, empty data disks, `Unattached` unless a VM manages them;
+ * - VMs: Standard_D2s_v5, running, with their instance view;
+ * - role assignments: principal type ServicePrincipal, role definition id under the subscription
+ *   of the scope, a generated name;
+ * - consumers made with {@link cmkConsumer}: the access a CMK consumer needs, as the vault grants it.
  *
  * @example
  * const b = new TenantBuilder({ seed: "rotation" });
  * const sub = b.subscription("0b1f6471-1bf0-4dda-aec3-111111111111", "prod");
  * const vault = b.vault({ subscriptionId: sub, resourceGroup: "rg-keys", name: "kv-cmk" });
  * const key = b.key(vault.url, "cmk", [{ createdOn: "2026-01-01T00:00:00Z" }]);
- * const des = b.diskEncryptionSet({ subscriptionId: sub, resourceGroup: "rg-compute", name: "des",
- *   keyUrl: key.versionIds[0]!, sourceVaultId: vault.id });
- * b.grantKeyAccess(vault, des.principalId!);
+ * const des = b.cmkConsumer({ kind: "diskEncryptionSet", subscriptionId: sub, resourceGroup: "rg-compute",
+ *   name: "des", key: { vault, keyName: "cmk", version: key.versions[0]! } });
  * const tenant = b.build();
  */
 export class TenantBuilder {
@@ -365,6 +448,7 @@ export class TenantBuilder {
   private readonly accessPolicies = new Map<string, Record<string, unknown>[]>();
   private readonly vmBodies = new Map<string, { body: ArmResource; powerState: PowerState }>();
   private readonly hubProjects = new Map<string, string[]>();
+  private readonly rbacVaults = new Set<string>();
 
   constructor(options: TenantBuilderOptions = {}) {
     this.ids = new DeterministicIds(options.seed ?? "tenant");
@@ -534,6 +618,7 @@ export class TenantBuilder {
       location,
     );
     this.keyVaults[url] ??= { keys: {} };
+    if (options.rbac === true) this.rbacVaults.add(idKey(id));
     return { ...ref, url, uri: `${url}/` };
   }
 
@@ -567,25 +652,7 @@ export class TenantBuilder {
     const keys = (this.keyVaults[vaultUrl] ??= { keys: {} }).keys;
     const list = (keys[name] ??= []);
     for (const spec of versions) {
-      const kty = spec.kty ?? "RSA";
-      const rsa = kty === "RSA" || kty === "RSA-HSM";
-      const ec = kty === "EC" || kty === "EC-HSM";
-      const keySize = spec.keySize ?? (rsa ? 2048 : undefined);
-      const curve = spec.curve ?? (ec ? "P-256" : undefined);
-      list.push({
-        version: spec.version ?? this.ids.hex32("key-version"),
-        kty,
-        ...(keySize === undefined ? {} : { keySize }),
-        ...(curve === undefined ? {} : { curve }),
-        enabled: spec.enabled ?? true,
-        createdOn: spec.createdOn,
-        ...(spec.updatedOn === undefined ? {} : { updatedOn: spec.updatedOn }),
-        notBefore: spec.notBefore ?? null,
-        expiresOn: spec.expiresOn ?? null,
-        keyOps: [...(spec.keyOps ?? DEFAULT_KEY_OPS)],
-        ...(spec.tags === undefined ? {} : { tags: spec.tags }),
-        ...(spec.recoveryLevel === undefined ? {} : { recoveryLevel: spec.recoveryLevel }),
-      });
+      list.push(keyVersion({ ...spec, version: spec.version ?? this.ids.hex32("key-version") }));
     }
     const all = list.map((v) => v.version);
     return {
@@ -698,6 +765,68 @@ export class TenantBuilder {
     );
   }
 
+  /**
+   * A customer-managed-key consumer of any type the service rotates, on `key`, with its identity
+   * given access to the vault (see {@link CmkConsumerOptions.access}): the one call behind
+   * `addBulkConsumers`, the chaos tenant and the single-key preset. With a user-assigned
+   * identity, AI services accounts and Machine Learning workspaces name it as the identity that
+   * reaches the key (`identityClientId`).
+   */
+  cmkConsumer(options: CmkConsumerOptions): ResourceRef {
+    const { kind, key, access = "auto", autoRotation, ...placement } = options;
+    const { vault, keyName, version } = key;
+    const keyUrl = `${vault.url}/keys/${keyName}/${version}`;
+    const identity = placement.identity ?? "SystemAssigned";
+    const uai = typeof identity === "object" ? identity.userAssigned[0] : undefined;
+    let ref: ResourceRef;
+    switch (kind) {
+      case "diskEncryptionSet":
+        ref = this.diskEncryptionSet({
+          ...placement,
+          keyUrl,
+          sourceVaultId: vault.id,
+          ...(autoRotation === undefined ? {} : { autoRotation }),
+        });
+        break;
+      case "openAI":
+      case "aiServices":
+        ref = this.aiServicesAccount({
+          ...placement,
+          kind: kind === "openAI" ? "OpenAI" : "AIServices",
+          cmk: {
+            vaultUrl: vault.url,
+            keyName,
+            keyVersion: version,
+            ...(uai === undefined ? {} : { identityClientId: uai.clientId }),
+          },
+        });
+        break;
+      case "mlWorkspace":
+        ref = this.mlWorkspace({
+          ...placement,
+          cmk: {
+            vaultId: vault.id,
+            keyId: keyUrl,
+            ...(uai === undefined ? {} : { identityClientId: uai.clientId, userAssignedIdentity: uai.id }),
+          },
+        });
+        break;
+    }
+    const grantee = uai?.principalId ?? ref.principalId;
+    if (access !== "none" && grantee !== undefined) {
+      if (access === "auto" && this.rbacVaults.has(idKey(vault.id))) {
+        this.roleAssignment({
+          scope: vault.id,
+          principalId: grantee,
+          roleDefinitionName: "Key Vault Crypto Service Encryption User",
+        });
+      } else {
+        this.grantKeyAccess(vault, grantee, access === "auto" ? CMK_KEY_PERMISSIONS : access);
+      }
+    }
+    return ref;
+  }
+
   /** A virtual machine, with its instance view (power state); disks built later attach to it. */
   virtualMachine(options: VirtualMachineOptions): ResourceRef {
     const { id, location, createdAt } = this.place(options, "Microsoft.Compute/virtualMachines");
@@ -714,21 +843,25 @@ export class TenantBuilder {
         storageProfile: { dataDisks: [] },
         provisioningState: "Succeeded",
         timeCreated: createdAt,
-        instanceView: {
-          statuses: [
-            {
-              code: "ProvisioningState/succeeded",
-              level: "Info",
-              displayStatus: "Provisioning succeeded",
-              time: createdAt,
-            },
-            {
-              code: `PowerState/${powerState}`,
-              level: "Info",
-              displayStatus: POWER_STATE_DISPLAY[powerState],
-            },
-          ],
-        },
+        ...(options.instanceView === false
+          ? {}
+          : {
+              instanceView: {
+                statuses: [
+                  {
+                    code: "ProvisioningState/succeeded",
+                    level: "Info",
+                    displayStatus: "Provisioning succeeded",
+                    time: createdAt,
+                  },
+                  {
+                    code: `PowerState/${powerState}`,
+                    level: "Info",
+                    displayStatus: POWER_STATE_DISPLAY[powerState],
+                  },
+                ],
+              },
+            }),
       },
     };
     this.vmBodies.set(idKey(id), { body, powerState });

@@ -6,69 +6,75 @@ import { ResourceManagementClient } from "@azure/arm-resources";
 import { RestError, createHttpHeaders, createPipelineRequest } from "@azure/core-rest-pipeline";
 import { describe, expect, it } from "vitest";
 import { AzureEmulator, type EmulatorOptions } from "../../src/azureEmulator.js";
-import {
-  SUB,
-  TenantBuilder,
-  VAULT_URL,
-  OTHER_VAULT_URL,
-  keyVersion,
-  rgId,
-  vaultId,
-} from "../support/armTenantBuilder.js";
+import type { TenantFile } from "../../src/tenantFile.js";
+import { TenantBuilder } from "../../src/tenantBuilder/index.js";
 
 const NOW = Date.parse("2026-03-01T12:00:00Z");
-const KV = vaultId("rg-kv", "kv-cmk");
+const SUB = "5e3c6f0a-1b2c-4d3e-8f9a-0b1c2d3e4f5a";
+const VAULT_URL = "https://kv-cmk.vault.azure.net";
+const OTHER_VAULT_URL = "https://kv-other.vault.azure.net";
+const rgId = (rg: string): string => `/subscriptions/${SUB}/resourceGroups/${rg}`;
+const KV = `${rgId("rg-kv")}/providers/Microsoft.KeyVault/vaults/kv-cmk`;
 const DES = `${rgId("rg-ai")}/providers/Microsoft.Compute/diskEncryptionSets/des1`;
 /** The Machine Learning api-version the service uses (2025-12-01 is the newest stable in the specs). */
 const ML_API = "2024-10-01";
 const ML_CMK = `${rgId("rg-ml")}/providers/Microsoft.MachineLearningServices/workspaces/ws-cmk`;
 const ML_PLAIN = `${rgId("rg-ml")}/providers/Microsoft.MachineLearningServices/workspaces/ws-plain`;
 const SERVICE = "5b1f3c2d-0000-0000-0000-00000000c0de";
+const READER = "acdd72a7-3385-48ef-bd42-f606fba81ae7";
 const key = (name: string, version: string, vault = VAULT_URL): string => `${vault}/keys/${name}/${version}`;
 /** No wait between polls: with Retry-After 0 the SDK would otherwise wait its default 2 s. */
 const fast = { updateIntervalInMs: 0 };
 
-function tenant(): TenantBuilder {
-  return new TenantBuilder()
-    .keys(VAULT_URL, {
-      "cmk-des": [keyVersion("d1", "2026-01-01T00:00:00Z"), keyVersion("d2", "2026-02-01T00:00:00Z")],
-      "cmk-aoai": [keyVersion("a1", "2026-01-01T00:00:00Z"), keyVersion("a2", "2026-02-01T00:00:00Z")],
-      "cmk-ml": [keyVersion("m1", "2026-01-01T00:00:00Z"), keyVersion("m2", "2026-02-01T00:00:00Z")],
-    })
-    .keys(OTHER_VAULT_URL, { "cmk-ml": [keyVersion("x1", "2026-01-01T00:00:00Z")] })
-    .vault("rg-kv", "kv-cmk", VAULT_URL)
-    .diskEncryptionSet("rg-ai", "des1", key("cmk-des", "d1"), KV)
-    .cognitiveAccount("rg-ai", "aoai", {
-      keySource: "Microsoft.KeyVault",
-      keyVaultProperties: { keyVaultUri: `${VAULT_URL}/`, keyName: "cmk-aoai", keyVersion: "a1" },
-    })
-    .mlWorkspace("rg-ml", "ws-cmk", {
-      status: "Enabled",
-      keyVaultProperties: { keyVaultArmId: KV, keyIdentifier: key("cmk-ml", "m1") },
-    })
-    .mlWorkspace("rg-ml", "ws-plain")
-    .vm("rg-ai", "vm1", "running")
-    .disk(
-      "rg-ai",
-      "osdisk",
-      {
-        diskState: "Attached",
-        encryption: { type: "EncryptionAtRestWithCustomerKey", diskEncryptionSetId: DES },
-      },
-      `${rgId("rg-ai")}/providers/Microsoft.Compute/virtualMachines/vm1`,
-    )
-    .roleAssignment(`/subscriptions/${SUB}`, "ra-sub", SERVICE, "acdd72a7-3385-48ef-bd42-f606fba81ae7")
-    .roleAssignment(KV, "ra-kv", SERVICE, "e147488a-f6f5-4113-8e2d-b22465e65bf6", false)
-    .roleAssignment(
-      rgId("rg-ai"),
-      "ra-other",
-      "77777777-0000-0000-0000-000000000007",
-      "acdd72a7-3385-48ef-bd42-f606fba81ae7",
-    );
+function tenant(): TenantFile {
+  const b = new TenantBuilder({ seed: "arm-sdk" });
+  b.subscription(SUB, "prod");
+  const at = (rg: string, name: string) => ({ subscriptionId: SUB, resourceGroup: rg, name });
+  const versions = (...list: [string, string][]) =>
+    list.map(([version, createdOn]) => ({ version, createdOn }));
+  const kv = b.vault(at("rg-kv", "kv-cmk"));
+  b.key(kv, "cmk-des", versions(["d1", "2026-01-01T00:00:00Z"], ["d2", "2026-02-01T00:00:00Z"]));
+  b.key(kv, "cmk-aoai", versions(["a1", "2026-01-01T00:00:00Z"], ["a2", "2026-02-01T00:00:00Z"]));
+  b.key(kv, "cmk-ml", versions(["m1", "2026-01-01T00:00:00Z"], ["m2", "2026-02-01T00:00:00Z"]));
+  // Keys of a vault the tenant has no ARM resource for.
+  b.key(OTHER_VAULT_URL, "cmk-ml", versions(["x1", "2026-01-01T00:00:00Z"]));
+  b.diskEncryptionSet({ ...at("rg-ai", "des1"), keyUrl: key("cmk-des", "d1"), sourceVaultId: KV });
+  b.aiServicesAccount({
+    ...at("rg-ai", "aoai"),
+    kind: "OpenAI",
+    cmk: { vaultUrl: VAULT_URL, keyName: "cmk-aoai", keyVersion: "a1" },
+  });
+  b.mlWorkspace({ ...at("rg-ml", "ws-cmk"), cmk: { vaultId: KV, keyId: key("cmk-ml", "m1") } });
+  b.mlWorkspace(at("rg-ml", "ws-plain"));
+  const vm = b.virtualMachine({ ...at("rg-ai", "vm1"), powerState: "running" });
+  b.disk({ ...at("rg-ai", "osdisk"), osType: "Linux", encryption: { desId: DES }, managedBy: vm.id });
+  b.roleAssignment({
+    scope: `/subscriptions/${SUB}`,
+    name: "ra-sub",
+    principalId: SERVICE,
+    roleDefinitionId: READER,
+  });
+  b.roleAssignment({
+    scope: KV,
+    name: "ra-kv",
+    principalId: SERVICE,
+    roleDefinitionName: "Key Vault Crypto Service Encryption User",
+  });
+  b.roleAssignment({
+    scope: rgId("rg-ai"),
+    name: "ra-other",
+    principalId: "77777777-0000-0000-0000-000000000007",
+    roleDefinitionId: READER,
+  });
+  const built = b.build();
+  // An assignment stored without properties.scope: the emulator derives it from the id.
+  const raKv = built.resources.find((r) => r.name === "ra-kv");
+  delete (raKv?.properties as Record<string, unknown>).scope;
+  return built;
 }
 
-function setup(options: EmulatorOptions = {}, builder = tenant()) {
-  const emulator = new AzureEmulator(builder.build(), { clock: () => NOW, ...options });
+function setup(options: EmulatorOptions = {}) {
+  const emulator = new AzureEmulator(tenant(), { clock: () => NOW, ...options });
   const clientOptions = { httpClient: emulator.httpClient() };
   const credential = emulator.credential();
   return {

@@ -8,7 +8,8 @@ import { AzureEmulator } from "../../src/azureEmulator.js";
 import { createEmulatorCertificates } from "../../src/certificate.js";
 import { startEmulatorServer, type EmulatorServer } from "../../src/httpsServer.js";
 import { createLoopbackAgent, loopbackPolicy } from "../../src/loopbackAgent.js";
-import { parseTenantFile, type TenantFile } from "../../src/tenantFile.js";
+import type { TenantFile } from "../../src/tenantFile.js";
+import { TenantBuilder } from "../../src/tenantBuilder/index.js";
 
 const tenantId = "7a0e0000-0000-0000-0000-0000000000aa";
 const subscriptionId = "5b1c0000-0000-0000-0000-000000000001";
@@ -17,53 +18,23 @@ const vaultId = `/subscriptions/${subscriptionId}/resourceGroups/rg-keys/provide
 const v1 = "0a000000000000000000000000000001";
 const v2 = "0b000000000000000000000000000002";
 
-function keyVersion(version: string, createdOn: string) {
-  return {
-    version,
-    kty: "RSA",
-    keySize: 2048,
-    enabled: true,
-    createdOn,
-    notBefore: null,
-    expiresOn: null,
-    keyOps: ["wrapKey", "unwrapKey"],
-  };
-}
-
 /** One vault with two versions of `cmk-des`, and a disk encryption set on the older one. */
 function serverTenant(): TenantFile {
-  return parseTenantFile({
-    tenantId,
-    subscriptions: [{ subscriptionId, displayName: "prod" }],
-    resources: [
-      {
-        id: vaultId,
-        name: "kv-srv",
-        type: "Microsoft.KeyVault/vaults",
-        location: "westeurope",
-        properties: { vaultUri: `${vaultUrl}/`, tenantId, accessPolicies: [] },
-      },
-      {
-        id: `/subscriptions/${subscriptionId}/resourceGroups/rg-ai/providers/Microsoft.Compute/diskEncryptionSets/des1`,
-        name: "des1",
-        type: "Microsoft.Compute/diskEncryptionSets",
-        location: "westeurope",
-        identity: { type: "SystemAssigned", principalId: "9a1b0000-0000-0000-0000-00000000de51", tenantId },
-        properties: {
-          activeKey: { keyUrl: `${vaultUrl}/keys/cmk-des/${v1}`, sourceVault: { id: vaultId } },
-          encryptionType: "EncryptionAtRestWithCustomerKey",
-          provisioningState: "Succeeded",
-        },
-      },
-    ],
-    keyVaults: {
-      [vaultUrl]: {
-        keys: {
-          "cmk-des": [keyVersion(v1, "2025-01-01T00:00:00Z"), keyVersion(v2, "2025-06-01T00:00:00Z")],
-        },
-      },
-    },
+  const b = new TenantBuilder({ tenantId, seed: "emulator-server" });
+  b.subscription(subscriptionId, "prod");
+  const vault = b.vault({ subscriptionId, resourceGroup: "rg-keys", name: "kv-srv" });
+  b.key(vault, "cmk-des", [
+    { version: v1, createdOn: "2025-01-01T00:00:00Z" },
+    { version: v2, createdOn: "2025-06-01T00:00:00Z" },
+  ]);
+  b.diskEncryptionSet({
+    subscriptionId,
+    resourceGroup: "rg-ai",
+    name: "des1",
+    keyUrl: `${vaultUrl}/keys/cmk-des/${v1}`,
+    sourceVaultId: vaultId,
   });
+  return b.build();
 }
 
 interface RawResponse {

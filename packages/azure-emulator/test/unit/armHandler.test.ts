@@ -2,12 +2,15 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { createArmHandler, type ArmHandler } from "../../src/arm/armHandler.js";
 import type { EmulatorResponse } from "../../src/emulatorTypes.js";
 import { TenantState } from "../../src/tenantState.js";
-import { SUB, TenantBuilder, VAULT_URL, keyVersion, rgId, vaultId } from "../support/armTenantBuilder.js";
+import { TenantBuilder } from "../../src/tenantBuilder/index.js";
 
 const HOST = "https://management.azure.com";
 const NOW = Date.parse("2026-03-01T00:00:00Z");
+const SUB = "5e3c6f0a-1b2c-4d3e-8f9a-0b1c2d3e4f5a";
+const VAULT_URL = "https://kv-cmk.vault.azure.net";
+const rgId = (rg: string): string => `/subscriptions/${SUB}/resourceGroups/${rg}`;
 const RG = rgId("rg-ai");
-const KV = vaultId("rg-kv", "kv-cmk");
+const KV = `${rgId("rg-kv")}/providers/Microsoft.KeyVault/vaults/kv-cmk`;
 const DES = `${RG}/providers/Microsoft.Compute/diskEncryptionSets/des1`;
 const VAULT = `${RG}/providers/Microsoft.KeyVault/vaults/kv-plain`;
 const DES_API = "2025-01-02";
@@ -16,22 +19,31 @@ let state: TenantState;
 let arm: ArmHandler;
 
 function build(polls = 1): void {
-  state = new TenantState(
-    new TenantBuilder()
-      .keys(VAULT_URL, {
-        "cmk-des": [keyVersion("v1", "2026-01-01T00:00:00Z"), keyVersion("v2", "2026-02-01T00:00:00Z")],
-      })
-      .vault("rg-kv", "kv-cmk", VAULT_URL)
-      .diskEncryptionSet("rg-ai", "des1", `${VAULT_URL}/keys/cmk-des/v1`, KV)
-      .resource({
-        id: VAULT,
-        name: "kv-plain",
-        type: "Microsoft.KeyVault/vaults",
-        location: "westeurope",
-        properties: { a: 1 },
-      })
-      .build(),
-  );
+  const b = new TenantBuilder({ seed: "arm-handler" });
+  b.subscription(SUB, "prod");
+  const kv = b.vault({ subscriptionId: SUB, resourceGroup: "rg-kv", name: "kv-cmk" });
+  b.key(kv, "cmk-des", [
+    { version: "v1", createdOn: "2026-01-01T00:00:00Z" },
+    { version: "v2", createdOn: "2026-02-01T00:00:00Z" },
+  ]);
+  b.diskEncryptionSet({
+    subscriptionId: SUB,
+    resourceGroup: "rg-ai",
+    name: "des1",
+    keyUrl: `${VAULT_URL}/keys/cmk-des/v1`,
+    sourceVaultId: KV,
+  });
+  b.resource({
+    id: VAULT,
+    name: "kv-plain",
+    type: "Microsoft.KeyVault/vaults",
+    location: "westeurope",
+    properties: { a: 1 },
+  });
+  const tenant = b.build();
+  // Stored without previousKeys, so a failed rotation visibly restores the set as it was.
+  delete tenant.resources.find((r) => r.id === DES)?.properties?.previousKeys;
+  state = new TenantState(tenant);
   arm = createArmHandler(state, { polls, retryAfterSeconds: 7, pageSize: 2 });
 }
 

@@ -8,14 +8,31 @@ import {
   roleAssignmentScope,
   scopeRelation,
 } from "../../src/arm/roleAssignments.js";
-import { TenantBuilder, SUB, rgId } from "../support/armTenantBuilder.js";
+import type { TenantFile } from "../../src/tenantFile.js";
+import { TenantBuilder } from "../../src/tenantBuilder/index.js";
 
+const SUB = "5e3c6f0a-1b2c-4d3e-8f9a-0b1c2d3e4f5a";
+const rgId = (rg: string): string => `/subscriptions/${SUB}/resourceGroups/${rg}`;
 const RG = rgId("rg-ai");
 const DES = `${RG}/providers/Microsoft.Compute/diskEncryptionSets/des1`;
 const ALICE = "aaaaaaaa-0000-0000-0000-000000000001";
 const BOB = "bbbbbbbb-0000-0000-0000-000000000002";
 const READER = "acdd72a7-3385-48ef-bd42-f606fba81ae7";
 const CRYPTO = "e147488a-f6f5-4113-8e2d-b22465e65bf6";
+
+/** Role assignments `[scope, name, principalId, role]`; those named in `withoutScope` lose `properties.scope`. */
+function assignments(list: [string, string, string, string][], withoutScope: string[] = []): TenantFile {
+  const b = new TenantBuilder({ seed: "role-assignments" });
+  b.subscription(SUB, "prod");
+  for (const [scope, name, principalId, roleDefinitionId] of list) {
+    b.roleAssignment({ scope, name, principalId, roleDefinitionId });
+  }
+  const tenant = b.build();
+  for (const r of tenant.resources) {
+    if (withoutScope.includes(r.name)) delete (r.properties as Record<string, unknown>).scope;
+  }
+  return tenant;
+}
 
 describe("scopeRelation", () => {
   it.each([
@@ -69,12 +86,15 @@ describe("parseRoleAssignmentFilter", () => {
 });
 
 describe("listRoleAssignments", () => {
-  const tenant = new TenantBuilder()
-    .roleAssignment(`/subscriptions/${SUB}`, "ra-sub", ALICE, READER)
-    .roleAssignment(RG, "ra-rg", BOB, READER)
-    .roleAssignment(DES, "ra-des", ALICE, CRYPTO, false)
-    .roleAssignment(rgId("rg-other"), "ra-other", ALICE, READER)
-    .build();
+  const tenant = assignments(
+    [
+      [`/subscriptions/${SUB}`, "ra-sub", ALICE, READER],
+      [RG, "ra-rg", BOB, READER],
+      [DES, "ra-des", ALICE, CRYPTO],
+      [rgId("rg-other"), "ra-other", ALICE, READER],
+    ],
+    ["ra-des"],
+  );
   const names = (scope: string, filter: string | null): string[] =>
     listRoleAssignments(tenant.resources, scope, parseRoleAssignmentFilter(filter)).map((r) => r.name);
 
@@ -103,7 +123,7 @@ describe("listRoleAssignments", () => {
 });
 
 describe("checkRoleAssignmentWrite", () => {
-  const tenant = new TenantBuilder().roleAssignment(RG, "ra-rg", BOB, READER).build();
+  const tenant = assignments([[RG, "ra-rg", BOB, READER]]);
   const existing = tenant.resources[0]!;
 
   it("refuses a second assignment of the same role to the same principal at the same scope", () => {

@@ -2,46 +2,58 @@ import { describe, expect, it } from "vitest";
 import { applyMergePatch } from "../../src/arm/jsonMergePatch.js";
 import { isVmRunning } from "../../src/arm/validation/managedDiskValidation.js";
 import { validateWrite, type WriteRefusal } from "../../src/arm/validation/writeValidation.js";
-import type { ArmResource } from "../../src/tenantFile.js";
 import { TenantState } from "../../src/tenantState.js";
-import {
-  OTHER_VAULT_URL,
-  TenantBuilder,
-  VAULT_URL,
-  keyVersion,
-  rgId,
-  vaultId,
-} from "../support/armTenantBuilder.js";
+import type { ArmResource, TenantFile } from "../../src/tenantFile.js";
+import { TenantBuilder, type KeyVersionSpec } from "../../src/tenantBuilder/index.js";
 
 const NOW = Date.parse("2026-03-01T00:00:00Z");
+const SUB = "5e3c6f0a-1b2c-4d3e-8f9a-0b1c2d3e4f5a";
+const VAULT_URL = "https://kv-cmk.vault.azure.net";
+const OTHER_VAULT_URL = "https://kv-other.vault.azure.net";
+const rgId = (rg: string): string => `/subscriptions/${SUB}/resourceGroups/${rg}`;
+const vaultId = (rg: string, name: string): string =>
+  `${rgId(rg)}/providers/Microsoft.KeyVault/vaults/${name}`;
 const RG = rgId("rg-ai");
 const KV = vaultId("rg-kv", "kv-cmk");
 const key = (name: string, version?: string, vault = VAULT_URL): string =>
   `${vault}/keys/${name}${version === undefined ? "" : `/${version}`}`;
+const at = (name: string) => ({ subscriptionId: SUB, resourceGroup: "rg-ai", name });
+const version = (v: string, createdOn: string, spec: Omit<KeyVersionSpec, "version" | "createdOn"> = {}) => ({
+  version: v,
+  createdOn,
+  ...spec,
+});
 
-function tenant(): TenantBuilder {
-  return new TenantBuilder()
-    .keys(VAULT_URL, {
-      "cmk-des": [
-        keyVersion("v1", "2026-01-01T00:00:00Z", { keySize: 3072 }),
-        keyVersion("v2", "2026-02-01T00:00:00Z", { keySize: 3072 }),
-        keyVersion("off", "2026-02-02T00:00:00Z", { enabled: false }),
-        keyVersion("old", "2025-01-01T00:00:00Z", { expiresOn: "2026-01-15T00:00:00Z" }),
-        keyVersion("later", "2026-02-03T00:00:00Z", { notBefore: "2027-01-01T00:00:00Z" }),
-        keyVersion("small", "2026-02-04T00:00:00Z", { keySize: 1024 }),
-        keyVersion("ec", "2026-02-05T00:00:00Z", { kty: "EC", keySize: undefined, curve: "P-256" }),
-        keyVersion("signonly", "2026-02-06T00:00:00Z", { keyOps: ["sign", "verify"] }),
-      ],
-      "cmk-aoai": [
-        keyVersion("a1", "2026-01-01T00:00:00Z"),
-        keyVersion("a4096", "2025-12-01T00:00:00Z", { keySize: 4096 }),
-      ],
-      "cmk-ml": [keyVersion("m1", "2026-01-01T00:00:00Z"), keyVersion("m2", "2026-02-01T00:00:00Z")],
-    })
-    .keys(OTHER_VAULT_URL, { "cmk-ml": [keyVersion("x1", "2026-01-01T00:00:00Z")] })
-    .vault("rg-kv", "kv-cmk", VAULT_URL)
-    .vault("rg-kv", "kv-other", OTHER_VAULT_URL);
+/** Two vaults and their keys, plus what `add` puts in rg-ai. */
+function tenant(add: (b: TenantBuilder) => void): TenantFile {
+  const b = new TenantBuilder({ seed: "arm-write-validation" });
+  b.subscription(SUB, "prod");
+  const kv = b.vault({ subscriptionId: SUB, resourceGroup: "rg-kv", name: "kv-cmk" });
+  const other = b.vault({ subscriptionId: SUB, resourceGroup: "rg-kv", name: "kv-other" });
+  b.key(kv, "cmk-des", [
+    version("v1", "2026-01-01T00:00:00Z", { keySize: 3072 }),
+    version("v2", "2026-02-01T00:00:00Z", { keySize: 3072 }),
+    version("off", "2026-02-02T00:00:00Z", { enabled: false }),
+    version("old", "2025-01-01T00:00:00Z", { expiresOn: "2026-01-15T00:00:00Z" }),
+    version("later", "2026-02-03T00:00:00Z", { notBefore: "2027-01-01T00:00:00Z" }),
+    version("small", "2026-02-04T00:00:00Z", { keySize: 1024 }),
+    version("ec", "2026-02-05T00:00:00Z", { kty: "EC", curve: "P-256" }),
+    version("signonly", "2026-02-06T00:00:00Z", { keyOps: ["sign", "verify"] }),
+  ]);
+  b.key(kv, "cmk-aoai", [
+    version("a1", "2026-01-01T00:00:00Z"),
+    version("a4096", "2025-12-01T00:00:00Z", { keySize: 4096 }),
+  ]);
+  b.key(kv, "cmk-ml", [version("m1", "2026-01-01T00:00:00Z"), version("m2", "2026-02-01T00:00:00Z")]);
+  b.key(other, "cmk-ml", [version("x1", "2026-01-01T00:00:00Z")]);
+  add(b);
+  return b.build();
 }
+
+/** A disk encryption set in rg-ai on `keyUrl` of kv-cmk. */
+const des = (b: TenantBuilder, name: string, keyUrl: string): void => {
+  b.diskEncryptionSet({ ...at(name), keyUrl, sourceVaultId: KV });
+};
 
 /** Validates a PATCH of `patch` onto stored resource `id` (or a PUT of `patch` when `method` is PUT). */
 function check(
@@ -61,7 +73,9 @@ function check(
 describe("disk encryption set writes", () => {
   const desId = `${RG}/providers/Microsoft.Compute/diskEncryptionSets/des1`;
   const state = new TenantState(
-    tenant().diskEncryptionSet("rg-ai", "des1", key("cmk-des", "v1"), KV).build(),
+    tenant((b) => {
+      des(b, "des1", key("cmk-des", "v1"));
+    }),
   );
   const rotate = (keyUrl: string, sourceVaultId: string | null = KV): WriteRefusal | undefined =>
     check(state, desId, {
@@ -111,7 +125,9 @@ describe("disk encryption set writes", () => {
 
   it("does not re-check the key on writes that leave activeKey alone", () => {
     const stale = new TenantState(
-      tenant().diskEncryptionSet("rg-ai", "des1", key("cmk-des", "off"), KV).build(),
+      tenant((b) => {
+        des(b, "des1", key("cmk-des", "off"));
+      }),
     );
     expect(check(stale, desId, { tags: { owner: "ops" } })).toBeUndefined();
   });
@@ -119,7 +135,11 @@ describe("disk encryption set writes", () => {
 
 describe("Cognitive Services account writes", () => {
   const accountId = `${RG}/providers/Microsoft.CognitiveServices/accounts/aoai`;
-  const state = new TenantState(tenant().cognitiveAccount("rg-ai", "aoai").build());
+  const state = new TenantState(
+    tenant((b) => {
+      b.aiServicesAccount({ ...at("aoai"), kind: "OpenAI" });
+    }),
+  );
   const cmk = (keyVaultProperties: Record<string, unknown>): WriteRefusal | undefined =>
     check(state, accountId, {
       properties: { encryption: { keySource: "Microsoft.KeyVault", keyVaultProperties } },
@@ -158,7 +178,10 @@ describe("Machine Learning workspace writes", () => {
     keyVaultProperties: { keyVaultArmId: KV, keyIdentifier: key("cmk-ml", "m1") },
   };
   const state = new TenantState(
-    tenant().mlWorkspace("rg-ai", "plain").mlWorkspace("rg-ai", "cmk", cmkEncryption).build(),
+    tenant((b) => {
+      b.mlWorkspace(at("plain"));
+      b.mlWorkspace({ ...at("cmk"), cmk: { vaultId: KV, keyId: key("cmk-ml", "m1") } });
+    }),
   );
 
   it("refuses enabling customer-managed keys on a workspace created without them", () => {
@@ -219,25 +242,22 @@ describe("managed disk writes", () => {
   const desB = `${RG}/providers/Microsoft.Compute/diskEncryptionSets/des-b`;
   const vm = (name: string): string => `${RG}/providers/Microsoft.Compute/virtualMachines/${name}`;
   const diskId = (name: string): string => `${RG}/providers/Microsoft.Compute/disks/${name}`;
-  const cmk = { encryption: { type: "EncryptionAtRestWithCustomerKey", diskEncryptionSetId: desA } };
   const state = new TenantState(
-    tenant()
-      .diskEncryptionSet("rg-ai", "des-a", key("cmk-des", "v1"), KV)
-      .diskEncryptionSet("rg-ai", "des-b", key("cmk-des", "v2"), KV)
-      .vm("rg-ai", "vm-running", "running")
-      .vm("rg-ai", "vm-deallocated", "deallocated")
-      .vm("rg-ai", "vm-stopped", "stopped")
-      .vm("rg-ai", "vm-noview")
-      .disk("rg-ai", "on-running", { ...cmk, diskState: "Attached" }, vm("vm-running"))
-      .disk("rg-ai", "on-deallocated", { ...cmk, diskState: "Attached" }, vm("vm-deallocated"))
-      .disk("rg-ai", "on-stopped", { ...cmk, diskState: "Attached" }, vm("vm-stopped"))
-      .disk("rg-ai", "on-noview", { ...cmk, diskState: "Attached" }, vm("vm-noview"))
-      .disk("rg-ai", "on-missing", { ...cmk, diskState: "Attached" }, vm("vm-gone"))
-      .disk("rg-ai", "free", {
-        encryption: { type: "EncryptionAtRestWithPlatformKey" },
-        diskState: "Unattached",
-      })
-      .build(),
+    tenant((b) => {
+      des(b, "des-a", key("cmk-des", "v1"));
+      des(b, "des-b", key("cmk-des", "v2"));
+      b.virtualMachine({ ...at("vm-running"), powerState: "running" });
+      b.virtualMachine({ ...at("vm-deallocated"), powerState: "deallocated" });
+      b.virtualMachine({ ...at("vm-stopped"), powerState: "stopped" });
+      b.virtualMachine({ ...at("vm-noview"), instanceView: false });
+      const onCmk = { encryption: { desId: desA }, diskState: "Attached" } as const;
+      b.disk({ ...at("on-running"), ...onCmk, managedBy: vm("vm-running") });
+      b.disk({ ...at("on-deallocated"), ...onCmk, managedBy: vm("vm-deallocated") });
+      b.disk({ ...at("on-stopped"), ...onCmk, managedBy: vm("vm-stopped") });
+      b.disk({ ...at("on-noview"), ...onCmk, managedBy: vm("vm-noview") });
+      b.disk({ ...at("on-missing"), ...onCmk, managedBy: vm("vm-gone") });
+      b.disk({ ...at("free"), encryption: "platform" });
+    }),
   );
   const moveTo = (name: string, setId: string): WriteRefusal | undefined =>
     check(state, diskId(name), { properties: { encryption: { diskEncryptionSetId: setId } } });

@@ -1,116 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { TenantState, parseTenantFile, TenantFileError, type ArmResource } from "@cmkr/azure-emulator";
-import { consumerFactsFromArm } from "../../src/core/consumers/consumerFactsFromArm.js";
-import { roleAssignmentFactsFromArm } from "../../src/core/keyStores/roleAssignmentFactsFromArm.js";
-import { vaultFactsFromArm } from "../../src/core/keyStores/vaultFactsFromArm.js";
-import { DeterministicIds, KEY_VAULT_ROLES, TenantBuilder } from "@cmkr/azure-emulator/tenant-builder";
+import { TenantFileError, parseTenantFile } from "../../src/tenantFile.js";
+import { TenantState } from "../../src/tenantState.js";
+import { DeterministicIds, KEY_VAULT_ROLES, TenantBuilder } from "../../src/tenantBuilder/index.js";
+import { SUB, bareTenant, body, rg, sampleTenant, vaultTenant } from "../support/sampleTenant.js";
+
+// What the service reads back from these tenants is tested with the service: test/unit/builtTenantFacts.test.ts.
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
-const SUB = "0b1f6471-1bf0-4dda-aec3-111111111111";
-const rg = (name: string) => ({ subscriptionId: SUB, resourceGroup: name });
-
-/** A tenant with one of everything, wired the way the service expects. */
-function sampleTenant(seed = "sample") {
-  const b = new TenantBuilder({ seed });
-  b.subscription(SUB, "prod");
-  const vault = b.vault({
-    ...rg("rg-keys"),
-    name: "kv-cmk",
-    networkAcls: { defaultAction: "Deny", bypass: "AzureServices" },
-  });
-  const key = b.key(vault, "cmk", [
-    { createdOn: "2026-01-01T00:00:00Z", expiresOn: "2027-06-01T00:00:00Z" },
-    { createdOn: "2026-11-20T00:00:00Z", keySize: 3072 },
-  ]);
-  const [v1] = key.versionIds as [string, string];
-  const uai = b.userAssignedIdentity({ ...rg("rg-identity"), name: "id-cmk" });
-  const account = b.aiServicesAccount({
-    ...rg("rg-ai"),
-    name: "aoai-one",
-    kind: "OpenAI",
-    cmk: { vaultUrl: vault.url, keyName: "cmk", keyVersion: key.versions[0] as string },
-  });
-  const uaiAccount = b.aiServicesAccount({
-    ...rg("rg-ai"),
-    name: "ais-uai",
-    kind: "AIServices",
-    identity: { userAssigned: [uai] },
-    cmk: {
-      vaultUrl: vault.url,
-      keyName: "cmk",
-      keyVersion: key.versions[0] as string,
-      identityClientId: uai.clientId,
-    },
-  });
-  const des = b.diskEncryptionSet({
-    ...rg("rg-compute"),
-    name: "des-one",
-    keyUrl: v1,
-    sourceVaultId: vault.id,
-    autoRotation: true,
-  });
-  const vm = b.virtualMachine({ ...rg("rg-compute"), name: "vm-one", powerState: "deallocated" });
-  const osDisk = b.disk({
-    ...rg("rg-compute"),
-    name: "vm-one-os",
-    osType: "Linux",
-    encryption: "platform",
-    managedBy: vm.id,
-  });
-  const dataDisk = b.disk({
-    ...rg("rg-compute"),
-    name: "vm-one-data",
-    encryption: { desId: des.id },
-    managedBy: vm.id,
-  });
-  // The Project comes before its Hub on purpose: the Hub's list must still name it.
-  const hubId = `/subscriptions/${SUB}/resourceGroups/rg-ml/providers/Microsoft.MachineLearningServices/workspaces/mlh-one`;
-  const project = b.mlWorkspace({ ...rg("rg-ml"), name: "mlp-one", kind: "Project", hubId });
-  const hub = b.mlWorkspace({
-    ...rg("rg-ml"),
-    name: "mlh-one",
-    kind: "Hub",
-    cmk: { vaultId: vault.id, keyId: v1 },
-  });
-  const sse = b.mlWorkspace({
-    ...rg("rg-ml"),
-    name: "mlw-sse",
-    cmk: { vaultId: vault.id, keyId: v1 },
-    serviceSideEncryption: true,
-    hbi: true,
-    identity: { userAssigned: [uai], systemAssigned: true },
-  });
-  const assignment = b.roleAssignment({
-    scope: vault.id,
-    principalId: des.principalId as string,
-    roleDefinitionName: "Key Vault Crypto Service Encryption User",
-  });
-  for (const principal of [account.principalId, des.principalId, hub.principalId, uai.principalId]) {
-    b.grantKeyAccess(vault, principal as string);
-  }
-  return {
-    b,
-    vault,
-    key,
-    uai,
-    account,
-    uaiAccount,
-    des,
-    vm,
-    osDisk,
-    dataDisk,
-    project,
-    hub,
-    sse,
-    assignment,
-  };
-}
-
-function body(tenant: { resources: ArmResource[] }, id: string): ArmResource {
-  const found = tenant.resources.find((r) => r.id === id);
-  if (found === undefined) throw new Error(`no ${id}`);
-  return found;
-}
 
 describe("TenantBuilder", () => {
   it("builds a tenant file that parses and that the emulator loads", () => {
@@ -162,16 +58,8 @@ describe("TenantBuilder", () => {
     expect(ec).not.toHaveProperty("keySize");
   });
 
-  it("writes vaults the way ARM returns them, and the service reads them back", () => {
-    const b = new TenantBuilder({ seed: "vaults" });
-    b.subscription(SUB, "prod");
-    const strict = b.vault({
-      ...rg("rg-keys"),
-      name: "kv-strict",
-      accessPolicies: [{ objectId: "p1", keys: ["get"] }],
-    });
-    const loose = b.vault({ ...rg("rg-keys"), name: "kv-loose", purgeProtection: false, rbac: true });
-    b.grantKeyAccess(strict, "p2");
+  it("writes vaults the way ARM returns them", () => {
+    const { b, strict, loose } = vaultTenant();
     const tenant = b.build();
     const strictBody = body(tenant, strict.id);
     expect(strictBody.properties).toMatchObject({
@@ -185,15 +73,6 @@ describe("TenantBuilder", () => {
     expect(strictBody.properties).not.toHaveProperty("networkAcls");
     // ARM leaves purge protection out until it is turned on; it can never be turned off.
     expect(body(tenant, loose.id).properties).not.toHaveProperty("enablePurgeProtection");
-    const facts = vaultFactsFromArm(strictBody);
-    expect(facts.accessPolicies.map((ap) => [ap.objectId, ap.keyPermissions])).toEqual([
-      ["p1", ["get"]],
-      ["p2", ["get", "wrapKey", "unwrapKey"]],
-    ]);
-    expect(vaultFactsFromArm(body(tenant, loose.id))).toMatchObject({
-      enablePurgeProtection: false,
-      enableRbacAuthorization: true,
-    });
     expect(tenant.keyVaults).toEqual({
       "https://kv-strict.vault.azure.net": { keys: {} },
       "https://kv-loose.vault.azure.net": { keys: {} },
@@ -203,18 +82,9 @@ describe("TenantBuilder", () => {
     ).toThrow(/no vault/);
   });
 
-  it("writes consumers whose key and identity the service reads as configured", () => {
-    const { b, key, uai, account, uaiAccount, des, hub, sse } = sampleTenant();
+  it("writes consumers with their key and identity as configured", () => {
+    const { b, uai, account, uaiAccount, des, hub, sse } = sampleTenant();
     const tenant = b.build();
-    const v1 = { vaultUrl: "https://kv-cmk.vault.azure.net", keyName: "cmk", version: key.versions[0] };
-
-    const accountFacts = consumerFactsFromArm(body(tenant, account.id));
-    expect(accountFacts).toMatchObject({
-      consumerType: "aiServices",
-      currentKey: v1,
-      identity: { kind: "SystemAssigned", principalId: account.principalId },
-      tenantId: b.tenantId,
-    });
     expect(body(tenant, account.id).properties).toMatchObject({
       endpoint: "https://aoai-one.openai.azure.com/",
       customSubDomainName: "aoai-one",
@@ -223,35 +93,15 @@ describe("TenantBuilder", () => {
         keyVaultProperties: { keyVaultUri: "https://kv-cmk.vault.azure.net/" },
       },
     });
-
-    const uaiFacts = consumerFactsFromArm(body(tenant, uaiAccount.id));
-    expect(uaiFacts.identity).toEqual({
-      kind: "UserAssigned",
-      principalId: uai.principalId,
-      resourceId: uai.id,
-    });
-    expect(uaiFacts.hasSystemAssignedIdentity).toBe(false);
     expect(body(tenant, uaiAccount.id).identity).toEqual({
       type: "UserAssigned",
       userAssignedIdentities: { [uai.id]: { principalId: uai.principalId, clientId: uai.clientId } },
-    });
-
-    expect(consumerFactsFromArm(body(tenant, des.id))).toMatchObject({
-      consumerType: "diskEncryptionSet",
-      currentKey: v1,
-      identity: { principalId: des.principalId },
     });
     expect(body(tenant, des.id).properties).toMatchObject({
       rotationToLatestKeyVersionEnabled: true,
       encryptionType: "EncryptionAtRestWithCustomerKey",
       previousKeys: [],
     });
-
-    expect(consumerFactsFromArm(body(tenant, hub.id))).toMatchObject({
-      consumerType: "mlWorkspace",
-      currentKey: v1,
-    });
-    expect(consumerFactsFromArm(body(tenant, sse.id))).toMatchObject({ mlServiceSideEncryption: true });
     expect(body(tenant, sse.id).identity).toMatchObject({
       type: "SystemAssigned,UserAssigned",
       principalId: sse.principalId,
@@ -324,7 +174,7 @@ describe("TenantBuilder", () => {
     expect(assignment.id).toBe(
       `${vault.id}/providers/Microsoft.Authorization/roleAssignments/${assignment.name}`,
     );
-    expect(roleAssignmentFactsFromArm(body(tenant, assignment.id))).toEqual({
+    expect(body(tenant, assignment.id).properties).toMatchObject({
       scope: vault.id,
       principalId: des.principalId,
       roleDefinitionId: `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/${KEY_VAULT_ROLES["Key Vault Crypto Service Encryption User"]}`,
@@ -343,16 +193,7 @@ describe("TenantBuilder", () => {
   });
 
   it("leaves the identity out for identity None, and encryption out without a CMK unless asked", () => {
-    const b = new TenantBuilder();
-    b.subscription(SUB, "prod");
-    const bare = b.aiServicesAccount({ ...rg("rg"), name: "a1", kind: "AIServices", identity: "None" });
-    const explicit = b.aiServicesAccount({
-      ...rg("rg"),
-      name: "a2",
-      kind: "OpenAI",
-      explicitMicrosoftManagedKey: true,
-    });
-    const ml = b.mlWorkspace({ ...rg("rg"), name: "w1" });
+    const { b, bare, explicit, ml } = bareTenant();
     const tenant = b.build();
     expect(bare.principalId).toBeUndefined();
     expect(body(tenant, bare.id)).not.toHaveProperty("identity");
@@ -361,10 +202,6 @@ describe("TenantBuilder", () => {
       encryption: { keySource: "Microsoft.CognitiveServices" },
     });
     expect(body(tenant, ml.id).properties).not.toHaveProperty("encryption");
-    expect(consumerFactsFromArm(body(tenant, bare.id))).toMatchObject({
-      identity: undefined,
-      currentKey: undefined,
-    });
   });
 
   it("refuses duplicates and reports contract problems with their JSON path", () => {

@@ -2,13 +2,17 @@ import { ComputeManagementClient } from "@azure/arm-compute";
 import { ResourceGraphClient } from "@azure/arm-resourcegraph";
 import { RestError } from "@azure/core-rest-pipeline";
 import { describe, expect, it } from "vitest";
-import { AzureEmulator, parseTenantFile } from "@cmkr/azure-emulator";
-import { RotationTenantBuilder, V1, subscriptionId } from "../support/rotationTenant.js";
+import { AzureEmulator } from "../../src/azureEmulator.js";
+import { parseTenantFile } from "../../src/tenantFile.js";
+import { SINGLE_KEY, SingleKeyTenant } from "../../src/tenantBuilder/index.js";
+
+const { v1: V1 } = SINGLE_KEY.versions;
+const { subscriptionId } = SINGLE_KEY;
 
 function tenantWithSets(count: number, subscriptions: number) {
-  const b = new RotationTenantBuilder();
+  const b = new SingleKeyTenant();
   for (let i = 0; i < count; i++)
-    b.des(`des-${String(i).padStart(3, "0")}`, { sub: (i % subscriptions) + 1 });
+    b.diskEncryptionSet(`des-${String(i).padStart(3, "0")}`, { sub: (i % subscriptions) + 1 });
   return b.build();
 }
 

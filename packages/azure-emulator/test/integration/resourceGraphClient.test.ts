@@ -1,161 +1,21 @@
-import { ResourceGraphClient, type QueryResponse } from "@azure/arm-resourcegraph";
-import { RestError } from "@azure/core-rest-pipeline";
 import { describe, expect, it } from "vitest";
-import { AzureEmulator, type EmulatorOptions, parseTenantFile, type TenantFile } from "@cmkr/azure-emulator";
-import { consumersOfKeyQuery } from "../../src/core/queries/consumersQuery.js";
-
-const TENANT = "7a1b2c3d-0000-4000-8000-00000000aaaa";
-const SUBS = [
-  "11111111-1111-4111-8111-111111111111",
-  "22222222-2222-4222-8222-222222222222",
-  "33333333-3333-4333-8333-333333333333",
-] as const;
-const CMK_VAULT = "https://kv-cmk.vault.azure.net";
-const DES_COUNT = 250;
-
-function subOf(i: number): string {
-  return SUBS[i % SUBS.length] as string;
-}
-
-/** Every fifth disk encryption set uses the CMK vault's key; the rest use another vault. */
-function desId(i: number): string {
-  return `/subscriptions/${subOf(i)}/resourceGroups/RG-Des-${i % 2}/providers/Microsoft.Compute/diskEncryptionSets/des-${String(i).padStart(3, "0")}`;
-}
-
-function tenant(): TenantFile {
-  const resources: Record<string, unknown>[] = [];
-  for (let i = 0; i < DES_COUNT; i++) {
-    resources.push({
-      id: desId(i),
-      name: `des-${String(i).padStart(3, "0")}`,
-      type: "Microsoft.Compute/diskEncryptionSets",
-      location: "westeurope",
-      identity: { type: "SystemAssigned", principalId: `p-${i}` },
-      properties: {
-        encryptionType: "EncryptionAtRestWithCustomerKey",
-        activeKey: {
-          keyUrl:
-            i % 5 === 0 ? `${CMK_VAULT}/keys/CMK-Des/v${i}` : `https://kv-other.vault.azure.net/keys/k/v${i}`,
-        },
-      },
-    });
-  }
-  resources.push(
-    {
-      id: `/subscriptions/${SUBS[0]}/resourceGroups/rg-ai/providers/Microsoft.CognitiveServices/accounts/aoai`,
-      name: "aoai",
-      type: "Microsoft.CognitiveServices/accounts",
-      kind: "OpenAI",
-      location: "swedencentral",
-      sku: { name: "S0" },
-      tags: { owner: "ml-team" },
-      properties: {
-        encryption: {
-          keySource: "Microsoft.KeyVault",
-          keyVaultProperties: { keyVaultUri: `${CMK_VAULT}/`, keyName: "cmk-des", keyVersion: "v0" },
-        },
-      },
-    },
-    {
-      id: `/subscriptions/${SUBS[0]}/resourceGroups/rg-ai`,
-      name: "rg-ai",
-      type: "Microsoft.Resources/resourceGroups",
-      location: "swedencentral",
-      tags: { costCenter: "42" },
-      properties: { provisioningState: "Succeeded" },
-    },
-    {
-      id: `/subscriptions/${SUBS[0]}/providers/Microsoft.Authorization/roleAssignments/8f4d5d0e-0000-4000-8000-000000000001`,
-      name: "8f4d5d0e-0000-4000-8000-000000000001",
-      type: "Microsoft.Authorization/roleAssignments",
-      properties: {
-        roleDefinitionId: `/subscriptions/${SUBS[0]}/providers/Microsoft.Authorization/roleDefinitions/e147488a-f6f5-4113-8e2d-b22465e65bf6`,
-        principalId: "p-0",
-        scope: `/subscriptions/${SUBS[0]}`,
-      },
-    },
-  );
-  return parseTenantFile({
-    tenantId: TENANT,
-    subscriptions: [
-      { subscriptionId: SUBS[0], displayName: "prod-a", managementGroupId: "mg-prod" },
-      { subscriptionId: SUBS[1], displayName: "prod-b", managementGroupId: "mg-prod" },
-      { subscriptionId: SUBS[2], displayName: "dev", managementGroupId: "mg-dev" },
-    ],
-    resources,
-    keyVaults: {},
-  });
-}
-
-function client(emulator: AzureEmulator, objectId?: string): ResourceGraphClient {
-  return new ResourceGraphClient(
-    emulator.credential(objectId === undefined ? undefined : { objectId, tenantId: TENANT }),
-    // No retries: a 429 must reach the test instead of being retried after Retry-After.
-    { httpClient: emulator.httpClient(), retryOptions: { maxRetries: 0 } },
-  );
-}
-
-function setup(options: EmulatorOptions = {}): { emulator: AzureEmulator; graph: ResourceGraphClient } {
-  const emulator = new AzureEmulator(tenant(), { throttling: false, ...options });
-  return { emulator, graph: client(emulator) };
-}
-
-type Page = Required<Pick<QueryResponse, "count" | "totalRecords" | "resultTruncated">> & {
-  rows: Record<string, unknown>[];
-  skipToken: string | undefined;
-};
-
-async function page(
-  graph: ResourceGraphClient,
-  query: string,
-  options: { top?: number; skipToken?: string; subscriptions?: string[]; managementGroups?: string[] } = {},
-): Promise<Page> {
-  const response = await graph.resources({
-    query,
-    ...(options.subscriptions === undefined ? {} : { subscriptions: options.subscriptions }),
-    ...(options.managementGroups === undefined ? {} : { managementGroups: options.managementGroups }),
-    options: {
-      resultFormat: "objectArray",
-      ...(options.top === undefined ? {} : { top: options.top }),
-      ...(options.skipToken === undefined ? {} : { skipToken: options.skipToken }),
-    },
-  });
-  return {
-    count: response.count,
-    totalRecords: response.totalRecords,
-    resultTruncated: response.resultTruncated,
-    rows: response.data as Record<string, unknown>[],
-    skipToken: response.skipToken,
-  };
-}
-
-async function allPages(
-  graph: ResourceGraphClient,
-  query: string,
-  options: { top?: number; subscriptions?: string[]; managementGroups?: string[] } = {},
-): Promise<{ pages: Page[]; rows: Record<string, unknown>[] }> {
-  const pages: Page[] = [];
-  let skipToken: string | undefined;
-  do {
-    const next = await page(graph, query, { ...options, ...(skipToken === undefined ? {} : { skipToken }) });
-    pages.push(next);
-    skipToken = next.skipToken;
-  } while (skipToken !== undefined && pages.length < 100);
-  return { pages, rows: pages.flatMap((p) => p.rows) };
-}
-
-async function restError(call: Promise<unknown>): Promise<RestError> {
-  try {
-    await call;
-  } catch (error) {
-    if (error instanceof RestError) return error;
-    throw error;
-  }
-  throw new Error("the call succeeded");
-}
-
-const desQuery = "resources | where type =~ 'microsoft.compute/diskencryptionsets'";
-const allDesIds = Array.from({ length: DES_COUNT }, (_, i) => desId(i));
+import { AzureEmulator } from "../../src/azureEmulator.js";
+import {
+  CMK_VAULT,
+  DES_COUNT,
+  SUBS,
+  TENANT,
+  allDesIds,
+  allPages,
+  client,
+  desId,
+  desQuery,
+  page,
+  restError,
+  setup,
+  subOf,
+  tenant,
+} from "../support/resourceGraphTenant.js";
 
 describe("Resource Graph through ResourceGraphClient", () => {
   it("pages 250 rows at $top 100 with $skipToken, each row exactly once, in order", async () => {
@@ -227,18 +87,6 @@ describe("Resource Graph through ResourceGraphClient", () => {
     const expected = allDesIds.filter((_, i) => i % 5 === 0);
     expect(rows.map((r) => r.id).sort()).toEqual([...expected].sort());
     expect(Object.keys(rows[0] ?? {})).toEqual(["id", "properties"]);
-  });
-
-  it("runs the service's consumers-of-a-key query", async () => {
-    const { graph } = setup();
-    const { rows } = await allPages(graph, consumersOfKeyQuery({ vaultUrl: CMK_VAULT, keyName: "cmk-des" }), {
-      top: 1000,
-    });
-    const expected = [
-      ...allDesIds.filter((_, i) => i % 5 === 0),
-      `/subscriptions/${SUBS[0]}/resourceGroups/rg-ai/providers/Microsoft.CognitiveServices/accounts/aoai`,
-    ].sort();
-    expect(rows.map((r) => r.id)).toEqual(expected);
   });
 
   it("reads only the named subscriptions", async () => {
