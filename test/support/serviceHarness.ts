@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
 import type { HttpClient } from "@azure/core-rest-pipeline";
 import { createAzureClients } from "../../src/adapters/azure/azureClients.js";
-import { drainQueue, type DrainResult } from "../../src/adapters/storage/queueDrainer.js";
+import { drainQueue } from "../../src/adapters/storage/queueDrainer.js";
+import type { DrainResult } from "../../src/core/ports/drainOptions.js";
 import { createServiceRuntime, type ServiceRuntime } from "../../src/runtime/serviceRuntime.js";
 import { loadConfig } from "../../src/runtime/config.js";
 import { decodeJob } from "../../src/core/jobs/job.js";
