@@ -48,6 +48,9 @@ export class MemoryActionStore implements ActionStore {
         status: input.status,
         reason: input.reason,
         codes: [...(input.codes ?? [])],
+        // In the Table store's read-back order, so even JSON texts of the two ledgers match.
+        dryRun: input.dryRun,
+        at: new Date(now).toISOString(),
         from: input.from,
         to: input.to,
         before: snapshotText(input.before),
@@ -55,8 +58,6 @@ export class MemoryActionStore implements ActionStore {
         eventId: input.eventId,
         correlationId: input.correlationId,
         jobId: input.jobId,
-        dryRun: input.dryRun,
-        at: new Date(now).toISOString(),
       }),
     });
     return Promise.resolve();
