@@ -1,13 +1,11 @@
 import type { QueueClient } from "@azure/storage-queue";
 import type { Config } from "./config.js";
-import { detectionSettingsFromConfig } from "./detectionConfig.js";
 import type { TicketSink } from "../core/tickets/ticketSink.js";
 import type { ServiceContext } from "../app/serviceContext.js";
+import { createServiceContext } from "./createServiceContext.js";
 import { createTableLedger } from "../adapters/storage/tableLedger.js";
 import type { AzureClients } from "../adapters/azure/azureClients.js";
-import { createAzureRotationPort } from "../adapters/azure/azureRotationPort.js";
 import { StorageJobQueue } from "../adapters/storage/storageJobQueue.js";
-import { createScopeResolver } from "../adapters/azure/managementGroupSubscriptions.js";
 import {
   createQueueClient,
   createTableClient,
@@ -49,31 +47,14 @@ export async function createServiceRuntime(options: {
     config,
     jobQueue,
     poisonQueue,
-    ctx: {
-      port: createAzureRotationPort(options.clients, {
-        lroPollIntervalMs: config.CMKR_LRO_POLL_INTERVAL_MS,
-        ...(options.pageSize === undefined ? {} : { pageSize: options.pageSize }),
-      }),
+    ctx: createServiceContext({
+      config,
+      clients: options.clients,
       ledger,
       queue: new StorageJobQueue(jobQueue),
-      scope: {
-        subscriptions: config.CMKR_SCOPE_SUBSCRIPTIONS,
-        managementGroups: config.CMKR_SCOPE_MANAGEMENT_GROUPS,
-      },
-      resolveScope: createScopeResolver(options.clients, {
-        subscriptions: config.CMKR_SCOPE_SUBSCRIPTIONS,
-        managementGroups: config.CMKR_SCOPE_MANAGEMENT_GROUPS,
-      }),
-      dryRun: config.CMKR_DRY_RUN,
-      expiryMarginDays: config.CMKR_KEY_EXPIRY_MARGIN_DAYS,
-      leaseMs: 10 * 60 * 1000,
       now,
-      detection: detectionSettingsFromConfig(config),
+      ...(options.pageSize === undefined ? {} : { pageSize: options.pageSize }),
       tickets: options.tickets,
-      self: {
-        servicePrincipalId: config.CMKR_SERVICE_PRINCIPAL_ID,
-        serviceAppId: config.CMKR_SERVICE_APP_ID,
-      },
-    },
+    }),
   };
 }

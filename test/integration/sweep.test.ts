@@ -1,9 +1,6 @@
-import { randomUUID } from "node:crypto";
 import { InvocationContext, type Timer } from "@azure/functions";
 import { describe, expect, inject, it } from "vitest";
 import { createSweepHandler } from "../../functions/sweepTimer.js";
-import { createTableClient } from "../../src/adapters/storage/storageClients.js";
-import { createTableLedger } from "../../src/adapters/storage/tableLedger.js";
 import { runSweep, type SweepProgress } from "../../src/app/sweep.js";
 import { TenantBuilder } from "@cmkr/azure-emulator/tenant-builder";
 import { createServiceHarness, testNow } from "../support/serviceHarness.js";
@@ -209,59 +206,5 @@ describe("sweep (timer handler, real SDK clients against the emulator and Azurit
     ).toEqual([]);
     expect(await h.runtime.ctx.ledger.listActions()).toEqual([]);
     expect((await h.runtime.jobQueue.getProperties()).approximateMessagesCount).toBe(0);
-  });
-});
-
-describe("ticket repeats from the sweep", () => {
-  it("mark an open ticket for update only when its text changed", async () => {
-    const t = tenant();
-    const h = await createServiceHarness(t.tenant, inject("azuriteConnectionString"));
-    const { ledger } = h.runtime.ctx;
-    const input = {
-      resourceId: t.account.id,
-      resourceType: "Microsoft.CognitiveServices/accounts",
-      findingCode: "AiServicesMicrosoftManagedKey",
-      severity: "high" as const,
-      title: "Account uses a Microsoft-managed key",
-      body: "body v1",
-    };
-    await ledger.requestTicket(input);
-    await ledger.markTicket(input, { opened: { sink: "file", externalId: "1", url: "file:///t/1" } });
-    expect(await ledger.pendingTickets()).toEqual([]);
-
-    await ledger.requestTicket(input, { quietRepeat: true });
-    expect(await ledger.pendingTickets()).toEqual([]);
-    await ledger.requestTicket({ ...input, body: "body v2" }, { quietRepeat: true });
-    expect(await ledger.pendingTickets()).toEqual([expect.objectContaining({ body: "body v2", count: 3 })]);
-    await ledger.markTicket(input, { updated: true });
-    // Events keep updating on every repeat.
-    await ledger.requestTicket({ ...input, body: "body v2" });
-    expect(await ledger.pendingTickets()).toHaveLength(1);
-  });
-});
-
-describe("the ledger's newest actions (for cmkr scan)", () => {
-  it("keeps only the newest that the filter accepts, newest first, without snapshots", async () => {
-    let now = Date.parse("2026-11-01T00:00:00Z");
-    const table = `recent${randomUUID().replace(/-/g, "").slice(0, 12)}`;
-    const ledger = createTableLedger(
-      createTableClient({ connectionString: inject("azuriteConnectionString") }, table),
-      () => now,
-    );
-    for (let i = 0; i < 7; i++) {
-      now += 60_000;
-      await ledger.recordAction({
-        resourceId: `/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/disks/d${i % 2 === 0 ? "even" : "odd"}${i}`,
-        resourceType: "Microsoft.Compute/disks",
-        action: "none",
-        status: "skipped",
-        reason: `action ${i}`,
-        before: { big: "x".repeat(1000) },
-        dryRun: false,
-      });
-    }
-    const newest = await ledger.newestActions(2, (a) => a.resourceId.includes("/deven"));
-    expect(newest.map((a) => a.reason)).toEqual(["action 6", "action 4"]);
-    expect(newest[0]?.before).toBeUndefined();
   });
 });

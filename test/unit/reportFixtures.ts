@@ -1,7 +1,6 @@
-import { createTableClient } from "../../src/adapters/storage/storageClients.js";
 import type { ArmResource, TenantFile } from "@cmkr/azure-emulator";
 import type { KeyVersionFacts } from "../../src/core/keyStores/keyFacts.js";
-import { createTableLedger } from "../../src/adapters/storage/tableLedger.js";
+import { createMemoryLedger } from "../../src/adapters/memory/createMemoryLedger.js";
 import type { LedgerAction } from "../../src/core/ports/actionStore.js";
 import type { TicketRequest } from "../../src/core/ports/ticketRequestStore.js";
 import type { ComplianceReport } from "../../src/report/complianceReport.js";
@@ -151,19 +150,15 @@ export const HOSTILE_TITLE = `</td></script><script>alert(1)</script>`;
 export const HOSTILE_REASON = `<img src="https://evil.example/x.png"> =HYPERLINK("https://evil.example")`;
 
 /**
- * Ledger contents written and read back through the real {@link Ledger} on Azurite: actions the
- * service took about the tenant's findings, and ticket requests in every state.
+ * Ledger contents written and read back through a ledger: actions the service took about the
+ * tenant's findings, and ticket requests in every state. The in-memory ledger reads back what the
+ * Table ledger does (test/contract), so the reports see what they would see in Azure.
  */
 export async function recordLedger(
-  connectionString: string,
-  tableName: string,
   report: ReportTenant,
 ): Promise<{ actions: LedgerAction[]; tickets: TicketRequest[] }> {
   let clock = Date.parse("2026-11-20T08:00:00Z");
-  const ledger = createTableLedger(
-    createTableClient({ connectionString }, tableName),
-    () => (clock += 60_000),
-  );
+  const ledger = createMemoryLedger(() => (clock += 60_000));
   const findings = report.judged.flatMap((j) => j.evaluation.findings);
   const des = findings.find((f) => f.code === "DesAutoRotationOff");
   const expired = findings.find((f) => f.code === "CmkKeyExpired");

@@ -1,5 +1,5 @@
 import { JSDOM } from "jsdom";
-import { beforeAll, describe, expect, inject, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { ComplianceCounts, ComplianceReport } from "../../src/report/complianceReport.js";
 import { createComplianceReportBuilder } from "../../src/report/complianceReportBuilder.js";
 import { formatCompliancePercent } from "../../src/report/compliancePercent.js";
@@ -23,7 +23,7 @@ let doc: Document;
 
 beforeAll(async () => {
   const tenant = buildReportTenant();
-  report = reportOf(tenant, await recordLedger(inject("azuriteConnectionString"), "reporthtml", tenant));
+  report = reportOf(tenant, await recordLedger(tenant));
   html = renderHtml(report);
   doc = new JSDOM(html).window.document;
 });

@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, inject, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { ComplianceReport } from "../../src/report/complianceReport.js";
 import { renderJson } from "../../src/report/renderJson.js";
 import { buildReportTenant, recordLedger, reportOf } from "./reportFixtures.js";
@@ -7,7 +7,7 @@ let report: ComplianceReport;
 
 beforeAll(async () => {
   const tenant = buildReportTenant();
-  report = reportOf(tenant, await recordLedger(inject("azuriteConnectionString"), "reportjson", tenant));
+  report = reportOf(tenant, await recordLedger(tenant));
 });
 
 /** Rebuilds a value with its object keys in reverse order, as another producer might order them. */

@@ -1,22 +1,6 @@
 import type { QueueClient } from "@azure/storage-queue";
+import type { DrainOptions, DrainResult } from "../../core/ports/drainOptions.js";
 import { decodeJobMessage } from "./storageJobQueue.js";
-
-/** How the local worker loop retries, mirroring the Functions queue trigger's behaviour. */
-export interface DrainOptions {
-  /** Deliveries per message before it moves to the poison queue (Functions' `maxDequeueCount`). */
-  maxAttempts: number;
-  /** Messages processed at once. */
-  concurrency: number;
-  /** Seconds a failed message stays invisible before its next attempt. */
-  retryDelaySeconds: number;
-}
-
-/** What happened while draining. */
-export interface DrainResult {
-  processed: number;
-  failedAttempts: number;
-  poisoned: number;
-}
 
 /**
  * Runs queued jobs in this process until the queue is empty: the local stand-in for the Functions

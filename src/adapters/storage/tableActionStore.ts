@@ -1,17 +1,9 @@
 import { randomUUID } from "node:crypto";
 import type { ActionStore, LedgerAction, LedgerActionInput } from "../../core/ports/actionStore.js";
 import type { ActionKind, ActionStatus } from "../../core/report/report.js";
+import { snapshotText } from "../../core/ports/snapshotText.js";
 import { odataString, type LedgerTable } from "./ledgerTable.js";
 import { invertedTime, partitionKeyFor } from "./ledgerKeys.js";
-
-// Table Storage caps a property at 64 KiB; snapshots beyond that are cut, never dropped silently.
-const maxSnapshotChars = 30_000;
-
-function snapshot(value: unknown): string | undefined {
-  if (value === undefined) return undefined;
-  const text = JSON.stringify(value);
-  return text.length > maxSnapshotChars ? `${text.slice(0, maxSnapshotChars)}…(truncated)` : text;
-}
 
 /** An action as read back; before/after only when the query selected them. */
 function actionFromEntity(e: Record<string, unknown>): LedgerAction {
@@ -72,8 +64,8 @@ export class TableActionStore implements ActionStore {
       codes: JSON.stringify(input.codes ?? []),
       from: input.from,
       to: input.to,
-      before: snapshot(input.before),
-      after: snapshot(input.after),
+      before: snapshotText(input.before),
+      after: snapshotText(input.after),
       eventId: input.eventId,
       correlationId: input.correlationId,
       jobId: input.jobId,

@@ -1,6 +1,7 @@
 import type { TableEntityResult, TransactionAction } from "@azure/data-tables";
 import type { JobRecord, JobStart, JobStore } from "../../core/ports/jobStore.js";
 import type { ReportAction } from "../../core/report/report.js";
+import { jobResultText } from "../../core/ports/jobResultText.js";
 import { isStatus, odataString, type LedgerTable } from "./ledgerTable.js";
 import { digest, jobPartition, operationRow } from "./ledgerKeys.js";
 
@@ -13,24 +14,6 @@ interface JobEntity {
   attempts: number;
   leaseUntil: number;
   updatedAt: string;
-}
-
-// Table Storage caps a property at 64 KiB (32 K UTF-16 characters).
-const maxResultChars = 30_000;
-
-// A job's actions are small (one resource); a pathological one has its reasons shortened, then
-// keeps its first actions only, so the stored text is always whole JSON.
-function jobResultText(result: readonly ReportAction[]): string {
-  const full = JSON.stringify(result);
-  if (full.length <= maxResultChars) return full;
-  const short = result.map((a) =>
-    a.reason.length > 500 ? { ...a, reason: `${a.reason.slice(0, 500)}…` } : a,
-  );
-  for (let n = short.length; n > 0; n--) {
-    const text = JSON.stringify(short.slice(0, n));
-    if (text.length <= maxResultChars) return text;
-  }
-  return "[]";
 }
 
 /** {@link JobStore} in Table Storage: one partition per job group, one row per dedupe key. */

@@ -33,9 +33,22 @@ export class TableOperationStore implements OperationStore {
   async getOperation(operationId: string): Promise<OperationRecord | undefined> {
     const table = await this.ledger.table();
     try {
-      const e = await table.getEntity(jobPartition(operationGroup(operationId)), operationRow);
-      const { partitionKey: _p, rowKey: _r, etag: _e, timestamp: _t, ...rest } = e;
-      return rest as unknown as OperationRecord;
+      const e = await table.getEntity<OperationRecord>(
+        jobPartition(operationGroup(operationId)),
+        operationRow,
+      );
+      // The record's own fields only: a point read also carries the entity's keys, ETag, timestamp
+      // and OData metadata (the storage account's URL).
+      return {
+        operationId: e.operationId,
+        target: e.target,
+        dryRun: e.dryRun,
+        listing: e.listing,
+        resourcesSeen: e.resourcesSeen,
+        jobsQueued: e.jobsQueued,
+        ...(e.error === undefined ? {} : { error: e.error }),
+        createdAt: e.createdAt,
+      };
     } catch (error) {
       if (isStatus(error, 404)) return undefined;
       throw error;

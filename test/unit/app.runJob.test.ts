@@ -1,0 +1,189 @@
+import { describe, expect, it } from "vitest";
+import { handleEvents } from "../../src/app/handleEvents.js";
+import { keyEventJob } from "../../src/app/planKeyEvent.js";
+import { runJob } from "../../src/app/runJob.js";
+import { decodeJob, type RotateJob } from "../../src/core/jobs/job.js";
+import type { ReportAction } from "../../src/core/report/report.js";
+import { keyScenario, scenarioKeyEvent, versionIndexNow, type KeyScenario } from "../support/keyScenario.js";
+import { createMemoryService, type MemoryService } from "../support/memoryService.js";
+import { testNow } from "../support/serviceWiring.js";
+
+const writes = (svc: MemoryService): number =>
+  svc.emulator.log.entries().filter((e) => e.method === "PATCH").length;
+
+function rotationJob(s: KeyScenario): RotateJob {
+  return keyEventJob(scenarioKeyEvent(s), s.consumer, "corr-1", testNow, false);
+}
+
+interface Case {
+  name: string;
+  /** What happened to the job before the messages below arrive. */
+  before?: (svc: MemoryService, job: RotateJob) => Promise<void>;
+  /** The job each message carries (default the job itself). */
+  messages: ((job: RotateJob) => RotateJob)[];
+  expected: { outcomes: (Pick<ReportAction, "action" | "status"> & { reason?: RegExp })[]; writes: number };
+}
+
+const same = (job: RotateJob): RotateJob => job;
+
+const cases: Case[] = [
+  {
+    name: "a message delivered twice: the second finds its job done and writes nothing",
+    messages: [same, same],
+    expected: {
+      outcomes: [
+        { action: "rotate-key", status: "applied" },
+        { action: "none", status: "skipped", reason: /completed before \(duplicate message\)/ },
+      ],
+      writes: 1,
+    },
+  },
+  {
+    name: "a message while another worker holds the job is skipped",
+    before: async (svc, job) => {
+      await svc.ctx.ledger.startJob(job.claimGroup, job.dedupeKey, job.resourceId, 60_000);
+    },
+    messages: [same],
+    expected: { outcomes: [{ action: "none", status: "skipped", reason: /another worker/ }], writes: 0 },
+  },
+  {
+    name: "a job whose worker crashed (lease run out) is taken over",
+    before: async (svc, job) => {
+      await svc.ctx.ledger.startJob(job.claimGroup, job.dedupeKey, job.resourceId, 0);
+    },
+    messages: [same],
+    expected: { outcomes: [{ action: "rotate-key", status: "applied" }], writes: 1 },
+  },
+  {
+    name: "a job that gave up before and was planned again runs",
+    before: async (svc, job) => {
+      await svc.ctx.ledger.claimJobs(job.claimGroup, [job]);
+      await svc.ctx.ledger.finishJob(job.claimGroup, job.dedupeKey, "failed");
+      await svc.ctx.ledger.claimJobs(job.claimGroup, [job]);
+    },
+    messages: [same],
+    expected: { outcomes: [{ action: "rotate-key", status: "applied" }], writes: 1 },
+  },
+  {
+    name: "a dry-run job only plans, whatever the service's own setting",
+    messages: [(job) => ({ ...job, dryRun: true })],
+    expected: { outcomes: [{ action: "rotate-key", status: "planned" }], writes: 0 },
+  },
+];
+
+describe("runJob: each queued job in effect once, over the in-memory ledger and the emulated tenant", () => {
+  it.each(cases)("$name", async ({ before, messages, expected }) => {
+    const s = keyScenario({ consumer: "des" });
+    const svc = createMemoryService(s.tenant);
+    const job = rotationJob(s);
+    await before?.(svc, job);
+    const outcomes: ReportAction[] = [];
+    for (const message of messages) outcomes.push(...(await runJob(message(job), svc.ctx)));
+    expect(outcomes).toHaveLength(expected.outcomes.length);
+    expected.outcomes.forEach(({ reason, ...fields }, i) => {
+      expect(outcomes[i]).toMatchObject(fields);
+      if (reason !== undefined) expect(outcomes[i]?.reason).toMatch(reason);
+    });
+    expect(writes(svc)).toBe(expected.writes);
+    expect(versionIndexNow(svc.emulator, s)).toBe(expected.writes === 1 ? 1 : 0);
+    const [claim] = await svc.ctx.ledger.listJobs(job.claimGroup);
+    if (expected.outcomes.some((o) => o.status === "applied" || o.status === "planned")) {
+      // The finished job keeps what it did, for a manual operation's report.
+      expect(claim).toMatchObject({
+        state: "done",
+        result: [expect.objectContaining({ resourceId: s.consumer.id })],
+      });
+    }
+  });
+
+  it("a failed attempt releases the job and rethrows, so the queue's retry runs it", async () => {
+    const s = keyScenario({ consumer: "des" });
+    const svc = createMemoryService(s.tenant);
+    svc.emulator.failOperations({ method: "PATCH", count: 1, code: "InternalDiskEncryptionSetError" });
+    const job = rotationJob(s);
+    await expect(runJob(job, svc.ctx)).rejects.toThrow(/InternalDiskEncryptionSetError/);
+    expect(await svc.ctx.ledger.listJobs(job.claimGroup)).toEqual([
+      expect.objectContaining({ state: "queued", attempts: 1 }),
+    ]);
+    expect(await runJob(job, svc.ctx)).toEqual([
+      expect.objectContaining({ action: "rotate-key", status: "applied" }),
+    ]);
+    expect(versionIndexNow(svc.emulator, s)).toBe(1);
+  });
+});
+
+describe("the queue worker over the in-memory queue: events to jobs to writes", () => {
+  it("rotates every consumer once; a duplicate event and a duplicate message change nothing", async () => {
+    const s = keyScenario({ consumer: "openai" });
+    const svc = createMemoryService(s.tenant);
+    const event = scenarioKeyEvent(s);
+    await handleEvents([event], [], svc.ctx, { preview: false });
+    await handleEvents([event], [], svc.ctx, { preview: false });
+    expect(svc.queue.size).toBe(1);
+    // The queue delivers the message twice (at-least-once).
+    const [text] = svc.queue.peekTexts();
+    svc.queue.send(text ?? "");
+    const result = await svc.drain();
+    expect(result).toEqual({ processed: 2, failedAttempts: 0, poisoned: 0 });
+    expect(svc.workerActions.map((a) => [a.action, a.status]).sort()).toEqual([
+      ["none", "skipped"],
+      ["rotate-key", "applied"],
+    ]);
+    expect(writes(svc)).toBe(1);
+    expect(versionIndexNow(svc.emulator, s)).toBe(1);
+  });
+
+  it("a job that keeps failing goes to the poison queue: recorded as failed, with a ticket request", async () => {
+    const s = keyScenario({ consumer: "des" });
+    const svc = createMemoryService(s.tenant);
+    svc.emulator.failOperations({ method: "PATCH", code: "InternalDiskEncryptionSetError" });
+    await handleEvents([scenarioKeyEvent(s)], [], svc.ctx, { preview: false });
+    const [job] = svc.queue.peekTexts().map((text) => decodeJob(text));
+    if (job?.kind !== "rotate") throw new Error("expected a queued rotation job");
+    const result = await svc.drain({ maxAttempts: 3 });
+
+    expect(result).toEqual({ processed: 0, failedAttempts: 3, poisoned: 1 });
+    expect(writes(svc)).toBe(3);
+    expect(versionIndexNow(svc.emulator, s)).toBe(0);
+    expect(svc.queue.poisonTexts().map((text) => decodeJob(text).jobId)).toEqual([job.jobId]);
+    expect(svc.workerActions).toEqual([
+      expect.objectContaining({
+        action: "rotate-key",
+        status: "failed",
+        codes: ["RotationFailed"],
+        to: job.keyId,
+      }),
+    ]);
+    expect(svc.workerActions[0]?.reason).toMatch(
+      /gave up after repeated failures: .*InternalDiskEncryptionSetError/,
+    );
+    expect(await svc.ctx.ledger.listJobs(job.claimGroup)).toEqual([
+      expect.objectContaining({ state: "failed", attempts: 3 }),
+    ]);
+    expect(await svc.ctx.ledger.listTicketRequests()).toEqual([
+      expect.objectContaining({
+        resourceId: s.consumer.id,
+        findingCode: "RotationFailed",
+        severity: "high",
+        state: "requested",
+      }),
+    ]);
+    expect(await svc.ctx.ledger.listActions(s.consumer.id)).toEqual([
+      expect.objectContaining({ action: "rotate-key", status: "failed", jobId: job.jobId }),
+    ]);
+  });
+
+  it("an event ahead of its version is retried until Key Vault lists the version, then gives up with a ticket", async () => {
+    const s = keyScenario({ consumer: "des" });
+    const svc = createMemoryService(s.tenant);
+    // The event names a version the vault does not list (yet).
+    const event = { ...scenarioKeyEvent(s), version: "f".repeat(32), keyId: `${s.key.id}/${"f".repeat(32)}` };
+    await handleEvents([event], [], svc.ctx, { preview: false });
+    const result = await svc.drain({ maxAttempts: 2 });
+    expect(result).toEqual({ processed: 0, failedAttempts: 2, poisoned: 1 });
+    expect(writes(svc)).toBe(0);
+    expect(await svc.ctx.ledger.listTicketRequests()).toEqual([
+      expect.objectContaining({ resourceId: s.consumer.id, findingCode: "RotationFailed" }),
+    ]);
+  });
+});
