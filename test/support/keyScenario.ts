@@ -1,5 +1,5 @@
 import type { AzureEmulator, TenantFile } from "@cmkr/azure-emulator";
-import { consumerRuleFor } from "../../src/core/consumers/consumerRules.js";
+import { consumerRuleFor } from "../../src/core/consumers/registry.js";
 import type { KeyVaultKeyEvent, KeyVaultKeyEventKind } from "../../src/core/events/domainEvents.js";
 import {
   TenantBuilder,

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { ArmResourceJson } from "../../src/core/arm/armResource.js";
-import { consumerRuleFor } from "../../src/core/consumers/consumerRules.js";
+import { consumerRuleFor } from "../../src/core/consumers/registry.js";
 import { decideRotation, type RotationDecision } from "../../src/core/decisions/decideRotation.js";
-import { keyRef } from "../../src/core/ids/keyRef.js";
+import { keyRef } from "../../src/core/ids/keyId.js";
 import type { KeyVersionFacts, RoleAssignmentFacts } from "../../src/core/keyStores/keyFacts.js";
 import { vaultFactsFromArm } from "../../src/core/keyStores/vaultFactsFromArm.js";
 import {
