@@ -17,6 +17,15 @@ export const keyVersionSchema = z.object({
   keyOps: z.array(z.string()),
   tags: z.record(z.string(), z.string()).optional(),
   recoveryLevel: z.string().optional(),
+  /** Key Vault data plane `KeyAttributes.exportable`: the private key may be released (secure key release). */
+  exportable: z.boolean().optional(),
+  /**
+   * `KeyBundle.release_policy` as the data plane returns it: `data` is the policy JSON, base64url
+   * encoded (keys.json 7.5 `KeyReleasePolicy`).
+   */
+  releasePolicy: z
+    .object({ contentType: z.string().optional(), data: z.string(), immutable: z.boolean().optional() })
+    .optional(),
 });
 
 /** An ARM resource exactly as a GET returns it; unknown fields are kept. */

@@ -1,3 +1,4 @@
+import { resourceView } from "./resourceViews.js";
 import { armError } from "../armError.js";
 import {
   jsonResponse,
@@ -83,7 +84,12 @@ export function routeArmRequest(
     case "resources":
       return onlyGet(request, () => listResources(state, deps.pageSize, request, route));
     case "collection":
-      return onlyGet(request, () => listCollection(state, deps.pageSize, request, route));
+      return onlyGet(
+        request,
+        () =>
+          resourceView(state, route, request, deps.pageSize) ??
+          listCollection(state, deps.pageSize, request, route),
+      );
     case "roleAssignments":
       return onlyGet(request, () => {
         try {

@@ -17,6 +17,7 @@ import type { OperationTracker } from "./longRunningOperations.js";
 import { inProgressBody, isLongRunningType, withAssignedIdentity } from "./provisioning.js";
 import { checkRoleAssignmentWrite, presentRoleAssignment, roleAssignmentType } from "./roleAssignments.js";
 import { deleteResourceTree, isResourceGroupId, resourceGroupBody } from "./tenantScopes.js";
+import { withoutInstanceView } from "./resourceViews.js";
 import { validateWrite } from "./validation/writeValidation.js";
 
 /** One ARM call on one resource id. */
@@ -56,7 +57,7 @@ function notFound(call: ResourceCall): EmulatorResponse {
 }
 
 function present(call: ResourceCall, body: ArmResource): ArmResource {
-  return isRoleAssignment(call.id) ? presentRoleAssignment(body) : body;
+  return isRoleAssignment(call.id) ? presentRoleAssignment(body) : withoutInstanceView(body, call.request);
 }
 
 function parseObjectBody(request: EmulatorRequest): Record<string, unknown> | EmulatorResponse {

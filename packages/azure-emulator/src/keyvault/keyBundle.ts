@@ -11,6 +11,7 @@ export interface WireKeyAttributes {
   updated: number;
   recoveryLevel: string;
   recoverableDays: number;
+  exportable?: boolean;
 }
 
 /** The public part of a key (JsonWebKey); private members are never sent. */
@@ -30,6 +31,8 @@ export interface WireKeyBundle {
   key: WireJsonWebKey;
   attributes: WireKeyAttributes;
   tags?: Record<string, string>;
+  /** keys.json `KeyReleasePolicy`: `data` is base64url. */
+  release_policy?: { contentType: string; data: string; immutable: boolean };
 }
 
 /** `KeyItem`: one entry of the list operations (no key material). */
@@ -55,6 +58,7 @@ export function keyAttributes(version: TenantKeyVersion, recovery: VaultRecovery
   };
   if (typeof version.notBefore === "string") attributes.nbf = epochSeconds(version.notBefore);
   if (typeof version.expiresOn === "string") attributes.exp = epochSeconds(version.expiresOn);
+  if (version.exportable !== undefined) attributes.exportable = version.exportable;
   return attributes;
 }
 
@@ -87,8 +91,21 @@ export function keyBundle(
   version: TenantKeyVersion,
   recovery: VaultRecovery,
 ): WireKeyBundle {
+  const policy = version.releasePolicy;
   return withTags(
-    { key: jsonWebKey(kid, seed, version), attributes: keyAttributes(version, recovery) },
+    {
+      key: jsonWebKey(kid, seed, version),
+      attributes: keyAttributes(version, recovery),
+      ...(policy === undefined
+        ? {}
+        : {
+            release_policy: {
+              contentType: policy.contentType ?? "application/json; charset=utf-8",
+              data: policy.data,
+              immutable: policy.immutable ?? false,
+            },
+          }),
+    },
     version.tags,
   );
 }

@@ -170,7 +170,29 @@ export interface KeyVersionSpec {
   keyOps?: readonly string[];
   tags?: Record<string, string>;
   recoveryLevel?: string;
+  /** Secure key release: the private key may be released to an attested environment. */
+  exportable?: boolean;
+  /**
+   * The release policy, as JSON; stored base64url-encoded as the data plane returns it. Confidential
+   * VM keys carry one (`az keyvault key create --default-cvm-policy`).
+   */
+  releasePolicy?: Record<string, unknown>;
 }
+
+/**
+ * A release policy of the shape `az keyvault key create --default-cvm-policy` writes (Azure CLI
+ * keyvault `_validators.py`, `_fetch_default_release_policy`): one attestation authority and the
+ * confidential VM compliance claim.
+ */
+export const CVM_RELEASE_POLICY: Record<string, unknown> = {
+  version: "1.0.0",
+  anyOf: [
+    {
+      authority: "https://sharedweu.weu.attest.azure.net/",
+      allOf: [{ claim: "x-ms-compliance-status", equals: "azure-compliant-cvm" }],
+    },
+  ],
+};
 
 interface IdentityOptions {
   /** Default `SystemAssigned`. */
@@ -245,6 +267,36 @@ export interface DiskOptions extends ResourcePlacement {
   sizeGB?: number;
   /** Default `Premium_LRS`. */
   sku?: "Premium_LRS" | "StandardSSD_LRS" | "Standard_LRS" | "Premium_ZRS" | "StandardSSD_ZRS";
+  /**
+   * Azure Disk Encryption (now or before): the disk carries `encryptionSettingsCollection`
+   * (DiskRP `EncryptionSettingsCollection`; "once this field is set, it cannot be overwritten").
+   */
+  azureDiskEncryption?: { enabled: boolean };
+  /** A confidential VM disk: DiskRP `DiskSecurityProfile`. */
+  securityProfile?: {
+    securityType:
+      | "ConfidentialVM_VMGuestStateOnlyEncryptedWithPlatformKey"
+      | "ConfidentialVM_DiskEncryptedWithPlatformKey"
+      | "ConfidentialVM_DiskEncryptedWithCustomerKey"
+      | "ConfidentialVM_NonPersistedTPM"
+      | "TrustedLaunch";
+    secureVMDiskEncryptionSetId?: string;
+  };
+}
+
+/** Options of {@link TenantBuilder.snapshot}. */
+export interface SnapshotOptions extends ResourcePlacement {
+  /** The disk the snapshot was taken of (`creationData.sourceResourceId` and `sourceUniqueId`). */
+  source: ResourceRef;
+  /** Default true (an incremental snapshot). */
+  incremental?: boolean;
+  /** Default: the platform key. */
+  encryption?:
+    | "platform"
+    | {
+        desId: string;
+        type?: "EncryptionAtRestWithCustomerKey" | "EncryptionAtRestWithPlatformAndCustomerKeys";
+      };
 }
 
 /** Power states of a VM's instance view. */
@@ -372,6 +424,16 @@ export function keyVersion(spec: KeyVersionSpec & { version: string }): TenantKe
     keyOps: [...(spec.keyOps ?? DEFAULT_KEY_OPS)],
     ...(spec.tags === undefined ? {} : { tags: spec.tags }),
     ...(spec.recoveryLevel === undefined ? {} : { recoveryLevel: spec.recoveryLevel }),
+    ...(spec.exportable === undefined ? {} : { exportable: spec.exportable }),
+    ...(spec.releasePolicy === undefined
+      ? {}
+      : {
+          releasePolicy: {
+            contentType: "application/json; charset=utf-8",
+            data: Buffer.from(JSON.stringify(spec.releasePolicy), "utf8").toString("base64url"),
+            immutable: false,
+          },
+        }),
   };
 }
 
@@ -447,6 +509,7 @@ export class TenantBuilder {
   private readonly keyVaults: TenantFile["keyVaults"] = {};
   private readonly accessPolicies = new Map<string, Record<string, unknown>[]>();
   private readonly vmBodies = new Map<string, { body: ArmResource; powerState: PowerState }>();
+  private readonly diskUniqueIds = new Map<string, string>();
   private readonly hubProjects = new Map<string, string[]>();
   private readonly rbacVaults = new Set<string>();
 
@@ -881,13 +944,7 @@ export class TenantBuilder {
         : vm?.powerState === "deallocated"
           ? "Reserved"
           : "Attached");
-    const encryption =
-      options.encryption === "platform"
-        ? { type: "EncryptionAtRestWithPlatformKey" }
-        : {
-            diskEncryptionSetId: options.encryption.desId,
-            type: options.encryption.type ?? "EncryptionAtRestWithCustomerKey",
-          };
+    const encryption = encryptionBody(options.encryption);
     const premium = skuName.startsWith("Premium") ? PREMIUM_TIERS.find(([max]) => sizeGB <= max) : undefined;
     const body: ArmResource = {
       id,
@@ -916,6 +973,15 @@ export class TenantBuilder {
         diskSizeGB: sizeGB,
         ...(premium === undefined ? {} : { diskIOPSReadWrite: premium[2], diskMBpsReadWrite: premium[3] }),
         encryption,
+        ...(options.azureDiskEncryption === undefined
+          ? {}
+          : {
+              encryptionSettingsCollection: azureDiskEncryptionSettings(
+                options,
+                options.azureDiskEncryption.enabled,
+              ),
+            }),
+        ...(options.securityProfile === undefined ? {} : { securityProfile: { ...options.securityProfile } }),
         networkAccessPolicy: "AllowAll",
         publicNetworkAccess: "Enabled",
         timeCreated: createdAt,
@@ -927,6 +993,41 @@ export class TenantBuilder {
       },
     };
     if (vm !== undefined) this.attachToVm(vm.body, options, id, skuName, sizeGB);
+    this.diskUniqueIds.set(idKey(id), (body.properties as { uniqueId: string }).uniqueId);
+    return this.ref(body, options, location);
+  }
+
+  /**
+   * A snapshot of a disk of this builder, incremental by default (DiskRP `Snapshot`, example
+   * Snapshot_GetIncrementalSnapshot.json: `creationData {createOption: Copy, sourceResourceId,
+   * sourceUniqueId}`, `incremental`, `incrementalSnapshotFamilyId`).
+   */
+  snapshot(options: SnapshotOptions): ResourceRef {
+    const { id, location, createdAt } = this.place(options, "Microsoft.Compute/snapshots");
+    const sourceUniqueId =
+      this.diskUniqueIds.get(idKey(options.source.id)) ?? this.ids.guid("snapshot-source");
+    const body: ArmResource = {
+      id,
+      name: options.name,
+      type: "Microsoft.Compute/snapshots",
+      location,
+      tags: options.tags ?? {},
+      sku: { name: "Standard_ZRS", tier: "Standard" },
+      properties: {
+        creationData: { createOption: "Copy", sourceResourceId: options.source.id, sourceUniqueId },
+        diskSizeGB: 128,
+        encryption: encryptionBody(options.encryption ?? "platform"),
+        incremental: options.incremental ?? true,
+        incrementalSnapshotFamilyId: this.ids.guid(`snapshot-family-${idKey(options.source.id)}`),
+        networkAccessPolicy: "AllowAll",
+        publicNetworkAccess: "Enabled",
+        timeCreated: createdAt,
+        provisioningState: "Succeeded",
+        diskState: "Unattached",
+        uniqueId: this.ids.guid("snapshot-unique-id"),
+        completionPercent: 100,
+      },
+    };
     return this.ref(body, options, location);
   }
 
@@ -1121,4 +1222,33 @@ export class TenantBuilder {
     // The validated copy would list known fields first; the unparsed one keeps ARM's field order.
     return tenant;
   }
+}
+
+/** A disk's or snapshot's `encryption` block (DiskRP `Encryption`). */
+function encryptionBody(
+  encryption: DiskOptions["encryption"] | NonNullable<SnapshotOptions["encryption"]>,
+): Record<string, string> {
+  return encryption === "platform"
+    ? { type: "EncryptionAtRestWithPlatformKey" }
+    : { diskEncryptionSetId: encryption.desId, type: encryption.type ?? "EncryptionAtRestWithCustomerKey" };
+}
+
+/**
+ * `encryptionSettingsCollection` of a disk encrypted with Azure Disk Encryption, as in
+ * Snapshot_GetIncrementalSnapshot.json (secret and key URLs in a vault of the disk's group).
+ */
+function azureDiskEncryptionSettings(options: DiskOptions, enabled: boolean): Record<string, unknown> {
+  const vault = `/subscriptions/${options.subscriptionId}/resourceGroups/${options.resourceGroup}/providers/Microsoft.KeyVault/vaults/ade-${options.name}`;
+  return {
+    enabled,
+    encryptionSettings: [
+      {
+        diskEncryptionKey: {
+          sourceVault: { id: vault },
+          secretUrl: `https://ade-${options.name}.vault.azure.net/secrets/disk-secret/0123456789abcdef0123456789abcdef`,
+        },
+      },
+    ],
+    encryptionSettingsVersion: "1.1",
+  };
 }
