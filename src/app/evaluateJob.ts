@@ -2,26 +2,29 @@ import { jobKeys } from "../core/jobs/jobKeys.js";
 import { randomUUID } from "node:crypto";
 import type { GraphScope } from "../core/ports/graphScope.js";
 import type { Ledger } from "../core/ports/ledger.js";
-import { consumerFactsFromArm } from "../core/consumers/consumerFactsFromArm.js";
 import type { KeyVersionFacts, VaultFacts } from "../core/keyStores/keyFacts.js";
-import { keyRefFromUri, parseKeyId } from "../core/ids/keyId.js";
-import { preflight } from "../core/preflight/preflight.js";
-import { stringField, type ArmResourceJson } from "../core/arm/armResource.js";
+import { keyRefFromUri } from "../core/ids/keyId.js";
+import type { ArmResourceJson } from "../core/arm/armResource.js";
 import { consumerRuleFor, moduleFor } from "../core/consumers/registry.js";
 import type { DetectionSettings } from "../core/findings/detectionSettings.js";
 import { evaluateResource } from "../core/findings/evaluateResource.js";
-import { FINDING_CODES, type Finding, type Remediation } from "../core/findings/finding.js";
+import { FINDING_CODES, type Evaluation, type Finding, type Remediation } from "../core/findings/finding.js";
+import type { ScopeResolver } from "../core/decisions/scopeGuard.js";
+import { onlyTransient, type WriteRestriction } from "../core/writes/writeRestriction.js";
+import { guardedWrite } from "./writes/guardedWrite.js";
+import { proveRemediation, type RemediationProof } from "./writes/proveRemediation.js";
 import type { EvaluateJob, RotateJob } from "../core/jobs/job.js";
 import type { ReportAction } from "../core/report/report.js";
 import { rotateConsumer, type RotationDeps } from "./rotateConsumer.js";
 import type { RotationPort } from "../core/ports/rotationPort.js";
-import { reasonList } from "../core/tickets/ticketText.js";
 
 /** What evaluating a resource needs. */
 export interface EvaluationDeps extends RotationDeps {
   ledger: Pick<Ledger, "recordAction" | "requestTicket" | "resolveTickets">;
   detection: DetectionSettings;
   scope: GraphScope;
+  /** The configured scope: a disk encryption set attached in enforce mode must be inside it. */
+  resolveScope: ScopeResolver;
 }
 
 // Codes the rules decide from one snapshot. A stalled automatic rotation is judged by the sweep
@@ -50,41 +53,6 @@ async function readContext(resource: ArmResourceJson, port: RotationPort, deps: 
   return { vault, currentKey, hub, holdsCmkKeys };
 }
 
-/**
- * Proves an enforce-mode switch to a customer-managed key safe: the same preflight as a rotation,
- * for the account and the configured key version. Returns the failing reasons (none when safe).
- */
-async function enableCmkProblems(
-  resource: ArmResourceJson,
-  keyId: string,
-  port: RotationPort,
-  deps: EvaluationDeps,
-) {
-  const id = parseKeyId(keyId);
-  if (id.version === undefined) return [`the enforce key ${keyId} names no version`];
-  const [key, vault] = await Promise.all([
-    port.getKeyVersion(id.vaultUrl, id.name, id.version),
-    port.readVault(id.vaultUrl),
-  ]);
-  if (key === undefined) return [`the enforce key version ${keyId} does not exist`];
-  if (vault === undefined) return [`the vault ${id.vaultUrl} was not found`];
-  const consumer = consumerFactsFromArm(resource);
-  const principal = consumer.identity?.principalId;
-  const roles =
-    vault.enableRbacAuthorization && principal !== undefined
-      ? await port.listRoleAssignments(vault.armId, principal)
-      : [];
-  const result = preflight({
-    consumer,
-    key,
-    vault,
-    roleAssignments: roles,
-    now: deps.now(),
-    expiryMarginDays: deps.expiryMarginDays,
-  });
-  return result.ok ? [] : [reasonList(result.reasons.filter((r) => r.severity === "error"))];
-}
-
 function ticketFor(finding: Finding, job: EvaluateJob, extra?: string) {
   return {
     resourceId: finding.resourceId,
@@ -96,30 +64,6 @@ function ticketFor(finding: Finding, job: EvaluateJob, extra?: string) {
     eventId: job.eventId,
     correlationId: job.correlationId,
   };
-}
-
-/** What the remediation sets, read back to verify the write. */
-function remediationHeld(remediation: Remediation, after: ArmResourceJson | undefined): boolean {
-  if (after === undefined) return false;
-  switch (remediation.kind) {
-    case "enable-cmk":
-      return (
-        consumerRuleFor(after.type)?.currentKey(after)?.keyId.toLowerCase() ===
-        remediation.keyId.toLowerCase()
-      );
-    case "attach-des":
-      return (
-        stringField(after, "properties", "encryption", "diskEncryptionSetId")?.toLowerCase() ===
-        remediation.desId.toLowerCase()
-      );
-    case "enable-auto-rotation":
-      return (
-        (after.properties as { rotationToLatestKeyVersionEnabled?: unknown } | undefined)
-          ?.rotationToLatestKeyVersionEnabled === true
-      );
-    case "catch-up-rotation":
-      return true;
-  }
 }
 
 /**
@@ -187,20 +131,19 @@ export async function evaluateJob(job: EvaluateJob, deps: EvaluationDeps): Promi
   for (const finding of evaluation.findings) {
     const remediation = finding.remediation;
     if (remediation !== undefined && remediation.kind !== "catch-up-rotation") {
-      let problems: string[] = [];
-      if (remediation.kind === "enable-cmk")
-        problems = await enableCmkProblems(resource, remediation.keyId, port, deps);
-      if (problems.length === 0) {
-        actions.push(await applyRemediation(job, finding, remediation, deps, record));
+      const outcome = await applyRemediation(job, finding, remediation, resource, deps, record);
+      if (outcome.refused === undefined) {
+        actions.push(outcome.action);
         continue;
       }
+      const refused = outcome.refused;
       const ticket = deps.dryRun
         ? undefined
         : await ledger.requestTicket(
             ticketFor(
               finding,
               job,
-              `The service did not switch this resource to a customer-managed key by itself because:\n${problems.join("\n")}`,
+              `The service did not fix this by itself: a documented restriction stands in the way.\n${refused.map((r) => `- ${r.code}: ${r.message}`).join("\n")}`,
             ),
             { quietRepeat: job.trigger === "Sweep" },
           );
@@ -209,8 +152,9 @@ export async function evaluateJob(job: EvaluateJob, deps: EvaluationDeps): Promi
           ...base,
           action: ticket === undefined || ticket.count === 1 ? "open-ticket" : "update-ticket",
           status: deps.dryRun ? "planned" : "applied",
-          reason: `${finding.title}; enforce mode cannot fix it safely: ${problems.join("; ")}`,
-          codes: [finding.code],
+          reason: `${finding.title}; the service cannot fix it safely: ${refused.map((r) => r.message).join("; ")}`,
+          codes: [finding.code, ...refused.map((r) => r.code)],
+          ...(ticket?.ticketUrl === undefined ? {} : { ticket: ticket.ticketUrl }),
         }),
       );
       continue;
@@ -253,8 +197,24 @@ export async function evaluateJob(job: EvaluateJob, deps: EvaluationDeps): Promi
     if (!(action.action === "none" && action.codes?.includes("AlreadyNewest") === true)) actions.push(action);
   }
 
-  if (!deps.dryRun) {
-    const current = new Set<string>(evaluation.findings.map((f) => f.code));
+  // A ticket closes only on a fresh ARM read: an event's inline copy may be stale.
+  const confirmed = job.inline === undefined ? evaluation : await freshEvaluation(job.resourceId, port, deps);
+  if (!deps.dryRun && confirmed === "gone") {
+    const closed = await ledger.resolveTickets(job.resourceId, "all", "the resource no longer exists");
+    for (const t of closed) {
+      actions.push(
+        await record({
+          ...base,
+          action: "update-ticket",
+          status: "applied",
+          reason: `resolved: ${t.title}`,
+          codes: [t.findingCode],
+        }),
+      );
+    }
+  }
+  if (!deps.dryRun && confirmed !== undefined && confirmed !== "gone" && isJudged(confirmed)) {
+    const current = new Set<string>(confirmed.findings.map((f) => f.code));
     const resolved = await ledger.resolveTickets(
       job.resourceId,
       { candidates: findingCodes, current },
@@ -286,54 +246,140 @@ export async function evaluateJob(job: EvaluateJob, deps: EvaluationDeps): Promi
   return actions;
 }
 
+/** What applying an in-place fix came to: the action, or the restrictions that refused it (ticket). */
+interface RemediationOutcome {
+  action: ReportAction;
+  refused?: readonly WriteRestriction[];
+}
+
+/**
+ * Applies an in-place fix through the one guarded write: on each fresh read the finding must still
+ * call for the fix, the write path's proof must hold (restrictions: a ticket, or a retry for a passing
+ * state), the patch is built from that read and written with its ETag, and the result is read back.
+ * A dry run proves on the current read and writes nothing.
+ */
 async function applyRemediation(
   job: EvaluateJob,
   finding: Finding,
-  remediation: Exclude<Remediation, { kind: "catch-up-rotation" }>,
+  fix: Exclude<Remediation, { kind: "catch-up-rotation" }>,
+  resource: ArmResourceJson,
   deps: EvaluationDeps,
   record: (action: ReportAction, extra?: { before?: unknown; after?: unknown }) => Promise<ReportAction>,
-): Promise<ReportAction> {
+): Promise<RemediationOutcome> {
   const base = { resourceId: job.resourceId, resourceType: job.resourceType, codes: [finding.code] };
-  const action = remediation.kind === "enable-auto-rotation" ? "none" : "enable-cmk";
+  const action = fix.kind === "enable-auto-rotation" ? "none" : "enable-cmk";
   const what =
-    remediation.kind === "enable-cmk"
-      ? `switch to customer-managed key ${remediation.keyId}`
-      : remediation.kind === "attach-des"
-        ? `encrypt with disk encryption set ${remediation.desId}`
+    fix.kind === "enable-cmk"
+      ? `switch to customer-managed key ${fix.keyId}`
+      : fix.kind === "attach-des"
+        ? `encrypt with disk encryption set ${fix.desId}`
         : "turn automatic key rotation on";
-  if (deps.dryRun)
-    return record({ ...base, action, status: "planned", reason: `${finding.title}: would ${what}` });
-  // Re-read right before writing: the rules judged a snapshot that may be stale (an event's inline copy).
-  const fresh = await deps.port.readResource(job.resourceId);
-  if (fresh === undefined)
-    return record({ ...base, action: "none", status: "skipped", reason: "the resource no longer exists" });
-  const again = evaluateResource(fresh, { settings: deps.detection, now: deps.now() });
-  const still = again.findings.find(
-    (f) => f.code === finding.code && f.remediation?.kind === remediation.kind,
-  );
-  if (still === undefined) {
-    return record({
-      ...base,
-      action: "none",
-      status: "skipped",
-      reason: "the resource changed before the write; nothing written",
-    });
+  const judge = async (read: ArmResourceJson): Promise<RemediationOutcome | RemediationProof> => {
+    const proof = await proveRemediation(fix, read, deps);
+    if (proof.restrictions.length === 0 && proof.patch !== undefined) return proof;
+    if (onlyTransient(proof.restrictions)) {
+      const reason = proof.restrictions.map((r) => r.message).join("; ");
+      return {
+        action: {
+          ...base,
+          action,
+          status: "skipped",
+          reason: `${finding.title}: would ${what}, not yet: ${reason}`,
+          codes: [finding.code, "AwaitingState", ...proof.restrictions.map((r) => r.code)],
+        },
+      };
+    }
+    return {
+      action: { ...base, action: "refuse", status: "skipped", reason: what },
+      refused: proof.restrictions,
+    };
+  };
+  if (deps.dryRun) {
+    const planned = await judge(resource);
+    if ("action" in planned) return { ...planned, action: await record(planned.action) };
+    return {
+      action: await record({ ...base, action, status: "planned", reason: `${finding.title}: would ${what}` }),
+    };
   }
-  await deps.port.patchResource(fresh, remediation.patch);
-  const after = await deps.port.readResource(job.resourceId);
-  if (!remediationHeld(remediation, after)) {
-    return record(
-      {
+  const outcome = await guardedWrite<null, RemediationOutcome>(deps.port, job.resourceId, async (fresh) => {
+    if (fresh === undefined) {
+      return {
+        kind: "stop",
+        result: {
+          action: { ...base, action: "none", status: "skipped", reason: "the resource no longer exists" },
+        },
+      };
+    }
+    const again = evaluateResource(fresh.resource, { settings: deps.detection, now: deps.now() });
+    const still = again.findings.find((f) => f.code === finding.code && f.remediation?.kind === fix.kind);
+    if (still === undefined) {
+      return {
+        kind: "stop",
+        result: {
+          action: {
+            ...base,
+            action: "none",
+            status: "skipped",
+            reason: "the resource changed before the write; nothing written",
+          },
+        },
+      };
+    }
+    const judged = await judge(fresh.resource);
+    if ("action" in judged) return { kind: "stop", result: judged };
+    return { kind: "write", decision: null, patch: judged.patch ?? {}, verify: judged.verify };
+  });
+  if (outcome.kind === "stopped") {
+    const result = outcome.result;
+    return result.refused === undefined ? { action: await record(result.action) } : result;
+  }
+  if (outcome.kind === "conflict") {
+    return {
+      action: await record({
         ...base,
         action,
         status: "failed",
-        reason: `the write finished but the resource does not show it (${what})`,
-      },
-      { before: fresh, after },
-    );
+        reason: `the resource changed between every read and its write (${outcome.attempts} attempts); nothing written (${what})`,
+        codes: [finding.code, "WriteConflict"],
+      }),
+    };
   }
-  return record(
-    { ...base, action, status: "applied", reason: `${finding.title}: ${what}` },
-    { before: fresh, after },
-  );
+  const codes = [finding.code, ...(outcome.conditional ? [] : ["WriteWithoutETag"])];
+  if (!outcome.verified) {
+    return {
+      action: await record(
+        {
+          ...base,
+          action,
+          status: "failed",
+          reason: `the write finished but the resource does not show it (${what})`,
+          codes,
+        },
+        { before: outcome.before, after: outcome.after },
+      ),
+    };
+  }
+  return {
+    action: await record(
+      { ...base, action, status: "applied", reason: `${finding.title}: ${what}`, codes },
+      { before: outcome.before, after: outcome.after },
+    ),
+  };
+}
+
+/** The resource read fresh from ARM and judged: `gone` on 404, undefined when it cannot be judged now. */
+async function freshEvaluation(
+  resourceId: string,
+  port: RotationPort,
+  deps: EvaluationDeps,
+): Promise<Evaluation | "gone" | undefined> {
+  const fresh = await port.readResource(resourceId);
+  if (fresh === undefined) return "gone";
+  const context = await readContext(fresh, port, deps);
+  return evaluateResource(fresh, { settings: deps.detection, now: deps.now(), ...context });
+}
+
+/** A judgement a ticket may be resolved on: neither excluded nor undetermined. */
+function isJudged(evaluation: Evaluation): boolean {
+  return evaluation.excluded === undefined && evaluation.undetermined === undefined;
 }

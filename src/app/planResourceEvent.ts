@@ -6,7 +6,6 @@ import type {
   ResourceWriteEvent,
 } from "../core/events/domainEvents.js";
 import { triageEvent } from "../core/findings/triage.js";
-import { dispatchTickets } from "./tickets/dispatchTickets.js";
 import { evaluateJob } from "./evaluateJob.js";
 import type { EvaluateJob } from "../core/jobs/job.js";
 import type { Report } from "../core/report/report.js";
@@ -66,30 +65,9 @@ export async function planResourceEvent(
       errors: [],
     };
   }
-  if (decision.kind === "resolve") {
-    const closed = dryRun
-      ? []
-      : await ctx.ledger.resolveTickets(decision.resourceId, "all", "the resource was deleted");
-    if (closed.length > 0 && ctx.tickets !== undefined) {
-      await dispatchTickets(ctx.ledger, ctx.tickets, { resourceId: decision.resourceId });
-    }
-    return {
-      dryRun,
-      actions: [
-        {
-          resourceId: decision.resourceId,
-          resourceType: decision.resourceType,
-          action: closed.length > 0 ? "update-ticket" : "none",
-          status: dryRun ? "planned" : closed.length > 0 ? "applied" : "skipped",
-          reason:
-            closed.length > 0
-              ? `resource deleted: ${closed.length} ticket(s) resolved`
-              : "resource deleted: no open ticket",
-        },
-      ],
-      errors: [],
-    };
-  }
+  // A delete event alone never resolves a ticket: it may be late, of an earlier incarnation of the
+  // resource. The worker reads ARM and resolves only when the resource is gone (404).
+  const isDelete = decision.kind === "resolve";
   const correlationId = options.correlationId ?? event.eventId;
   const job: EvaluateJob = {
     v: 1,
@@ -98,8 +76,12 @@ export async function planResourceEvent(
     ...jobKeys.resourceEvent(event.eventId, decision.resourceId, dryRun),
     resourceId: decision.resourceId,
     resourceType: decision.resourceType,
-    ...(decision.inline === undefined ? {} : { inline: decision.inline }),
-    trigger: event.kind === "ResourceWriteSuccess" ? "ResourceWrite" : "ResourceNotification",
+    ...(decision.kind === "evaluate" && decision.inline !== undefined ? { inline: decision.inline } : {}),
+    trigger: isDelete
+      ? "ResourceDelete"
+      : event.kind === "ResourceWriteSuccess"
+        ? "ResourceWrite"
+        : "ResourceNotification",
     eventId: event.eventId,
     correlationId,
     enqueuedAt: ctx.now().toISOString(),
@@ -132,7 +114,9 @@ export async function planResourceEvent(
         resourceType: job.resourceType,
         action: "none",
         status: "planned",
-        reason: `queued: evaluate after ${event.kind}`,
+        reason: isDelete
+          ? `queued: confirm the deletion (${event.kind}) with a fresh read`
+          : `queued: evaluate after ${event.kind}`,
       },
     ],
     errors: [],

@@ -7,7 +7,13 @@ import { consumerRuleFor } from "../core/consumers/registry.js";
 import { keyRefFromUri, sameKey, sameKeyVersion, type KeyRef } from "../core/ids/keyId.js";
 import type { Ledger } from "../core/ports/ledger.js";
 import type { TicketRequestInput } from "../core/ports/ticketRequestStore.js";
-import { decideRotation, type RotationDecision } from "../core/decisions/decideRotation.js";
+import {
+  decideRotation,
+  type RotationDecision,
+  type RotationSnapshot,
+} from "../core/decisions/decideRotation.js";
+import type { VmStates } from "../core/writes/keyChangeInput.js";
+import { guardedWrite } from "./writes/guardedWrite.js";
 import type { RotateJob } from "../core/jobs/job.js";
 import { KeyVersionNotListedError } from "../core/jobs/keyVersionNotListedError.js";
 import type { ReportAction } from "../core/report/report.js";
@@ -119,6 +125,8 @@ function refusalTicket(
   rule: ConsumerRule,
   decision: Extract<RotationDecision, { kind: "refuse" }>,
 ): TicketRequestInput {
+  const restrictions = decision.restrictions ?? [];
+  const offline = restrictions.some((r) => r.code === "DesConfidentialRotationOffline");
   return {
     resourceId: job.resourceId,
     resourceType: rule.resourceType,
@@ -126,19 +134,43 @@ function refusalTicket(
     severity: "high",
     title: `Key rotation refused for ${rule.displayName} ${job.resourceId.split("/").pop() ?? ""}`,
     body: [
-      `The service did not move this ${rule.displayName} from ${decision.from.keyId} to ${decision.to?.keyId ?? "a newer key version"} because the new version would not be usable by it.`,
+      restrictions.length > 0
+        ? `The service did not move this ${rule.displayName} from ${decision.from.keyId} to ${decision.to?.keyId ?? "a newer key version"}: a documented restriction on this write stands in the way.`
+        : `The service did not move this ${rule.displayName} from ${decision.from.keyId} to ${decision.to?.keyId ?? "a newer key version"} because the new version would not be usable by it.`,
       "",
       whereBlock(job.resourceId, job.resourceType),
       "",
-      decision.reasons.length > 0 ? `Checks that failed:\n${reasonList(decision.reasons)}` : decision.reason,
-      "",
+      ...(decision.reasons.length > 0 ? [`Checks that failed:\n${reasonList(decision.reasons)}`, ""] : []),
+      ...(restrictions.length > 0
+        ? [`Restrictions:\n${restrictions.map((r) => `- ${r.code}: ${r.message}`).join("\n")}`, ""]
+        : []),
+      ...(decision.reasons.length === 0 && restrictions.length === 0 ? [decision.reason, ""] : []),
+      ...(offline ? [confidentialOfflineSteps(decision), ""] : []),
       `Why it matters: the resource stays on the old version; if that version is disabled or expires, ${rule.keyLossConsequence}.`,
       "",
-      "What the service does by itself: once the problem is fixed, the next key event, manual remediation or sweep moves the resource.",
+      offline
+        ? "What the service does by itself: it never changes the key of a confidential VM disk encryption set while any of its virtual machines runs. If every one of them is deallocated when the next key event, manual remediation or sweep comes, it moves the set and checks that the set shows the new key."
+        : "What the service does by itself: once the problem is fixed, the next key event, manual remediation or sweep moves the resource.",
     ].join("\n"),
     eventId: job.eventId,
     correlationId: job.correlationId,
   };
+}
+
+/**
+ * Microsoft's offline rotation of a confidential VM disk encryption set
+ * (confidential-computing/key-rotation-offline.md): stop every confidential VM using the set, change
+ * the set's key, check that the set shows it (a rotation can half-apply: repeat it when it does not),
+ * then start the VMs again.
+ */
+function confidentialOfflineSteps(decision: Extract<RotationDecision, { kind: "refuse" }>): string {
+  return [
+    'Documented offline rotation (Azure confidential computing, "Key rotation for confidential VMs"):',
+    "1. Plan a maintenance window and stop (deallocate) every confidential VM that uses this disk encryption set. If one of them is still running, none of them receives the new key.",
+    `2. Change the set's key to ${decision.to?.keyId ?? "the new key version"} (portal: Disk Encryption Sets > the set > Settings > Key > Change key), then save.`,
+    "3. Check that the set now shows the new key version. In rare cases the change does not reach every VM and the set keeps the old key: repeat step 2.",
+    "4. Start the virtual machines again. Keep the old key version enabled until every VM has started with the new one.",
+  ].join("\n");
 }
 
 /**
@@ -209,8 +241,7 @@ export async function rotateConsumer(job: RotateJob, deps: RotationDeps): Promis
   }
   const vault = await deps.port.readVault(jobKey.vaultUrl, vaultArmIdHint(resource));
   const roleAssignments = await readRoleAssignments(deps.port, resource, vault);
-  const decision = decideRotation({
-    resource,
+  const facts: Omit<RotationSnapshot, "resource" | "vmStates"> = {
     rule,
     jobKey,
     versions,
@@ -218,7 +249,14 @@ export async function rotateConsumer(job: RotateJob, deps: RotationDeps): Promis
     roleAssignments,
     now: deps.now(),
     expiryMarginDays: deps.expiryMarginDays,
-  });
+  };
+  const decide = async (fresh: ArmResourceJson): Promise<RotationDecision> =>
+    decideRotation({
+      ...facts,
+      resource: fresh,
+      ...(rule.needsVmStates?.(fresh) === true ? { vmStates: await readVmStates(deps.port, fresh.id) } : {}),
+    });
+  const decision = await decide(resource);
 
   const stillOnExpiring =
     (job.trigger === "KeyNearExpiry" || job.trigger === "KeyExpired") &&
@@ -241,6 +279,17 @@ export async function rotateConsumer(job: RotateJob, deps: RotationDeps): Promis
   }
 
   switch (decision.kind) {
+    case "defer":
+      // A passing state (an operation or a re-wrap still running): the worker retries the job later.
+      return record({
+        ...base,
+        action: "rotate-key",
+        status: "skipped",
+        from: decision.from.keyId,
+        to: decision.to.keyId,
+        reason: decision.reason,
+        codes: [decision.code, ...decision.restrictions.map((r) => r.code)],
+      });
     case "none":
       return record({
         ...base,
@@ -263,10 +312,7 @@ export async function rotateConsumer(job: RotateJob, deps: RotationDeps): Promis
         from: decision.from.keyId,
         ...(decision.to === undefined ? {} : { to: decision.to.keyId }),
         reason: decision.reason,
-        codes:
-          decision.reasons.length > 0
-            ? decision.reasons.filter((r) => r.severity === "error").map((r) => r.code)
-            : [decision.code],
+        codes: refusalCodes(decision),
         ...(ticket?.ticketUrl === undefined ? {} : { ticket: ticket.ticketUrl }),
       });
     }
@@ -281,16 +327,60 @@ export async function rotateConsumer(job: RotateJob, deps: RotationDeps): Promis
         codes: ["AwaitingAutoRotation", ...decision.warnings.map((w) => w.code)],
       });
     case "rotate":
-      return applyRotation(job, deps, resource, rule, decision, record);
+      return applyRotation(job, deps, rule, decision, decide, record);
   }
+}
+
+/** The codes behind a refusal: the preflight's errors and the write restrictions, else the decision's own. */
+function refusalCodes(decision: Extract<RotationDecision, { kind: "refuse" }>): string[] {
+  const codes = [
+    ...decision.reasons.filter((r) => r.severity === "error").map((r) => r.code),
+    ...(decision.restrictions ?? []).map((r) => r.code),
+  ];
+  return codes.length > 0 ? [...new Set(codes)] : [decision.code];
+}
+
+/**
+ * The power states of the VMs whose disks a set encrypts (DiskRP `ListAssociatedResources`, each
+ * disk's `managedBy`, each VM's instance view), read just before a write that may only happen while
+ * all of them are stopped. Anything that cannot be read makes the states unreadable, never "stopped".
+ */
+async function readVmStates(port: RotationPort, setId: string): Promise<VmStates> {
+  try {
+    const users = await port.listAssociatedResources(setId);
+    if (users === undefined) return { vms: [], unreadable: `the set ${setId} was not found` };
+    const vmIds = new Map<string, string>();
+    for (const id of users) {
+      if (!/\/providers\/microsoft\.compute\/disks\//i.test(id)) continue;
+      const disk = await port.readResource(id);
+      for (const vm of [disk?.managedBy, ...managedByExtended(disk)]) {
+        if (typeof vm === "string" && vm !== "") vmIds.set(vm.toLowerCase(), vm);
+      }
+    }
+    const vms: { id: string; powerState: string }[] = [];
+    for (const id of vmIds.values()) {
+      const powerState = await port.readPowerState(id);
+      if (powerState === undefined) return { vms, unreadable: `virtual machine ${id} could not be read` };
+      vms.push({ id, powerState });
+    }
+    return { vms };
+  } catch (error) {
+    return { vms: [], unreadable: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+/** Shared disks list their other VMs in `managedByExtended` (DiskRP `Disk`). */
+function managedByExtended(disk: ArmResourceJson | undefined): unknown[] {
+  const extended = disk?.managedByExtended;
+  return Array.isArray(extended) ? extended : [];
 }
 
 async function applyRotation(
   job: RotateJob,
   deps: RotationDeps,
-  resource: ArmResourceJson,
   rule: ConsumerRule,
   decision: Extract<RotationDecision, { kind: "rotate" }>,
+  decide: (fresh: ArmResourceJson) => Promise<RotationDecision>,
   record: (action: ReportAction, extra?: { before?: unknown; after?: unknown }) => Promise<ReportAction>,
 ): Promise<ReportAction> {
   const action: ReportAction = {
@@ -305,40 +395,108 @@ async function applyRotation(
   };
   if (deps.dryRun) return record(action);
 
-  // Re-read right before writing: someone (or a duplicate job) may have moved it meanwhile.
-  const fresh = await deps.port.readResource(job.resourceId);
-  const freshKey = fresh === undefined ? undefined : rule.currentKey(fresh);
-  if (fresh === undefined || freshKey === undefined) {
+  // Decided again on the read each write is built from: someone (or a duplicate job) may have
+  // changed the resource since the first read, and a 412 means it changed since this one.
+  const outcome = await guardedWrite<Extract<RotationDecision, { kind: "rotate" }>, ReportAction>(
+    deps.port,
+    job.resourceId,
+    async (fresh) => {
+      const freshKey = fresh === undefined ? undefined : rule.currentKey(fresh.resource);
+      if (fresh === undefined || freshKey === undefined) {
+        return stop({
+          ...action,
+          action: "none",
+          status: "skipped",
+          reason: "the resource changed before the write; nothing written",
+        });
+      }
+      if (sameKeyVersion(freshKey, decision.to)) {
+        return stop({ ...action, status: "skipped", reason: "already on the target version" });
+      }
+      if (!sameKeyVersion(freshKey, decision.from)) {
+        return stop({
+          ...action,
+          action: "none",
+          status: "skipped",
+          reason: `the resource moved to ${freshKey.keyId} before the write; nothing written`,
+        });
+      }
+      const again = await decide(fresh.resource);
+      if (again.kind !== "rotate" || !sameKeyVersion(again.to, decision.to)) {
+        return stop({
+          ...action,
+          action: again.kind === "refuse" ? "refuse" : "none",
+          status: "skipped",
+          reason: `decided again on a fresh read: ${again.reason}`,
+          codes: again.kind === "refuse" ? refusalCodes(again) : again.kind === "defer" ? [again.code] : [],
+        });
+      }
+      const target = again.to;
+      return {
+        kind: "write",
+        decision: again,
+        patch: again.patch,
+        verify: (after) => {
+          const afterKey = rule.currentKey(after);
+          return afterKey !== undefined && sameKeyVersion(afterKey, target);
+        },
+      };
+    },
+  );
+  if (outcome.kind === "stopped") return record(outcome.result);
+  if (outcome.kind === "conflict") {
     return record({
       ...action,
-      action: "none",
-      status: "skipped",
-      reason: "the resource changed before the write; nothing written",
+      status: "failed",
+      reason: `the resource changed between every read and its write (${outcome.attempts} attempts); nothing written`,
+      codes: ["WriteConflict"],
     });
   }
-  if (sameKeyVersion(freshKey, decision.to)) {
-    return record({ ...action, status: "skipped", reason: "already on the target version" });
-  }
-  if (!sameKeyVersion(freshKey, decision.from)) {
-    return record({
-      ...action,
-      action: "none",
-      status: "skipped",
-      reason: `the resource moved to ${freshKey.keyId} before the write; nothing written`,
-    });
-  }
-  await deps.port.patchConsumer(fresh, rule, decision.patch);
-  const after = await deps.port.readResource(job.resourceId);
-  const afterKey = after === undefined ? undefined : rule.currentKey(after);
-  if (afterKey === undefined || !sameKeyVersion(afterKey, decision.to)) {
+  const codes = [...(action.codes ?? []), ...(outcome.conditional ? [] : ["WriteWithoutETag"])];
+  if (!outcome.verified) {
+    const afterKey = outcome.after === undefined ? undefined : rule.currentKey(outcome.after);
     return record(
       {
         ...action,
         status: "failed",
         reason: `the write finished but the resource reports ${afterKey?.keyId ?? "no key"} instead of ${decision.to.keyId}`,
+        codes,
       },
-      { before: fresh, after },
+      { before: outcome.before, after: outcome.after },
     );
   }
-  return record({ ...action, status: "applied" }, { before: fresh, after });
+  if (outcome.decision.shortExpiry === true) {
+    await deps.ledger.requestTicket(shortExpiryTicket(job, rule, outcome.decision));
+    codes.push("ShortExpiryAccepted");
+  }
+  return record({ ...action, status: "applied", codes }, { before: outcome.before, after: outcome.after });
+}
+
+function stop(result: ReportAction): { kind: "stop"; result: ReportAction } {
+  return { kind: "stop", result };
+}
+
+function shortExpiryTicket(
+  job: RotateJob,
+  rule: ConsumerRule,
+  decision: Extract<RotationDecision, { kind: "rotate" }>,
+): TicketRequestInput {
+  return {
+    resourceId: job.resourceId,
+    resourceType: rule.resourceType,
+    findingCode: "KeyExpiresSoonAfterRotation",
+    severity: "high",
+    title: `Short-lived key version for ${rule.displayName} ${job.resourceId.split("/").pop() ?? ""}`,
+    body: [
+      `The ${rule.displayName} below was on ${decision.from.keyId}, which has expired, so the service moved it to ${decision.to.keyId}, the newest version it can use. That version also expires within the configured margin.`,
+      "",
+      whereBlock(job.resourceId, job.resourceType),
+      "",
+      `Why it matters: when that version expires too, ${rule.keyLossConsequence}.`,
+      "",
+      "To fix: create a new version of the key with an expiry date well in the future (RSA, a size this resource supports, wrapKey and unwrapKey allowed). The service moves the resource to it once it passes the preflight checks.",
+    ].join("\n"),
+    eventId: job.eventId,
+    correlationId: job.correlationId,
+  };
 }

@@ -1,3 +1,4 @@
+import { WriteDeferredError } from "../core/jobs/writeDeferredError.js";
 import type { JobQueue } from "../core/ports/jobQueue.js";
 import type { Ledger } from "../core/ports/ledger.js";
 import { evaluateJob, type EvaluationDeps } from "./evaluateJob.js";
@@ -49,6 +50,11 @@ export async function runJob(job: Job, deps: WorkerDeps): Promise<ReportAction[]
         : job.kind === "evaluate"
           ? await evaluateJob(job, jobDeps)
           : await runSubscriptionListing(job, jobDeps);
+    // A write that must wait for a passing state is retried by the queue (bounded, then poisoned).
+    const deferred = jobDeps.dryRun
+      ? undefined
+      : actions.find((a) => a.codes?.includes("AwaitingState") === true);
+    if (deferred !== undefined) throw new WriteDeferredError(job.resourceId, deferred.reason);
     await deps.ledger.finishJob(job.claimGroup, job.dedupeKey, "done", actions);
     // Sink failures are recorded on the ticket requests and retried later; they never fail the job.
     if (deps.tickets !== undefined)

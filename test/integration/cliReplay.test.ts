@@ -38,8 +38,9 @@ describe("cmkr replay and remediate (in-process, embedded emulator and Azurite)"
     expect(by("ais-docs-prod")).toContainEqual(
       expect.objectContaining({ action: "refuse", codes: ["IdentityLacksKeyPermissions"] }),
     );
+    // Azure OpenAI on an RBAC vault, its identity holding the Crypto Service Encryption User role.
     expect(by("aoai-rbac-prod")).toContainEqual(
-      expect.objectContaining({ action: "refuse", codes: ["VaultUsesRbac"] }),
+      expect.objectContaining({ action: "rotate-key", status: "applied" }),
     );
     expect(by("des-dev")).toContainEqual(
       expect.objectContaining({ action: "refuse", codes: ["VaultPurgeProtectionDisabled"] }),
@@ -62,11 +63,8 @@ describe("cmkr replay and remediate (in-process, embedded emulator and Azurite)"
     );
     expect(by("scratch-01")).toEqual([
       expect.objectContaining({ action: "open-ticket", codes: ["DiskPlatformKey"] }),
-      expect.objectContaining({
-        action: "update-ticket",
-        status: "applied",
-        reason: "resource deleted: 1 ticket(s) resolved",
-      }),
+      // The delete event is confirmed with a fresh read: the disk is still there, its ticket stays open.
+      expect.objectContaining({ action: "update-ticket", status: "applied", codes: ["DiskPlatformKey"] }),
     ]);
     expect(by("vm-build-01-os")).toContainEqual(
       expect.objectContaining({ action: "open-ticket", codes: ["DiskPlatformKey"] }),

@@ -245,7 +245,7 @@ describe("detection on resource writes (emulator + Azurite)", () => {
     }
   });
 
-  it("deleting a ticketed resource resolves its ticket", async () => {
+  it("deleting a ticketed resource resolves its ticket once a fresh read confirms it is gone", async () => {
     const account = openAi("aoai-gone", true);
     const { tenant: t } = tenant([account]);
     const h = await createServiceHarness(t, storage());
@@ -253,12 +253,29 @@ describe("detection on resource writes (emulator + Azurite)", () => {
     expect((await h.runtime.ctx.ledger.listTicketRequests())[0]?.state).toBe("requested");
     h.emulator.state.deleteResource(account.id);
     const report = await deliver(h, writeEvent(account.id, { kind: "delete" }));
-    expect(report.actions).toEqual([expect.objectContaining({ action: "update-ticket", status: "applied" })]);
+    // The event only queues the confirmation; the worker's read (404) resolves.
+    expect(report.actions).toEqual([expect.objectContaining({ action: "none", status: "planned" })]);
     expect(await h.runtime.ctx.ledger.listTicketRequests()).toEqual([
       expect.objectContaining({
         resourceId: account.id,
         state: "closed",
-        closeReason: "the resource was deleted",
+        closeReason: "the resource no longer exists",
+      }),
+    ]);
+  });
+
+  it("a late delete event of a resource that still exists closes nothing", async () => {
+    const account = openAi("aoai-back", true);
+    const { tenant: t } = tenant([account]);
+    const h = await createServiceHarness(t, storage());
+    await deliver(h, writeEvent(account.id));
+    // A delete event of an earlier incarnation, arriving after the resource was created again.
+    await deliver(h, writeEvent(account.id, { kind: "delete", id: "late-delete" }));
+    expect(await h.runtime.ctx.ledger.listTicketRequests()).toEqual([
+      expect.objectContaining({
+        resourceId: account.id,
+        state: "requested",
+        findingCode: "AiServicesMicrosoftManagedKey",
       }),
     ]);
   });

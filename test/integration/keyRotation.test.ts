@@ -103,6 +103,8 @@ describe("key rotation end to end (emulator + Azurite, real SDK clients)", () =>
   const refusals: {
     name: string;
     setup: () => { b: SingleKeyTenant; id: string };
+    /** Changes the consumer's body in the built tenant (shapes the builder does not make). */
+    mutate?: (body: Record<string, unknown>) => void;
     code: string;
   }[] = [
     {
@@ -174,19 +176,29 @@ describe("key rotation end to end (emulator + Azurite, real SDK clients)", () =>
       code: "IdentityLacksKeyPermissions",
     },
     {
-      name: "AI services account whose vault uses RBAC",
+      // DiskRP autoKeyRotationError: the platform stops rotating the set until the error is fixed.
+      name: "disk encryption set reporting an automatic rotation error",
       setup: () => {
-        const b = new SingleKeyTenant({ versions: twoVersions, vault: { rbac: true } });
-        // On an RBAC vault the account's identity gets the Key Vault Crypto Service Encryption User role.
-        return { b, id: b.aiServicesAccount("aoai-1", "OpenAI").id };
+        const b = new SingleKeyTenant({ versions: twoVersions });
+        return { b, id: b.diskEncryptionSet("des-1").id };
       },
-      code: "VaultUsesRbac",
+      mutate: (set: Record<string, unknown>) => {
+        (set.properties as Record<string, unknown>).autoKeyRotationError = {
+          code: "KeyVaultKeyNotFound",
+          message: "the key could not be read",
+        };
+      },
+      code: "DesAutoRotationError",
     },
   ];
 
-  it.each(refusals)("refuses with no write: $name", async ({ setup, code }) => {
+  it.each(refusals)("refuses with no write: $name", async (refusal) => {
+    const { setup, code } = refusal;
     const { b, id } = setup();
-    const h = await createServiceHarness(b.build(), storage());
+    const tenant = b.build();
+    const body = tenant.resources.find((r) => r.id === id);
+    if (body !== undefined) refusal.mutate?.(body);
+    const h = await createServiceHarness(tenant, storage());
     await deliver(h, keyEventDelivery(V2));
     await h.drain();
 
@@ -327,14 +339,15 @@ describe("key rotation end to end (emulator + Azurite, real SDK clients)", () =>
     expect(versionOf(h, fine)).toBe(V2);
     expect(versionOf(h, broken)).toBe(V1);
     expect(result.poisoned).toBe(1);
-    expect(patches(h, broken)).toBe(3);
+    // The first write failed and left the set Failed: the retries never write over it.
+    expect(patches(h, broken)).toBe(1);
     expect(await h.runtime.poisonQueue.getProperties()).toMatchObject({ approximateMessagesCount: 1 });
     const tickets = await h.runtime.ctx.ledger.listTicketRequests();
     expect(tickets).toEqual([
       expect.objectContaining({ resourceId: broken, findingCode: "RotationFailed", state: "requested" }),
     ]);
     expect(h.workerActions.find((a) => a.resourceId === broken && a.status === "failed")?.reason).toMatch(
-      /InternalDiskEncryptionSetError/,
+      /last operation ended Failed/,
     );
   });
 

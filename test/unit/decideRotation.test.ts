@@ -187,9 +187,10 @@ const cases: Case[] = [
     expected: { kind: "refuse", code: "IdentityLacksKeyPermissions", to: 1 },
   },
   {
-    name: "an AI services account with an RBAC vault",
+    // encrypt-data-at-rest.md (11/2025) documents RBAC vaults for Azure OpenAI.
+    name: "an AI services account on an RBAC vault with the Crypto Service Encryption User role",
     scenario: { consumer: "openai", vault: { rbac: true }, access: "role" },
-    expected: { kind: "refuse", code: "VaultUsesRbac", to: 1 },
+    expected: { kind: "rotate", to: 1 },
   },
   {
     name: "a vault firewall that keeps trusted services out",

@@ -8,6 +8,7 @@ import type {
 import { preflight, PreflightInputError, type PreflightInput } from "../../src/core/preflight/preflight.js";
 import {
   PREFLIGHT_REASON_CODES,
+  RETIRED_PREFLIGHT_REASON_CODES,
   type PreflightReasonCode,
 } from "../../src/core/preflight/preflightReason.js";
 
@@ -16,6 +17,8 @@ const OTHER_TENANT = "0b1e5c8d-3a4f-4c2e-9d7b-6a5f4e3d2c1b";
 const SUB = "5e3c6f0a-1b2c-4d3e-8f9a-0b1c2d3e4f5a";
 const VAULT_ID = `/subscriptions/${SUB}/resourceGroups/rg-keys/providers/Microsoft.KeyVault/vaults/kv-cmk`;
 const VAULT_URL = "https://kv-cmk.vault.azure.net";
+const HSM_URL = "https://hsm-cmk.managedhsm.azure.net";
+const OTHER_SUB = "0f1e2d3c-4b5a-4968-8776-655443322110";
 const VERSION = "4f2b8c1d9e0a4b7c8d6e5f4a3b2c1d0e";
 const PRINCIPAL = "9b6a0c57-2d4e-4f3a-8b1c-7e6d5c4b3a29";
 const UAI_PRINCIPAL = "3c2b1a09-8f7e-4d6c-9b5a-4e3d2c1b0a98";
@@ -109,8 +112,9 @@ describe("preflight: a fully compliant key version passes for every consumer", (
     expect(preflight(input(type))).toEqual({ ok: true, reasons: [] });
   });
 
-  it("passes for DES and ML on an RBAC vault with a key-scoped role assignment", () => {
-    for (const type of ["diskEncryptionSet", "mlWorkspace"] as const) {
+  // AI services: encrypt-data-at-rest.md (11/2025) documents RBAC vaults with the Crypto Service Encryption User role.
+  it("passes for every consumer on an RBAC vault with a key-scoped role assignment", () => {
+    for (const type of ["aiServices", "diskEncryptionSet", "mlWorkspace"] as const) {
       const result = preflight(
         input(type, {
           vault: rbacVault,
@@ -223,11 +227,20 @@ const failures: {
     }),
   },
   {
-    code: "VaultUsesRbac",
+    code: "KeyStoreNotSupported",
     type: "aiServices",
     severity: "error",
-    // The role assignment keeps the permission check satisfied, isolating the permission-model reason.
-    mutate: (i) => ({ ...i, vault: rbacVault, roleAssignments: [cryptoServiceEncryptionUser(VAULT_ID)] }),
+    mutate: (i) => ({
+      ...i,
+      key: { ...i.key, vaultUrl: HSM_URL, keyId: `${HSM_URL}/keys/cmk/${VERSION}` },
+      vault: { ...i.vault, vaultUri: `${HSM_URL}/` },
+    }),
+  },
+  {
+    code: "VaultSubscriptionMismatch",
+    type: "mlWorkspace",
+    severity: "error",
+    mutate: (i) => ({ ...i, vault: { ...i.vault, armId: VAULT_ID.replace(SUB, OTHER_SUB) } }),
   },
   {
     code: "VaultFirewallBlocksTrustedServices",
@@ -277,7 +290,9 @@ const failures: {
 
 describe("preflight: each reason code", () => {
   it("covers every exported reason code", () => {
-    expect(new Set(failures.map((f) => f.code))).toEqual(new Set(PREFLIGHT_REASON_CODES));
+    expect(new Set(failures.map((f) => f.code))).toEqual(
+      new Set(PREFLIGHT_REASON_CODES.filter((c) => !RETIRED_PREFLIGHT_REASON_CODES.includes(c))),
+    );
   });
 
   it.each(failures)("$code ($type)", ({ code, type, severity, mutate }) => {

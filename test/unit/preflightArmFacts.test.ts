@@ -208,6 +208,7 @@ describe("vaultFactsFromArm", () => {
       ],
       networkAcls: { defaultAction: "Deny", bypass: "AzureServices" },
       publicNetworkAccess: "Enabled",
+      sku: "standard",
     });
   });
 
@@ -552,12 +553,13 @@ describe("mapped ARM facts feed the preflight proof", () => {
     expect(result.reasons[0]!.message).toContain(UAI_PRINCIPAL);
   });
 
-  it("on an RBAC vault the ML identity's role assignment counts, and AI services is refused", () => {
+  // encrypt-data-at-rest.md (11/2025): AI services use RBAC vaults through a Crypto role; this one has none.
+  it("on an RBAC vault the ML identity's role assignment counts, and the AI services identity holds none", () => {
     const rbacJson = clone(vaultJson);
     rbacJson.properties.enableRbacAuthorization = true;
     const rbacVault = vaultFactsFromArm(rbacJson);
     expect(preflight(preflightInputFor(consumerFactsFromArm(mlJson), rbacVault)).ok).toBe(true);
     const ai = preflight(preflightInputFor(consumerFactsFromArm(aiServicesJson), rbacVault));
-    expect(ai.reasons.map((r) => r.code)).toEqual(["VaultUsesRbac", "IdentityLacksKeyPermissions"]);
+    expect(ai.reasons.map((r) => r.code)).toEqual(["IdentityLacksKeyPermissions"]);
   });
 });

@@ -1,6 +1,12 @@
 import { RestError } from "@azure/core-rest-pipeline";
 import type { KeyVaultKey } from "@azure/keyvault-keys";
-import type { RotationPort, KeyVersionSummary, ConsumerRow } from "../../core/ports/rotationPort.js";
+import {
+  PreconditionFailedError,
+  type ConsumerRow,
+  type KeyVersionSummary,
+  type RotationPort,
+  type VersionedResource,
+} from "../../core/ports/rotationPort.js";
 import {
   consumersOfKeyQuery,
   consumersOfVaultQuery,
@@ -10,7 +16,6 @@ import type { KeyVersionFacts, RoleAssignmentFacts, VaultFacts } from "../../cor
 import { roleAssignmentFactsFromArm } from "../../core/keyStores/roleAssignmentFactsFromArm.js";
 import { vaultFactsFromArm } from "../../core/keyStores/vaultFactsFromArm.js";
 import type { ArmResourceJson } from "../../core/arm/armResource.js";
-import type { ConsumerRule } from "../../core/consumers/consumerRule.js";
 import { apiVersionFor } from "../../core/consumers/apiVersions.js";
 import type { AzureClients } from "./azureClients.js";
 import { parseResourceId } from "../../core/ids/resourceId.js";
@@ -61,17 +66,34 @@ export function createAzureRotationPort(
   const now = options.now ?? Date.now;
   const vaultCache = new Map<string, { at: number; facts: Promise<VaultFacts | undefined> }>();
 
-  async function readResource(resourceId: string): Promise<ArmResourceJson | undefined> {
+  /**
+   * GET through the generic client, keeping the response body itself: the SDK's `GenericResource`
+   * model drops top-level fields it does not declare (`etag`, `managedByExtended`, `systemData`),
+   * and rules must see ARM JSON exactly as GET returns it.
+   */
+  async function readVersioned(resourceId: string): Promise<VersionedResource | undefined> {
     const parsed = parseResourceId(resourceId);
-    const apiVersion = apiVersionFor(parsed.type);
-    if (apiVersion === undefined) throw new Error(`no api-version is configured for ${parsed.type}`);
+    const apiVersion = requiredApiVersion(parsed.type);
     const client = await clients.resources(parsed.subscriptionId);
+    let raw: { body: unknown; etag: string | undefined } | undefined;
     try {
-      return (await client.resources.getById(resourceId, apiVersion)) as ArmResourceJson;
+      const model = await client.resources.getById(resourceId, apiVersion, {
+        onResponse: (response) => {
+          raw = { body: response.parsedBody, etag: response.headers.get("etag") };
+        },
+      });
+      const body = (raw?.body ?? model) as ArmResourceJson;
+      // ARM RPC: "ETags may be returned for individual resources" in the ETag header or the body's etag.
+      const etag = raw?.etag ?? (typeof body.etag === "string" ? body.etag : undefined);
+      return { resource: body, ...(etag === undefined ? {} : { etag }) };
     } catch (error) {
       if (isNotFound(error)) return undefined;
       throw error;
     }
+  }
+
+  async function readResource(resourceId: string): Promise<ArmResourceJson | undefined> {
+    return (await readVersioned(resourceId))?.resource;
   }
 
   async function readVaultFresh(vaultUrl: string, armId?: string): Promise<VaultFacts | undefined> {
@@ -99,9 +121,31 @@ export function createAzureRotationPort(
   }
 
   /** Applies an ARM merge patch (wire shape) with the SDK client of the resource's type, waiting for the LRO. */
-  async function patchResource(resource: ArmResourceJson, patch: Record<string, unknown>): Promise<void> {
-    const parsed = parseResourceId(resource.id);
-    const poll = { updateIntervalInMs: options.lroPollIntervalMs };
+  async function patchResource(
+    resourceId: string,
+    patch: Record<string, unknown>,
+    conditions: { ifMatch?: string | undefined } = {},
+  ): Promise<void> {
+    try {
+      await sendPatch(resourceId, patch, conditions.ifMatch);
+    } catch (error) {
+      if (error instanceof RestError && error.statusCode === 412)
+        throw new PreconditionFailedError(resourceId);
+      throw error;
+    }
+  }
+
+  /** The PATCH with the SDK client of the resource's type, waiting for the long-running operation. */
+  async function sendPatch(
+    resourceId: string,
+    patch: Record<string, unknown>,
+    ifMatch: string | undefined,
+  ): Promise<void> {
+    const parsed = parseResourceId(resourceId);
+    const poll = {
+      updateIntervalInMs: options.lroPollIntervalMs,
+      ...(ifMatch === undefined ? {} : { requestOptions: { customHeaders: { "If-Match": ifMatch } } }),
+    };
     const properties = (patch.properties ?? {}) as Record<string, unknown>;
     const group = parsed.resourceGroup ?? "";
     switch (parsed.type.toLowerCase()) {
@@ -125,7 +169,7 @@ export function createAzureRotationPort(
         const apiVersion = apiVersionFor(parsed.type);
         if (apiVersion === undefined) throw new Error(`the service does not write ${parsed.type}`);
         const client = await clients.resources(parsed.subscriptionId);
-        await client.resources.beginUpdateByIdAndWait(resource.id, apiVersion, patch, poll);
+        await client.resources.beginUpdateByIdAndWait(resourceId, apiVersion, patch, poll);
       }
     }
   }
@@ -196,6 +240,11 @@ export function createAzureRotationPort(
         notBefore: p.notBefore,
         expiresOn: p.expiresOn,
         keyOps: key.keyOperations ?? [],
+        exportable: p.exportable,
+        releasePolicy:
+          p.releasePolicy?.encodedPolicy === undefined
+            ? undefined
+            : Buffer.from(p.releasePolicy.encodedPolicy).toString("utf8"),
       };
     },
 
@@ -227,15 +276,57 @@ export function createAzureRotationPort(
       return out;
     },
 
-    async patchConsumer(
-      resource: ArmResourceJson,
-      _rule: ConsumerRule,
-      patch: Record<string, unknown>,
-    ): Promise<void> {
-      await patchResource(resource, patch);
-    },
+    readVersioned,
 
     patchResource,
+
+    async listAssociatedResources(setId: string): Promise<string[] | undefined> {
+      const parsed = parseResourceId(setId);
+      const client = await clients.compute(parsed.subscriptionId);
+      const ids: string[] = [];
+      try {
+        for await (const id of client.diskEncryptionSets.listAssociatedResources(
+          parsed.resourceGroup ?? "",
+          parsed.name,
+        ))
+          ids.push(id);
+      } catch (error) {
+        if (isNotFound(error)) return undefined;
+        throw error;
+      }
+      return ids;
+    },
+
+    async readPowerState(vmId: string): Promise<string | undefined> {
+      const parsed = parseResourceId(vmId);
+      const client = await clients.compute(parsed.subscriptionId);
+      try {
+        const view = await client.virtualMachines.instanceView(parsed.resourceGroup ?? "", parsed.name);
+        // ComputeRP instance view: `statuses[].code` is `PowerState/{state}` (states-billing.md).
+        const code = view.statuses?.find((s) => s.code?.toLowerCase().startsWith("powerstate/"))?.code;
+        return code === undefined ? "unknown" : code.slice("powerstate/".length).toLowerCase();
+      } catch (error) {
+        if (isNotFound(error)) return undefined;
+        throw error;
+      }
+    },
+
+    async listSnapshots(subscriptionId: string): Promise<ArmResourceJson[]> {
+      const client = await clients.compute(subscriptionId);
+      // Listed through ARM itself (not Resource Graph, which may not show a snapshot taken a minute
+      // ago); the raw page bodies keep every field as ARM returns it.
+      const out: ArmResourceJson[] = [];
+      const pages = client.snapshots.list({
+        onResponse: (response) => {
+          const value = (response.parsedBody as { value?: unknown } | undefined)?.value;
+          if (Array.isArray(value)) out.push(...(value as ArmResourceJson[]));
+        },
+      });
+      for await (const _snapshot of pages) {
+        // Drained for the pages' raw bodies.
+      }
+      return out;
+    },
 
     async vaultHoldsCustomerKeys(vaultUrl: string, scope: GraphScope): Promise<boolean> {
       for await (const page of resourceGraphPages(clients, consumersOfVaultQuery(vaultUrl), scope, 1)) {

@@ -2,6 +2,8 @@ import type { ArmResourceJson } from "../arm/armResource.js";
 import type { KeyRef } from "../ids/keyId.js";
 import type { ConsumerFacts, ConsumerType } from "../keyStores/keyFacts.js";
 import type { PreflightProfile } from "../preflight/preflightProfile.js";
+import type { KeyChangeInput } from "../writes/keyChangeInput.js";
+import type { WriteRestriction } from "../writes/writeRestriction.js";
 
 export type { ConsumerType } from "../keyStores/keyFacts.js";
 
@@ -37,6 +39,13 @@ export interface ConsumerRule {
   keyPredicate(key: { host: string; name: string }): string;
   /** A KQL predicate true when a row of this type uses any key of the vault on `host`. */
   vaultPredicate(host: string): string;
+  /**
+   * The documented restrictions on changing this resource's key version now, beyond the key's own
+   * usability (the preflight): its provisioning state, a rotation still running, offline rules.
+   */
+  keyChangeProof(input: KeyChangeInput): WriteRestriction[];
+  /** True when proving a key change needs the power states of the VMs it would reach. */
+  needsVmStates?(resource: ArmResourceJson): boolean;
   /** What the preflight proof requires of a key for this type. */
   readonly preflight: PreflightProfile;
   /** What happens to this resource type if its key becomes unusable (for urgent tickets). */

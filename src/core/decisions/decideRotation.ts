@@ -7,6 +7,9 @@ import type { PreflightReason } from "../preflight/preflightReason.js";
 import type { ArmResourceJson } from "../arm/armResource.js";
 import type { ConsumerRule } from "../consumers/consumerRule.js";
 import { keyRef, sameKey, type KeyRef } from "../ids/keyId.js";
+import { autoRotationErrorText } from "../consumers/diskEncryptionSet/desKeyChangeProof.js";
+import type { VmStates } from "../writes/keyChangeInput.js";
+import { onlyTransient, type WriteRestriction } from "../writes/writeRestriction.js";
 
 /** Everything the decision looks at, read fresh by the worker. */
 export interface RotationSnapshot {
@@ -20,6 +23,8 @@ export interface RotationSnapshot {
   roleAssignments: readonly RoleAssignmentFacts[];
   now: Date;
   expiryMarginDays: number;
+  /** The power states of the VMs the change would reach, when the rule needs them (`needsVmStates`). */
+  vmStates?: VmStates | undefined;
 }
 
 /** Stable codes of decisions that are not a rotation. */
@@ -32,7 +37,8 @@ export type RotationDecisionCode =
   | "CurrentVersionUnknown"
   | "VaultNotFound"
   | "ConsumerUnreadable"
-  | "CannotRotate";
+  | "CannotRotate"
+  | "AwaitingState";
 
 /** What the worker should do with one consumer. */
 export type RotationDecision =
@@ -43,15 +49,31 @@ export type RotationDecision =
       patch: Record<string, unknown>;
       reason: string;
       warnings: PreflightReason[];
+      /**
+       * The consumer's current version has expired and the target, the best there is, expires within
+       * the margin: strictly better than staying, but a person must create a longer-lived version.
+       */
+      shortExpiry?: boolean;
+    }
+  /** A move is due, but the resource is in a passing state (an operation or rotation running): try again later. */
+  | {
+      kind: "defer";
+      code: "AwaitingState";
+      from: KeyRef;
+      to: KeyRef;
+      restrictions: WriteRestriction[];
+      reason: string;
     }
   | { kind: "await-auto-rotation"; from: KeyRef; to: KeyRef; reason: string; warnings: PreflightReason[] }
   | { kind: "none"; code: RotationDecisionCode; from?: KeyRef; reason: string }
   | {
       kind: "refuse";
-      code: RotationDecisionCode | PreflightReason["code"];
+      code: RotationDecisionCode | PreflightReason["code"] | WriteRestriction["code"];
       from: KeyRef;
       to?: KeyRef;
       reasons: PreflightReason[];
+      /** The documented restrictions on writing now that stand in the way (empty when the key is the problem). */
+      restrictions?: WriteRestriction[];
       reason: string;
     };
 
@@ -143,6 +165,18 @@ export function decideRotation(s: RotationSnapshot): RotationDecision {
       return !reasons.some((r) => r.severity === "error");
     },
   });
+  if (choice.target === undefined && choice.code === "NoUsableNewerVersion") {
+    const rescue = shortExpiryRescue(s, current.version, check);
+    if (rescue !== undefined)
+      return proveKeyChange(
+        s,
+        { ...current, version: current.version },
+        rescue.target,
+        rescue.reasons,
+        rescue.reason,
+        true,
+      );
+  }
   if (choice.target === undefined) {
     if (choice.code === "NoUsableNewerVersion" || choice.code === "CurrentVersionUnknown") {
       // The newest version that was tried explains best what the operator must fix.
@@ -161,15 +195,98 @@ export function decideRotation(s: RotationSnapshot): RotationDecision {
     }
     return { kind: "none", code: "AlreadyNewest", from: current, reason: choice.reason };
   }
-  const to = keyRef(current.vaultUrl, current.keyName, choice.target.version);
-  const warnings = (verdicts.get(choice.target.version) ?? []).filter((r) => r.severity === "warning");
+  return proveKeyChange(
+    s,
+    { ...current, version: current.version },
+    choice.target,
+    verdicts.get(choice.target.version) ?? [],
+    choice.reason,
+    false,
+  );
+}
+
+/**
+ * A consumer on an EXPIRED version may still move to a newer version that is usable except that it
+ * expires within the margin: it is strictly better than the version that can no longer wrap
+ * (about-keys-details.md: expired keys only decrypt, unwrap and verify). Undefined when no such
+ * version exists or the current version has not expired.
+ */
+function shortExpiryRescue(
+  s: RotationSnapshot,
+  currentVersion: string,
+  check: (key: KeyVersionFacts) => PreflightReason[],
+): { target: KeyVersionFacts; reasons: PreflightReason[]; reason: string } | undefined {
+  const currentFacts = s.versions.find((v) => v.version.toLowerCase() === currentVersion.toLowerCase());
+  const expiresOn = currentFacts?.expiresOn;
+  if (currentFacts === undefined || expiresOn === undefined || expiresOn.getTime() > s.now.getTime())
+    return undefined;
+  const candidates = s.versions
+    .filter((v) => compareKeyVersions(v, currentFacts) > 0)
+    .sort((a, b) => compareKeyVersions(b, a));
+  for (const candidate of candidates) {
+    const reasons = check(candidate);
+    const errors = reasons.filter((r) => r.severity === "error");
+    if (errors.length > 0 && errors.every((r) => r.code === "KeyExpiresWithinMargin")) {
+      return {
+        target: candidate,
+        // Reported, not blocking: the alternative is staying on a version that can no longer wrap.
+        reasons: reasons.map((r) =>
+          r.code === "KeyExpiresWithinMargin" ? { ...r, severity: "warning" as const } : r,
+        ),
+        reason: `the current version ${currentVersion} has expired; moving to ${candidate.version}, the newest usable version, although it expires within the margin`,
+      };
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The move to `target` as a decision, after the write proof of the consumer type (its state, running
+ * rotations, offline rules): a rotation, a deferral while only passing states stand in the way, or a
+ * refusal.
+ */
+function proveKeyChange(
+  s: RotationSnapshot,
+  current: KeyRef & { version: string },
+  target: KeyVersionFacts,
+  verdict: readonly PreflightReason[],
+  reason: string,
+  shortExpiry: boolean,
+): RotationDecision {
+  const to = keyRef(current.vaultUrl, current.keyName, target.version);
+  const vault = s.vault as VaultFacts;
+  const restrictions = s.rule.keyChangeProof({ resource: s.resource, target, vault, vmStates: s.vmStates });
+  if (restrictions.length > 0) {
+    const text = restrictions.map((r) => r.message).join("; ");
+    if (onlyTransient(restrictions)) {
+      return {
+        kind: "defer",
+        code: "AwaitingState",
+        from: current,
+        to,
+        restrictions,
+        reason: `not yet: ${text}`,
+      };
+    }
+    const first = restrictions.find((r) => r.transient !== true) ?? restrictions[0];
+    return {
+      kind: "refuse",
+      code: first?.code ?? "CannotRotate",
+      from: current,
+      to,
+      reasons: [],
+      restrictions,
+      reason: text,
+    };
+  }
   return {
     kind: "rotate",
     from: current,
     to,
     patch: s.rule.rotationPatch(s.resource, to),
-    reason: choice.reason,
-    warnings,
+    reason,
+    warnings: verdict.filter((r) => r.severity === "warning"),
+    ...(shortExpiry ? { shortExpiry: true } : {}),
   };
 }
 
@@ -194,6 +311,25 @@ function decideAutoRotation(
     };
   }
   const to = keyRef(current.vaultUrl, current.keyName, newest.version);
+  // DiskRP autoKeyRotationError: "If an error is present, then auto-key rotation will not be attempted
+  // until the error on this disk encryption set is fixed." The platform will not move it.
+  const platformError = autoRotationErrorText(s.resource);
+  if (platformError !== undefined) {
+    return {
+      kind: "refuse",
+      code: "DesAutoRotationError",
+      from: current,
+      to,
+      reasons: [],
+      restrictions: [
+        {
+          code: "DesAutoRotationError",
+          message: `automatic key rotation is on but the platform reports an error (${platformError}) and will not move the set to ${newest.version} until it is fixed`,
+        },
+      ],
+      reason: `automatic key rotation is stopped by the platform's error ${platformError}; the set stays on ${current.version}`,
+    };
+  }
   const reasons = check(newest);
   if (reasons.some((r) => r.severity === "error")) {
     return {

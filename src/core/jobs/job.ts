@@ -35,7 +35,8 @@ export const jobSchema = z.discriminatedUnion("kind", [
     resourceType: z.string().min(1),
     /** The resource as a Resource Notifications event carried it; read from ARM when absent. */
     inline: z.looseObject({ id: z.string(), name: z.string(), type: z.string() }).optional(),
-    trigger: z.enum(["ResourceWrite", "ResourceNotification", "Manual", "Sweep"]),
+    /** `ResourceDelete`: a delete event; the worker confirms the deletion with a fresh read before resolving. */
+    trigger: z.enum(["ResourceWrite", "ResourceNotification", "ResourceDelete", "Manual", "Sweep"]),
     eventId: z.string(),
     correlationId: z.string(),
     enqueuedAt: z.iso.datetime(),

@@ -34,6 +34,10 @@ export interface KeyVersionFacts {
    * permitted (see `preflight.ts`).
    */
   readonly keyOps: readonly string[];
+  /** Secure key release: the private key may be released to an attested environment. */
+  readonly exportable?: boolean | undefined;
+  /** The key's release policy as JSON text (decoded from the bundle's base64url `data`), when it has one. */
+  readonly releasePolicy?: string | undefined;
 }
 
 /** One legacy access policy entry of a vault. */
@@ -75,6 +79,8 @@ export interface VaultFacts {
   readonly networkAcls?: VaultNetworkAcls | undefined;
   /** `Enabled` or `Disabled` (ARM has returned both cases); absent means enabled. */
   readonly publicNetworkAccess?: string | undefined;
+  /** `properties.sku.name`: `standard` or `premium` (HSM-protected keys need premium). */
+  readonly sku?: string | undefined;
 }
 
 /** The managed identity a consumer uses to reach its key. */

@@ -26,6 +26,7 @@ const vaultSchema = z.looseObject({
       .looseObject({ defaultAction: z.string().nullish(), bypass: z.string().nullish() })
       .nullish(),
     publicNetworkAccess: z.string().nullish(),
+    sku: z.looseObject({ name: z.string().nullish() }).nullish(),
   }),
 });
 
@@ -97,5 +98,6 @@ export function vaultFactsFromArm(resource: unknown): VaultFacts {
     accessPolicies,
     networkAcls,
     publicNetworkAccess: p.publicNetworkAccess ?? undefined,
+    sku: p.sku?.name?.toLowerCase() ?? undefined,
   };
 }

@@ -1,6 +1,5 @@
 import type { KeyVersionFacts, RoleAssignmentFacts, VaultFacts } from "../keyStores/keyFacts.js";
 import type { ArmResourceJson } from "../arm/armResource.js";
-import type { ConsumerRule } from "../consumers/consumerRule.js";
 import type { GraphScope } from "./graphScope.js";
 
 /** A key version as listed (no key material, no type or size). */
@@ -11,6 +10,24 @@ export interface KeyVersionSummary {
   createdOn: Date;
   notBefore?: Date | undefined;
   expiresOn?: Date | undefined;
+}
+
+/** A resource as ARM GET returned it, and the ETag ARM sent with it (header or body `etag`). */
+export interface VersionedResource {
+  resource: ArmResourceJson;
+  etag?: string | undefined;
+}
+
+/** Stable code of {@link PreconditionFailedError}. */
+export type PreconditionFailedCode = "PreconditionFailed";
+
+/** A conditional write found the resource changed since the read it was built from (HTTP 412). */
+export class PreconditionFailedError extends Error {
+  readonly code: PreconditionFailedCode = "PreconditionFailed";
+  constructor(readonly resourceId: string) {
+    super(`${resourceId} changed since it was read; the write was not made`);
+    this.name = "PreconditionFailedError";
+  }
 }
 
 /** A consumer found by the tenant-wide query. */
@@ -29,6 +46,11 @@ export interface RotationPort {
   findConsumers(key: { vaultUrl: string; keyName: string }, scope: GraphScope): AsyncIterable<ConsumerRow[]>;
   /** The resource as ARM GET returns it; undefined when it does not exist. */
   readResource(resourceId: string): Promise<ArmResourceJson | undefined>;
+  /**
+   * The resource as ARM GET returns it (the JSON body itself, every field kept) with the ETag ARM
+   * sent for it, for a write to be conditioned on; undefined when it does not exist.
+   */
+  readVersioned(resourceId: string): Promise<VersionedResource | undefined>;
   /** All versions of a key; undefined when the key does not exist. */
   listKeyVersions(vaultUrl: string, keyName: string): Promise<KeyVersionSummary[] | undefined>;
   /** Full facts of one version (type, size, operations); undefined when it does not exist. */
@@ -37,10 +59,29 @@ export interface RotationPort {
   readVault(vaultUrl: string, armId?: string): Promise<VaultFacts | undefined>;
   /** Role assignments for a principal that apply at a scope (at, above or below it). */
   listRoleAssignments(scope: string, principalId: string): Promise<RoleAssignmentFacts[]>;
-  /** Applies an ARM merge patch to a consumer and waits for the long-running operation. */
-  patchConsumer(resource: ArmResourceJson, rule: ConsumerRule, patch: Record<string, unknown>): Promise<void>;
-  /** Applies an ARM merge patch (wire shape) to any resource the service writes, waiting for the operation. */
-  patchResource(resource: ArmResourceJson, patch: Record<string, unknown>): Promise<void>;
+  /**
+   * Applies an ARM merge patch (wire shape, `properties` nested) to a resource the service writes and
+   * waits for the long-running operation. With `ifMatch` the write is conditional on that ETag.
+   * @throws {@link PreconditionFailedError} when the resource changed since that ETag (HTTP 412).
+   */
+  patchResource(
+    resourceId: string,
+    patch: Record<string, unknown>,
+    options?: { ifMatch?: string | undefined },
+  ): Promise<void>;
+  /**
+   * The ids of the disks and snapshots a disk encryption set encrypts (DiskRP
+   * `DiskEncryptionSets_ListAssociatedResources`); undefined when the set does not exist.
+   */
+  listAssociatedResources(setId: string): Promise<string[] | undefined>;
+  /**
+   * A virtual machine's power state from its instance view (`PowerState/{state}`, lower-case state:
+   * `running`, `deallocated`, `stopped`, ...); `unknown` when the instance view reports none;
+   * undefined when the VM does not exist.
+   */
+  readPowerState(vmId: string): Promise<string | undefined>;
+  /** Every snapshot of a subscription, as ARM lists them (DiskRP `Snapshots_List`). */
+  listSnapshots(subscriptionId: string): Promise<ArmResourceJson[]>;
   /** Whether any resource is encrypted with a key of this vault. */
   vaultHoldsCustomerKeys(vaultUrl: string, scope: GraphScope): Promise<boolean>;
   /**

@@ -1,4 +1,5 @@
 import { consumerRuleOfType } from "../consumers/registry.js";
+import { keyVaultDomainOf } from "../ids/keyId.js";
 import type {
   ConsumerFacts,
   ConsumerIdentity,
@@ -64,6 +65,10 @@ const REQUIRED_PERMISSIONS = ["get", "wrapKey", "unwrapKey"] as const;
 /** Location strings as ARM writes them vary ("West Europe" vs "westeurope"). */
 function normalizeLocation(location: string): string {
   return location.toLowerCase().replace(/\s+/g, "");
+}
+
+function armSubscription(id: string): string | undefined {
+  return /^\/subscriptions\/([^/]+)/i.exec(id)?.[1]?.toLowerCase();
 }
 
 function hostOf(url: string, field: string): string {
@@ -256,6 +261,22 @@ export function preflight(input: PreflightInput): PreflightResult {
       "ServiceSideEncryptionNoRotation",
       `${label} uses service-side customer-managed key encryption, which does not support key rotation.`,
     );
+  }
+  if (!profile.managedHsmSupported && keyVaultDomainOf(keyHost)?.startsWith("managedhsm.") === true) {
+    add(
+      "KeyStoreNotSupported",
+      `${keyText} is in a Managed HSM; no Microsoft documentation supports Managed HSM keys for ${label}. Use a key in an Azure Key Vault.`,
+    );
+  }
+  if (profile.vaultInSameSubscription) {
+    const vaultSub = armSubscription(vault.armId);
+    const consumerSub = armSubscription(consumer.resourceId);
+    if (vaultSub !== undefined && consumerSub !== undefined && vaultSub !== consumerSub) {
+      add(
+        "VaultSubscriptionMismatch",
+        `Vault ${vault.armId} is in subscription ${vaultSub} but ${label} is in ${consumerSub}; they must be in the same subscription.`,
+      );
+    }
   }
   if (profile.sameVaultOnly) {
     if (consumer.currentKey !== undefined) {

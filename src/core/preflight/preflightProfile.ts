@@ -25,6 +25,10 @@ export interface PreflightProfile {
   readonly accessPoliciesOnly: boolean;
   /** After creation the key can only change to another key of the same vault. */
   readonly sameVaultOnly: boolean;
+  /** The vault must be in the consumer's subscription. */
+  readonly vaultInSameSubscription: boolean;
+  /** Managed HSM keys (`*.managedhsm.*`) are documented for this type. */
+  readonly managedHsmSupported: boolean;
   /**
    * With no identity named for the key, the consumer must have a system-assigned identity (the
    * refusal says `SystemIdentityRequired` instead of `IdentityMissing`).

@@ -17,13 +17,22 @@ export const PREFLIGHT_REASON_CODES = [
   "IdentityMissing",
   "SystemIdentityRequired",
   "IdentityLacksKeyPermissions",
+  /**
+   * Retired: no consumer type requires legacy access policies any more (Azure OpenAI documents RBAC
+   * vaults since its 11/2025 CMK page). Kept so the code never takes another meaning.
+   */
   "VaultUsesRbac",
   "VaultFirewallBlocksTrustedServices",
   "VaultRegionMismatch",
   "VaultTenantMismatch",
   "KeyVaultChanged",
   "ServiceSideEncryptionNoRotation",
+  "KeyStoreNotSupported",
+  "VaultSubscriptionMismatch",
 ] as const;
+
+/** Codes no consumer profile produces any more (see their notes above). */
+export const RETIRED_PREFLIGHT_REASON_CODES: readonly string[] = ["VaultUsesRbac"];
 
 /** One of {@link PREFLIGHT_REASON_CODES}. */
 export type PreflightReasonCode = (typeof PREFLIGHT_REASON_CODES)[number];

@@ -1,14 +1,20 @@
 import { stringField, type ArmResourceJson } from "../../arm/armResource.js";
 import { keyRef, type KeyRef } from "../../ids/keyId.js";
 import type { ConsumerRule } from "../consumerRule.js";
+import { provisioningStateProof } from "../../writes/provisioningStateProof.js";
 import { aiServicesAccountFacts } from "./aiServicesAccountFacts.js";
 
 /*
- * Preflight sources: learn.microsoft.com/azure/ai-services/openai/encrypt-data-at-rest and
- * .../ai-foundry/concepts/encryption-keys-portal (MicrosoftDocs/azure-ai-docs): "Only RSA and RSA-HSM
- * keys of size 2048", soft delete and purge protection, "Only Azure Key Vault with legacy access
- * policies are supported", trusted Microsoft services through the firewall, system-assigned identity
- * with get/wrap/unwrap, "same region and in the same Microsoft Entra tenant".
+ * Preflight sources (docs/restrictions.md §4): MicrosoftDocs/azure-ai-docs
+ * articles/ai-foundry/openai/encrypt-data-at-rest.md, ms.date 11/26/2025 (S16): "Only RSA and RSA-HSM
+ * keys of size 2048 are supported"; "You must enable both the Soft Delete and Do Not Purge
+ * properties"; "must be in the same region and in the same Microsoft Entra tenant, but they can be in
+ * different subscriptions"; trusted Microsoft services through the vault firewall; "If you're using
+ * Azure RBAC, assign Key Vault Crypto Service Encryption User role to the managed identity. ... If
+ * you're using Vault Access Policies, grant ... get, unwrap key and wrap key, to the system-assigned or
+ * user-assigned managed identity". That page supersedes the April 2025 one (S17), which allowed only
+ * system-assigned identities and legacy access policies. "You must use Azure Key Vault to store your
+ * customer-managed keys": no Managed HSM support is documented.
  */
 
 /**
@@ -40,6 +46,8 @@ export const aiServicesAccountRule: ConsumerRule = {
   },
 
   facts: aiServicesAccountFacts,
+
+  keyChangeProof: ({ resource }) => provisioningStateProof(resource, "account"),
 
   autoRotates: () => false,
 
@@ -84,8 +92,10 @@ export const aiServicesAccountRule: ConsumerRule = {
     keySize: { allowed: (b) => b === 2048, allowedText: "2048 bits only" },
     vaultInSameRegion: true,
     vaultInSameTenant: true,
-    accessPoliciesOnly: true,
+    accessPoliciesOnly: false,
     sameVaultOnly: false,
+    vaultInSameSubscription: false,
+    managedHsmSupported: false,
     systemIdentityRequiredWhenNoneNamed: true,
     missingIdentityDetail: (consumer) =>
       consumer.identityClientId === undefined

@@ -1,6 +1,7 @@
 import { field, stringField, type ArmResourceJson } from "../../arm/armResource.js";
 import { keyRefFromUri, type KeyRef } from "../../ids/keyId.js";
 import type { ConsumerRule } from "../consumerRule.js";
+import { desKeyChangeProof, isConfidentialSet } from "./desKeyChangeProof.js";
 import { diskEncryptionSetFacts } from "./diskEncryptionSetFacts.js";
 
 /*
@@ -28,6 +29,10 @@ export const diskEncryptionSetRule: ConsumerRule = {
   },
 
   facts: diskEncryptionSetFacts,
+
+  keyChangeProof: desKeyChangeProof,
+
+  needsVmStates: isConfidentialSet,
 
   autoRotates(resource: ArmResourceJson): boolean {
     return field(resource, "properties", "rotationToLatestKeyVersionEnabled") === true;
@@ -65,6 +70,9 @@ export const diskEncryptionSetRule: ConsumerRule = {
     vaultInSameTenant: false,
     accessPoliciesOnly: false,
     sameVaultOnly: false,
+    vaultInSameSubscription: false,
+    // "including Managed HSM" (security/fundamentals/encryption-models.md, Managed Disk Storage row).
+    managedHsmSupported: true,
     systemIdentityRequiredWhenNoneNamed: false,
     missingIdentityDetail: () =>
       "no managed identity can be determined (none, or several user-assigned identities and no system-assigned one). Give it a system-assigned identity.",

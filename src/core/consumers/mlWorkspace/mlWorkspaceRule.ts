@@ -1,6 +1,7 @@
 import { field, stringField, type ArmResourceJson } from "../../arm/armResource.js";
 import { keyRefFromUri, type KeyRef } from "../../ids/keyId.js";
 import type { ConsumerRule } from "../consumerRule.js";
+import { provisioningStateProof } from "../../writes/provisioningStateProof.js";
 import { mlWorkspaceFacts } from "./mlWorkspaceFacts.js";
 
 /*
@@ -30,6 +31,8 @@ export const mlWorkspaceRule: ConsumerRule = {
   },
 
   facts: mlWorkspaceFacts,
+
+  keyChangeProof: ({ resource }) => provisioningStateProof(resource, "workspace"),
 
   autoRotates: () => false,
 
@@ -63,6 +66,11 @@ export const mlWorkspaceRule: ConsumerRule = {
     vaultInSameTenant: false,
     accessPoliciesOnly: false,
     sameVaultOnly: true,
+    // "The key vault that contains your customer-managed key must be in the same Azure subscription as
+    // the Azure Machine Learning workspace." (how-to-setup-customer-managed-keys.md, S24)
+    vaultInSameSubscription: true,
+    // No Microsoft page documents Managed HSM keys for Machine Learning (docs/restrictions.md §6).
+    managedHsmSupported: false,
     systemIdentityRequiredWhenNoneNamed: false,
     missingIdentityDetail: () =>
       "the identity named by encryption.identity.userAssignedIdentity is not attached, or there is no system-assigned identity. Attach the identity the workspace's encryption names.",

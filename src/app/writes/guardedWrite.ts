@@ -1,0 +1,79 @@
+import type { ArmResourceJson } from "../../core/arm/armResource.js";
+import {
+  PreconditionFailedError,
+  type RotationPort,
+  type VersionedResource,
+} from "../../core/ports/rotationPort.js";
+
+/** A write the proof allows, built from the read it was proven on. */
+export interface ProvenWrite<T> {
+  readonly kind: "write";
+  /** ARM merge patch (wire shape) holding only the fields the service owns. */
+  readonly patch: Record<string, unknown>;
+  /** True when the resource read back after the write shows what was written. */
+  verify(after: ArmResourceJson): boolean;
+  /** Carried to the outcome (what was decided). */
+  readonly decision: T;
+}
+
+/** The proof's answer for one fresh read: write, or stop with a result (nothing to do, refused, ...). */
+export type WriteStep<T, S> = ProvenWrite<T> | { readonly kind: "stop"; readonly result: S };
+
+/** How a guarded write ended. */
+export type GuardedWriteOutcome<T, S> =
+  | { readonly kind: "stopped"; readonly result: S }
+  | {
+      readonly kind: "written";
+      readonly decision: T;
+      readonly before: ArmResourceJson;
+      readonly after: ArmResourceJson | undefined;
+      /** The resource read back shows the write. */
+      readonly verified: boolean;
+      /** The write carried `If-Match` with the ETag of the read it was built from. */
+      readonly conditional: boolean;
+    }
+  /** Every attempt found the resource changed between its read and its write. */
+  | { readonly kind: "conflict"; readonly attempts: number };
+
+/**
+ * The one write protocol of every write path: read the resource fresh; decide and prove on that read
+ * (`decide` gathers the other facts it needs and runs the pure proof); write only the fields the
+ * service owns, with `If-Match` on the ETag of that read; read back and verify. A write that finds the
+ * resource changed since its read (412) is not made: the resource is read and decided again, up to
+ * `attempts` times.
+ *
+ * Where ARM sends no ETag for a type (the DiskRP and Machine Learning specs document none,
+ * docs/restrictions.md §8), the write cannot be conditional; the decision is then made on a read taken
+ * immediately before it, and the outcome says the write was unconditional.
+ */
+export async function guardedWrite<T, S>(
+  port: Pick<RotationPort, "readVersioned" | "readResource" | "patchResource">,
+  resourceId: string,
+  decide: (fresh: VersionedResource | undefined) => Promise<WriteStep<T, S>>,
+  options: { attempts?: number } = {},
+): Promise<GuardedWriteOutcome<T, S>> {
+  const attempts = options.attempts ?? 3;
+  for (let attempt = 1; attempt <= attempts; attempt++) {
+    const fresh = await port.readVersioned(resourceId);
+    const step = await decide(fresh);
+    if (step.kind === "stop") return { kind: "stopped", result: step.result };
+    if (fresh === undefined)
+      throw new Error(`guardedWrite: a write was decided for ${resourceId}, which was not read`);
+    try {
+      await port.patchResource(resourceId, step.patch, { ifMatch: fresh.etag });
+    } catch (error) {
+      if (error instanceof PreconditionFailedError) continue;
+      throw error;
+    }
+    const after = await port.readResource(resourceId);
+    return {
+      kind: "written",
+      decision: step.decision,
+      before: fresh.resource,
+      after,
+      verified: after !== undefined && step.verify(after),
+      conditional: fresh.etag !== undefined,
+    };
+  }
+  return { kind: "conflict", attempts };
+}

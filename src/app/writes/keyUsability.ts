@@ -1,0 +1,53 @@
+import type { ArmResourceJson } from "../../core/arm/armResource.js";
+import { ArmFactsError } from "../../core/arm/armFactsError.js";
+import { consumerFactsFromArm } from "../../core/consumers/consumerFactsFromArm.js";
+import { keyRefFromUri } from "../../core/ids/keyId.js";
+import { preflight } from "../../core/preflight/preflight.js";
+import type { RotationPort } from "../../core/ports/rotationPort.js";
+
+/** Whether a key version is usable by a resource: the preflight's errors, or why they could not be read. */
+export type KeyUsability = { readonly problems: readonly string[] } | { readonly unreadable: string };
+
+/**
+ * Reads, fresh, everything the preflight proof needs to tell whether `consumer` can use the versioned
+ * key `keyId` (the key version, its vault or HSM, the identity's role assignments on an RBAC vault)
+ * and runs it. A fact that cannot be read is never taken as "usable".
+ */
+export async function keyUsability(
+  port: RotationPort,
+  consumer: ArmResourceJson,
+  keyId: string,
+  options: { now: Date; expiryMarginDays: number; vaultArmId?: string | undefined },
+): Promise<KeyUsability> {
+  const key = keyRefFromUri(keyId);
+  if (key?.version === undefined) return { unreadable: `${keyId} is not a versioned key identifier` };
+  let facts;
+  try {
+    facts = consumerFactsFromArm(consumer);
+  } catch (error) {
+    if (error instanceof ArmFactsError) return { unreadable: error.message };
+    throw error;
+  }
+  const [version, vault] = await Promise.all([
+    port.getKeyVersion(key.vaultUrl, key.keyName, key.version),
+    port.readVault(key.vaultUrl, options.vaultArmId),
+  ]);
+  if (version === undefined) return { unreadable: `the key version ${key.keyId} does not exist` };
+  if (vault === undefined) return { unreadable: `the key store ${key.vaultUrl} was not found` };
+  const principal = facts.identity?.principalId;
+  const roleAssignments =
+    vault.enableRbacAuthorization && principal !== undefined
+      ? await port.listRoleAssignments(vault.armId, principal)
+      : [];
+  const result = preflight({
+    consumer: facts,
+    key: version,
+    vault,
+    roleAssignments,
+    now: options.now,
+    expiryMarginDays: options.expiryMarginDays,
+  });
+  return {
+    problems: result.reasons.filter((r) => r.severity === "error").map((r) => `${r.code}: ${r.message}`),
+  };
+}
