@@ -4,7 +4,7 @@ import type { GraphScope } from "../core/ports/graphScope.js";
 import type { Ledger } from "../core/ports/ledger.js";
 import { consumerFactsFromArm } from "../core/consumers/consumerFactsFromArm.js";
 import type { KeyVersionFacts, VaultFacts } from "../core/keyStores/keyFacts.js";
-import { keyRefFromUri, parseKeyId } from "../core/ids/keyId.js";
+import { keyRefFromUri, parseKeyId, sameKeyVersion } from "../core/ids/keyId.js";
 import { preflight } from "../core/preflight/preflight.js";
 import { stringField, type ArmResourceJson } from "../core/arm/armResource.js";
 import { consumerRuleFor, moduleFor } from "../core/consumers/registry.js";
@@ -102,11 +102,13 @@ function ticketFor(finding: Finding, job: EvaluateJob, extra?: string) {
 function remediationHeld(remediation: Remediation, after: ArmResourceJson | undefined): boolean {
   if (after === undefined) return false;
   switch (remediation.kind) {
-    case "enable-cmk":
-      return (
-        consumerRuleFor(after.type)?.currentKey(after)?.keyId.toLowerCase() ===
-        remediation.keyId.toLowerCase()
-      );
+    case "enable-cmk": {
+      // Compared as keys, not strings: the resource provider may echo the vault URI in another
+      // spelling (`:443`, letter case, trailing slash) than the one written.
+      const held = consumerRuleFor(after.type)?.currentKey(after);
+      const wanted = keyRefFromUri(remediation.keyId);
+      return held !== undefined && wanted !== undefined && sameKeyVersion(held, wanted);
+    }
     case "attach-des":
       return (
         stringField(after, "properties", "encryption", "diskEncryptionSetId")?.toLowerCase() ===

@@ -1,4 +1,5 @@
 import { consumerRuleOfType } from "../consumers/registry.js";
+import { vaultHostOf } from "../ids/keyId.js";
 import type {
   ConsumerFacts,
   ConsumerIdentity,
@@ -66,12 +67,11 @@ function normalizeLocation(location: string): string {
   return location.toLowerCase().replace(/\s+/g, "");
 }
 
+/** The vault host of a URL in any spelling ARM writes (`:443`, letter case, trailing slash). */
 function hostOf(url: string, field: string): string {
-  try {
-    return new URL(url).host.toLowerCase();
-  } catch {
-    throw new PreflightInputError(field, "not a URL");
-  }
+  const host = vaultHostOf(url);
+  if (host === undefined) throw new PreflightInputError(field, "not a Key Vault or Managed HSM URL");
+  return host;
 }
 
 function checkTime(date: Date, field: string): number {
