@@ -1,6 +1,7 @@
 import { stringField, type ArmResourceJson } from "../../arm/armResource.js";
 import { keyRef, type KeyRef } from "../../ids/keyId.js";
 import type { ConsumerRule } from "../consumerRule.js";
+import { keyUriKql } from "../../queries/keyUriKql.js";
 import { aiServicesAccountFacts } from "./aiServicesAccountFacts.js";
 
 /*
@@ -10,6 +11,8 @@ import { aiServicesAccountFacts } from "./aiServicesAccountFacts.js";
  * policies are supported", trusted Microsoft services through the firewall, system-assigned identity
  * with get/wrap/unwrap, "same region and in the same Microsoft Entra tenant".
  */
+
+const vaultUriColumn = "tostring(properties.encryption.keyVaultProperties.keyVaultUri)";
 
 /**
  * Azure OpenAI and AI services accounts (Microsoft.CognitiveServices/accounts). Rotation is not
@@ -72,12 +75,11 @@ export const aiServicesAccountRule: ConsumerRule = {
   keyPredicate: ({ host, name }) =>
     "(type =~ 'microsoft.cognitiveservices/accounts'" +
     " and tostring(properties.encryption.keySource) =~ 'Microsoft.KeyVault'" +
-    ` and tolower(tostring(properties.encryption.keyVaultProperties.keyVaultUri)) in~ ('https://${host}', 'https://${host}/')` +
+    ` and ${keyUriKql.vaultUri(vaultUriColumn, host)}` +
     ` and tostring(properties.encryption.keyVaultProperties.keyName) =~ '${name}')`,
 
   vaultPredicate: (host) =>
-    "(type =~ 'microsoft.cognitiveservices/accounts'" +
-    ` and tolower(tostring(properties.encryption.keyVaultProperties.keyVaultUri)) in~ ('https://${host}', 'https://${host}/'))`,
+    "(type =~ 'microsoft.cognitiveservices/accounts'" + ` and ${keyUriKql.vaultUri(vaultUriColumn, host)})`,
 
   preflight: {
     label: "AI services account",

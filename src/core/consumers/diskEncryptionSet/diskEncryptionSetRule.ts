@@ -1,6 +1,7 @@
 import { field, stringField, type ArmResourceJson } from "../../arm/armResource.js";
 import { keyRefFromUri, type KeyRef } from "../../ids/keyId.js";
 import type { ConsumerRule } from "../consumerRule.js";
+import { keyUriKql } from "../../queries/keyUriKql.js";
 import { diskEncryptionSetFacts } from "./diskEncryptionSetFacts.js";
 
 /*
@@ -49,11 +50,11 @@ export const diskEncryptionSetRule: ConsumerRule = {
 
   keyPredicate: ({ host, name }) =>
     "(type =~ 'microsoft.compute/diskencryptionsets'" +
-    ` and tolower(tostring(properties.activeKey.keyUrl)) startswith 'https://${host}/keys/${name}/')`,
+    ` and ${keyUriKql.ofKey("tostring(properties.activeKey.keyUrl)", host, name)})`,
 
   vaultPredicate: (host) =>
     "(type =~ 'microsoft.compute/diskencryptionsets'" +
-    ` and tolower(tostring(properties.activeKey.keyUrl)) startswith 'https://${host}/keys/')`,
+    ` and ${keyUriKql.inVault("tostring(properties.activeKey.keyUrl)", host)})`,
 
   preflight: {
     label: "disk encryption set",
