@@ -438,3 +438,25 @@ describe("KeyRefs built by hand", () => {
     expect(sameKey({ ...byHand, vaultUrl: "https://kv-cmk.vault.azure.cn:443/" }, canonical)).toBe(false);
   });
 });
+
+describe("an AI services account whose vault URI is not a Key Vault URI", () => {
+  it.each([
+    "https://kv-cmk.vault.azure.net:8443/",
+    "https://kv-cmk.example.com/",
+    "https://kv-cmk.vault.azure.net/x/",
+  ])("%s: no key is read from it, and the account is ticketed as CmkKeyReferenceInvalid", (keyVaultUri) => {
+    const base = cmkAiAccount();
+    const encryption = (base.properties as { encryption: { keyVaultProperties: object } }).encryption;
+    const account: ArmResourceJson = {
+      ...base,
+      properties: {
+        ...base.properties,
+        encryption: { ...encryption, keyVaultProperties: { ...encryption.keyVaultProperties, keyVaultUri } },
+      },
+    };
+    expect(consumerRuleFor(account.type)?.currentKey(account)).toBeUndefined();
+    expect(evaluateAiServicesAccount(account, context()).findings.map((f) => f.code)).toEqual([
+      "CmkKeyReferenceInvalid",
+    ]);
+  });
+});
