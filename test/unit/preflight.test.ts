@@ -579,11 +579,53 @@ describe("preflight: several failures at once", () => {
   });
 });
 
+describe("preflight: vault URIs in every spelling ARM writes", () => {
+  const spellings = [
+    "https://kv-cmk.vault.azure.net",
+    "https://kv-cmk.vault.azure.net:443/",
+    "https://KV-CMK.Vault.Azure.Net/",
+    "HTTPS://KV-CMK.VAULT.AZURE.NET:443",
+  ];
+
+  it.each(spellings)("judges the key against the vault written %s", (vaultUri) => {
+    expect(preflight(input("aiServices", { vault: vault({ vaultUri }) }))).toEqual({ ok: true, reasons: [] });
+  });
+
+  it.each(spellings)(
+    "a Machine Learning workspace on the vault written %s stays in its vault",
+    (vaultUrl) => {
+      const i = input("mlWorkspace");
+      const result = preflight({
+        ...i,
+        key: { ...i.key, vaultUrl },
+        consumer: { ...i.consumer, currentKey: { vaultUrl, keyName: "cmk", version: VERSION } },
+      });
+      expect(result).toEqual({ ok: true, reasons: [] });
+    },
+  );
+});
+
 describe("preflight: inconsistent input", () => {
   it("refuses to judge a key against a vault that does not hold it", () => {
     expect(() =>
       preflight(input("aiServices", { vault: vault({ vaultUri: "https://kv-other.vault.azure.net/" }) })),
     ).toThrow(PreflightInputError);
+  });
+
+  it("refuses the same-named vault in another cloud", () => {
+    expect(() =>
+      preflight(input("aiServices", { vault: vault({ vaultUri: "https://kv-cmk.vault.azure.cn:443/" }) })),
+    ).toThrow(expect.objectContaining({ code: "PreflightInputInvalid", field: "vault" }));
+  });
+
+  it.each([
+    "https://kv-cmk.vault.azure.net:8443/",
+    "https://kv-cmk.vault.azure.net/keys/",
+    "http://kv-cmk.vault.azure.net/",
+  ])("refuses a vault written %s, which is not a vault URI", (vaultUri) => {
+    expect(() => preflight(input("aiServices", { vault: vault({ vaultUri }) }))).toThrow(
+      expect.objectContaining({ code: "PreflightInputInvalid", field: "vault.vaultUri" }),
+    );
   });
 
   it.each([Number.NaN, -1, Number.POSITIVE_INFINITY])("refuses expiryMarginDays %s", (expiryMarginDays) => {

@@ -4,7 +4,7 @@ import { aiServicesAccountRule } from "../../core/consumers/aiServicesAccount/ai
 import { desAutoRotationProof } from "../../core/consumers/diskEncryptionSet/desKeyChangeProof.js";
 import { attachDesProof } from "../../core/consumers/managedDisk/attachDesProof.js";
 import { resourceScopeVerdict, type ScopeResolver } from "../../core/decisions/scopeGuard.js";
-import { keyRefFromUri } from "../../core/ids/keyId.js";
+import { keyRefFromUri, sameKeyVersion } from "../../core/ids/keyId.js";
 import { parseResourceId } from "../../core/ids/resourceId.js";
 import { newestVersion } from "../../core/keyStores/keyVersionOrder.js";
 import type { Remediation } from "../../core/findings/finding.js";
@@ -52,7 +52,11 @@ export async function proveRemediation(
       return {
         restrictions,
         patch: key === undefined ? undefined : aiServicesAccountRule.rotationPatch(resource, key),
-        verify: (after) => lower(aiServicesAccountRule.currentKey(after)?.keyId) === lower(key?.keyId),
+        // Compared as keys: the provider may echo the vault URI in another spelling than the one written.
+        verify: (after) => {
+          const held = aiServicesAccountRule.currentKey(after);
+          return held !== undefined && key !== undefined && sameKeyVersion(held, key);
+        },
       };
     }
     case "attach-des": {

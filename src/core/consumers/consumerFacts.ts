@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { ArmFactsError } from "../arm/armFactsError.js";
-import { KeyIdError, parseKeyId } from "../ids/keyId.js";
+import { KeyIdError, parseKeyId, parseVaultUrl } from "../ids/keyId.js";
 import type { ConsumerIdentity, ConsumerKeyReference } from "../keyStores/keyFacts.js";
 
 /*
@@ -52,15 +52,19 @@ export function parseKeyUrl(url: string, field: string, resourceId: string): Con
   }
 }
 
-/** Parses a vault URI such as `https://kv.vault.azure.net/` to its origin. */
+/**
+ * Parses a vault URI such as `https://kv.vault.azure.net/` (any spelling: `:443`, letter case,
+ * trailing slash) to `https://{lower-case host}` with `parseVaultUrl`, reporting a malformed one as
+ * an {@link ArmFactsError} naming `field`.
+ */
 export function parseVaultUri(uri: string, field: string, resourceId: string): string {
   try {
-    const parsed = new URL(uri);
-    if (parsed.protocol === "https:") return parsed.origin;
-  } catch {
-    // reported below
+    return parseVaultUrl(uri);
+  } catch (error) {
+    if (error instanceof KeyIdError)
+      throw new ArmFactsError("ArmFactsInvalid", field, error.message, resourceId);
+    throw error;
   }
-  throw new ArmFactsError("ArmFactsInvalid", field, "expected https://{vault-host}/", resourceId);
 }
 
 /** True when the identity includes a system-assigned one with a principal id. */

@@ -34,10 +34,12 @@ export interface ConsumerRule {
   rotationPatch(resource: ArmResourceJson, target: KeyRef): Record<string, unknown>;
   /**
    * A KQL predicate over a Resource Graph `resources` row that is true when the row is of this type
-   * and uses `key` (lower-case vault host and key name, already validated as safe): any version.
+   * and uses `key` (lower-case vault host and key name, already validated as safe): any version,
+   * and every spelling ARM writes for it (letter case, `:443`, trailing slash): build it with
+   * `keyUriKql`.
    */
   keyPredicate(key: { host: string; name: string }): string;
-  /** A KQL predicate true when a row of this type uses any key of the vault on `host`. */
+  /** A KQL predicate true when a row of this type uses any key of the vault on `host` (any spelling). */
   vaultPredicate(host: string): string;
   /**
    * The documented restrictions on changing this resource's key version now, beyond the key's own

@@ -1,7 +1,7 @@
 import { tryParseResourceId } from "../ids/resourceId.js";
 import type { KeyVersionFacts, VaultFacts } from "../keyStores/keyFacts.js";
 import type { ArmResourceJson } from "../arm/armResource.js";
-import type { KeyRef } from "../ids/keyId.js";
+import { sameVault, vaultHostOf, type KeyRef } from "../ids/keyId.js";
 import type { Finding, Remediation } from "./finding.js";
 import type { RuleContext } from "./ruleContext.js";
 import { nameOf, ticketBody } from "./ticketBody.js";
@@ -27,14 +27,6 @@ export interface CmkConsumerChecks {
   readonly notes: string[];
 }
 
-function hostOf(url: string): string | undefined {
-  try {
-    return new URL(url).host.toLowerCase();
-  } catch {
-    return undefined;
-  }
-}
-
 /** Resource group and name of a vault, for `az keyvault` commands. */
 function vaultAddress(vault: VaultFacts): { name: string; group: string } {
   const parsed = tryParseResourceId(vault.armId);
@@ -49,7 +41,7 @@ function vaultOfKey(key: KeyRef, vault: VaultFacts | undefined, notes: string[])
     );
     return undefined;
   }
-  if (hostOf(vault.vaultUri) !== hostOf(key.vaultUrl)) {
+  if (!sameVault(vault.vaultUri, key.vaultUrl)) {
     notes.push(
       `the vault facts provided (${vault.vaultUri}) are not for the key's vault ${key.vaultUrl}: ignored`,
     );
@@ -66,8 +58,7 @@ function factsOfKey(
 ): KeyVersionFacts | undefined {
   if (facts === undefined) return undefined;
   const sameKey =
-    hostOf(facts.vaultUrl) === hostOf(key.vaultUrl) &&
-    facts.keyName.toLowerCase() === key.keyName.toLowerCase();
+    sameVault(facts.vaultUrl, key.vaultUrl) && facts.keyName.toLowerCase() === key.keyName.toLowerCase();
   const sameVersion = key.version === undefined || facts.version.toLowerCase() === key.version.toLowerCase();
   if (!sameKey || !sameVersion) {
     notes.push(`the key facts provided (${facts.keyId}) are not for the key in use ${key.keyId}: ignored`);
@@ -132,7 +123,7 @@ function keyFindings(
   const resourceName = nameOf(c.resource.id);
   const newVersion =
     "Create a new version of the key (same key type and a size this resource supports, an expiry date well in the future, wrapKey and unwrapKey allowed): `az keyvault key rotate --vault-name " +
-    `${hostOf(c.key.vaultUrl)?.split(".")[0] ?? "<vault>"} --name ${c.key.keyName}\`.`;
+    `${vaultHostOf(c.key.vaultUrl)?.split(".")[0] ?? "<vault>"} --name ${c.key.keyName}\`.`;
   const selfAction = c.rotate
     ? `Once a newer usable version exists, the service moves this ${c.label} to it after proving the version is usable (preflight), and the finding clears. ${exclusionHint}`
     : `This ${c.label} cannot be rotated by the service; move it to the new version by hand. ${exclusionHint}`;

@@ -70,22 +70,25 @@ export function formatKeyId(vaultUrl: string, name: string, version?: string): s
   return version === undefined ? base : `${base}/${version}`;
 }
 
-/**
- * Parses a Key Vault key identifier (`https://{vault}.vault.azure.net/keys/{name}[/{version}]`, also
- * Managed HSM and the other Azure clouds' vault domains). Tolerates surrounding whitespace, an
- * explicit `:443` and one trailing slash, because ARM properties and events carry ids written by
- * many tools; rejects anything else with a {@link KeyIdError} naming the wrong part.
- */
-export function parseKeyId(uri: string): KeyId {
-  if (typeof uri !== "string") throw new KeyIdError("uri", String(uri), "the key id is not a string");
+/** Parses `uri` as an absolute URL, or throws a {@link KeyIdError} saying why not. */
+function absoluteUrl(uri: string, what: string): { input: string; url: URL } {
+  if (typeof uri !== "string") throw new KeyIdError("uri", String(uri), `the ${what} is not a string`);
   const input = uri.trim();
-  if (input === "") throw new KeyIdError("uri", uri, "the key id is empty");
-  let url: URL;
+  if (input === "") throw new KeyIdError("uri", uri, `the ${what} is empty`);
   try {
-    url = new URL(input);
+    return { input, url: new URL(input) };
   } catch {
     throw new KeyIdError("uri", input, "not an absolute URL");
   }
+}
+
+/**
+ * The lower-case vault host of a parsed URL, checked as Key Vault serves it: https, no user
+ * information, port 443 (the WHATWG URL parser drops an explicit `:443`, the https default, and
+ * lower-cases the host, which is why `https://KV.vault.azure.net:443` and `https://kv.vault.azure.net`
+ * come out the same), a valid vault or pool name under a known Key Vault domain.
+ */
+function checkedVaultHost(url: URL, input: string): string {
   if (url.protocol !== "https:") {
     throw new KeyIdError(
       "scheme",
@@ -110,6 +113,56 @@ export function parseKeyId(uri: string): KeyId {
         : `"${vaultHost}" is not a Key Vault host (expected {vault}.vault.azure.net, {pool}.managedhsm.azure.net or another Azure cloud's vault domain)`,
     );
   }
+  return vaultHost;
+}
+
+/**
+ * Parses a vault or Managed HSM pool URI (`properties.vaultUri`, an AI services account's
+ * `keyVaultUri`, an event's vault) to `https://{lower-case host}`: the one form the engine compares
+ * and writes. Accepts every spelling ARM and the data plane use for the same vault (an explicit
+ * `:443`, upper-case letters in the host, a trailing slash, surrounding whitespace); rejects
+ * anything else with a {@link KeyIdError}: another scheme or port, a host outside the Key Vault
+ * domains, a path, query or fragment.
+ */
+export function parseVaultUrl(uri: string): string {
+  const { input, url } = absoluteUrl(uri, "vault URI");
+  const vaultHost = checkedVaultHost(url, input);
+  if (url.pathname !== "/" || url.search !== "" || url.hash !== "") {
+    throw new KeyIdError("path", input, "a vault URI has no path, query string or fragment");
+  }
+  return `https://${vaultHost}`;
+}
+
+/** The lower-case host of a vault URI (see {@link parseVaultUrl}), or undefined when it is not one. */
+export function vaultHostOf(uri: string): string | undefined {
+  try {
+    return new URL(parseVaultUrl(uri)).hostname;
+  } catch (error) {
+    if (error instanceof KeyIdError) return undefined;
+    throw error;
+  }
+}
+
+/**
+ * Whether two vault URIs name the same vault, however each is spelled (see {@link parseVaultUrl}).
+ * A string that is not a vault URI is the same vault as nothing, not even as itself.
+ */
+export function sameVault(a: string, b: string): boolean {
+  const host = vaultHostOf(a);
+  return host !== undefined && host === vaultHostOf(b);
+}
+
+/**
+ * Parses a Key Vault key identifier (`https://{vault}.vault.azure.net/keys/{name}[/{version}]`, also
+ * Managed HSM and the other Azure clouds' vault domains). Tolerates surrounding whitespace, an
+ * explicit `:443`, upper-case letters in the host and one trailing slash, because ARM properties and
+ * events carry ids written by many tools (Key Vault's own resource provider writes
+ * `keyUriWithVersion` as `https://{vault}.vault.azure.net:443/keys/{name}/{version}`); rejects
+ * anything else with a {@link KeyIdError} naming the wrong part.
+ */
+export function parseKeyId(uri: string): KeyId {
+  const { input, url } = absoluteUrl(uri, "key id");
+  const vaultHost = checkedVaultHost(url, input);
   if (url.search !== "" || url.hash !== "") {
     throw new KeyIdError("path", input, "a key id has no query string or fragment");
   }
@@ -166,11 +219,11 @@ export interface KeyRef {
 
 /**
  * Builds a {@link KeyRef} from a vault URL (any form ARM writes: trailing slash, `:443`, upper-case
- * host), a key name and an optional version.
+ * host), a key name and an optional version. Throws a {@link KeyIdError} when `vaultUri` is not a
+ * vault URI (see {@link parseVaultUrl}).
  */
 export function keyRef(vaultUri: string, keyName: string, version?: string): KeyRef {
-  const url = new URL(vaultUri);
-  const vaultUrl = `https://${url.hostname.toLowerCase()}`;
+  const vaultUrl = parseVaultUrl(vaultUri);
   const v = version === undefined || version === "" ? undefined : version;
   return {
     vaultUrl,
@@ -194,12 +247,17 @@ export function keyRefFromUri(uri: string): KeyRef | undefined {
   }
 }
 
-/** Same key (vault and name), any version: compared case-insensitively as Key Vault does. */
+/** A KeyRef's vault as one spelling; a KeyRef built by hand may carry `:443` or a trailing slash. */
+function vaultOfRef(ref: KeyRef): string {
+  return vaultHostOf(ref.vaultUrl) ?? ref.vaultUrl.toLowerCase();
+}
+
+/**
+ * Same key (vault and name), any version: compared case-insensitively as Key Vault does, the vault
+ * in any spelling (see {@link parseVaultUrl}).
+ */
 export function sameKey(a: KeyRef, b: KeyRef): boolean {
-  return (
-    a.vaultUrl.toLowerCase() === b.vaultUrl.toLowerCase() &&
-    a.keyName.toLowerCase() === b.keyName.toLowerCase()
-  );
+  return vaultOfRef(a) === vaultOfRef(b) && a.keyName.toLowerCase() === b.keyName.toLowerCase();
 }
 
 /** Same key and same version. */

@@ -1,5 +1,5 @@
 import { consumerRuleOfType } from "../consumers/registry.js";
-import { keyVaultDomainOf } from "../ids/keyId.js";
+import { keyVaultDomainOf, vaultHostOf } from "../ids/keyId.js";
 import type {
   ConsumerFacts,
   ConsumerIdentity,
@@ -71,12 +71,11 @@ function armSubscription(id: string): string | undefined {
   return /^\/subscriptions\/([^/]+)/i.exec(id)?.[1]?.toLowerCase();
 }
 
+/** The vault host of a URL in any spelling ARM writes (`:443`, letter case, trailing slash). */
 function hostOf(url: string, field: string): string {
-  try {
-    return new URL(url).host.toLowerCase();
-  } catch {
-    throw new PreflightInputError(field, "not a URL");
-  }
+  const host = vaultHostOf(url);
+  if (host === undefined) throw new PreflightInputError(field, "not a Key Vault or Managed HSM URL");
+  return host;
 }
 
 function checkTime(date: Date, field: string): number {

@@ -1,6 +1,7 @@
 import type { ArmResourceJson } from "../arm/armResource.js";
 import { consumerRuleFor, moduleFor } from "../consumers/registry.js";
 import type { ContextNeed } from "../findings/contextNeed.js";
+import { vaultHostOf } from "../ids/keyId.js";
 import type { KeyVersionFacts, VaultFacts } from "../keyStores/keyFacts.js";
 import type { KeyVersionSummary } from "../ports/rotationPort.js";
 
@@ -16,16 +17,22 @@ export type FactRequest =
   | { readonly kind: "keyVersions"; readonly vaultUrl: string; readonly keyName: string }
   | ContextNeed;
 
+/** A vault URL as one spelling (`https://{host}`), so `:443` or a trailing slash reads the vault once. */
+function vaultKey(vaultUrl: string): string {
+  const host = vaultHostOf(vaultUrl);
+  return host === undefined ? vaultUrl : `https://${host}`;
+}
+
 /** The cache key of a fact (case-insensitive, as Azure compares these names). */
 export function factKey(request: FactRequest): string {
   switch (request.kind) {
     case "vault":
     case "vaultUse":
-      return `${request.kind}|${request.vaultUrl}`.toLowerCase();
+      return `${request.kind}|${vaultKey(request.vaultUrl)}`.toLowerCase();
     case "keyVersion":
-      return `${request.kind}|${request.vaultUrl}|${request.keyName}|${request.version}`.toLowerCase();
+      return `${request.kind}|${vaultKey(request.vaultUrl)}|${request.keyName}|${request.version}`.toLowerCase();
     case "keyVersions":
-      return `${request.kind}|${request.vaultUrl}|${request.keyName}`.toLowerCase();
+      return `${request.kind}|${vaultKey(request.vaultUrl)}|${request.keyName}`.toLowerCase();
     case "hub":
       return `${request.kind}|${request.id}`.toLowerCase();
   }

@@ -77,6 +77,8 @@ export interface SingleKeyConsumerOptions {
   principalId?: string;
   /** Disk encryption sets only: automatic key rotation (default false). */
   autoRotation?: boolean;
+  /** How the consumer spells its key or vault URI (see `CmkConsumerOptions.spelling`). */
+  spelling?: (uri: string) => string;
 }
 
 /**
@@ -146,6 +148,7 @@ export class SingleKeyTenant {
       ...(options.access === undefined ? {} : { access: options.access }),
       ...(options.principalId === undefined ? {} : { principalId: options.principalId }),
       ...(options.autoRotation === undefined ? {} : { autoRotation: options.autoRotation }),
+      ...(options.spelling === undefined ? {} : { spelling: options.spelling }),
     });
   }
 

@@ -101,7 +101,7 @@ export interface UserAssignedIdentityRef extends ResourceRef {
 
 /** A vault and the URL its keys live under. */
 export interface VaultRef extends ResourceRef {
-  /** `https://{name}.vault.azure.net`, no trailing slash (the tenant file's `keyVaults` key). */
+  /** `https://{name}.{domain}`, no trailing slash (the tenant file's `keyVaults` key). */
   url: string;
   /** `properties.vaultUri`: the URL with a trailing slash, as ARM returns it. */
   uri: string;
@@ -150,6 +150,11 @@ export interface VaultOptions extends ResourcePlacement {
   };
   publicNetworkAccess?: "Enabled" | "Disabled";
   sku?: "standard" | "premium";
+  /**
+   * DNS suffix of the vault's cloud (default `vault.azure.net`): `vault.azure.cn` (Azure China) or
+   * `vault.usgovcloudapi.net` (Azure Government), which the data plane serves the same way.
+   */
+  domain?: "vault.azure.net" | "vault.azure.cn" | "vault.usgovcloudapi.net";
 }
 
 /** One key version; `version` is generated (32 hex digits) when absent. */
@@ -209,6 +214,8 @@ export interface AiServicesAccountOptions extends ResourcePlacement, IdentityOpt
   /** Customer-managed key; without it the account uses Microsoft-managed keys. */
   cmk?: {
     vaultUrl: string;
+    /** `keyVaultUri` exactly as written; default `{vaultUrl}/`, the form ARM returns. */
+    vaultUri?: string;
     keyName: string;
     /** Absent: the account follows the key's latest version. */
     keyVersion?: string;
@@ -363,6 +370,13 @@ export interface CmkConsumerOptions extends ResourcePlacement, IdentityOptions {
   access?: "auto" | "none" | readonly string[];
   /** Disk encryption sets only: `rotationToLatestKeyVersionEnabled` (default false). */
   autoRotation?: boolean;
+  /**
+   * Rewrites the URI the consumer records (a disk encryption set's `activeKey.keyUrl`, a Machine
+   * Learning workspace's `keyIdentifier`, an AI services account's `keyVaultUri`), for consumers
+   * written by other tools: ARM accepts and keeps, for example, `https://{vault}.vault.azure.net:443/keys/...`
+   * (Key Vault's resource provider returns `keyUriWithVersion` that way) or an upper-case host.
+   */
+  spelling?: (uri: string) => string;
 }
 
 /** Options of {@link TenantBuilder.roleAssignment}: a built-in role by name, or any role by id. */
@@ -638,7 +652,7 @@ export class TenantBuilder {
   /** A Key Vault (`Microsoft.KeyVault/vaults`); its keys are added with {@link key}. */
   vault(options: VaultOptions): VaultRef {
     const { id, location, createdAt } = this.place(options, "Microsoft.KeyVault/vaults");
-    const url = `https://${options.name.toLowerCase()}.vault.azure.net`;
+    const url = `https://${options.name.toLowerCase()}.${options.domain ?? "vault.azure.net"}`;
     const policies = (options.accessPolicies ?? []).map((ap) => this.accessPolicy(ap));
     this.accessPolicies.set(idKey(id), policies);
     const softDelete = options.softDelete ?? true;
@@ -755,7 +769,7 @@ export class TenantBuilder {
         keyVaultProperties: {
           keyName: options.cmk.keyName,
           ...(options.cmk.keyVersion === undefined ? {} : { keyVersion: options.cmk.keyVersion }),
-          keyVaultUri: `${trimSlash(options.cmk.vaultUrl)}/`,
+          keyVaultUri: options.cmk.vaultUri ?? `${trimSlash(options.cmk.vaultUrl)}/`,
           ...(options.cmk.identityClientId === undefined
             ? {}
             : { identityClientId: options.cmk.identityClientId }),
@@ -836,9 +850,16 @@ export class TenantBuilder {
    * reaches the key (`identityClientId`).
    */
   cmkConsumer(options: CmkConsumerOptions): ResourceRef {
-    const { kind, key, access = "auto", autoRotation, ...placement } = options;
+    const {
+      kind,
+      key,
+      access = "auto",
+      autoRotation,
+      spelling = (uri: string) => uri,
+      ...placement
+    } = options;
     const { vault, keyName, version } = key;
-    const keyUrl = `${vault.url}/keys/${keyName}/${version}`;
+    const keyUrl = spelling(`${vault.url}/keys/${keyName}/${version}`);
     const identity = placement.identity ?? "SystemAssigned";
     const uai = typeof identity === "object" ? identity.userAssigned[0] : undefined;
     let ref: ResourceRef;
@@ -858,6 +879,7 @@ export class TenantBuilder {
           kind: kind === "openAI" ? "OpenAI" : "AIServices",
           cmk: {
             vaultUrl: vault.url,
+            vaultUri: spelling(vault.uri),
             keyName,
             keyVersion: version,
             ...(uai === undefined ? {} : { identityClientId: uai.clientId }),

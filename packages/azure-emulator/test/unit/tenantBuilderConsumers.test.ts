@@ -110,6 +110,31 @@ describe("TenantBuilder.cmkConsumer", () => {
     );
   });
 
+  it("writes the key or vault URI in the spelling asked for, and vaults of other clouds", () => {
+    const b = new TenantBuilder({ seed: "spelling" });
+    b.subscription(SUB, "prod");
+    const cn = b.vault({ ...rg("rg-keys"), name: "kv-cn", domain: "vault.azure.cn" });
+    const [v1] = b.key(cn, "cmk", [{ createdOn: "2026-01-01T00:00:00Z" }]).versions as [string];
+    const key = { vault: cn, keyName: "cmk", version: v1 };
+    const spelling = (uri: string) => uri.replace("kv-cn.vault.azure.cn", "KV-CN.vault.azure.cn:443");
+    const des = b.cmkConsumer({ kind: "diskEncryptionSet", ...rg("rg-c"), name: "des", key, spelling });
+    const ais = b.cmkConsumer({ kind: "aiServices", ...rg("rg-ai"), name: "ais", key, spelling });
+    const ml = b.cmkConsumer({ kind: "mlWorkspace", ...rg("rg-ml"), name: "mlw", key, spelling });
+    const tenant = b.build();
+    expect(cn).toMatchObject({ url: "https://kv-cn.vault.azure.cn", uri: "https://kv-cn.vault.azure.cn/" });
+    expect(body(tenant, cn.id).properties).toMatchObject({ vaultUri: "https://kv-cn.vault.azure.cn/" });
+    const spelled = `https://KV-CN.vault.azure.cn:443/keys/cmk/${v1}`;
+    expect(body(tenant, des.id).properties).toMatchObject({ activeKey: { keyUrl: spelled } });
+    expect(body(tenant, ais.id).properties).toMatchObject({
+      encryption: { keyVaultProperties: { keyVaultUri: "https://KV-CN.vault.azure.cn:443/" } },
+    });
+    expect(body(tenant, ml.id).properties).toMatchObject({
+      encryption: { keyVaultProperties: { keyIdentifier: spelled } },
+    });
+    // The data plane serves the other cloud's vault by its host.
+    expect(new TenantState(tenant).vaultByHost("kv-cn.vault.azure.cn")).toBeDefined();
+  });
+
   it("grants an access policy on an access-policy vault and the crypto role on an RBAC vault", () => {
     const { b, ap, rbac, onAp, onRbac } = twoVaults();
     const onPolicy = b.cmkConsumer({ kind: "diskEncryptionSet", ...rg("rg-c"), name: "des-ap", key: onAp });

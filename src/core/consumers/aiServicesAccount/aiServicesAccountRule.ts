@@ -2,6 +2,7 @@ import { stringField, type ArmResourceJson } from "../../arm/armResource.js";
 import { keyRef, type KeyRef } from "../../ids/keyId.js";
 import type { ConsumerRule } from "../consumerRule.js";
 import { provisioningStateProof } from "../../writes/provisioningStateProof.js";
+import { keyUriKql } from "../../queries/keyUriKql.js";
 import { aiServicesAccountFacts } from "./aiServicesAccountFacts.js";
 
 /*
@@ -16,6 +17,8 @@ import { aiServicesAccountFacts } from "./aiServicesAccountFacts.js";
  * system-assigned identities and legacy access policies. "You must use Azure Key Vault to store your
  * customer-managed keys": no Managed HSM support is documented.
  */
+
+const vaultUriColumn = "tostring(properties.encryption.keyVaultProperties.keyVaultUri)";
 
 /**
  * Azure OpenAI and AI services accounts (Microsoft.CognitiveServices/accounts). Rotation is not
@@ -80,12 +83,11 @@ export const aiServicesAccountRule: ConsumerRule = {
   keyPredicate: ({ host, name }) =>
     "(type =~ 'microsoft.cognitiveservices/accounts'" +
     " and tostring(properties.encryption.keySource) =~ 'Microsoft.KeyVault'" +
-    ` and tolower(tostring(properties.encryption.keyVaultProperties.keyVaultUri)) in~ ('https://${host}', 'https://${host}/')` +
+    ` and ${keyUriKql.vaultUri(vaultUriColumn, host)}` +
     ` and tostring(properties.encryption.keyVaultProperties.keyName) =~ '${name}')`,
 
   vaultPredicate: (host) =>
-    "(type =~ 'microsoft.cognitiveservices/accounts'" +
-    ` and tolower(tostring(properties.encryption.keyVaultProperties.keyVaultUri)) in~ ('https://${host}', 'https://${host}/'))`,
+    "(type =~ 'microsoft.cognitiveservices/accounts'" + ` and ${keyUriKql.vaultUri(vaultUriColumn, host)})`,
 
   preflight: {
     label: "AI services account",

@@ -2,6 +2,7 @@ import { field, stringField, type ArmResourceJson } from "../../arm/armResource.
 import { keyRefFromUri, type KeyRef } from "../../ids/keyId.js";
 import type { ConsumerRule } from "../consumerRule.js";
 import { desKeyChangeProof, isConfidentialSet } from "./desKeyChangeProof.js";
+import { keyUriKql } from "../../queries/keyUriKql.js";
 import { diskEncryptionSetFacts } from "./diskEncryptionSetFacts.js";
 
 /*
@@ -54,11 +55,11 @@ export const diskEncryptionSetRule: ConsumerRule = {
 
   keyPredicate: ({ host, name }) =>
     "(type =~ 'microsoft.compute/diskencryptionsets'" +
-    ` and tolower(tostring(properties.activeKey.keyUrl)) startswith 'https://${host}/keys/${name}/')`,
+    ` and ${keyUriKql.ofKey("tostring(properties.activeKey.keyUrl)", host, name)})`,
 
   vaultPredicate: (host) =>
     "(type =~ 'microsoft.compute/diskencryptionsets'" +
-    ` and tolower(tostring(properties.activeKey.keyUrl)) startswith 'https://${host}/keys/')`,
+    ` and ${keyUriKql.inVault("tostring(properties.activeKey.keyUrl)", host)})`,
 
   preflight: {
     label: "disk encryption set",

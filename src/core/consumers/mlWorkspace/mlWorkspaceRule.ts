@@ -2,6 +2,7 @@ import { field, stringField, type ArmResourceJson } from "../../arm/armResource.
 import { keyRefFromUri, type KeyRef } from "../../ids/keyId.js";
 import type { ConsumerRule } from "../consumerRule.js";
 import { provisioningStateProof } from "../../writes/provisioningStateProof.js";
+import { keyUriKql } from "../../queries/keyUriKql.js";
 import { mlWorkspaceFacts } from "./mlWorkspaceFacts.js";
 
 /*
@@ -11,6 +12,8 @@ import { mlWorkspaceFacts } from "./mlWorkspaceFacts.js";
  * service-side encryption preview: "key rotation and user-assigned identity capabilities are not
  * supported". Size guidance (3072 recommended) is reported as a warning only.
  */
+
+const keyIdentifierColumn = "tostring(properties.encryption.keyVaultProperties.keyIdentifier)";
 
 /**
  * Machine Learning workspaces created with a customer-managed key. `keyIdentifier` can be patched,
@@ -53,11 +56,11 @@ export const mlWorkspaceRule: ConsumerRule = {
 
   keyPredicate: ({ host, name }) =>
     "(type =~ 'microsoft.machinelearningservices/workspaces'" +
-    ` and tolower(tostring(properties.encryption.keyVaultProperties.keyIdentifier)) startswith 'https://${host}/keys/${name}/')`,
+    ` and ${keyUriKql.ofKey(keyIdentifierColumn, host, name)})`,
 
   vaultPredicate: (host) =>
     "(type =~ 'microsoft.machinelearningservices/workspaces'" +
-    ` and tolower(tostring(properties.encryption.keyVaultProperties.keyIdentifier)) startswith 'https://${host}/keys/')`,
+    ` and ${keyUriKql.inVault(keyIdentifierColumn, host)})`,
 
   preflight: {
     label: "Machine Learning workspace",
