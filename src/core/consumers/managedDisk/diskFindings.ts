@@ -1,5 +1,5 @@
 import { tryParseResourceId } from "../../ids/resourceId.js";
-import { stringField, type ArmResourceJson } from "../../arm/armResource.js";
+import { field, stringField, type ArmResourceJson } from "../../arm/armResource.js";
 import { sameText } from "../../arm/armValues.js";
 import { exclusionHint } from "../../findings/cmkConsumerChecks.js";
 import { normalizeRegion, regionalSetting } from "../../findings/detectionSettings.js";
@@ -22,9 +22,15 @@ const WRITABLE_STATES = ["Unattached", "Reserved"];
 
 function cmkDescription(resource: ArmResourceJson): string | undefined {
   const type = stringField(resource, "properties", "encryption", "type");
+  const des = stringField(resource, "properties", "encryption", "diskEncryptionSetId");
   if (CMK_TYPES.some((t) => sameText(type, t))) {
-    const des = stringField(resource, "properties", "encryption", "diskEncryptionSetId");
     return `encrypted with a customer-managed key (${type ?? ""}${des === undefined ? "" : `, disk encryption set ${des}`})`;
+  }
+  // A set without a type is customer-managed: the platform-key type "is not a valid encryption type
+  // for disk encryption sets" (DiskRP `EncryptionType`), and Microsoft's own example
+  // `Disk_Create_WithDiskEncryptionSet` returns the set id alone.
+  if ((type === undefined || type.trim() === "") && des !== undefined && des.trim() !== "") {
+    return `encrypted with a customer-managed key (disk encryption set ${des}; no encryption type reported)`;
   }
   // Confidential VM OS disks carry their customer key in the security profile instead.
   if (
@@ -163,6 +169,43 @@ function cannotEnforceFinding(
 }
 
 /**
+ * True when the disk uses, or ever used, Azure Disk Encryption: `encryptionSettingsCollection` is
+ * present, even with `enabled: false` ("Once this field is set, it cannot be overwritten", DiskRP
+ * `EncryptionSettingsCollection`).
+ */
+function usedAzureDiskEncryption(resource: ArmResourceJson): boolean {
+  const collection = field(resource, "properties", "encryptionSettingsCollection");
+  return collection !== undefined && collection !== null;
+}
+
+/**
+ * A platform-key disk that can never take a customer-managed key in place: "Managed disks currently
+ * or previously encrypted using Azure Disk Encryption can't be encrypted using customer-managed keys"
+ * (learn.microsoft.com/azure/virtual-machines/disk-encryption, restrictions include). Same code as
+ * any platform-key disk, never a remediation: the write would be refused.
+ */
+function adeFinding(resource: ArmResourceJson, context: RuleContext): Finding {
+  const { name, group } = address(resource);
+  return {
+    code: "DiskPlatformKey",
+    severity: "medium",
+    resourceId: resource.id,
+    resourceType: resource.type,
+    title: `Managed disk ${nameOf(resource.id)} is encrypted with a platform-managed key and uses Azure Disk Encryption`,
+    body: ticketBody(resource, {
+      code: "DiskPlatformKey",
+      what: `This disk is encrypted at rest with a platform-managed key and has \`encryptionSettingsCollection\` set: it uses, or once used, Azure Disk Encryption${resource.managedBy === undefined ? "" : ` (used by \`${resource.managedBy}\`)`}.`,
+      why: `${why} Azure does not allow a disk that uses or used Azure Disk Encryption to be switched to a customer-managed key, so it cannot be fixed in place.`,
+      steps: [
+        `Create a new managed disk encrypted with a customer-managed key from the start (a disk encryption set in ${resource.location ?? "the disk's region"}), without Azure Disk Encryption.`,
+        `Copy the data from \`${name}\` (resource group ${group}) at the file-system level (the encryption settings must not follow the data), switch the workload to the new disk, then delete this one.`,
+      ],
+      selfAction: `The service never switches such a disk itself: Azure refuses it. ${exclusionHint(context.settings)}`,
+    }),
+  };
+}
+
+/**
  * Judges a managed disk. A platform-managed key (or no encryption block) is a finding. In enforce
  * mode, with a disk encryption set configured for the disk's region, the finding carries an
  * `attach-des` remediation only while the disk is `Unattached` or `Reserved`; in any other state it
@@ -171,6 +214,14 @@ function cannotEnforceFinding(
 export function evaluateDisk(resource: ArmResourceJson, context: RuleContext): Evaluation {
   const cmk = cmkDescription(resource);
   if (cmk !== undefined) return evaluationOf(resource, { notes: [cmk] });
+  if (usedAzureDiskEncryption(resource)) {
+    return evaluationOf(resource, {
+      findings: [adeFinding(resource, context)],
+      notes: [
+        "platform-managed key; Azure Disk Encryption (encryptionSettingsCollection): no customer-managed key in place",
+      ],
+    });
+  }
   const { settings } = context;
   const state = stringField(resource, "properties", "diskState") ?? "unknown";
   const region = resource.location === undefined ? "(no location)" : normalizeRegion(resource.location);
