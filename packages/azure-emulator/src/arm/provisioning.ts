@@ -86,7 +86,7 @@ export function withAssignedIdentity(
   newId: () => string,
 ): ArmResource {
   const identity = body.identity;
-  if (identity === undefined) return body;
+  if (identity === undefined || identity === null) return body;
   const type = typeof identity.type === "string" ? identity.type.toLowerCase() : "";
   const copy = structuredClone(body);
   if (type.includes("systemassigned")) {

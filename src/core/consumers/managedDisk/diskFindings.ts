@@ -1,5 +1,11 @@
 import { tryParseResourceId } from "../../ids/resourceId.js";
-import { field, stringField, type ArmResourceJson } from "../../arm/armResource.js";
+import {
+  field,
+  stringField,
+  withoutNullMembers,
+  type ArmResourceJson,
+  type PresentArmResource,
+} from "../../arm/armResource.js";
 import { sameText } from "../../arm/armValues.js";
 import { exclusionHint } from "../../findings/cmkConsumerChecks.js";
 import { normalizeRegion, regionalSetting } from "../../findings/detectionSettings.js";
@@ -20,7 +26,7 @@ const CMK_TYPES = ["EncryptionAtRestWithCustomerKey", "EncryptionAtRestWithPlatf
 /** Disk states in which the encryption may be changed: not attached, or attached to a deallocated VM. */
 const WRITABLE_STATES = ["Unattached", "Reserved"];
 
-function cmkDescription(resource: ArmResourceJson): string | undefined {
+function cmkDescription(resource: PresentArmResource): string | undefined {
   const type = stringField(resource, "properties", "encryption", "type");
   const des = stringField(resource, "properties", "encryption", "diskEncryptionSetId");
   if (CMK_TYPES.some((t) => sameText(type, t))) {
@@ -45,26 +51,26 @@ function cmkDescription(resource: ArmResourceJson): string | undefined {
   return undefined;
 }
 
-function address(resource: ArmResourceJson): { name: string; group: string } {
+function address(resource: PresentArmResource): { name: string; group: string } {
   return {
     name: nameOf(resource.id),
     group: tryParseResourceId(resource.id)?.resourceGroup ?? "<resource group>",
   };
 }
 
-function updateCommand(resource: ArmResourceJson, desId: string | undefined): string {
+function updateCommand(resource: PresentArmResource, desId: string | undefined): string {
   const { name, group } = address(resource);
   return `\`az disk update --name ${name} --resource-group ${group} --encryption-type EncryptionAtRestWithCustomerKey --disk-encryption-set ${desId ?? "<disk encryption set id>"}\``;
 }
 
-function desStep(resource: ArmResourceJson, desId: string | undefined): string {
+function desStep(resource: PresentArmResource, desId: string | undefined): string {
   return desId === undefined
     ? `Pick (or create) a disk encryption set in the disk's region (${resource.location ?? "its region"}) whose identity has get, wrapKey and unwrapKey on its key.`
     : `Use the disk encryption set configured for this region: \`${desId}\` (${portalLink(desId)}).`;
 }
 
 /** Steps to make a disk writable, by state: what stands between the disk and an encryption change. */
-function unblockSteps(resource: ArmResourceJson, state: string): string[] {
+function unblockSteps(resource: PresentArmResource, state: string): string[] {
   const vm = resource.managedBy;
   const vmName = vm === undefined ? "<vm>" : nameOf(vm);
   const vmGroup =
@@ -91,7 +97,7 @@ const why =
   "Your organisation requires disks to be encrypted with keys it controls, so that access can be audited and revoked. This disk is encrypted with a platform-managed key.";
 
 function platformKeyFinding(
-  resource: ArmResourceJson,
+  resource: PresentArmResource,
   context: RuleContext,
   desId: string | undefined,
   remediate: boolean,
@@ -140,7 +146,7 @@ function platformKeyFinding(
 }
 
 function cannotEnforceFinding(
-  resource: ArmResourceJson,
+  resource: PresentArmResource,
   context: RuleContext,
   desId: string,
   state: string,
@@ -173,7 +179,7 @@ function cannotEnforceFinding(
  * present, even with `enabled: false` ("Once this field is set, it cannot be overwritten", DiskRP
  * `EncryptionSettingsCollection`).
  */
-function usedAzureDiskEncryption(resource: ArmResourceJson): boolean {
+function usedAzureDiskEncryption(resource: PresentArmResource): boolean {
   const collection = field(resource, "properties", "encryptionSettingsCollection");
   return collection !== undefined && collection !== null;
 }
@@ -184,7 +190,7 @@ function usedAzureDiskEncryption(resource: ArmResourceJson): boolean {
  * (learn.microsoft.com/azure/virtual-machines/disk-encryption, restrictions include). Same code as
  * any platform-key disk, never a remediation: the write would be refused.
  */
-function adeFinding(resource: ArmResourceJson, context: RuleContext): Finding {
+function adeFinding(resource: PresentArmResource, context: RuleContext): Finding {
   const { name, group } = address(resource);
   return {
     code: "DiskPlatformKey",
@@ -211,7 +217,8 @@ function adeFinding(resource: ArmResourceJson, context: RuleContext): Finding {
  * `attach-des` remediation only while the disk is `Unattached` or `Reserved`; in any other state it
  * is `DiskAttachedCannotEnforce` with manual steps, and the service never writes.
  */
-export function evaluateDisk(resource: ArmResourceJson, context: RuleContext): Evaluation {
+export function evaluateDisk(raw: ArmResourceJson, context: RuleContext): Evaluation {
+  const resource = withoutNullMembers(raw);
   const cmk = cmkDescription(resource);
   if (cmk !== undefined) return evaluationOf(resource, { notes: [cmk] });
   if (usedAzureDiskEncryption(resource)) {

@@ -55,7 +55,7 @@ export function validateManagedDisk(context: WriteContext): WriteRefusal | undef
       target: "disk.properties.encryption.diskEncryptionSetId",
     };
   }
-  const vmId = stored?.managedBy;
+  const vmId = stored?.managedBy ?? undefined;
   if (
     stored !== undefined &&
     sameText(stringField(stored, "properties", "diskState"), "Attached") &&
