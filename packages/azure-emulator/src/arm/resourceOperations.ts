@@ -14,7 +14,12 @@ import {
 import { checkPreconditions } from "./conditionalRequests.js";
 import { applyMergePatch } from "./jsonMergePatch.js";
 import type { OperationTracker } from "./longRunningOperations.js";
-import { inProgressBody, isLongRunningType, withAssignedIdentity } from "./provisioning.js";
+import {
+  acceptedWithoutBody,
+  inProgressBody,
+  isLongRunningType,
+  withAssignedIdentity,
+} from "./provisioning.js";
 import { checkRoleAssignmentWrite, presentRoleAssignment, roleAssignmentType } from "./roleAssignments.js";
 import { deleteResourceTree, isResourceGroupId, resourceGroupBody } from "./tenantScopes.js";
 import { validateWrite } from "./validation/writeValidation.js";
@@ -136,7 +141,8 @@ function commitWrite(
     apiVersion: call.apiVersion,
     now: call.now,
   });
-  return jsonResponse(successStatus, body, { ...headers, etag });
+  const answered = successStatus === 202 && acceptedWithoutBody(body.type) ? undefined : body;
+  return jsonResponse(successStatus, answered, { ...headers, etag });
 }
 
 function refuse(r: {
