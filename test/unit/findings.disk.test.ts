@@ -65,6 +65,19 @@ describe("evaluateDisk: what counts as CMK", () => {
   });
 });
 
+describe("evaluateDisk: a configured set of another subscription", () => {
+  it("is never attached: Azure only lets a disk use a set of its own subscription", () => {
+    const elsewhere = DES_ID.replace(SUB, "0a0b0c0d-0000-4000-8000-000000000009");
+    const result = evaluateDisk(
+      disk("Unattached"),
+      context({ diskMode: "enforce", enforceDiskEncryptionSets: { westeurope: elsewhere } }),
+    );
+    expect(result.findings.map((f) => f.code)).toEqual(["DiskPlatformKey"]);
+    expect(result.findings[0]?.remediation).toBeUndefined();
+    expect(result.findings[0]?.body).toContain("its own subscription");
+  });
+});
+
 describe("evaluateDisk: Azure Disk Encryption", () => {
   const ade = (settings: { enabled: boolean }) => {
     const d = { ...disk("Unattached") };

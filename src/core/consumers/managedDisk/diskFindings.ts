@@ -261,6 +261,31 @@ export function evaluateDisk(raw: ArmResourceJson, context: RuleContext): Evalua
       notes: [`platform-managed key; enforce mode, but no disk encryption set for region ${region}`],
     });
   }
+  // "Most resources related to your customer-managed keys (disk encryption sets, VMs, disks, and
+  // snapshots) must be in the same subscription and region" (restrictions include, S7): Azure
+  // refuses a set of another subscription, so the service does not try.
+  const desSubscription = tryParseResourceId(desId)?.subscriptionId;
+  const diskSubscription = tryParseResourceId(resource.id)?.subscriptionId;
+  if (
+    desSubscription !== undefined &&
+    diskSubscription !== undefined &&
+    desSubscription.toLowerCase() !== diskSubscription.toLowerCase()
+  ) {
+    return evaluationOf(resource, {
+      findings: [
+        platformKeyFinding(
+          resource,
+          context,
+          undefined,
+          false,
+          `Enforce mode is on, but the disk encryption set configured for region ${region} (\`${desId}\`) is in subscription ${desSubscription}, and a disk can only use a set of its own subscription (${diskSubscription}), so the service cannot switch this disk itself.`,
+        ),
+      ],
+      notes: [
+        `platform-managed key; enforce mode, but the set for region ${region} is in another subscription`,
+      ],
+    });
+  }
   if (WRITABLE_STATES.some((s) => sameText(state, s))) {
     return evaluationOf(resource, {
       findings: [platformKeyFinding(resource, context, desId, true, "")],

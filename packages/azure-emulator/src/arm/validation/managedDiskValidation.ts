@@ -108,6 +108,21 @@ export function validateManagedDisk(context: WriteContext): WriteRefusal | undef
     !sameText(stringField(stored, "properties", "encryption", "type"), type) ||
     !sameText(stringField(stored, "properties", "encryption", "diskEncryptionSetId"), setId);
   if (!changed) return undefined;
+  // A running VM's disk is refused first, whatever the new encryption: nothing about it may change.
+  const vmId = stored?.managedBy ?? undefined;
+  if (
+    stored !== undefined &&
+    sameText(stringField(stored, "properties", "diskState"), "Attached") &&
+    vmId !== undefined &&
+    isVmRunning(state, vmId)
+  ) {
+    return {
+      status: 409,
+      code: "OperationNotAllowed",
+      message: `Changing property 'encryption' is not allowed while disk '${stored.name}' is attached to running VM '${vmId}'. Stop (deallocate) the VM first.`,
+      target: "disk.properties.encryption",
+    };
+  }
   const hasSet = setId !== undefined && setId !== "";
   const customerKey = hasSet || (type !== undefined && customerKeyTypes.includes(type.toLowerCase()));
   if (customerKey && !hasSet) {
@@ -132,20 +147,6 @@ export function validateManagedDisk(context: WriteContext): WriteRefusal | undef
     const requested = stringField(context.request, "properties", "encryption", "type");
     const problem = setProblem(next, requested, setId, state.getResource(setId)?.body);
     if (problem !== undefined) return problem;
-  }
-  const vmId = stored?.managedBy ?? undefined;
-  if (
-    stored !== undefined &&
-    sameText(stringField(stored, "properties", "diskState"), "Attached") &&
-    vmId !== undefined &&
-    isVmRunning(state, vmId)
-  ) {
-    return {
-      status: 409,
-      code: "OperationNotAllowed",
-      message: `Changing property 'encryption' is not allowed while disk '${stored.name}' is attached to running VM '${vmId}'. Stop (deallocate) the VM first.`,
-      target: "disk.properties.encryption",
-    };
   }
   return undefined;
 }
