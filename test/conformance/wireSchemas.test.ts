@@ -329,7 +329,7 @@ describe("a representative run's wire traffic against Azure's OpenAPI definition
     const requests = checked.filter((c) => Array.isArray(c.request)).length;
     const responses = checked.filter((c) => Array.isArray(c.response)).length;
     console.info(
-      `wire conformance: ${checked.length} exchanges, ${ops.size} operations, ${requests} request bodies and ${responses} response bodies validated`,
+      `wire conformance: ${checked.length} exchanges, ${ops.size} operations (${[...ops].sort().join(", ")}), ${requests} request bodies and ${responses} response bodies validated`,
     );
     expect(ops.size).toBeGreaterThanOrEqual(13);
   });

@@ -50,8 +50,12 @@ export function classify(resource: ArmResourceJson, settings: DetectionSettingsI
   return "compliant";
 }
 
-const enforceDiskSet =
-  "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.Compute/diskEncryptionSets/des";
+/** A disk encryption set in the disk's own subscription (Azure allows no other), for enforce mode. */
+function enforceDiskSet(disk: ArmResourceJson): string {
+  const subscription =
+    /^\/subscriptions\/([^/]+)\//i.exec(disk.id)?.[1] ?? "00000000-0000-0000-0000-000000000001";
+  return `/subscriptions/${subscription}/resourceGroups/rg/providers/Microsoft.Compute/diskEncryptionSets/des`;
+}
 
 /** The verdicts the table states: default settings, plus the ones a type's enforce path depends on. */
 function verdicts(resource: ArmResourceJson): string {
@@ -60,7 +64,7 @@ function verdicts(resource: ArmResourceJson): string {
   if (type === "microsoft.compute/disks" && typeof resource.location === "string") {
     const enforce = classify(resource, {
       diskMode: "enforce",
-      enforceDiskEncryptionSets: { [resource.location]: enforceDiskSet },
+      enforceDiskEncryptionSets: { [resource.location]: enforceDiskSet(resource) },
     });
     return `${base}; enforce: ${enforce}`;
   }
