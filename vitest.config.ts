@@ -7,7 +7,11 @@ const allTests = ["test/**/*.test.ts", "packages/*/test/**/*.test.ts"];
 
 // The fast tier (`npm run test:fast`): pure tests and tests of the service over the in-memory
 // ledger, queue and emulator. Nothing here may need Azurite, start a process or open a socket.
-const fastTests = ["test/unit/**/*.test.ts", "packages/*/test/unit/**/*.test.ts"];
+const fastTests = [
+  "test/unit/**/*.test.ts",
+  "test/conformance/**/*.test.ts",
+  "packages/*/test/unit/**/*.test.ts",
+];
 
 export default defineConfig({
   resolve: { conditions },

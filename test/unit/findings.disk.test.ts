@@ -48,6 +48,54 @@ describe("evaluateDisk: what counts as CMK", () => {
     const result = evaluateDisk(withEncryption(undefined), context());
     expect(result.findings.map((f) => f.code)).toEqual(["DiskPlatformKey"]);
   });
+
+  // Microsoft's example Disk_Create_WithDiskEncryptionSet returns the set id without a type.
+  it("a disk encryption set without an encryption type is customer-managed", () => {
+    const result = evaluateDisk(withEncryption({ diskEncryptionSetId: DES_ID }), context(enforce));
+    expect(result.compliant).toBe(true);
+    expect(result.notes[0]).toContain(DES_ID);
+  });
+
+  it("an explicit platform-key type with a set id is still a platform key", () => {
+    const result = evaluateDisk(
+      withEncryption({ type: "EncryptionAtRestWithPlatformKey", diskEncryptionSetId: DES_ID }),
+      context(),
+    );
+    expect(result.findings.map((f) => f.code)).toEqual(["DiskPlatformKey"]);
+  });
+});
+
+describe("evaluateDisk: a configured set of another subscription", () => {
+  it("is never attached: Azure only lets a disk use a set of its own subscription", () => {
+    const elsewhere = DES_ID.replace(SUB, "0a0b0c0d-0000-4000-8000-000000000009");
+    const result = evaluateDisk(
+      disk("Unattached"),
+      context({ diskMode: "enforce", enforceDiskEncryptionSets: { westeurope: elsewhere } }),
+    );
+    expect(result.findings.map((f) => f.code)).toEqual(["DiskPlatformKey"]);
+    expect(result.findings[0]?.remediation).toBeUndefined();
+    expect(result.findings[0]?.body).toContain("its own subscription");
+  });
+});
+
+describe("evaluateDisk: Azure Disk Encryption", () => {
+  const ade = (settings: { enabled: boolean }) => {
+    const d = { ...disk("Unattached") };
+    return {
+      ...d,
+      properties: { ...d.properties, encryptionSettingsCollection: { enabled: settings.enabled } },
+    };
+  };
+
+  it.each([true, false])(
+    "a disk that uses or used it (enabled: %s) is reported and never given a disk encryption set",
+    (enabled) => {
+      const result = evaluateDisk(ade({ enabled }), context(enforce));
+      expect(result.findings.map((f) => f.code)).toEqual(["DiskPlatformKey"]);
+      expect(result.findings[0]?.remediation).toBeUndefined();
+      expect(result.findings[0]?.body).toContain("Azure Disk Encryption");
+    },
+  );
 });
 
 describe("evaluateDisk: ticket mode", () => {

@@ -28,17 +28,21 @@ export const keyVersionSchema = z.object({
     .optional(),
 });
 
-/** An ARM resource exactly as a GET returns it; unknown fields are kept. */
+/**
+ * An ARM resource exactly as a GET returns it; unknown fields are kept. `location`, `kind`,
+ * `managedBy`, `identity` and `tags` may be `null`, as `az resource show`, the generic resources
+ * API and Resource Graph rows write them for a resource that has none.
+ */
 export const armResourceSchema = z.looseObject({
   id: z.string().regex(/^\/subscriptions\/[^/]+\/.+/i, "an ARM resource id starts with /subscriptions/{id}/"),
   name: z.string().min(1),
   type: z.string().regex(/^[^/]+\/[^/]+(\/[^/]+)*$/, "a type is Namespace/type"),
-  location: z.string().optional(),
-  kind: z.string().optional(),
-  managedBy: z.string().optional(),
-  identity: z.looseObject({}).optional(),
+  location: z.string().nullish(),
+  kind: z.string().nullish(),
+  managedBy: z.string().nullish(),
+  identity: z.looseObject({}).nullish(),
   properties: z.looseObject({}).optional(),
-  tags: z.record(z.string(), z.string()).optional(),
+  tags: z.record(z.string(), z.string()).nullish(),
 });
 
 export const subscriptionSchema = z.object({

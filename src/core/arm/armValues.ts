@@ -26,6 +26,6 @@ export function hasSystemAssignedIdentity(resource: ArmResourceJson): boolean {
 }
 
 /** Equal ignoring case and surrounding whitespace, as ARM compares names and enum values. */
-export function sameText(a: string | undefined, b: string): boolean {
+export function sameText(a: string | null | undefined, b: string): boolean {
   return a?.trim().toLowerCase() === b.toLowerCase();
 }

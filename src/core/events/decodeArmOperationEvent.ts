@@ -1,6 +1,6 @@
 import type { ArmCaller, IgnoredEvent, ResourceDeleteEvent, ResourceWriteEvent } from "./domainEvents.js";
 import { requireDataObject, requireEventTime, type EventEnvelope } from "./eventEnvelope.js";
-import { isJsonObject, quote, TolerantObject, type EventReader, type JsonObject } from "./eventReader.js";
+import { quote, TolerantObject, type EventReader } from "./eventReader.js";
 import { isArmOperationInScope } from "./eventTypes.js";
 import { armSubscriptionId } from "../ids/armResourceId.js";
 
@@ -38,6 +38,9 @@ export function decodeArmOperationEvent(
   if (resourceId === undefined || resourceId === "") {
     reader.fail(data.pathOf("resourceUri"), "missing; expected an ARM resource id (or an event subject)");
   }
+  if (/\s/.test(resourceId)) {
+    reader.fail(resourceIdAt, `${quote(resourceId)} contains whitespace; an ARM resource id has none`);
+  }
   const subscriptionFromId = armSubscriptionId(resourceId);
   if (subscriptionFromId === undefined) {
     reader.fail(
@@ -57,39 +60,30 @@ export function decodeArmOperationEvent(
     subscriptionId: data.optionalString("subscriptionId") ?? subscriptionFromId,
     tenantId: data.optionalString("tenantId"),
     correlationId: data.optionalString("correlationId"),
-    caller: readCaller(data, reader),
+    caller: readCaller(data),
     resourceProvider: data.optionalString("resourceProvider") ?? operationName.split("/")[0] ?? operationName,
   };
 }
 
 /**
- * The caller's ids from `data.claims` (a JSON object; older producers sent it JSON-encoded in a string).
- * Other claims are never copied: they include token fragments.
+ * The caller's ids from `data.claims` and `data.authorization` (JSON objects; older producers sent
+ * them JSON-encoded in strings, and the Event Grid spec `Microsoft.Resources` still types them as
+ * strings). Other claims are never copied: they include token fragments.
  */
-function readCaller(data: TolerantObject, reader: EventReader): ArmCaller {
-  const claims = readClaims(data, reader);
-  const evidence = data.optionalObject("authorization")?.optionalObject("evidence");
+function readCaller(data: TolerantObject): ArmCaller {
+  const claims = data.optionalObjectOrJsonText("claims", {
+    what: "an object of claims",
+    onConflict: "keepFirst",
+  });
+  const evidence = data
+    .optionalObjectOrJsonText("authorization", { onConflict: "keepFirst" })
+    ?.optionalObject("evidence");
   const principalId = evidence?.get("principalId")?.value;
   return {
     objectId:
       firstClaim(claims, OBJECT_ID_CLAIMS) ?? (typeof principalId === "string" ? principalId : undefined),
     appId: firstClaim(claims, APP_ID_CLAIMS),
   };
-}
-
-function readClaims(data: TolerantObject, reader: EventReader): TolerantObject | undefined {
-  const found = data.get("claims");
-  if (found === undefined) return undefined;
-  let value = found.value;
-  if (typeof value === "string") {
-    try {
-      value = JSON.parse(value) as unknown;
-    } catch {
-      reader.fail(found.at, "expected an object of claims (or its JSON text), got a string that is not JSON");
-    }
-  }
-  if (!isJsonObject(value)) reader.fail(found.at, "expected an object of claims");
-  return new TolerantObject(value satisfies JsonObject, reader, found.at, "keepFirst");
 }
 
 function firstClaim(claims: TolerantObject | undefined, names: readonly string[]): string | undefined {

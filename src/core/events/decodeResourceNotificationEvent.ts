@@ -7,6 +7,7 @@ import {
   readDateTime,
   TolerantObject,
   type EventReader,
+  type FoundField,
 } from "./eventReader.js";
 import { armSubscriptionId } from "../ids/armResourceId.js";
 import { isResourceTypeInScope } from "./eventTypes.js";
@@ -43,17 +44,16 @@ export function decodeResourceNotificationEvent(
   const resourceId = infoId ?? envelope.subject?.trim() ?? "";
   const idAt = infoId === undefined ? [envelope.names.subject] : info.pathOf("id");
   if (resourceId === "") reader.fail(info.pathOf("id"), "missing; expected an ARM resource id");
+  if (/\s/.test(resourceId)) {
+    // The spec's own sample has "{subscription-id} /resourceGroups": ARM ids never contain
+    // whitespace, and guessing which space to drop could name another resource.
+    reader.fail(idAt, `${quote(resourceId)} contains whitespace; an ARM resource id has none`);
+  }
   if (armSubscriptionId(resourceId) === undefined) {
     reader.fail(idAt, `expected an ARM resource id starting with /subscriptions/, got ${quote(resourceId)}`);
   }
 
-  const tags = info.get("tags");
-  if (tags !== undefined && !isStringRecord(tags.value)) {
-    const got = isJsonObject(tags.value)
-      ? "an object with a value that is not a string"
-      : describeType(tags.value);
-    reader.fail(tags.at, `expected an object of string tags, got ${got}`);
-  }
+  const tags = readTags(info.get("tags"), reader);
   const properties = info.optionalObject("properties");
   const location = info.optionalString("location");
   const resource: InlineArmResource = {
@@ -62,7 +62,7 @@ export function decodeResourceNotificationEvent(
     name: info.optionalString("name") ?? resourceId.split("/").at(-1) ?? resourceId,
     type,
     location,
-    tags: tags === undefined ? undefined : (tags.value as Record<string, string>),
+    tags,
     properties: properties?.value,
   };
 
@@ -90,6 +90,33 @@ const CANONICAL_KEYS = new Set(["id", "name", "type", "location", "tags", "prope
 /** The other members of the inline resource (kind, sku, identity, ...), whatever their key casing. */
 function withoutKeys(value: Record<string, unknown>, keys: ReadonlySet<string>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(value).filter(([key]) => !keys.has(key.trim().toLowerCase())));
+}
+
+/**
+ * `resourceInfo.tags`: an object of strings. The docs' schema table types it as a string, so its JSON
+ * text is read too, and an empty string means no tags. Anything else fails the event: the exclusion
+ * tag is read from here, and acting on a resource whose tags cannot be read could act on one its
+ * owner excluded (the sweep judges it later from Resource Graph).
+ */
+function readTags(found: FoundField | undefined, reader: EventReader): Record<string, string> | undefined {
+  if (found === undefined) return undefined;
+  let value = found.value;
+  if (typeof value === "string") {
+    if (value.trim() === "") return undefined;
+    try {
+      value = JSON.parse(value) as unknown;
+    } catch {
+      reader.fail(
+        found.at,
+        "expected an object of string tags (or its JSON text), got a string that is not JSON",
+      );
+    }
+  }
+  if (!isStringRecord(value)) {
+    const got = isJsonObject(value) ? "an object with a value that is not a string" : describeType(value);
+    reader.fail(found.at, `expected an object of string tags, got ${got}`);
+  }
+  return value;
 }
 
 function isStringRecord(value: unknown): value is Record<string, string> {

@@ -29,7 +29,16 @@ export function readEnvelope(raw: unknown, reader: EventReader): EventEnvelope {
   if ("specversion" in raw) return readCloudEvent(raw, reader);
   if ("eventType" in raw) return readEventGridEvent(raw, reader);
   if ("type" in raw && "source" in raw) {
-    reader.fail(["specversion"], 'missing; a CloudEvents event needs specversion "1.0"');
+    // The Event Grid spec's CloudEvents sample `resource_delete_success` spells it `specVersion`;
+    // CloudEvents attribute names are lower-case and Event Grid delivers `specversion`, so the
+    // camel-case spelling is refused, by name, rather than guessed at.
+    const camel = Object.keys(raw).find((k) => k !== "specversion" && k.toLowerCase() === "specversion");
+    reader.fail(
+      [camel ?? "specversion"],
+      camel === undefined
+        ? 'missing; a CloudEvents event needs specversion "1.0"'
+        : `CloudEvents attribute names are lower-case: expected "specversion", got ${quote(camel)}`,
+    );
   }
   return reader.fail(
     [],

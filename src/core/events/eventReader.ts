@@ -131,6 +131,34 @@ export class TolerantObject {
     return new TolerantObject(found.value, this.reader, found.at);
   }
 
+  /**
+   * A nested object that some producers send JSON-encoded in a string (older SDK models typed
+   * `authorization`, `claims` and `httpRequest` of ARM events as strings, and the Event Grid spec
+   * still does); undefined when absent, null or an empty string. A string that is not the JSON text
+   * of an object fails the event, naming the field.
+   */
+  optionalObjectOrJsonText(
+    name: string,
+    options: { what?: string; onConflict?: "fail" | "keepFirst" } = {},
+  ): TolerantObject | undefined {
+    const what = options.what ?? "an object";
+    const found = this.get(name);
+    if (found === undefined) return undefined;
+    let value = found.value;
+    if (typeof value === "string") {
+      if (value.trim() === "") return undefined;
+      try {
+        value = JSON.parse(value) as unknown;
+      } catch {
+        this.reader.fail(found.at, `expected ${what} (or its JSON text), got a string that is not JSON`);
+      }
+    }
+    if (!isJsonObject(value)) {
+      this.reader.fail(found.at, `expected ${what} (or its JSON text), got ${describeType(value)}`);
+    }
+    return new TolerantObject(value, this.reader, found.at, options.onConflict ?? "fail");
+  }
+
   /** A required nested object. */
   requiredObject(name: string): TolerantObject {
     const value = this.optionalObject(name);

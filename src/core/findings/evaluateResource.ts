@@ -1,4 +1,4 @@
-import type { ArmResourceJson } from "../arm/armResource.js";
+import { withoutNullMembers, type ArmResourceJson } from "../arm/armResource.js";
 import { moduleFor } from "../consumers/registry.js";
 import { exclusionOf } from "./exclusions.js";
 import { evaluationOf, type Evaluation } from "./finding.js";
@@ -12,9 +12,11 @@ export function hasDetectionRule(resourceType: string): boolean {
 /**
  * Judges one resource: exclusions first (an excluded resource is compliant, with no findings and
  * the reason), then the rule of its type (case-insensitive); a type without a rule is compliant
- * with a note. Pure: everything the rule needs comes in `context`.
+ * with a note. Top-level `null` members (`location`, `tags`...) are read as absent. Pure: everything
+ * the rule needs comes in `context`.
  */
-export function evaluateResource(resource: ArmResourceJson, context: RuleContext): Evaluation {
+export function evaluateResource(raw: ArmResourceJson, context: RuleContext): Evaluation {
+  const resource = withoutNullMembers(raw);
   const excluded = exclusionOf(resource, context.settings);
   if (excluded !== undefined) {
     return { ...evaluationOf(resource, { notes: [excluded.reason] }), excluded: { reason: excluded.reason } };

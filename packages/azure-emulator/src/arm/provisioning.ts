@@ -12,6 +12,18 @@ const longRunningTypes = new Set([
   "microsoft.machinelearningservices/workspaces",
 ]);
 
+/**
+ * Types whose providers answer 202 Accepted with no body: Machine Learning `Workspaces_Update` and
+ * `Workspaces_CreateOrUpdate` declare no schema for 202 (the vendored workspaceRP.json), while
+ * Compute and Cognitive Services return the resource.
+ */
+const acceptedWithoutBodyTypes = new Set(["microsoft.machinelearningservices/workspaces"]);
+
+/** Whether a 202 to a write of this type carries no body. */
+export function acceptedWithoutBody(type: string): boolean {
+  return acceptedWithoutBodyTypes.has(type.toLowerCase());
+}
+
 /** Whether writes to this type are long-running. */
 export function isLongRunningType(type: string): boolean {
   return longRunningTypes.has(type.toLowerCase());
@@ -86,7 +98,7 @@ export function withAssignedIdentity(
   newId: () => string,
 ): ArmResource {
   const identity = body.identity;
-  if (identity === undefined) return body;
+  if (identity === undefined || identity === null) return body;
   const type = typeof identity.type === "string" ? identity.type.toLowerCase() : "";
   const copy = structuredClone(body);
   if (type.includes("systemassigned")) {

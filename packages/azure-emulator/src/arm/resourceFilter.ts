@@ -136,7 +136,8 @@ function matchesAll(resource: Readonly<ArmResource>, atoms: readonly Atom[]): bo
         if (lower(resource.name) !== value) return false;
         break;
       case "location":
-        if (lower(resource.location).replace(/\s+/g, "") !== value.replace(/\s+/g, "")) return false;
+        if (lower(resource.location ?? undefined).replace(/\s+/g, "") !== value.replace(/\s+/g, ""))
+          return false;
         break;
       case "resourcegroup":
         if (lower(tryParseResourceId(resource.id)?.resourceGroup) !== value) return false;

@@ -14,7 +14,12 @@ import {
 import { checkPreconditions } from "./conditionalRequests.js";
 import { applyMergePatch } from "./jsonMergePatch.js";
 import type { OperationTracker } from "./longRunningOperations.js";
-import { inProgressBody, isLongRunningType, withAssignedIdentity } from "./provisioning.js";
+import {
+  acceptedWithoutBody,
+  inProgressBody,
+  isLongRunningType,
+  withAssignedIdentity,
+} from "./provisioning.js";
 import { checkRoleAssignmentWrite, presentRoleAssignment, roleAssignmentType } from "./roleAssignments.js";
 import { deleteResourceTree, isResourceGroupId, resourceGroupBody } from "./tenantScopes.js";
 import { withoutInstanceView } from "./resourceViews.js";
@@ -132,12 +137,13 @@ function commitWrite(
     previous: previous?.body,
     subscriptionId: id.subscriptionId,
     provider: id.provider,
-    location: body.location,
+    location: body.location ?? undefined,
     origin: call.request.url.origin,
     apiVersion: call.apiVersion,
     now: call.now,
   });
-  return jsonResponse(successStatus, body, { ...headers, etag });
+  const answered = successStatus === 202 && acceptedWithoutBody(body.type) ? undefined : body;
+  return jsonResponse(successStatus, answered, { ...headers, etag });
 }
 
 function refuse(r: {
@@ -255,7 +261,7 @@ export function deleteResource(call: ResourceCall): EmulatorResponse {
     previous: stored.body,
     subscriptionId: id.subscriptionId,
     provider: id.provider,
-    location: stored.body.location,
+    location: stored.body.location ?? undefined,
     origin: request.url.origin,
     apiVersion: call.apiVersion,
     now: call.now,

@@ -11,7 +11,10 @@ export interface WireKeyAttributes {
   updated: number;
   recoveryLevel: string;
   recoverableDays: number;
-  exportable?: boolean;
+  /** RSA modulus size; Key Vault sends it in the attributes too (recorded at api-version 2025-07-01). */
+  key_size?: number;
+  /** Whether the private key can be exported; false unless the tenant file marks the key exportable (confidential-VM keys). */
+  exportable: boolean;
 }
 
 /** The public part of a key (JsonWebKey); private members are never sent. */
@@ -55,7 +58,11 @@ export function keyAttributes(version: TenantKeyVersion, recovery: VaultRecovery
     updated: epochSeconds(version.updatedOn ?? version.createdOn),
     recoveryLevel: version.recoveryLevel ?? recovery.recoveryLevel,
     recoverableDays: recovery.recoverableDays,
+    exportable: false,
   };
+  if ((version.kty === "RSA" || version.kty === "RSA-HSM") && version.keySize !== undefined) {
+    attributes.key_size = version.keySize;
+  }
   if (typeof version.notBefore === "string") attributes.nbf = epochSeconds(version.notBefore);
   if (typeof version.expiresOn === "string") attributes.exp = epochSeconds(version.expiresOn);
   if (version.exportable !== undefined) attributes.exportable = version.exportable;

@@ -51,7 +51,8 @@ export function authenticate(
   tenantId: string,
 ): EmulatorResponse | undefined {
   if (authorization === undefined || !/^Bearer\s+\S+$/i.test(authorization.trim())) {
-    return unauthorized(challenge, "AKV10000: Request is missing a Bearer or PoP token.");
+    // Worded as Key Vault answered @azure/keyvault-keys 4.10 (api-version 2025-07-01, recorded).
+    return unauthorized(challenge, "AKV10000: Request is missing a Bearer, PoP, or MTLS_POP token.");
   }
   const audience = principal.audience?.replace(/\/+$/, "").toLowerCase();
   if (audience !== undefined && audience !== challenge.resource && audience !== keyVaultAppId) {

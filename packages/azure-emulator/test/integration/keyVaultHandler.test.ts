@@ -215,6 +215,8 @@ describe("Key Vault keys handler", () => {
         updated: Date.parse("2025-09-01T00:00:00Z") / 1000,
         recoveryLevel: "Recoverable",
         recoverableDays: 90,
+        key_size: 3072,
+        exportable: false,
       });
       const short = json(await call(`https://kv-short.vault.azure.net/keys/disk-key?${api}`)) as {
         attributes: { recoveryLevel: string; recoverableDays: number; nbf?: number };
@@ -364,6 +366,8 @@ describe("Key Vault keys handler", () => {
         updated: now / 1000,
         recoveryLevel: "Recoverable+Purgeable",
         recoverableDays: 90,
+        key_size: 2048,
+        exportable: false,
       });
       expect(state.toTenantFile().keyVaults["https://kv-bare.vault.azure.net"]?.keys["new-key"]).toEqual([
         {

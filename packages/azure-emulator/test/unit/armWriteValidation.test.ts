@@ -170,6 +170,66 @@ describe("Cognitive Services account writes", () => {
   });
 });
 
+describe("Foundry resource encryption (AIServices with allowProjectManagement)", () => {
+  const id = (name: string): string => `${RG}/providers/Microsoft.CognitiveServices/accounts/${name}`;
+  const onKey = { vaultUrl: VAULT_URL, keyName: "cmk-aoai", keyVersion: "a1" };
+  const state = new TenantState(
+    tenant((b) => {
+      b.aiServicesAccount({ ...at("foundry-cmk"), kind: "AIServices", cmk: onKey });
+      b.aiServicesAccount({ ...at("foundry-mmk"), kind: "AIServices" });
+      b.aiServicesAccount({ ...at("aiservices-cmk"), kind: "AIServices", cmk: onKey });
+      b.aiServicesAccount({ ...at("openai-cmk"), kind: "OpenAI", cmk: onKey });
+    }),
+  );
+  // The builder writes allowProjectManagement: false; two of them become Foundry resources.
+  for (const name of ["foundry-cmk", "foundry-mmk"]) {
+    const body = structuredClone(state.getResource(id(name))!.body);
+    (body.properties as Record<string, unknown>).allowProjectManagement = true;
+    state.putResource(body);
+  }
+  const toMicrosoftManaged = { properties: { encryption: { keySource: "Microsoft.CognitiveServices" } } };
+
+  it("refuses going back from a customer-managed key to Microsoft-managed keys, by PATCH or by removing encryption", () => {
+    expect(check(state, id("foundry-cmk"), toMicrosoftManaged)).toMatchObject({
+      status: 400,
+      code: "BadRequest",
+      target: "properties.encryption.keySource",
+    });
+    expect(check(state, id("foundry-cmk"), { properties: { encryption: null } })?.code).toBe("BadRequest");
+  });
+
+  it("refuses a key in another vault", () => {
+    expect(
+      check(state, id("foundry-cmk"), {
+        properties: {
+          encryption: {
+            keySource: "Microsoft.KeyVault",
+            keyVaultProperties: { keyVaultUri: `${OTHER_VAULT_URL}/`, keyName: "cmk-ml", keyVersion: "x1" },
+          },
+        },
+      }),
+    ).toMatchObject({ status: 400, target: "properties.encryption.keyVaultProperties.keyVaultUri" });
+  });
+
+  it("accepts Microsoft-managed to customer-managed, and a new version in the same vault", () => {
+    const cmk = {
+      properties: {
+        encryption: {
+          keySource: "Microsoft.KeyVault",
+          keyVaultProperties: { keyVaultUri: `${VAULT_URL}/`, keyName: "cmk-aoai", keyVersion: "" },
+        },
+      },
+    };
+    expect(check(state, id("foundry-mmk"), cmk)).toBeUndefined();
+    expect(check(state, id("foundry-cmk"), cmk)).toBeUndefined();
+  });
+
+  it("lets other accounts (AIServices without project management, OpenAI) switch both ways", () => {
+    expect(check(state, id("aiservices-cmk"), toMicrosoftManaged)).toBeUndefined();
+    expect(check(state, id("openai-cmk"), toMicrosoftManaged)).toBeUndefined();
+  });
+});
+
 describe("Machine Learning workspace writes", () => {
   const wsId = (name: string): string =>
     `${RG}/providers/Microsoft.MachineLearningServices/workspaces/${name}`;
@@ -234,6 +294,177 @@ describe("Machine Learning workspace writes", () => {
     expect(create({ status: "Enabled", keyVaultProperties: { keyVaultArmId: KV } })?.target).toMatch(
       /keyIdentifier$/,
     );
+  });
+});
+
+describe("disk encryption set immutable and confidential settings", () => {
+  const id = (name: string): string => `${RG}/providers/Microsoft.Compute/diskEncryptionSets/${name}`;
+  const state = new TenantState(
+    tenant((b) => {
+      des(b, "des-cmk", key("cmk-des", "v1"));
+      b.diskEncryptionSet({
+        ...at("des-cvm"),
+        keyUrl: key("cmk-des", "v1"),
+        sourceVaultId: KV,
+        encryptionType: "ConfidentialVmEncryptedWithCustomerKey",
+      });
+    }),
+  );
+
+  it("refuses changing encryptionType (PropertyChangeNotAllowed)", () => {
+    expect(
+      check(state, id("des-cmk"), {
+        properties: { encryptionType: "EncryptionAtRestWithPlatformAndCustomerKeys" },
+      }),
+    ).toMatchObject({ status: 400, code: "PropertyChangeNotAllowed", target: "encryptionType" });
+    expect(
+      check(state, id("des-cmk"), { properties: { encryptionType: "encryptionatrestwithcustomerkey" } }),
+    ).toBeUndefined();
+  });
+
+  it("refuses automatic key rotation on a confidential VM set", () => {
+    expect(
+      check(state, id("des-cvm"), { properties: { rotationToLatestKeyVersionEnabled: true } }),
+    ).toMatchObject({ status: 400, target: "diskEncryptionSet.rotationToLatestKeyVersionEnabled" });
+    expect(
+      check(state, id("des-cmk"), { properties: { rotationToLatestKeyVersionEnabled: true } }),
+    ).toBeUndefined();
+  });
+});
+
+describe("managed disk writes: which disk encryption set a disk may use", () => {
+  const OTHER_SUB = "6f4d7a1b-2c3d-4e5f-9a0b-1c2d3e4f5a6b";
+  const setId = (name: string, sub = SUB): string =>
+    `/subscriptions/${sub}/resourceGroups/rg-ai/providers/Microsoft.Compute/diskEncryptionSets/${name}`;
+  const diskId = (name: string): string => `${RG}/providers/Microsoft.Compute/disks/${name}`;
+  const state = new TenantState(
+    tenant((b) => {
+      b.subscription(OTHER_SUB, "other");
+      des(b, "des-cmk", key("cmk-des", "v1"));
+      b.diskEncryptionSet({
+        ...at("des-double"),
+        keyUrl: key("cmk-des", "v1"),
+        sourceVaultId: KV,
+        encryptionType: "EncryptionAtRestWithPlatformAndCustomerKeys",
+      });
+      b.diskEncryptionSet({
+        ...at("des-cvm"),
+        keyUrl: key("cmk-des", "v1"),
+        sourceVaultId: KV,
+        encryptionType: "ConfidentialVmEncryptedWithCustomerKey",
+      });
+      b.diskEncryptionSet({
+        ...at("des-east"),
+        keyUrl: key("cmk-des", "v1"),
+        sourceVaultId: KV,
+        location: "eastus",
+      });
+      b.diskEncryptionSet({
+        subscriptionId: OTHER_SUB,
+        resourceGroup: "rg-ai",
+        name: "des-elsewhere",
+        keyUrl: key("cmk-des", "v1"),
+        sourceVaultId: KV,
+      });
+      b.disk({ ...at("plain"), encryption: "platform" });
+      b.disk({ ...at("ade"), encryption: "platform" });
+      b.disk({ ...at("ade-off"), encryption: "platform" });
+    }),
+  );
+  // Azure Disk Encryption now, and once (a collection set to enabled: false stays on the disk).
+  for (const [name, enabled] of [
+    ["ade", true],
+    ["ade-off", false],
+  ] as const) {
+    const body = structuredClone(state.getResource(diskId(name))!.body);
+    (body.properties as Record<string, unknown>).encryptionSettingsCollection = {
+      enabled,
+      encryptionSettingsVersion: "1.1",
+    };
+    state.putResource(body);
+  }
+  const attach = (disk: string, encryption: Record<string, unknown>): WriteRefusal | undefined =>
+    check(state, diskId(disk), { properties: { encryption } });
+
+  it("accepts a set of the same subscription, region and type, with or without the type", () => {
+    expect(attach("plain", { diskEncryptionSetId: setId("des-cmk") })).toBeUndefined();
+    expect(
+      attach("plain", { type: "EncryptionAtRestWithCustomerKey", diskEncryptionSetId: setId("des-cmk") }),
+    ).toBeUndefined();
+    expect(
+      attach("plain", {
+        type: "EncryptionAtRestWithPlatformAndCustomerKeys",
+        diskEncryptionSetId: setId("des-double"),
+      }),
+    ).toBeUndefined();
+  });
+
+  it.each<[string, string, Record<string, unknown>, RegExp, string]>([
+    [
+      "a disk using Azure Disk Encryption",
+      "ade",
+      { diskEncryptionSetId: setId("des-cmk") },
+      /Azure Disk Encryption/,
+      "disk.properties.encryption",
+    ],
+    [
+      "a disk that once used Azure Disk Encryption",
+      "ade-off",
+      { type: "EncryptionAtRestWithCustomerKey", diskEncryptionSetId: setId("des-cmk") },
+      /Azure Disk Encryption/,
+      "disk.properties.encryption",
+    ],
+    [
+      "a set in another region",
+      "plain",
+      { diskEncryptionSetId: setId("des-east") },
+      /same region/,
+      "disk.properties.encryption.diskEncryptionSetId",
+    ],
+    [
+      "a set in another subscription",
+      "plain",
+      { diskEncryptionSetId: setId("des-elsewhere", OTHER_SUB) },
+      /another subscription/,
+      "disk.properties.encryption.diskEncryptionSetId",
+    ],
+    [
+      "a customer-key type with a double-encryption set",
+      "plain",
+      { type: "EncryptionAtRestWithCustomerKey", diskEncryptionSetId: setId("des-double") },
+      /does not match/,
+      "disk.properties.encryption.type",
+    ],
+    [
+      "a double-encryption type with a customer-key set",
+      "plain",
+      { type: "EncryptionAtRestWithPlatformAndCustomerKeys", diskEncryptionSetId: setId("des-cmk") },
+      /does not match/,
+      "disk.properties.encryption.type",
+    ],
+    [
+      "a platform-key type with a set",
+      "plain",
+      { type: "EncryptionAtRestWithPlatformKey", diskEncryptionSetId: setId("des-cmk") },
+      /encrypted with platform key has disk encryption set id/,
+      "disk.properties.encryption.type",
+    ],
+    [
+      "a confidential VM set",
+      "plain",
+      { diskEncryptionSetId: setId("des-cvm") },
+      /confidential VM disks/,
+      "disk.properties.encryption.diskEncryptionSetId",
+    ],
+  ])("refuses %s (InvalidParameter)", (_name, disk, encryption, message, target) => {
+    const refusal = attach(disk, encryption);
+    expect(refusal).toMatchObject({ status: 400, code: "InvalidParameter", target });
+    expect(refusal?.message).toMatch(message);
+  });
+
+  it("leaves a disk that uses Azure Disk Encryption alone on other writes", () => {
+    expect(check(state, diskId("ade"), { tags: { a: "b" } })).toBeUndefined();
+    expect(attach("ade", { type: "EncryptionAtRestWithPlatformKey" })).toBeUndefined();
   });
 });
 

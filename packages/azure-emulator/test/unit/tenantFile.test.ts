@@ -58,6 +58,25 @@ describe("tenant file", () => {
     );
   });
 
+  // `az resource show`, the generic resources API and Resource Graph rows write null for these.
+  it("accepts null for identity, tags, kind, managedBy and location, and GET returns them as stored", () => {
+    const t = valid();
+    const withNulls = {
+      ...t,
+      resources: [
+        { ...t.resources[0]!, identity: null, tags: null, kind: null, managedBy: null, location: null },
+      ],
+    };
+    const state = new TenantState(parseTenantFile(withNulls));
+    expect(state.getResource(t.resources[0]!.id)?.body).toMatchObject({
+      identity: null,
+      tags: null,
+      kind: null,
+      managedBy: null,
+      location: null,
+    });
+  });
+
   it.each<[string, (t: ReturnType<typeof valid>) => unknown, string, RegExp]>([
     ["a missing tenantId", (t) => ({ ...t, tenantId: undefined }), "$.tenantId", /expected string/],
     [

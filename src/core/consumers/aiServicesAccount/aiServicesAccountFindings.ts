@@ -159,8 +159,9 @@ export function evaluateAiServicesAccount(resource: ArmResourceJson, context: Ru
         notes: ["Microsoft-managed key; ticket mode"],
       });
     }
-    const region = resource.location === undefined ? "(no location)" : normalizeRegion(resource.location);
-    const configured = regionalSetting(settings.enforceKeys, resource.location);
+    const location = resource.location ?? undefined;
+    const region = location === undefined ? "(no location)" : normalizeRegion(location);
+    const configured = regionalSetting(settings.enforceKeys, location);
     const key = configured === undefined ? undefined : keyRefFromUri(configured);
     if (key === undefined) {
       return evaluationOf(resource, {

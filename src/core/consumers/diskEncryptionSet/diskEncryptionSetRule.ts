@@ -1,4 +1,5 @@
 import { field, stringField, type ArmResourceJson } from "../../arm/armResource.js";
+import { flag } from "../../arm/armValues.js";
 import { keyRefFromUri, type KeyRef } from "../../ids/keyId.js";
 import type { ConsumerRule } from "../consumerRule.js";
 import { desKeyChangeProof, isConfidentialSet } from "./desKeyChangeProof.js";
@@ -36,7 +37,8 @@ export const diskEncryptionSetRule: ConsumerRule = {
   needsVmStates: isConfidentialSet,
 
   autoRotates(resource: ArmResourceJson): boolean {
-    return field(resource, "properties", "rotationToLatestKeyVersionEnabled") === true;
+    // Resource Notifications and Resource Graph may send the flag as 1/0 (see `flag`).
+    return flag(field(resource, "properties", "rotationToLatestKeyVersionEnabled"));
   },
 
   cannotRotate: () => undefined,

@@ -59,8 +59,8 @@ function sameId(a: string | undefined, b: string | undefined): boolean {
 }
 
 /** Regions compare as ARM writes them either way: "West Europe" and "westeurope". */
-function sameRegion(a: string | undefined, b: string | undefined): boolean {
-  if (a === undefined || b === undefined) return false;
+function sameRegion(a: string | null | undefined, b: string | null | undefined): boolean {
+  if (a == null || b == null) return false;
   return a.replace(/\s+/g, "").toLowerCase() === b.replace(/\s+/g, "").toLowerCase();
 }
 

@@ -1,5 +1,11 @@
 import { tryParseResourceId } from "../../ids/resourceId.js";
-import { stringField, type ArmResourceJson } from "../../arm/armResource.js";
+import {
+  field,
+  stringField,
+  withoutNullMembers,
+  type ArmResourceJson,
+  type PresentArmResource,
+} from "../../arm/armResource.js";
 import { sameText } from "../../arm/armValues.js";
 import { exclusionHint } from "../../findings/cmkConsumerChecks.js";
 import { normalizeRegion, regionalSetting } from "../../findings/detectionSettings.js";
@@ -20,11 +26,17 @@ const CMK_TYPES = ["EncryptionAtRestWithCustomerKey", "EncryptionAtRestWithPlatf
 /** Disk states in which the encryption may be changed: not attached, or attached to a deallocated VM. */
 const WRITABLE_STATES = ["Unattached", "Reserved"];
 
-function cmkDescription(resource: ArmResourceJson): string | undefined {
+function cmkDescription(resource: PresentArmResource): string | undefined {
   const type = stringField(resource, "properties", "encryption", "type");
+  const des = stringField(resource, "properties", "encryption", "diskEncryptionSetId");
   if (CMK_TYPES.some((t) => sameText(type, t))) {
-    const des = stringField(resource, "properties", "encryption", "diskEncryptionSetId");
     return `encrypted with a customer-managed key (${type ?? ""}${des === undefined ? "" : `, disk encryption set ${des}`})`;
+  }
+  // A set without a type is customer-managed: the platform-key type "is not a valid encryption type
+  // for disk encryption sets" (DiskRP `EncryptionType`), and Microsoft's own example
+  // `Disk_Create_WithDiskEncryptionSet` returns the set id alone.
+  if ((type === undefined || type.trim() === "") && des !== undefined && des.trim() !== "") {
+    return `encrypted with a customer-managed key (disk encryption set ${des}; no encryption type reported)`;
   }
   // Confidential VM OS disks carry their customer key in the security profile instead.
   if (
@@ -39,26 +51,26 @@ function cmkDescription(resource: ArmResourceJson): string | undefined {
   return undefined;
 }
 
-function address(resource: ArmResourceJson): { name: string; group: string } {
+function address(resource: PresentArmResource): { name: string; group: string } {
   return {
     name: nameOf(resource.id),
     group: tryParseResourceId(resource.id)?.resourceGroup ?? "<resource group>",
   };
 }
 
-function updateCommand(resource: ArmResourceJson, desId: string | undefined): string {
+function updateCommand(resource: PresentArmResource, desId: string | undefined): string {
   const { name, group } = address(resource);
   return `\`az disk update --name ${name} --resource-group ${group} --encryption-type EncryptionAtRestWithCustomerKey --disk-encryption-set ${desId ?? "<disk encryption set id>"}\``;
 }
 
-function desStep(resource: ArmResourceJson, desId: string | undefined): string {
+function desStep(resource: PresentArmResource, desId: string | undefined): string {
   return desId === undefined
     ? `Pick (or create) a disk encryption set in the disk's region (${resource.location ?? "its region"}) whose identity has get, wrapKey and unwrapKey on its key.`
     : `Use the disk encryption set configured for this region: \`${desId}\` (${portalLink(desId)}).`;
 }
 
 /** Steps to make a disk writable, by state: what stands between the disk and an encryption change. */
-function unblockSteps(resource: ArmResourceJson, state: string): string[] {
+function unblockSteps(resource: PresentArmResource, state: string): string[] {
   const vm = resource.managedBy;
   const vmName = vm === undefined ? "<vm>" : nameOf(vm);
   const vmGroup =
@@ -85,7 +97,7 @@ const why =
   "Your organisation requires disks to be encrypted with keys it controls, so that access can be audited and revoked. This disk is encrypted with a platform-managed key.";
 
 function platformKeyFinding(
-  resource: ArmResourceJson,
+  resource: PresentArmResource,
   context: RuleContext,
   desId: string | undefined,
   remediate: boolean,
@@ -134,7 +146,7 @@ function platformKeyFinding(
 }
 
 function cannotEnforceFinding(
-  resource: ArmResourceJson,
+  resource: PresentArmResource,
   context: RuleContext,
   desId: string,
   state: string,
@@ -163,14 +175,60 @@ function cannotEnforceFinding(
 }
 
 /**
+ * True when the disk uses, or ever used, Azure Disk Encryption: `encryptionSettingsCollection` is
+ * present, even with `enabled: false` ("Once this field is set, it cannot be overwritten", DiskRP
+ * `EncryptionSettingsCollection`).
+ */
+function usedAzureDiskEncryption(resource: PresentArmResource): boolean {
+  const collection = field(resource, "properties", "encryptionSettingsCollection");
+  return collection !== undefined && collection !== null;
+}
+
+/**
+ * A platform-key disk that can never take a customer-managed key in place: "Managed disks currently
+ * or previously encrypted using Azure Disk Encryption can't be encrypted using customer-managed keys"
+ * (learn.microsoft.com/azure/virtual-machines/disk-encryption, restrictions include). Same code as
+ * any platform-key disk, never a remediation: the write would be refused.
+ */
+function adeFinding(resource: PresentArmResource, context: RuleContext): Finding {
+  const { name, group } = address(resource);
+  return {
+    code: "DiskPlatformKey",
+    severity: "medium",
+    resourceId: resource.id,
+    resourceType: resource.type,
+    title: `Managed disk ${nameOf(resource.id)} is encrypted with a platform-managed key and uses Azure Disk Encryption`,
+    body: ticketBody(resource, {
+      code: "DiskPlatformKey",
+      what: `This disk is encrypted at rest with a platform-managed key and has \`encryptionSettingsCollection\` set: it uses, or once used, Azure Disk Encryption${resource.managedBy === undefined ? "" : ` (used by \`${resource.managedBy}\`)`}.`,
+      why: `${why} Azure does not allow a disk that uses or used Azure Disk Encryption to be switched to a customer-managed key, so it cannot be fixed in place.`,
+      steps: [
+        `Create a new managed disk encrypted with a customer-managed key from the start (a disk encryption set in ${resource.location ?? "the disk's region"}), without Azure Disk Encryption.`,
+        `Copy the data from \`${name}\` (resource group ${group}) at the file-system level (the encryption settings must not follow the data), switch the workload to the new disk, then delete this one.`,
+      ],
+      selfAction: `The service never switches such a disk itself: Azure refuses it. ${exclusionHint(context.settings)}`,
+    }),
+  };
+}
+
+/**
  * Judges a managed disk. A platform-managed key (or no encryption block) is a finding. In enforce
  * mode, with a disk encryption set configured for the disk's region, the finding carries an
  * `attach-des` remediation only while the disk is `Unattached` or `Reserved`; in any other state it
  * is `DiskAttachedCannotEnforce` with manual steps, and the service never writes.
  */
-export function evaluateDisk(resource: ArmResourceJson, context: RuleContext): Evaluation {
+export function evaluateDisk(raw: ArmResourceJson, context: RuleContext): Evaluation {
+  const resource = withoutNullMembers(raw);
   const cmk = cmkDescription(resource);
   if (cmk !== undefined) return evaluationOf(resource, { notes: [cmk] });
+  if (usedAzureDiskEncryption(resource)) {
+    return evaluationOf(resource, {
+      findings: [adeFinding(resource, context)],
+      notes: [
+        "platform-managed key; Azure Disk Encryption (encryptionSettingsCollection): no customer-managed key in place",
+      ],
+    });
+  }
   const { settings } = context;
   const state = stringField(resource, "properties", "diskState") ?? "unknown";
   const region = resource.location === undefined ? "(no location)" : normalizeRegion(resource.location);
@@ -201,6 +259,31 @@ export function evaluateDisk(resource: ArmResourceJson, context: RuleContext): E
         ),
       ],
       notes: [`platform-managed key; enforce mode, but no disk encryption set for region ${region}`],
+    });
+  }
+  // "Most resources related to your customer-managed keys (disk encryption sets, VMs, disks, and
+  // snapshots) must be in the same subscription and region" (restrictions include, S7): Azure
+  // refuses a set of another subscription, so the service does not try.
+  const desSubscription = tryParseResourceId(desId)?.subscriptionId;
+  const diskSubscription = tryParseResourceId(resource.id)?.subscriptionId;
+  if (
+    desSubscription !== undefined &&
+    diskSubscription !== undefined &&
+    desSubscription.toLowerCase() !== diskSubscription.toLowerCase()
+  ) {
+    return evaluationOf(resource, {
+      findings: [
+        platformKeyFinding(
+          resource,
+          context,
+          undefined,
+          false,
+          `Enforce mode is on, but the disk encryption set configured for region ${region} (\`${desId}\`) is in subscription ${desSubscription}, and a disk can only use a set of its own subscription (${diskSubscription}), so the service cannot switch this disk itself.`,
+        ),
+      ],
+      notes: [
+        `platform-managed key; enforce mode, but the set for region ${region} is in another subscription`,
+      ],
     });
   }
   if (WRITABLE_STATES.some((s) => sameText(state, s))) {

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { parseArmBody } from "../../arm/armFactsError.js";
+import { flag } from "../../arm/armValues.js";
 import type { ConsumerFacts, ConsumerKeyReference } from "../../keyStores/keyFacts.js";
 import {
   baseSchema,
@@ -17,7 +18,8 @@ const mlWorkspaceSchema = baseSchema.extend({
   properties: z
     .looseObject({
       tenantId: optionalString,
-      enableServiceSideCMKEncryption: z.boolean().nullish(),
+      // Any JSON: read with `flag`, as Resource Notifications may send 1/0 for a boolean.
+      enableServiceSideCMKEncryption: z.unknown().optional(),
       encryption: z
         .looseObject({
           status: optionalString,
@@ -67,6 +69,6 @@ export function mlWorkspaceFacts(resource: unknown): ConsumerFacts {
     identity,
     hasSystemAssignedIdentity: hasSystemAssigned(r.identity),
     currentKey,
-    mlServiceSideEncryption: props?.enableServiceSideCMKEncryption === true,
+    mlServiceSideEncryption: flag(props?.enableServiceSideCMKEncryption),
   };
 }

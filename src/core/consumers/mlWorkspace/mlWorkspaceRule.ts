@@ -1,4 +1,5 @@
 import { field, stringField, type ArmResourceJson } from "../../arm/armResource.js";
+import { flag } from "../../arm/armValues.js";
 import { keyRefFromUri, type KeyRef } from "../../ids/keyId.js";
 import type { ConsumerRule } from "../consumerRule.js";
 import { provisioningStateProof } from "../../writes/provisioningStateProof.js";
@@ -40,7 +41,7 @@ export const mlWorkspaceRule: ConsumerRule = {
   autoRotates: () => false,
 
   cannotRotate(resource: ArmResourceJson) {
-    if (field(resource, "properties", "enableServiceSideCMKEncryption") === true) {
+    if (flag(field(resource, "properties", "enableServiceSideCMKEncryption"))) {
       return {
         code: "ServiceSideEncryptionNoRotation",
         message:

@@ -1,5 +1,5 @@
 import { keyProblem, parseKeyUrl } from "./keyReference.js";
-import { field, hasField, stringField } from "./bodyFields.js";
+import { field, hasField, sameText, stringField } from "./bodyFields.js";
 import type { WriteContext, WriteRefusal } from "./writeValidation.js";
 
 /** Disk encryption sets accept RSA keys of these sizes (Compute documentation). */
@@ -16,6 +16,34 @@ function invalid(message: string, target: string): WriteRefusal {
  */
 export function validateDiskEncryptionSet(context: WriteContext): WriteRefusal | undefined {
   const { next, request, stored, state, now } = context;
+  // "Once you create a disk encryption set with a particular encryption type, it cannot be
+  // changed" (docs/restrictions.md §1, DesEncryptionTypeImmutable); Compute answers changes of
+  // immutable properties with PropertyChangeNotAllowed (seen for encryption.diskEncryptionSetId).
+  const storedType = stringField(stored, "properties", "encryptionType");
+  const nextType = stringField(next, "properties", "encryptionType");
+  if (
+    stored !== undefined &&
+    storedType !== undefined &&
+    nextType !== undefined &&
+    !sameText(storedType, nextType)
+  ) {
+    return {
+      status: 400,
+      code: "PropertyChangeNotAllowed",
+      message: "Changing property 'encryptionType' is not allowed.",
+      target: "encryptionType",
+    };
+  }
+  // "Automatic key rotation isn't currently supported for confidential VMs" (DesConfidentialNoAutoRotation).
+  if (
+    sameText(nextType, "ConfidentialVmEncryptedWithCustomerKey") &&
+    field(next, "properties", "rotationToLatestKeyVersionEnabled") === true
+  ) {
+    return invalid(
+      "Automatic key rotation (rotationToLatestKeyVersionEnabled) is not supported for disk encryption sets of type ConfidentialVmEncryptedWithCustomerKey.",
+      "diskEncryptionSet.rotationToLatestKeyVersionEnabled",
+    );
+  }
   const touchesKey =
     stored === undefined || context.method === "PUT" || hasField(request, "properties", "activeKey");
   if (!touchesKey) return undefined;
