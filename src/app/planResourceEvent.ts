@@ -12,6 +12,7 @@ import type { EvaluateJob } from "../core/jobs/job.js";
 import type { Report } from "../core/report/report.js";
 import { resourceScopeVerdict } from "../core/decisions/scopeGuard.js";
 import type { ServiceContext } from "./serviceContext.js";
+import { moduleFor } from "../core/consumers/registry.js";
 
 /**
  * Plans one ARM write, delete or resource-notification event. Triage happens before any I/O
@@ -19,7 +20,8 @@ import type { ServiceContext } from "./serviceContext.js";
  * writes are skipped with their reason); a resource outside the configured scope (subscriptions and
  * management groups) is then dropped with its reason, so no delivery can make the service act
  * outside it; a write becomes one evaluation job, deduplicated by event and resource; a delete
- * resolves the resource's tickets at once.
+ * resolves the resource's tickets at once, or, for a type whose module asks for it (Machine
+ * Learning workspaces), once a fresh ARM read answers that the resource is gone.
  */
 export async function planResourceEvent(
   event: ResourceWriteEvent | ResourceDeleteEvent | ResourceNotificationEvent,
@@ -67,6 +69,26 @@ export async function planResourceEvent(
     };
   }
   if (decision.kind === "resolve") {
+    // Some tickets close only on ARM's word: the event may be stale, or the resource re-created since.
+    if (
+      moduleFor(decision.resourceType)?.confirmDeletionByRead === true &&
+      (await ctx.port.readResource(decision.resourceId)) !== undefined
+    ) {
+      return {
+        dryRun,
+        actions: [
+          {
+            resourceId: decision.resourceId,
+            resourceType: decision.resourceType,
+            action: "none",
+            status: "skipped",
+            reason: "delete event, but ARM still returns the resource: its tickets stay open",
+            codes: ["DeletionNotConfirmed"],
+          },
+        ],
+        errors: [],
+      };
+    }
     const closed = dryRun
       ? []
       : await ctx.ledger.resolveTickets(decision.resourceId, "all", "the resource was deleted");

@@ -14,7 +14,7 @@ export type FactRequest =
       readonly version: string;
     }
   | { readonly kind: "keyVersions"; readonly vaultUrl: string; readonly keyName: string }
-  | ContextNeed;
+  | Exclude<ContextNeed, { readonly kind: "mlRecreation" }>;
 
 /** The cache key of a fact (case-insensitive, as Azure compares these names). */
 export function factKey(request: FactRequest): string {
@@ -45,7 +45,10 @@ export function factsNeeded(resource: ArmResourceJson): FactRequest[] {
     if (key.version !== undefined)
       out.push({ kind: "keyVersion", vaultUrl: key.vaultUrl, keyName: key.keyName, version: key.version });
   }
-  out.push(...(moduleFor(resource.type)?.contextNeeds?.(resource) ?? []));
+  for (const need of moduleFor(resource.type)?.contextNeeds?.(resource) ?? []) {
+    // Listing a workspace's children is the worker's: too much to read for every sweep page.
+    if (need.kind !== "mlRecreation") out.push(need);
+  }
   return out;
 }
 
