@@ -73,7 +73,8 @@ function matchesPattern(path: string, pattern: string): boolean {
 /** Name of a deployment with its endpoint (`endpoint/deployment`), read from its id. */
 function itemName(item: ArmResourceJson): string {
   const parsed = tryParseResourceId(item.id);
-  if (parsed !== undefined && parsed.names.length >= 4) return parsed.names.slice(2).join("/");
+  // names: [workspace, endpoint, deployment] for a deployment.
+  if (parsed !== undefined && parsed.names.length >= 3) return parsed.names.slice(1).join("/");
   return item.name;
 }
 
