@@ -3,7 +3,6 @@ import { tryParseResourceId } from "../../../ids/resourceId.js";
 import type { ConsumerFacts, RoleAssignmentFacts, VaultFacts } from "../../../keyStores/keyFacts.js";
 import { KEY_USE_ROLES } from "../../../keyStores/keyVaultRoles.js";
 import { preflight } from "../../../preflight/preflight.js";
-import type { PreflightReason } from "../../../preflight/preflightReason.js";
 import type { KeyCandidate } from "./mlRecreationFacts.js";
 
 /*
@@ -94,11 +93,8 @@ function withPlannedGrant(
   };
 }
 
-function newWorkspaceRules(
-  workspace: ArmResourceJson,
-  vault: VaultFacts,
-): PreflightReason[] | KeyVerdict["reasons"] {
-  const out: { code: string; severity: "error"; message: string }[] = [];
+function newWorkspaceRules(workspace: ArmResourceJson, vault: VaultFacts): KeyVerdict["reasons"][number][] {
+  const out: KeyVerdict["reasons"][number][] = [];
   const ws = tryParseResourceId(workspace.id);
   const kv = tryParseResourceId(vault.armId);
   if (

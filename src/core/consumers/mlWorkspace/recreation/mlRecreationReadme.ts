@@ -3,6 +3,7 @@ import type { MlInventoryGroup, MlWorkspaceInventory } from "./mlInventory.js";
 import type { KeyVerdict } from "./mlKeyChoice.js";
 import type { MlRecreationInventory } from "./mlRecreationKit.js";
 import { REPLACES_TAG } from "./mlRecreationFacts.js";
+import { replacementName } from "./mlRecreationTemplate.js";
 
 /** At most this many item names per kind in texts; the inventory file has them all. */
 const NAMES_SHOWN = 25;
@@ -96,7 +97,7 @@ export function mlRecreationReadme(inventory: MlRecreationInventory): string {
   ];
   for (const project of inventory.projects) {
     steps.push(
-      `Project \`${project.name}\` is re-created by the template as \`${project.name.slice(0, 29)}-cmk\` under the new hub. Move its assets:`,
+      `Project \`${project.name}\` is re-created by the template as \`${replacementName(project.name)}\` under the new hub. Move its assets:`,
       ...groupSteps(project, `project \`${project.name}\``),
     );
   }
