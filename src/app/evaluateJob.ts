@@ -17,6 +17,11 @@ import type { EvaluateJob, RotateJob } from "../core/jobs/job.js";
 import type { ReportAction } from "../core/report/report.js";
 import { rotateConsumer, type RotationDeps } from "./rotateConsumer.js";
 import type { RotationPort } from "../core/ports/rotationPort.js";
+import {
+  buildMlRecreationKit,
+  type MlRecreationKit,
+} from "../core/consumers/mlWorkspace/recreation/mlRecreationKit.js";
+import { readMlRecreationFacts } from "./mlRecreation/readMlRecreationFacts.js";
 
 /** What evaluating a resource needs. */
 export interface EvaluationDeps extends RotationDeps {
@@ -33,7 +38,10 @@ const findingCodes: ReadonlySet<string> = new Set(
   FINDING_CODES.filter((c) => c !== "DesAutoRotationStalled"),
 );
 
-/** Reads what the rules need besides the resource: its key's vault and version, a Project's Hub, a vault's use. */
+/**
+ * Reads what the rules need besides the resource: its key's vault and version, a Project's Hub, a
+ * vault's use, what a Machine Learning workspace without a customer-managed key holds.
+ */
 async function readContext(resource: ArmResourceJson, port: RotationPort, deps: EvaluationDeps) {
   const rule = consumerRuleFor(resource.type);
   const key = rule?.currentKey(resource);
@@ -46,11 +54,14 @@ async function readContext(resource: ArmResourceJson, port: RotationPort, deps: 
   }
   let hub: ArmResourceJson | undefined;
   let holdsCmkKeys: boolean | undefined;
+  let mlRecreation: MlRecreationKit | undefined;
   for (const need of moduleFor(resource.type)?.contextNeeds?.(resource) ?? []) {
     if (need.kind === "hub") hub = await port.readResource(need.id);
-    else holdsCmkKeys = await port.vaultHoldsCustomerKeys(need.vaultUrl, deps.scope);
+    else if (need.kind === "vaultUse")
+      holdsCmkKeys = await port.vaultHoldsCustomerKeys(need.vaultUrl, deps.scope);
+    else mlRecreation = buildMlRecreationKit(await readMlRecreationFacts(resource, deps), deps.now());
   }
-  return { vault, currentKey, hub, holdsCmkKeys };
+  return { vault, currentKey, hub, holdsCmkKeys, mlRecreation };
 }
 
 function ticketFor(finding: Finding, job: EvaluateJob, extra?: string) {

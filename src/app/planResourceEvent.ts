@@ -18,7 +18,8 @@ import type { ServiceContext } from "./serviceContext.js";
  * writes are skipped with their reason); a resource outside the configured scope (subscriptions and
  * management groups) is then dropped with its reason, so no delivery can make the service act
  * outside it; a write becomes one evaluation job, deduplicated by event and resource; a delete
- * resolves the resource's tickets at once.
+ * resolves the resource's tickets at once, or, for a type whose module asks for it (Machine
+ * Learning workspaces), once a fresh ARM read answers that the resource is gone.
  */
 export async function planResourceEvent(
   event: ResourceWriteEvent | ResourceDeleteEvent | ResourceNotificationEvent,

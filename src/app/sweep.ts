@@ -235,10 +235,16 @@ async function sweep(
   const evaluateJob = (plan: {
     resource: { id: string; type: string };
     fingerprint: string;
+    refreshEveryRun?: boolean;
   }): EvaluateJob => ({
     ...base(plan.resource.id, plan.resource.type),
     kind: "evaluate",
-    dedupeKey: jobKeys.sweepJob("evaluate", plan.resource.id, plan.fingerprint, deps.dryRun),
+    dedupeKey: jobKeys.sweepJob(
+      "evaluate",
+      plan.resource.id,
+      plan.refreshEveryRun === true ? `${plan.fingerprint}.${runId}` : plan.fingerprint,
+      deps.dryRun,
+    ),
   });
   const rotateJob = (plan: SweepItemPlan, keyId: string): RotateJob => ({
     ...base(plan.resource.id, plan.resource.type),

@@ -1,6 +1,7 @@
 import { Command } from "commander";
 import type { CliIo } from "./cliIo.js";
 import { registerEmulatorCommand } from "./commands/emulatorCommand.js";
+import { registerMlRecreationKitCommand } from "./commands/mlRecreationKitCommand.js";
 import { registerRemediateCommand } from "./commands/remediateCommand.js";
 import { registerReplayCommand } from "./commands/replayCommand.js";
 import { registerScanCommand } from "./commands/scanCommand.js";
@@ -20,5 +21,6 @@ export function createProgram(io: CliIo, setExit: (code: ExitCode) => void = () 
   registerReplayCommand(program, io, setExit);
   registerRemediateCommand(program, io, setExit);
   registerScanCommand(program, io, setExit);
+  registerMlRecreationKitCommand(program, io, setExit);
   return program;
 }

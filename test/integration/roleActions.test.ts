@@ -269,9 +269,13 @@ describe("infra/roleActions.json holds exactly the RBAC actions the service perf
       withoutEnforce.add(h);
     }
     // Detection in ticket mode: reads only, except turning on a disk encryption set's auto-rotation.
+    // A workspace without a customer-managed key gets its re-creation kit: every list of what it holds.
     {
       const b = new SingleKeyTenant({ versions: twoVersions });
       const des = b.diskEncryptionSet("des-manual").id;
+      const ws = b.builder.mlWorkspace({ subscriptionId: SUB, resourceGroup: "rg-ml", name: "mlw-no-cmk" });
+      b.builder.mlEndpoint(ws, { name: "online", kind: "online" });
+      b.builder.mlEndpoint(ws, { name: "batch", kind: "batch" });
       const t = b.build();
       const account = msManagedAccount("aoai-mmk");
       const disk = platformKeyDisk("disk-pmk");
@@ -280,10 +284,11 @@ describe("infra/roleActions.json holds exactly the RBAC actions the service perf
         env: { CMKR_DES_AUTO_ROTATION: "enable" },
         ...withoutEnforce.recording,
       });
-      for (const id of [account.id, disk.id, des, b.vault.id]) await deliver(h, writeEvent(id));
+      for (const id of [account.id, disk.id, des, b.vault.id, ws.id]) await deliver(h, writeEvent(id));
       expect([...new Set(h.workerActions.map((a) => a.resourceId))].toSorted()).toEqual(
-        [account.id, disk.id, des, b.vault.id].toSorted(),
+        [account.id, disk.id, des, b.vault.id, ws.id].toSorted(),
       );
+      expect(h.emulator.log.count({ url: /\/onlineEndpoints\/online\/deployments/ })).toBe(1);
       expect(h.emulator.state.getResource(des)?.body.properties).toMatchObject({
         rotationToLatestKeyVersionEnabled: true,
       });

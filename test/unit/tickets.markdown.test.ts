@@ -79,6 +79,43 @@ describe("markdownToHtml", () => {
   });
 });
 
+describe("folded blocks (<details>) in every sink", () => {
+  const folded = [
+    "### Re-creation kit",
+    "<details>",
+    "<summary>template.json <b>(az)</b></summary>",
+    "",
+    "```json",
+    '{"a": "<script>"}',
+    "```",
+    "",
+    "</details>",
+  ].join("\n");
+
+  it("Azure DevOps (HTML): the three lines become markup, the summary and the code stay escaped", () => {
+    expect(markdownToHtml(folded).split("\n")).toEqual([
+      "<h3>Re-creation kit</h3>",
+      "<details>",
+      "<summary>template.json &lt;b&gt;(az)&lt;/b&gt;</summary>",
+      "<pre><code>{&quot;a&quot;: &quot;&lt;script&gt;&quot;}</code></pre>",
+      "</details>",
+    ]);
+  });
+
+  it("only whole lines count: details inline, with attributes or inside code stay text", () => {
+    expect(markdownToHtml("see <details> here")).toBe("<p>see &lt;details&gt; here</p>");
+    expect(markdownToHtml('<details open onclick="x()">')).toBe(
+      "<p>&lt;details open onclick=&quot;x()&quot;&gt;</p>",
+    );
+    expect(markdownToHtml("```\n<details>\n```")).toBe("<pre><code>&lt;details&gt;</code></pre>");
+  });
+
+  it("GitHub, the webhook and the file sink get the markdown as written (GitHub folds it itself)", () => {
+    const body = renderTicketBody({ ...ticket, body: folded });
+    expect(body.startsWith(folded)).toBe(true);
+  });
+});
+
 describe("ticket text", () => {
   it("adds a footer with resource, finding, sightings and the service", () => {
     const body = renderTicketBody(ticket, {

@@ -21,6 +21,7 @@ import type { AzureClients } from "./azureClients.js";
 import { parseResourceId } from "../../core/ids/resourceId.js";
 import type { GraphScope } from "../../core/ports/graphScope.js";
 import { resourceGraphPages } from "./resourceGraphPages.js";
+import { createMlWorkspaceReads } from "./azureMlWorkspaceReads.js";
 
 function requiredApiVersion(resourceType: string): string {
   const version = apiVersionFor(resourceType);
@@ -175,6 +176,8 @@ export function createAzureRotationPort(
   }
 
   return {
+    ...createMlWorkspaceReads(clients),
+
     async *findConsumers(
       key: { vaultUrl: string; keyName: string },
       scope: GraphScope,

@@ -21,6 +21,11 @@ export interface ResourceModule {
   evaluate(resource: ArmResourceJson, context: RuleContext): Evaluation;
   /** Reads the rule needs besides the resource and its key. */
   contextNeeds?(resource: ArmResourceJson): ContextNeed[];
+  /**
+   * True when the worker reads more about this resource than the sweep sees (its children), so the
+   * sweep queues it at every run, not once a day: its ticket then follows what changed there.
+   */
+  refreshEverySweep?(resource: ArmResourceJson): boolean;
   /** Present when the type is encrypted with a Key Vault key the service moves to new versions. */
   readonly consumer?: ConsumerRule;
 }

@@ -1,6 +1,7 @@
 import type { KeyVersionFacts, VaultFacts } from "../keyStores/keyFacts.js";
 import type { ArmResourceJson } from "../arm/armResource.js";
 import type { DetectionSettings } from "./detectionSettings.js";
+import type { MlRecreationKit } from "../consumers/mlWorkspace/recreation/mlRecreationKit.js";
 
 /**
  * What a rule needs besides the resource itself. The caller reads everything beforehand, so the
@@ -19,5 +20,11 @@ export interface RuleContext {
    * hold none are out of scope.
    */
   readonly holdsCmkKeys?: boolean | undefined;
+  /**
+   * For a Machine Learning workspace or hub without a customer-managed key (worker only): its
+   * re-creation kit (what it holds, its replacement if one is tagged, the key a replacement can use,
+   * the template). Without it the ticket carries the generic steps only.
+   */
+  readonly mlRecreation?: MlRecreationKit | undefined;
   readonly now: Date;
 }

@@ -1,6 +1,7 @@
 import type { KeyVersionFacts, RoleAssignmentFacts, VaultFacts } from "../keyStores/keyFacts.js";
 import type { ArmResourceJson } from "../arm/armResource.js";
 import type { GraphScope } from "./graphScope.js";
+import type { MlWorkspacePort } from "./mlWorkspacePort.js";
 
 /** A key version as listed (no key material, no type or size). */
 export interface KeyVersionSummary {
@@ -38,10 +39,11 @@ export interface ConsumerRow {
 }
 
 /**
- * Everything the rotation engine reads from and writes to Azure. The Azure adapter implements it
- * with the SDK clients; the engine never touches a client directly.
+ * Everything the rotation engine reads from and writes to Azure (and, through
+ * {@link MlWorkspacePort}, what the Machine Learning re-creation kit lists). The Azure adapter
+ * implements it with the SDK clients; the engine never touches a client directly.
  */
-export interface RotationPort {
+export interface RotationPort extends MlWorkspacePort {
   /** Every consumer of the key in any version, page by page. */
   findConsumers(key: { vaultUrl: string; keyName: string }, scope: GraphScope): AsyncIterable<ConsumerRow[]>;
   /** The resource as ARM GET returns it; undefined when it does not exist. */

@@ -15,7 +15,7 @@ export type FactRequest =
       readonly version: string;
     }
   | { readonly kind: "keyVersions"; readonly vaultUrl: string; readonly keyName: string }
-  | ContextNeed;
+  | Exclude<ContextNeed, { readonly kind: "mlRecreation" }>;
 
 /** A vault URL as one spelling (`https://{host}`), so `:443` or a trailing slash reads the vault once. */
 function vaultKey(vaultUrl: string): string {
@@ -52,7 +52,10 @@ export function factsNeeded(resource: ArmResourceJson): FactRequest[] {
     if (key.version !== undefined)
       out.push({ kind: "keyVersion", vaultUrl: key.vaultUrl, keyName: key.keyName, version: key.version });
   }
-  out.push(...(moduleFor(resource.type)?.contextNeeds?.(resource) ?? []));
+  for (const need of moduleFor(resource.type)?.contextNeeds?.(resource) ?? []) {
+    // Listing a workspace's children is the worker's: too much to read for every sweep page.
+    if (need.kind !== "mlRecreation") out.push(need);
+  }
   return out;
 }
 

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { compareKeyVersions, newestVersion } from "../keyStores/keyVersionOrder.js";
 import type { ArmResourceJson } from "../arm/armResource.js";
-import { consumerRuleFor } from "../consumers/registry.js";
+import { consumerRuleFor, moduleFor } from "../consumers/registry.js";
 import type { DetectionSettings } from "../findings/detectionSettings.js";
 import { evaluateResource } from "../findings/evaluateResource.js";
 import { evaluationOf, FINDING_CODES, type Evaluation } from "../findings/finding.js";
@@ -41,6 +41,11 @@ export interface SweepItemPlan {
    * queued again within one re-check period, and a changed one is.
    */
   readonly fingerprint: string;
+  /**
+   * The worker reads more about it than this row (a workspace's children): queue it at every run,
+   * not once per re-check period, so its ticket follows those changes.
+   */
+  readonly refreshEveryRun: boolean;
 }
 
 /** What planning a page needs besides the rows. */
@@ -94,6 +99,7 @@ function planOne(item: SweepResource, context: SweepPlanContext): SweepItemPlan 
       resource,
       subscriptionId,
       fingerprint,
+      refreshEveryRun: false,
       evaluation: evaluationOf(resource, { undetermined: `the sweep could not read: ${problem}` }),
       steps: [{ kind: "evaluate", reason: "facts-unavailable" }],
     };
@@ -128,7 +134,7 @@ function planOne(item: SweepResource, context: SweepPlanContext): SweepItemPlan 
   const steps: SweepStep[] = [];
   // Excluded and undetermined resources are left alone, as the worker leaves them.
   if (evaluation.excluded !== undefined || evaluation.undetermined !== undefined)
-    return { resource, subscriptionId, fingerprint, evaluation, steps };
+    return { resource, subscriptionId, fingerprint, refreshEveryRun: false, evaluation, steps };
 
   const tickets = context.unresolvedTickets(resource.id) ?? [];
   const lagging = key !== undefined && behindNewest(resource, context.facts);
@@ -143,7 +149,9 @@ function planOne(item: SweepResource, context: SweepPlanContext): SweepItemPlan 
   } else if (tickets.includes("DesAutoRotationStalled")) {
     steps.push({ kind: "resolve-stalled" });
   }
-  return { resource, subscriptionId, fingerprint, evaluation, steps };
+  const refreshEveryRun =
+    evaluation.findings.length > 0 && moduleFor(resource.type)?.refreshEverySweep?.(resource) === true;
+  return { resource, subscriptionId, fingerprint, refreshEveryRun, evaluation, steps };
 }
 
 /**

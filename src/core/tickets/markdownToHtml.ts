@@ -42,13 +42,17 @@ const fence = /^(\s*)(```|~~~)/;
 const heading = /^(#{1,6})\s+(.*?)\s*#*\s*$/;
 const listItem = /^(\s*)([-*+]|\d+[.)])\s+(.*)$/;
 const rule = /^\s{0,3}([-*_])(\s*\1){2,}\s*$/;
+const detailsOpen = /^\s{0,3}<details>\s*$/i;
+const detailsClose = /^\s{0,3}<\/details>\s*$/i;
+const summary = /^\s{0,3}<summary>(.*)<\/summary>\s*$/i;
 
 /**
  * A small, safe Markdown-to-HTML conversion for ticket systems that store HTML (Azure DevOps
  * descriptions and comments). Everything is escaped first; headings, paragraphs, bullet and
  * numbered lists (with indented continuation lines and code blocks inside items), fenced code,
- * inline code, bold and http(s) links are kept. Anything else stays as escaped text, so no input
- * can inject markup or script.
+ * inline code, bold, http(s) links and folded blocks (`<details>`, `<summary>…</summary>` and
+ * `</details>`, each alone on its line, as GitHub renders them) are kept. Anything else stays as
+ * escaped text, so no input can inject markup or script.
  */
 export function markdownToHtml(markdown: string): string {
   const out: string[] = [];
@@ -93,6 +97,21 @@ export function markdownToHtml(markdown: string): string {
     }
     if (line.trim() === "") {
       flushParagraph();
+      continue;
+    }
+    // A folded block, as GitHub renders it: exactly these three lines are kept as markup (the
+    // summary's text escaped); any other HTML stays escaped text.
+    if (detailsOpen.test(line) || detailsClose.test(line)) {
+      flushParagraph();
+      closeList();
+      out.push(detailsOpen.test(line) ? "<details>" : "</details>");
+      continue;
+    }
+    const folded = summary.exec(line);
+    if (folded !== null) {
+      flushParagraph();
+      closeList();
+      out.push(`<summary>${inline(folded[1] ?? "")}</summary>`);
       continue;
     }
     const h = heading.exec(line);

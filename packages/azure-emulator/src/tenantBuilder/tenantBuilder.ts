@@ -344,6 +344,96 @@ export interface MlWorkspaceOptions extends ResourcePlacement, IdentityOptions {
   publicNetworkAccess?: "Enabled" | "Disabled";
 }
 
+/** Compute types of a Machine Learning workspace (`properties.computeType`). */
+export type MlComputeType =
+  | "ComputeInstance"
+  | "AmlCompute"
+  | "Kubernetes"
+  | "VirtualMachine"
+  | "AKS"
+  | "Databricks"
+  | "HDInsight"
+  | "SynapseSpark"
+  | "DataFactory"
+  | "DataLakeAnalytics";
+
+/** Options of {@link TenantBuilder.mlCompute}. */
+export interface MlComputeOptions {
+  name: string;
+  computeType: MlComputeType;
+  /** VM size of an instance or cluster (default `Standard_DS3_v2`). */
+  vmSize?: string;
+  /** For attached compute: the ARM id of the attached resource (cluster, VM...). */
+  attachedResourceId?: string;
+  description?: string;
+}
+
+/** Options of {@link TenantBuilder.mlEndpoint}. */
+export interface MlEndpointOptions {
+  name: string;
+  kind: "online" | "batch";
+  /** Default `Key` for online endpoints, `AADToken` for batch endpoints. */
+  authMode?: "Key" | "AMLToken" | "AADToken";
+}
+
+/** Options of {@link TenantBuilder.mlDeployment}. */
+export interface MlDeploymentOptions {
+  name: string;
+  /** Model asset id, e.g. `azureml:fraud-model:3`. */
+  model?: string;
+  /** Default `Standard_DS3_v2`. */
+  instanceType?: string;
+}
+
+/** Options of {@link TenantBuilder.mlDatastore}. */
+export interface MlDatastoreOptions {
+  name: string;
+  /** Default `AzureBlob`. */
+  datastoreType?: "AzureBlob" | "AzureFile" | "AzureDataLakeGen1" | "AzureDataLakeGen2";
+  accountName: string;
+  containerName: string;
+  isDefault?: boolean;
+}
+
+/** Options of {@link TenantBuilder.mlConnection}. */
+export interface MlConnectionOptions {
+  name: string;
+  category: string;
+  target: string;
+  /** Default `ApiKey`. */
+  authType?: string;
+}
+
+/** Registered assets: their containers (`models`, `environments`, `components`, `data`). */
+export type MlAssetKind = "model" | "environment" | "component" | "data";
+
+/** Options of {@link TenantBuilder.mlAsset}. */
+export interface MlAssetOptions {
+  kind: MlAssetKind;
+  name: string;
+  /** Default `1`. */
+  latestVersion?: string;
+  description?: string;
+}
+
+/** Options of {@link TenantBuilder.mlSchedule}. */
+export interface MlScheduleOptions {
+  name: string;
+  /** Cron expression. */
+  expression: string;
+  /** Default true. */
+  enabled?: boolean;
+}
+
+/** Options of {@link TenantBuilder.mlPrivateEndpointConnection}. */
+export interface MlPrivateEndpointConnectionOptions {
+  name: string;
+  /** ARM id of the private endpoint (`Microsoft.Network/privateEndpoints`). */
+  privateEndpointId: string;
+  /** Default `Approved`. */
+  status?: "Approved" | "Pending" | "Rejected" | "Disconnected";
+}
+
 /** Consumer types {@link TenantBuilder.cmkConsumer} can create. */
 export type CmkConsumerKind = "diskEncryptionSet" | "openAI" | "aiServices" | "mlWorkspace";
 
@@ -525,6 +615,8 @@ export class TenantBuilder {
   private readonly vmBodies = new Map<string, { body: ArmResource; powerState: PowerState }>();
   private readonly diskUniqueIds = new Map<string, string>();
   private readonly hubProjects = new Map<string, string[]>();
+  /** Machine Learning workspaces and endpoints built here, by lower-case id: children need their body. */
+  private readonly mlParents = new Map<string, ArmResource>();
   private readonly rbacVaults = new Set<string>();
 
   constructor(options: TenantBuilderOptions = {}) {
@@ -1152,23 +1244,20 @@ export class TenantBuilder {
       provisioningState: "Succeeded",
     };
     if (kind === "Project" && options.hubId !== undefined) this.projectsOf(options.hubId).push(id);
-    return this.ref(
-      {
-        id,
-        name: options.name,
-        type: "Microsoft.MachineLearningServices/workspaces",
-        kind,
-        location,
-        sku: { name: "Basic", tier: "Basic" },
-        tags: options.tags ?? {},
-        ...(identity.body === undefined ? {} : { identity: identity.body }),
-        systemData: this.systemData(createdAt),
-        properties,
-      },
-      options,
+    const body: ArmResource = {
+      id,
+      name: options.name,
+      type: "Microsoft.MachineLearningServices/workspaces",
+      kind,
       location,
-      identity.principalId,
-    );
+      sku: { name: "Basic", tier: "Basic" },
+      tags: options.tags ?? {},
+      ...(identity.body === undefined ? {} : { identity: identity.body }),
+      systemData: this.systemData(createdAt),
+      properties,
+    };
+    this.mlParents.set(idKey(id), body);
+    return this.ref(body, options, location, identity.principalId);
   }
 
   /** The (shared, growing) list of a Hub's projects, filled as projects are added in any order. */
@@ -1179,6 +1268,248 @@ export class TenantBuilder {
       this.hubProjects.set(idKey(hubId), list);
     }
     return list;
+  }
+
+  /**
+   * A child of a Machine Learning workspace (or endpoint) of this builder: `{parent}/{collection}/{name}`,
+   * with the parent's location and `systemData`. Shapes follow the Machine Learning 2025-09-01 list
+   * examples vendored in test/conformance/material (Compute, OnlineEndpoint, BatchDeployment,
+   * Datastore, WorkspaceConnection, ModelContainer, Schedule, PrivateEndpointConnection).
+   */
+  private mlChild(
+    parent: ResourceRef | string,
+    collection: string,
+    name: string,
+    extra: Omit<ArmResource, "id" | "name" | "type">,
+    tracked = true,
+    onBody?: (body: ArmResource) => void,
+  ): ResourceRef {
+    const parentId = typeof parent === "string" ? parent : parent.id;
+    const parentBody = this.mlParents.get(idKey(parentId));
+    if (parentBody === undefined)
+      throw new Error(`no Machine Learning workspace or endpoint ${parentId} in this builder`);
+    const body: ArmResource = {
+      id: `${parentId}/${collection}/${name}`,
+      name,
+      type: `${parentBody.type}/${collection}`,
+      ...(tracked && parentBody.location !== undefined ? { location: parentBody.location, tags: {} } : {}),
+      ...extra,
+      systemData: this.systemData(this.createdAt),
+    };
+    this.add(body);
+    onBody?.(body);
+    return {
+      id: body.id,
+      name,
+      type: body.type,
+      subscriptionId: /^\/subscriptions\/([^/]+)/i.exec(parentId)?.[1] ?? "",
+      resourceGroup: /\/resourceGroups\/([^/]+)/i.exec(parentId)?.[1] ?? "",
+      location: parentBody.location ?? this.location,
+    };
+  }
+
+  /** A compute of a workspace: an instance, a cluster, or attached compute (Kubernetes, a VM...). */
+  mlCompute(workspace: ResourceRef | string, options: MlComputeOptions): ResourceRef {
+    const attached = options.computeType !== "ComputeInstance" && options.computeType !== "AmlCompute";
+    const location = this.mlParents.get(
+      idKey(typeof workspace === "string" ? workspace : workspace.id),
+    )?.location;
+    return this.mlChild(workspace, "computes", options.name, {
+      properties: {
+        computeType: options.computeType,
+        ...(location === undefined ? {} : { computeLocation: location }),
+        ...(options.description === undefined ? {} : { description: options.description }),
+        createdOn: this.createdAt,
+        modifiedOn: this.createdAt,
+        ...(options.attachedResourceId === undefined ? {} : { resourceId: options.attachedResourceId }),
+        provisioningState: "Succeeded",
+        isAttachedCompute: attached,
+        disableLocalAuth: true,
+        ...(attached ? {} : { properties: { vmSize: options.vmSize ?? "Standard_DS3_v2" } }),
+      },
+    });
+  }
+
+  /** An online or batch endpoint of a workspace; its deployments are added with {@link mlDeployment}. */
+  mlEndpoint(workspace: ResourceRef | string, options: MlEndpointOptions): ResourceRef {
+    const online = options.kind === "online";
+    const location =
+      this.mlParents.get(idKey(typeof workspace === "string" ? workspace : workspace.id))?.location ??
+      this.location;
+    const uri = `https://${options.name.toLowerCase()}.${location}.inference.ml.azure.com`;
+    return this.mlChild(
+      workspace,
+      online ? "onlineEndpoints" : "batchEndpoints",
+      options.name,
+      {
+        ...(online ? { kind: "Managed" } : {}),
+        identity: {
+          type: "SystemAssigned",
+          principalId: this.ids.guid("principal"),
+          tenantId: this.tenantId,
+        },
+        properties: {
+          authMode: options.authMode ?? (online ? "Key" : "AADToken"),
+          scoringUri: online ? `${uri}/score` : `${uri}/jobs`,
+          ...(online ? { swaggerUri: `${uri}/swagger.json`, traffic: {} } : { defaults: {} }),
+          provisioningState: "Succeeded",
+        },
+      },
+      true,
+      (body) => this.mlParents.set(idKey(body.id), body),
+    );
+  }
+
+  /**
+   * A deployment of an endpoint of this builder. An online endpoint's first deployment takes all its
+   * traffic; a batch endpoint's first becomes its default.
+   */
+  mlDeployment(endpoint: ResourceRef | string, options: MlDeploymentOptions): ResourceRef {
+    const endpointId = typeof endpoint === "string" ? endpoint : endpoint.id;
+    const parent = this.mlParents.get(idKey(endpointId));
+    if (parent === undefined) throw new Error(`no Machine Learning endpoint ${endpointId} in this builder`);
+    const online = parent.type.toLowerCase().endsWith("/onlineendpoints");
+    const model = options.model ?? "azureml:model:1";
+    const ref = this.mlChild(endpointId, "deployments", options.name, {
+      ...(online ? { kind: "Managed", sku: { name: "Default", capacity: 1 } } : {}),
+      properties: online
+        ? {
+            endpointComputeType: "Managed",
+            model,
+            instanceType: options.instanceType ?? "Standard_DS3_v2",
+            provisioningState: "Succeeded",
+          }
+        : {
+            model: { referenceType: "Id", assetId: model },
+            compute: "cpu-cluster",
+            resources: { instanceCount: 1 },
+            provisioningState: "Succeeded",
+          },
+    });
+    const props = parent.properties as Record<string, unknown>;
+    if (online) {
+      const traffic = props.traffic as Record<string, number>;
+      if (Object.keys(traffic).length === 0) traffic[options.name] = 100;
+    } else {
+      const defaults = props.defaults as Record<string, unknown>;
+      defaults.deploymentName ??= options.name;
+    }
+    return ref;
+  }
+
+  /** A datastore of a workspace (credentials are never returned by ARM, so none are written). */
+  mlDatastore(workspace: ResourceRef | string, options: MlDatastoreOptions): ResourceRef {
+    return this.mlChild(
+      workspace,
+      "datastores",
+      options.name,
+      {
+        properties: {
+          datastoreType: options.datastoreType ?? "AzureBlob",
+          accountName: options.accountName,
+          containerName: options.containerName,
+          endpoint: "core.windows.net",
+          protocol: "https",
+          isDefault: options.isDefault ?? false,
+          credentials: { credentialsType: "AccountKey" },
+          tags: {},
+        },
+      },
+      false,
+    );
+  }
+
+  /** A connection of a workspace (secrets are not returned by a list). */
+  mlConnection(workspace: ResourceRef | string, options: MlConnectionOptions): ResourceRef {
+    return this.mlChild(
+      workspace,
+      "connections",
+      options.name,
+      {
+        properties: {
+          category: options.category,
+          target: options.target,
+          authType: options.authType ?? "ApiKey",
+        },
+      },
+      false,
+    );
+  }
+
+  /** A registered asset's container: a model, environment, component or data asset and its latest version. */
+  mlAsset(workspace: ResourceRef | string, options: MlAssetOptions): ResourceRef {
+    const collection = {
+      model: "models",
+      environment: "environments",
+      component: "components",
+      data: "data",
+    }[options.kind];
+    const latest = options.latestVersion ?? "1";
+    return this.mlChild(
+      workspace,
+      collection,
+      options.name,
+      {
+        properties: {
+          ...(options.description === undefined ? {} : { description: options.description }),
+          tags: {},
+          isArchived: false,
+          latestVersion: latest,
+          ...(/^\d+$/.test(latest) ? { nextVersion: String(Number(latest) + 1) } : {}),
+          provisioningState: "Succeeded",
+        },
+      },
+      false,
+    );
+  }
+
+  /** A schedule of a workspace (a cron trigger that creates a job). */
+  mlSchedule(workspace: ResourceRef | string, options: MlScheduleOptions): ResourceRef {
+    return this.mlChild(
+      workspace,
+      "schedules",
+      options.name,
+      {
+        properties: {
+          displayName: options.name,
+          isEnabled: options.enabled ?? true,
+          trigger: { triggerType: "Cron", expression: options.expression, timeZone: "UTC" },
+          action: { actionType: "CreateJob", jobDefinition: { jobType: "Pipeline" } },
+          provisioningState: "Succeeded",
+          tags: {},
+          properties: {},
+        },
+      },
+      false,
+    );
+  }
+
+  /**
+   * A private endpoint connection of a workspace; the workspace's `privateEndpointConnections` and
+   * `privateLinkCount` show it too, as a GET of the workspace does.
+   */
+  mlPrivateEndpointConnection(
+    workspace: ResourceRef | string,
+    options: MlPrivateEndpointConnectionOptions,
+  ): ResourceRef {
+    const properties = {
+      privateEndpoint: { id: options.privateEndpointId },
+      privateLinkServiceConnectionState: {
+        status: options.status ?? "Approved",
+        description: "Auto-Approved",
+        actionsRequired: "None",
+      },
+      provisioningState: "Succeeded",
+    };
+    const ref = this.mlChild(workspace, "privateEndpointConnections", options.name, { properties }, false);
+    const ws = this.mlParents.get(idKey(typeof workspace === "string" ? workspace : workspace.id));
+    const props = ws?.properties;
+    if (props !== undefined) {
+      const list = props.privateEndpointConnections as unknown[];
+      list.push({ id: ref.id, name: ref.name, type: ref.type, properties });
+      props.privateLinkCount = list.length;
+    }
+    return ref;
   }
 
   /** A role assignment (`{scope}/providers/Microsoft.Authorization/roleAssignments/{guid}`). */

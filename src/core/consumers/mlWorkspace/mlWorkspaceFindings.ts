@@ -6,6 +6,7 @@ import { checkCmkConsumer, exclusionHint } from "../../findings/cmkConsumerCheck
 import { evaluationOf, type Evaluation, type Finding } from "../../findings/finding.js";
 import type { RuleContext } from "../../findings/ruleContext.js";
 import { nameOf, portalLink, ticketBody } from "../../findings/ticketBody.js";
+import { mlRecreationTicketSections } from "./recreation/mlRecreationTicket.js";
 
 /*
  * Sources (learn.microsoft.com/azure/machine-learning/concept-customer-managed-keys and
@@ -68,6 +69,13 @@ function migrationSteps(resource: ArmResourceJson, isHub: boolean): string[] {
   return steps;
 }
 
+/** The re-creation kit's sections, when the worker read what the workspace holds (not in a sweep's plan). */
+function kitSections(resource: ArmResourceJson, context: RuleContext) {
+  const kit = context.mlRecreation;
+  if (kit === undefined || !sameResourceId(kit.inventory.workspace.id, resource.id)) return [];
+  return mlRecreationTicketSections(kit);
+}
+
 function withoutCmkFinding(resource: ArmResourceJson, context: RuleContext): Finding {
   const isHub = sameText(resource.kind, "Hub");
   const projects = field(resource, "properties", "associatedWorkspaces");
@@ -89,6 +97,7 @@ function withoutCmkFinding(resource: ArmResourceJson, context: RuleContext): Fin
       what: `This ${isHub ? "hub (and every project under it)" : "workspace"} stores its metadata encrypted with Microsoft-managed keys. Customer-managed key encryption can only be chosen when a workspace is created, so it **cannot be fixed in place: the workspace must be re-created** with a customer-managed key and its assets migrated.${projectList}`,
       why: "Your organisation requires data at rest to be encrypted with keys it controls, so that access can be audited and revoked. This workspace's job history, compute metadata, asset metadata and indexes are outside that control.",
       sections: [
+        ...kitSections(resource, context),
         { title: "Prerequisites", text: prerequisites },
         {
           title: "Decisions to make before creating the new workspace (creation-time only)",
