@@ -7,6 +7,7 @@ import type { ComplianceReport } from "../../src/report/complianceReport.js";
 import { createComplianceReportBuilder } from "../../src/report/complianceReportBuilder.js";
 import { vaultFactsFromArm } from "../../src/core/keyStores/vaultFactsFromArm.js";
 import type { ArmResourceJson } from "../../src/core/arm/armResource.js";
+import { consumerRuleFor } from "../../src/core/consumers/registry.js";
 import { detectionSettings } from "../../src/core/findings/detectionSettings.js";
 import { evaluateResource, hasDetectionRule } from "../../src/core/findings/evaluateResource.js";
 import type { Evaluation } from "../../src/core/findings/finding.js";
@@ -123,17 +124,17 @@ export function buildReportTenant(): ReportTenant {
   const contextOf = (resource: ArmResourceJson): RuleContext => {
     const base = { settings, now: NOW };
     if (resource.type === "Microsoft.KeyVault/vaults") return { ...base, holdsCmkKeys: true };
-    if (resource.type === "Microsoft.Compute/diskEncryptionSets") {
-      const active = (resource.properties as { activeKey: { keyUrl: string; sourceVault: { id: string } } })
-        .activeKey;
-      const vaultBody = vaults.find((v) => v.id === active.sourceVault.id);
-      return {
-        ...base,
-        vault: vaultBody === undefined ? undefined : vaultFactsFromArm(vaultBody),
-        currentKey: keyFacts(active.keyUrl),
-      };
-    }
-    return base;
+    // Every CMK consumer gets its key's vault and version, as the sweep reads them.
+    const key = consumerRuleFor(resource.type)?.currentKey(resource);
+    if (key === undefined) return base;
+    const vaultBody = vaults.find(
+      (v) => (v.properties as { vaultUri?: string }).vaultUri?.replace(/\/$/, "") === key.vaultUrl,
+    );
+    return {
+      ...base,
+      vault: vaultBody === undefined ? undefined : vaultFactsFromArm(vaultBody),
+      currentKey: key.version === undefined ? undefined : keyFacts(key.keyId),
+    };
   };
   const judged = tenant.resources
     .filter((r) => hasDetectionRule(r.type))
