@@ -4,6 +4,7 @@ import type { RotationPort } from "../core/ports/rotationPort.js";
 import {
   factKey,
   factsNeeded,
+  followUpFacts,
   PageFacts,
   type FactOutcome,
   type FactRequest,
@@ -18,10 +19,11 @@ function messageOf(error: unknown): string {
 }
 
 /**
- * Reads facts for the sweep, page by page, and keeps them for the rest of the sweep in a cache of
- * bounded size (least recently used first out): thousands of resources share a handful of vaults
- * and keys, so each is read once per sweep rather than once per resource. A failed read is not
- * kept; the resources that needed it are handed to the worker, which retries.
+ * Reads facts for the sweep, page by page (and for the worker's evaluation of one resource), and
+ * keeps them for the rest of the sweep in a cache of bounded size (least recently used first out):
+ * thousands of resources share a handful of vaults and keys, so each is read once per sweep rather
+ * than once per resource. A failed read is not kept; the resources that needed it are handed to the
+ * worker, which retries.
  */
 export class SweepFactLoader {
   private readonly cache = new Map<string, Promise<unknown>>();
@@ -38,11 +40,28 @@ export class SweepFactLoader {
     return this.cache.size;
   }
 
-  /** Reads what the resources of one page need (cached ones are not read again). */
+  /**
+   * Reads what the resources of one page need (cached ones are not read again), in two rounds: the
+   * facts every resource needs, then those the first round calls for (a deleted key or vault, the
+   * role assignments of a vault using Azure RBAC).
+   */
   async forPage(resources: readonly ArmResourceJson[]): Promise<PageFacts> {
-    const wanted = new Map<string, FactRequest>();
-    for (const resource of resources) for (const r of factsNeeded(resource)) wanted.set(factKey(r), r);
     const outcomes = new Map<string, FactOutcome>();
+    await this.readAll(
+      resources.flatMap((r) => factsNeeded(r)),
+      outcomes,
+    );
+    const first = new PageFacts(outcomes);
+    await this.readAll(
+      resources.flatMap((r) => followUpFacts(r, first)),
+      outcomes,
+    );
+    return new PageFacts(outcomes);
+  }
+
+  private async readAll(requests: readonly FactRequest[], outcomes: Map<string, FactOutcome>): Promise<void> {
+    const wanted = new Map<string, FactRequest>();
+    for (const r of requests) if (!outcomes.has(factKey(r))) wanted.set(factKey(r), r);
     const queue = [...wanted];
     const worker = async (): Promise<void> => {
       for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
@@ -55,7 +74,6 @@ export class SweepFactLoader {
       }
     };
     await Promise.all(Array.from({ length: Math.min(this.concurrency, queue.length) }, worker));
-    return new PageFacts(outcomes);
   }
 
   private read(key: string, request: FactRequest): Promise<unknown> {
@@ -88,6 +106,12 @@ export class SweepFactLoader {
         return this.port.readResource(request.id);
       case "vaultUse":
         return this.port.vaultHoldsCustomerKeys(request.vaultUrl, this.scope);
+      case "deletedKey":
+        return this.port.getDeletedKey(request.vaultUrl, request.keyName);
+      case "deletedVault":
+        return this.port.readDeletedVault(request.subscriptionId, request.location, request.name);
+      case "roleAssignments":
+        return this.port.listRoleAssignments(request.scope, request.principalId);
     }
   }
 }
