@@ -3,11 +3,10 @@ import { randomUUID } from "node:crypto";
 import type { GraphScope } from "../core/ports/graphScope.js";
 import type { Ledger } from "../core/ports/ledger.js";
 import { consumerFactsFromArm } from "../core/consumers/consumerFactsFromArm.js";
-import type { KeyVersionFacts, VaultFacts } from "../core/keyStores/keyFacts.js";
 import { keyRefFromUri, parseKeyId } from "../core/ids/keyId.js";
 import { preflight } from "../core/preflight/preflight.js";
 import { stringField, type ArmResourceJson } from "../core/arm/armResource.js";
-import { consumerRuleFor, moduleFor } from "../core/consumers/registry.js";
+import { consumerRuleFor } from "../core/consumers/registry.js";
 import type { DetectionSettings } from "../core/findings/detectionSettings.js";
 import { evaluateResource } from "../core/findings/evaluateResource.js";
 import { FINDING_CODES, type Finding, type Remediation } from "../core/findings/finding.js";
@@ -16,6 +15,8 @@ import type { ReportAction } from "../core/report/report.js";
 import { rotateConsumer, type RotationDeps } from "./rotateConsumer.js";
 import type { RotationPort } from "../core/ports/rotationPort.js";
 import { reasonList } from "../core/tickets/ticketText.js";
+import { ruleContextFromFacts } from "../core/sweep/ruleContextFromFacts.js";
+import { SweepFactLoader } from "./sweepFactLoader.js";
 
 /** What evaluating a resource needs. */
 export interface EvaluationDeps extends RotationDeps {
@@ -30,24 +31,14 @@ const findingCodes: ReadonlySet<string> = new Set(
   FINDING_CODES.filter((c) => c !== "DesAutoRotationStalled"),
 );
 
-/** Reads what the rules need besides the resource: its key's vault and version, a Project's Hub, a vault's use. */
+/**
+ * Reads what the rules need besides the resource, as the sweep does: its key's vault, versions and
+ * version in use, then a deleted key or vault and the role assignments of a vault using Azure RBAC;
+ * a Project's Hub; a vault's use. A read that fails makes the resource undetermined, never compliant.
+ */
 async function readContext(resource: ArmResourceJson, port: RotationPort, deps: EvaluationDeps) {
-  const rule = consumerRuleFor(resource.type);
-  const key = rule?.currentKey(resource);
-  let vault: VaultFacts | undefined;
-  let currentKey: KeyVersionFacts | undefined;
-  if (key !== undefined) {
-    vault = await port.readVault(key.vaultUrl);
-    if (key.version !== undefined)
-      currentKey = await port.getKeyVersion(key.vaultUrl, key.keyName, key.version);
-  }
-  let hub: ArmResourceJson | undefined;
-  let holdsCmkKeys: boolean | undefined;
-  for (const need of moduleFor(resource.type)?.contextNeeds?.(resource) ?? []) {
-    if (need.kind === "hub") hub = await port.readResource(need.id);
-    else holdsCmkKeys = await port.vaultHoldsCustomerKeys(need.vaultUrl, deps.scope);
-  }
-  return { vault, currentKey, hub, holdsCmkKeys };
+  const facts = await new SweepFactLoader(port, deps.scope, 64).forPage([resource]);
+  return ruleContextFromFacts(resource, facts, deps.detection, deps.now());
 }
 
 /**
@@ -158,8 +149,7 @@ export async function evaluateJob(job: EvaluateJob, deps: EvaluationDeps): Promi
       }),
     ];
   }
-  const context = await readContext(resource, port, deps);
-  const evaluation = evaluateResource(resource, { settings: deps.detection, now: deps.now(), ...context });
+  const evaluation = evaluateResource(resource, await readContext(resource, port, deps));
   const actions: ReportAction[] = [];
   if (evaluation.excluded !== undefined) {
     return [
@@ -172,20 +162,23 @@ export async function evaluateJob(job: EvaluateJob, deps: EvaluationDeps): Promi
       }),
     ];
   }
-  if (evaluation.undetermined !== undefined) {
+  const undetermined = evaluation.undetermined;
+  if (undetermined !== undefined && evaluation.findings.length === 0) {
+    // A field of an unexpected shape is the resource's fault, not a passing one: a failed action naming it.
     return [
       await record({
         ...base,
         action: "none",
-        status: "skipped",
-        reason: evaluation.undetermined.reason,
-        codes: ["Undetermined"],
+        status: undetermined.field === undefined ? "skipped" : "failed",
+        reason: undetermined.reason,
+        codes: undetermined.field === undefined ? ["Undetermined"] : ["Undetermined", "ArmFactsInvalid"],
       }),
     ];
   }
 
   for (const finding of evaluation.findings) {
-    const remediation = finding.remediation;
+    // Nothing is written to a resource that could not be fully judged: its findings are ticketed.
+    const remediation = undetermined === undefined ? finding.remediation : undefined;
     if (remediation !== undefined && remediation.kind !== "catch-up-rotation") {
       let problems: string[] = [];
       if (remediation.kind === "enable-cmk")
@@ -231,7 +224,8 @@ export async function evaluateJob(job: EvaluateJob, deps: EvaluationDeps): Promi
     );
   }
 
-  for (const work of evaluation.maintenance) {
+  // What could not be judged is not rotated either.
+  for (const work of undetermined === undefined ? evaluation.maintenance : []) {
     if (work.kind !== "catch-up-rotation") continue;
     const key = keyRefFromUri(work.keyId);
     if (key === undefined) continue;
@@ -253,7 +247,8 @@ export async function evaluateJob(job: EvaluateJob, deps: EvaluationDeps): Promi
     if (!(action.action === "none" && action.codes?.includes("AlreadyNewest") === true)) actions.push(action);
   }
 
-  if (!deps.dryRun) {
+  // Undetermined: a finding that could not be checked may still hold, so no ticket is resolved.
+  if (!deps.dryRun && undetermined === undefined) {
     const current = new Set<string>(evaluation.findings.map((f) => f.code));
     const resolved = await ledger.resolveTickets(
       job.resourceId,
@@ -271,6 +266,17 @@ export async function evaluateJob(job: EvaluateJob, deps: EvaluationDeps): Promi
         }),
       );
     }
+  }
+  if (undetermined !== undefined) {
+    actions.push(
+      await record({
+        ...base,
+        action: "none",
+        status: undetermined.field === undefined ? "skipped" : "failed",
+        reason: `not fully judged: ${undetermined.reason}`,
+        codes: undetermined.field === undefined ? ["Undetermined"] : ["Undetermined", "ArmFactsInvalid"],
+      }),
+    );
   }
   if (actions.length === 0) {
     actions.push(
