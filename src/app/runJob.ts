@@ -6,11 +6,11 @@ import { dispatchTickets } from "./tickets/dispatchTickets.js";
 import type { TicketSink } from "../core/tickets/ticketSink.js";
 import type { ReportAction } from "../core/report/report.js";
 import { runSubscriptionListing, failSubscriptionListing } from "./remediateSubscription.js";
-import { rotateConsumer, type RotationDeps } from "./rotateConsumer.js";
+import { rotateConsumer } from "./rotateConsumer.js";
 import { whereBlock } from "../core/tickets/ticketText.js";
 
 /** What the queue worker needs. */
-export interface WorkerDeps extends RotationDeps, EvaluationDeps {
+export interface WorkerDeps extends EvaluationDeps {
   /** The whole ledger: a subscription listing job runs the sweep's walk. */
   ledger: Ledger;
   /** Where a subscription listing job queues its resource jobs. */

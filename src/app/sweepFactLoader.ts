@@ -10,7 +10,8 @@ import {
   type FactRequest,
 } from "../core/sweep/pageFacts.js";
 
-function messageOf(error: unknown): string {
+/** A failed read as the facts keep it: the error's stable code, when it has one, and its message. */
+export function factError(error: unknown): string {
   if (error instanceof Error) {
     const code = (error as { code?: unknown }).code;
     return typeof code === "string" ? `${code}: ${error.message}` : error.message;
@@ -69,7 +70,7 @@ export class SweepFactLoader {
         try {
           outcomes.set(key, { ok: true, value: await this.read(key, request) });
         } catch (error) {
-          outcomes.set(key, { ok: false, error: messageOf(error) });
+          outcomes.set(key, { ok: false, error: factError(error) });
         }
       }
     };
@@ -95,23 +96,28 @@ export class SweepFactLoader {
   }
 
   private fetch(request: FactRequest): Promise<unknown> {
-    switch (request.kind) {
-      case "vault":
-        return this.port.readVault(request.vaultUrl);
-      case "keyVersion":
-        return this.port.getKeyVersion(request.vaultUrl, request.keyName, request.version);
-      case "keyVersions":
-        return this.port.listKeyVersions(request.vaultUrl, request.keyName);
-      case "hub":
-        return this.port.readResource(request.id);
-      case "vaultUse":
-        return this.port.vaultHoldsCustomerKeys(request.vaultUrl, this.scope);
-      case "deletedKey":
-        return this.port.getDeletedKey(request.vaultUrl, request.keyName);
-      case "deletedVault":
-        return this.port.readDeletedVault(request.subscriptionId, request.location, request.name);
-      case "roleAssignments":
-        return this.port.listRoleAssignments(request.scope, request.principalId);
-    }
+    return readFact(this.port, this.scope, request);
+  }
+}
+
+/** Reads one fact through the port. */
+export function readFact(port: RotationPort, scope: GraphScope, request: FactRequest): Promise<unknown> {
+  switch (request.kind) {
+    case "vault":
+      return port.readVault(request.vaultUrl);
+    case "keyVersion":
+      return port.getKeyVersion(request.vaultUrl, request.keyName, request.version);
+    case "keyVersions":
+      return port.listKeyVersions(request.vaultUrl, request.keyName);
+    case "hub":
+      return port.readResource(request.id);
+    case "vaultUse":
+      return port.vaultHoldsCustomerKeys(request.vaultUrl, scope);
+    case "deletedKey":
+      return port.getDeletedKey(request.vaultUrl, request.keyName);
+    case "deletedVault":
+      return port.readDeletedVault(request.subscriptionId, request.location, request.name);
+    case "roleAssignments":
+      return port.listRoleAssignments(request.scope, request.principalId);
   }
 }
