@@ -10,6 +10,19 @@ import {
   type FactRequest,
 } from "../core/sweep/pageFacts.js";
 
+/**
+ * What one resource needs read; none when its shape keeps that from being worked out (the planner
+ * then reports the resource undetermined, naming what it could not read), so one odd resource
+ * never stops a page.
+ */
+function requestsOf(needs: () => FactRequest[]): FactRequest[] {
+  try {
+    return needs();
+  } catch {
+    return [];
+  }
+}
+
 /** A failed read as the facts keep it: the error's stable code, when it has one, and its message. */
 export function factError(error: unknown): string {
   if (error instanceof Error) {
@@ -49,12 +62,12 @@ export class SweepFactLoader {
   async forPage(resources: readonly ArmResourceJson[]): Promise<PageFacts> {
     const outcomes = new Map<string, FactOutcome>();
     await this.readAll(
-      resources.flatMap((r) => factsNeeded(r)),
+      resources.flatMap((r) => requestsOf(() => factsNeeded(r))),
       outcomes,
     );
     const first = new PageFacts(outcomes);
     await this.readAll(
-      resources.flatMap((r) => followUpFacts(r, first)),
+      resources.flatMap((r) => requestsOf(() => followUpFacts(r, first))),
       outcomes,
     );
     return new PageFacts(outcomes);

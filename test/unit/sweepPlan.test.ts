@@ -159,6 +159,20 @@ describe("planSweepPage (pure)", () => {
     expect(p.steps).toEqual([{ kind: "evaluate", reason: "findings" }]);
   });
 
+  it("judges a page whose resources include one the rules cannot read: it is undetermined, the others planned", () => {
+    const odd = { ...aiAccount(), kind: 42 } as unknown as ArmResourceJson;
+    const [bad, good] = planSweepPage(
+      [
+        { resource: odd, subscriptionId: SUB },
+        { resource: aiAccount(), subscriptionId: SUB },
+      ],
+      { facts: facts(bothVersions), settings, now: NOW, unresolvedTickets: () => undefined },
+    );
+    expect(bad?.evaluation.undetermined?.reason).toMatch(/the rules could not judge .*aoai-prod/);
+    expect(bad?.steps).toEqual([]);
+    expect(good?.steps).toEqual([{ kind: "evaluate", reason: "findings" }]);
+  });
+
   it("leaves excluded resources alone, tickets or not", () => {
     const excluded = aiAccount({ tags: { "cmk-remediation": "exclude" } });
     const p = plan(excluded, { tickets: ["AiServicesMicrosoftManagedKey"] });

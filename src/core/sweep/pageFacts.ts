@@ -94,7 +94,7 @@ function locationKey(location: string): string {
  * their region). Undefined for a Managed HSM pool or a consumer without location.
  */
 function deletedVaultRequest(resource: ArmResourceJson, key: KeyRef): FactRequest | undefined {
-  if (isManagedHsm(key.vaultUrl) || resource.location === undefined || resource.location === "")
+  if (isManagedHsm(key.vaultUrl) || typeof resource.location !== "string" || resource.location === "")
     return undefined;
   const hint =
     stringField(resource, "properties", "activeKey", "sourceVault", "id") ??

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { ArmFactsError } from "../arm/armFactsError.js";
 import { compareKeyVersions, newestVersion } from "../keyStores/keyVersionOrder.js";
 import type { ArmResourceJson } from "../arm/armResource.js";
 import { consumerRuleFor, moduleFor } from "../consumers/registry.js";
@@ -153,7 +154,31 @@ function planOne(item: SweepResource, context: SweepPlanContext): SweepItemPlan 
  * further.
  */
 export function planSweepPage(items: readonly SweepResource[], context: SweepPlanContext): SweepItemPlan[] {
-  return items.map((item) => planOne(item, context));
+  return items.map((item) => planIsolated(item, context));
+}
+
+/**
+ * One resource's plan; a resource the rules cannot read (a field of an unexpected shape) is
+ * undetermined, naming the field when it is known, and left alone: it never stops the page.
+ */
+function planIsolated(item: SweepResource, context: SweepPlanContext): SweepItemPlan {
+  try {
+    return planOne(item, context);
+  } catch (error) {
+    const { resource, subscriptionId } = item;
+    const field = error instanceof ArmFactsError ? error.field : undefined;
+    const message = error instanceof Error ? error.message : String(error);
+    return {
+      resource,
+      subscriptionId,
+      fingerprint: resourceFingerprint(resource),
+      evaluation: evaluationOf(resource, {
+        undetermined: `the rules could not judge ${resource.id}: ${message}`,
+        undeterminedField: field,
+      }),
+      steps: [],
+    };
+  }
 }
 
 /** Whether a ticket request's resource type is one the sweep walks (so its absence means deletion). */
