@@ -131,6 +131,6 @@ export function readFact(port: RotationPort, scope: GraphScope, request: FactReq
     case "deletedVault":
       return port.readDeletedVault(request.subscriptionId, request.location, request.name);
     case "roleAssignments":
-      return port.listRoleAssignments(request.scope, request.principalId);
+      return port.listRoleAssignments(request.scope);
   }
 }

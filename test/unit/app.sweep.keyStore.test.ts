@@ -153,4 +153,47 @@ describe("the sweep over deleted, unreadable and at-risk key stores", () => {
     expect(undetermined.sort()).toEqual(["des-at-risk", "des-healthy", "des-key-gone", "kv-keep"]);
     expect(result.factsUnavailable).toBe(3);
   });
+
+  it("reads a vault's role assignments once for all its consumers, and finds the one without a role at risk", async () => {
+    const b = new TenantBuilder({ seed: "sweep-rbac" });
+    const sub = b.subscription(b.ids.guid("subscription"), "prod");
+    const vault = b.vault({ subscriptionId: sub, resourceGroup: "rg-keys", name: "kv-rbac", rbac: true });
+    const key = b.key(vault, "cmk", [
+      { createdOn: "2026-01-01T00:00:00Z", expiresOn: "2028-01-01T00:00:00Z" },
+    ]);
+    for (const name of ["des-a", "des-b", "des-c", "des-no-role"]) {
+      const set = b.diskEncryptionSet({
+        subscriptionId: sub,
+        resourceGroup: "rg-des",
+        name,
+        keyUrl: key.versionIds[0] ?? "",
+        sourceVaultId: vault.id,
+        autoRotation: true,
+      });
+      if (name !== "des-no-role")
+        b.roleAssignment({
+          scope: vault.id,
+          principalId: set.principalId ?? "",
+          roleDefinitionName: "Key Vault Crypto Service Encryption User",
+        });
+    }
+    const svc = createMemoryService(b.build());
+    const outcome = new Map<string, string[]>();
+    await runSweep(svc.ctx, {
+      mode: "scan",
+      onEvaluation: (e) => {
+        outcome.set(
+          e.resourceId.split("/").pop() ?? "",
+          e.findings.map((f) => f.code),
+        );
+      },
+    });
+    expect(Object.fromEntries(outcome)).toMatchObject({
+      "des-a": [],
+      "des-b": [],
+      "des-c": [],
+      "des-no-role": ["CmkNextRotationRefused"],
+    });
+    expect(svc.emulator.log.count({ url: /roleAssignments/ })).toBe(1);
+  });
 });

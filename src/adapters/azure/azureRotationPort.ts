@@ -258,12 +258,13 @@ export function createAzureRotationPort(
       }
     },
 
-    async listRoleAssignments(scope: string, principalId: string): Promise<RoleAssignmentFacts[]> {
+    async listRoleAssignments(scope: string, principalId?: string): Promise<RoleAssignmentFacts[]> {
       const client = await clients.authorization(subscriptionOf(scope));
       const out: RoleAssignmentFacts[] = [];
-      for await (const a of client.roleAssignments.listForScope(scope, {
-        filter: `principalId eq '${principalId.replace(/'/g, "''")}'`,
-      })) {
+      for await (const a of client.roleAssignments.listForScope(
+        scope,
+        principalId === undefined ? {} : { filter: `principalId eq '${principalId.replace(/'/g, "''")}'` },
+      )) {
         out.push(
           roleAssignmentFactsFromArm({
             id: a.id,

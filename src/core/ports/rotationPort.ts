@@ -52,8 +52,11 @@ export interface RotationPort {
     location: string,
     vaultName: string,
   ): Promise<DeletedVaultFacts | undefined>;
-  /** Role assignments for a principal that apply at a scope (at, above or below it). */
-  listRoleAssignments(scope: string, principalId: string): Promise<RoleAssignmentFacts[]>;
+  /**
+   * Role assignments that apply at a scope (at, above or below it): of one principal, or of every
+   * principal when none is given (one read for all the consumers of a vault).
+   */
+  listRoleAssignments(scope: string, principalId?: string): Promise<RoleAssignmentFacts[]>;
   /** Applies an ARM merge patch to a consumer and waits for the long-running operation. */
   patchConsumer(resource: ArmResourceJson, rule: ConsumerRule, patch: Record<string, unknown>): Promise<void>;
   /** Applies an ARM merge patch (wire shape) to any resource the service writes, waiting for the operation. */

@@ -26,8 +26,11 @@ export type FactRequest =
       readonly name: string;
     }
   | { readonly kind: "deletedKey"; readonly vaultUrl: string; readonly keyName: string }
-  /** A principal's role assignments that apply at a scope (a vault using Azure RBAC). */
-  | { readonly kind: "roleAssignments"; readonly scope: string; readonly principalId: string }
+  /**
+   * Every role assignment that applies at a vault using Azure RBAC: one read for all its consumers
+   * (the preflight picks each consumer's own), not one per consumer.
+   */
+  | { readonly kind: "roleAssignments"; readonly scope: string }
   | ContextNeed;
 
 /** The cache key of a fact (case-insensitive, as Azure compares these names). */
@@ -47,7 +50,7 @@ export function factKey(request: FactRequest): string {
     case "deletedKey":
       return `${request.kind}|${request.vaultUrl}|${request.keyName}`.toLowerCase();
     case "roleAssignments":
-      return `${request.kind}|${request.scope}|${request.principalId}`.toLowerCase();
+      return `${request.kind}|${request.scope}`.toLowerCase();
   }
 }
 
@@ -130,10 +133,8 @@ export function followUpFacts(resource: ArmResourceJson, facts: PageFacts): Fact
   if (vaultFacts === undefined) {
     const deletedVault = listed ? undefined : deletedVaultRequest(resource, key);
     if (deletedVault !== undefined) out.push(deletedVault);
-  } else if (vaultFacts.enableRbacAuthorization && listed) {
-    const principalId = principalOf(resource);
-    if (principalId !== undefined)
-      out.push({ kind: "roleAssignments", scope: vaultFacts.armId, principalId });
+  } else if (vaultFacts.enableRbacAuthorization && listed && principalOf(resource) !== undefined) {
+    out.push({ kind: "roleAssignments", scope: vaultFacts.armId });
   }
   return out;
 }
@@ -144,7 +145,6 @@ export function keyStoreReads(resource: ArmResourceJson, key: KeyRef, facts: Pag
     Read<VaultFacts | undefined> | undefined;
   const deletedVault = deletedVaultRequest(resource, key);
   const vaultFacts = vault?.ok === true ? vault.value : undefined;
-  const principalId = vaultFacts?.enableRbacAuthorization === true ? principalOf(resource) : undefined;
   return {
     vault,
     keyVersions: facts.outcome({
@@ -169,13 +169,12 @@ export function keyStoreReads(resource: ArmResourceJson, key: KeyRef, facts: Pag
     deletedVault:
       deletedVault === undefined ? undefined : (facts.outcome(deletedVault) as KeyStoreReads["deletedVault"]),
     roleAssignments:
-      vaultFacts === undefined || principalId === undefined
-        ? undefined
-        : (facts.outcome({
+      vaultFacts?.enableRbacAuthorization === true
+        ? (facts.outcome({
             kind: "roleAssignments",
             scope: vaultFacts.armId,
-            principalId,
-          }) as KeyStoreReads["roleAssignments"]),
+          }) as KeyStoreReads["roleAssignments"])
+        : undefined,
   };
 }
 
