@@ -2,10 +2,9 @@ import { jobKeys } from "../core/jobs/jobKeys.js";
 import { randomUUID } from "node:crypto";
 import type { GraphScope } from "../core/ports/graphScope.js";
 import type { Ledger } from "../core/ports/ledger.js";
-import type { KeyVersionFacts, VaultFacts } from "../core/keyStores/keyFacts.js";
 import { keyRefFromUri } from "../core/ids/keyId.js";
 import type { ArmResourceJson } from "../core/arm/armResource.js";
-import { consumerRuleFor, moduleFor } from "../core/consumers/registry.js";
+import { moduleFor } from "../core/consumers/registry.js";
 import type { DetectionSettings } from "../core/findings/detectionSettings.js";
 import { evaluateResource } from "../core/findings/evaluateResource.js";
 import { FINDING_CODES, type Evaluation, type Finding, type Remediation } from "../core/findings/finding.js";
@@ -17,11 +16,10 @@ import type { EvaluateJob, RotateJob } from "../core/jobs/job.js";
 import type { ReportAction } from "../core/report/report.js";
 import { rotateConsumer, type RotationDeps } from "./rotateConsumer.js";
 import type { RotationPort } from "../core/ports/rotationPort.js";
-import {
-  buildMlRecreationKit,
-  type MlRecreationKit,
-} from "../core/consumers/mlWorkspace/recreation/mlRecreationKit.js";
+import { buildMlRecreationKit } from "../core/consumers/mlWorkspace/recreation/mlRecreationKit.js";
 import { readMlRecreationFacts } from "./mlRecreation/readMlRecreationFacts.js";
+import { ruleContextFromFacts } from "../core/sweep/ruleContextFromFacts.js";
+import { SweepFactLoader } from "./sweepFactLoader.js";
 
 /** What evaluating a resource needs. */
 export interface EvaluationDeps extends RotationDeps {
@@ -39,29 +37,22 @@ const findingCodes: ReadonlySet<string> = new Set(
 );
 
 /**
- * Reads what the rules need besides the resource: its key's vault and version, a Project's Hub, a
- * vault's use, what a Machine Learning workspace without a customer-managed key holds.
+ * Reads what the rules need besides the resource, as the sweep does: its key's vault, versions and
+ * version in use, then a deleted key or vault and the role assignments of a vault using Azure RBAC;
+ * a Project's Hub; a vault's use; what a Machine Learning workspace without a customer-managed key
+ * holds. A read that fails makes the resource undetermined, never compliant.
  */
 async function readContext(resource: ArmResourceJson, port: RotationPort, deps: EvaluationDeps) {
-  const rule = consumerRuleFor(resource.type);
-  const key = rule?.currentKey(resource);
-  let vault: VaultFacts | undefined;
-  let currentKey: KeyVersionFacts | undefined;
-  if (key !== undefined) {
-    vault = await port.readVault(key.vaultUrl);
-    if (key.version !== undefined)
-      currentKey = await port.getKeyVersion(key.vaultUrl, key.keyName, key.version);
-  }
-  let hub: ArmResourceJson | undefined;
-  let holdsCmkKeys: boolean | undefined;
-  let mlRecreation: MlRecreationKit | undefined;
-  for (const need of moduleFor(resource.type)?.contextNeeds?.(resource) ?? []) {
-    if (need.kind === "hub") hub = await port.readResource(need.id);
-    else if (need.kind === "vaultUse")
-      holdsCmkKeys = await port.vaultHoldsCustomerKeys(need.vaultUrl, deps.scope);
-    else mlRecreation = buildMlRecreationKit(await readMlRecreationFacts(resource, deps), deps.now());
-  }
-  return { vault, currentKey, hub, holdsCmkKeys, mlRecreation };
+  const facts = await new SweepFactLoader(port, deps.scope, 64).forPage([resource]);
+  const context = ruleContextFromFacts(resource, facts, deps.detection, deps.now());
+  const needsKit = (moduleFor(resource.type)?.contextNeeds?.(resource) ?? []).some(
+    (need) => need.kind === "mlRecreation",
+  );
+  if (!needsKit) return context;
+  return {
+    ...context,
+    mlRecreation: buildMlRecreationKit(await readMlRecreationFacts(resource, deps), deps.now()),
+  };
 }
 
 function ticketFor(finding: Finding, job: EvaluateJob, extra?: string) {
@@ -113,8 +104,7 @@ export async function evaluateJob(job: EvaluateJob, deps: EvaluationDeps): Promi
       }),
     ];
   }
-  const context = await readContext(resource, port, deps);
-  const evaluation = evaluateResource(resource, { settings: deps.detection, now: deps.now(), ...context });
+  const evaluation = evaluateResource(resource, await readContext(resource, port, deps));
   const actions: ReportAction[] = [];
   if (evaluation.excluded !== undefined) {
     return [
@@ -127,20 +117,23 @@ export async function evaluateJob(job: EvaluateJob, deps: EvaluationDeps): Promi
       }),
     ];
   }
-  if (evaluation.undetermined !== undefined) {
+  const undetermined = evaluation.undetermined;
+  if (undetermined !== undefined && evaluation.findings.length === 0) {
+    // A field of an unexpected shape is the resource's fault, not a passing one: a failed action naming it.
     return [
       await record({
         ...base,
         action: "none",
-        status: "skipped",
-        reason: evaluation.undetermined.reason,
-        codes: ["Undetermined"],
+        status: undetermined.field === undefined ? "skipped" : "failed",
+        reason: undetermined.reason,
+        codes: undetermined.field === undefined ? ["Undetermined"] : ["Undetermined", "ArmFactsInvalid"],
       }),
     ];
   }
 
   for (const finding of evaluation.findings) {
-    const remediation = finding.remediation;
+    // Nothing is written to a resource that could not be fully judged: its findings are ticketed.
+    const remediation = undetermined === undefined ? finding.remediation : undefined;
     if (remediation !== undefined && remediation.kind !== "catch-up-rotation") {
       const outcome = await applyRemediation(job, finding, remediation, resource, deps, record);
       if (outcome.refused === undefined) {
@@ -186,7 +179,8 @@ export async function evaluateJob(job: EvaluateJob, deps: EvaluationDeps): Promi
     );
   }
 
-  for (const work of evaluation.maintenance) {
+  // What could not be judged is not rotated either.
+  for (const work of undetermined === undefined ? evaluation.maintenance : []) {
     if (work.kind !== "catch-up-rotation") continue;
     const key = keyRefFromUri(work.keyId);
     if (key === undefined) continue;
@@ -224,7 +218,14 @@ export async function evaluateJob(job: EvaluateJob, deps: EvaluationDeps): Promi
       );
     }
   }
-  if (!deps.dryRun && confirmed !== undefined && confirmed !== "gone" && isJudged(confirmed)) {
+  // Undetermined: a finding that could not be checked may still hold, so no ticket is resolved.
+  if (
+    !deps.dryRun &&
+    undetermined === undefined &&
+    confirmed !== undefined &&
+    confirmed !== "gone" &&
+    isJudged(confirmed)
+  ) {
     const current = new Set<string>(confirmed.findings.map((f) => f.code));
     const resolved = await ledger.resolveTickets(
       job.resourceId,
@@ -242,6 +243,17 @@ export async function evaluateJob(job: EvaluateJob, deps: EvaluationDeps): Promi
         }),
       );
     }
+  }
+  if (undetermined !== undefined) {
+    actions.push(
+      await record({
+        ...base,
+        action: "none",
+        status: undetermined.field === undefined ? "skipped" : "failed",
+        reason: `not fully judged: ${undetermined.reason}`,
+        codes: undetermined.field === undefined ? ["Undetermined"] : ["Undetermined", "ArmFactsInvalid"],
+      }),
+    );
   }
   if (actions.length === 0) {
     actions.push(
@@ -386,8 +398,7 @@ async function freshEvaluation(
 ): Promise<Evaluation | "gone" | undefined> {
   const fresh = await port.readResource(resourceId);
   if (fresh === undefined) return "gone";
-  const context = await readContext(fresh, port, deps);
-  return evaluateResource(fresh, { settings: deps.detection, now: deps.now(), ...context });
+  return evaluateResource(fresh, await readContext(fresh, port, deps));
 }
 
 /** A judgement a ticket may be resolved on: neither excluded nor undetermined. */

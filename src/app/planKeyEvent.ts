@@ -7,6 +7,7 @@ import type { Ledger } from "../core/ports/ledger.js";
 import type { RotateJob } from "../core/jobs/job.js";
 import type { Report, ReportAction } from "../core/report/report.js";
 import type { RotationPort } from "../core/ports/rotationPort.js";
+import { isolateArmFacts } from "./armFactsFailure.js";
 import {
   resourceScopeVerdict,
   type ResolvedScope,
@@ -54,6 +55,33 @@ function withinScope<C extends { id: string; type: string }>(
   });
 }
 
+/**
+ * The rows Resource Graph returned that name a consumer (string `id` and `type`); any other row is
+ * reported as a failed action naming the row and the field, and left out, so one odd row never
+ * stops the others from being planned.
+ */
+export function consumerRows<C extends { id: string; type: string }>(
+  rows: readonly C[],
+  failed: ReportAction[],
+): C[] {
+  return rows.filter((row, index) => {
+    // The port types the rows, but they are Resource Graph's JSON: checked, not trusted.
+    const raw = row as Record<string, unknown>;
+    const bad =
+      typeof raw.id !== "string" || raw.id === "" ? "id" : typeof raw.type !== "string" ? "type" : undefined;
+    if (bad === undefined) return true;
+    failed.push({
+      resourceId: typeof raw.id === "string" ? raw.id : JSON.stringify(raw.id ?? null),
+      resourceType: typeof raw.type === "string" ? raw.type : "",
+      action: "none",
+      status: "failed",
+      reason: `Resource Graph row ${index} of the key's consumers: field ${bad}: expected a non-empty string, got ${JSON.stringify(raw[bad] ?? null)}`,
+      codes: ["ArmFactsInvalid"],
+    });
+    return false;
+  });
+}
+
 /** Builds the job for one consumer of a key event. */
 export function keyEventJob(
   event: KeyVaultKeyEvent,
@@ -91,7 +119,7 @@ export async function planKeyEvent(event: KeyVaultKeyEvent, deps: PlannerDeps): 
     { vaultUrl: event.vaultUrl, keyName: event.keyName },
     deps.scope,
   )) {
-    const page = withinScope(found, scope, actions);
+    const page = withinScope(consumerRows(found, actions), scope, actions);
     const planned = page.map((consumer) =>
       keyEventJob(event, consumer, correlationId, deps.now(), deps.dryRun),
     );
@@ -131,8 +159,12 @@ export async function previewKeyEvent(
     { vaultUrl: event.vaultUrl, keyName: event.keyName },
     deps.scope,
   )) {
-    for (const consumer of withinScope(page, scope, actions))
-      actions.push(await evaluate(keyEventJob(event, consumer, correlationId, deps.now(), true)));
+    for (const consumer of withinScope(consumerRows(page, actions), scope, actions))
+      actions.push(
+        ...(await isolateArmFacts({ resourceId: consumer.id, resourceType: consumer.type }, async () => [
+          await evaluate(keyEventJob(event, consumer, correlationId, deps.now(), true)),
+        ])),
+      );
   }
   return { dryRun: true, actions, errors: [] };
 }

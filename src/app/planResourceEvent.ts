@@ -11,6 +11,7 @@ import type { EvaluateJob } from "../core/jobs/job.js";
 import type { Report } from "../core/report/report.js";
 import { resourceScopeVerdict } from "../core/decisions/scopeGuard.js";
 import type { ServiceContext } from "./serviceContext.js";
+import { isolateArmFacts } from "./armFactsFailure.js";
 
 /**
  * Plans one ARM write, delete or resource-notification event. Triage happens before any I/O
@@ -88,7 +89,11 @@ export async function planResourceEvent(
     enqueuedAt: ctx.now().toISOString(),
   };
   if (options.preview) {
-    return { dryRun: true, actions: await evaluateJob(job, { ...ctx, dryRun: true }), errors: [] };
+    return {
+      dryRun: true,
+      actions: await isolateArmFacts(job, () => evaluateJob(job, { ...ctx, dryRun: true })),
+      errors: [],
+    };
   }
   const claimed = await ctx.ledger.claimJobs(job.claimGroup, [job]);
   if (!claimed.has(job.dedupeKey)) {

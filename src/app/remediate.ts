@@ -8,6 +8,8 @@ import type { Report, ReportAction } from "../core/report/report.js";
 import { rotateConsumer } from "./rotateConsumer.js";
 import type { ServiceContext } from "./serviceContext.js";
 import { RemediationInputError } from "../core/jobs/remediationInputError.js";
+import { isolateArmFacts } from "./armFactsFailure.js";
+import { consumerRows } from "./planKeyEvent.js";
 
 function manualJob(
   resourceId: string,
@@ -31,6 +33,21 @@ function manualJob(
   };
 }
 
+function recordFailure(
+  ctx: ServiceContext,
+  job: EvaluateJob | RotateJob,
+  failed: ReportAction,
+  dryRun: boolean,
+): Promise<void> {
+  return ctx.ledger.recordAction({
+    ...failed,
+    dryRun,
+    eventId: job.eventId,
+    correlationId: job.correlationId,
+    jobId: job.jobId,
+  });
+}
+
 async function runAll(
   jobs: readonly RotateJob[],
   ctx: ServiceContext,
@@ -43,7 +60,14 @@ async function runAll(
     while (next < jobs.length) {
       const index = next++;
       const job = jobs[index];
-      if (job !== undefined) actions[index] = await rotateConsumer(job, { ...ctx, dryRun: !apply });
+      if (job === undefined) continue;
+      // One consumer of an unexpected shape is a failed action; the others are still moved.
+      const [action] = await isolateArmFacts(
+        job,
+        async () => [await rotateConsumer(job, { ...ctx, dryRun: !apply })],
+        (failed) => recordFailure(ctx, job, failed, !apply),
+      );
+      if (action !== undefined) actions[index] = action;
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, jobs.length) }, worker));
@@ -69,10 +93,16 @@ export async function remediateKey(
   }
   const correlationId = randomUUID();
   const jobs: RotateJob[] = [];
+  const odd: ReportAction[] = [];
   for await (const page of ctx.port.findConsumers(key, ctx.scope)) {
-    for (const c of page) jobs.push(manualJob(c.id, c.type, key.keyId, correlationId, ctx.now()));
+    for (const c of consumerRows(page, odd))
+      jobs.push(manualJob(c.id, c.type, key.keyId, correlationId, ctx.now()));
   }
-  return { dryRun: !options.apply, actions: await runAll(jobs, ctx, options.apply), errors: [] };
+  return {
+    dryRun: !options.apply,
+    actions: [...odd, ...(await runAll(jobs, ctx, options.apply))],
+    errors: [],
+  };
 }
 
 /**
@@ -115,7 +145,11 @@ export async function remediateResource(
   };
   return {
     dryRun: !options.apply,
-    actions: await evaluateJob(job, { ...ctx, dryRun: !options.apply }),
+    actions: await isolateArmFacts(
+      job,
+      () => evaluateJob(job, { ...ctx, dryRun: !options.apply }),
+      (failed) => recordFailure(ctx, job, failed, !options.apply),
+    ),
     errors: [],
   };
 }

@@ -19,6 +19,10 @@ import { KeyVersionNotListedError } from "../core/jobs/keyVersionNotListedError.
 import type { ReportAction } from "../core/report/report.js";
 import type { KeyVersionSummary, RotationPort } from "../core/ports/rotationPort.js";
 import { reasonList, whereBlock } from "../core/tickets/ticketText.js";
+import type { DetectionSettings } from "../core/findings/detectionSettings.js";
+import { keyStoreLoss, keyStoreLossFinding, type KeyStoreLoss } from "./keyStoreLoss.js";
+import { factError } from "./sweepFactLoader.js";
+import type { FactOutcome } from "../core/sweep/pageFacts.js";
 
 /** What the rotation worker needs. */
 export interface RotationDeps {
@@ -27,6 +31,8 @@ export interface RotationDeps {
   dryRun: boolean;
   expiryMarginDays: number;
   now: () => Date;
+  /** The detection settings, for the exclusion hint of a key-loss ticket (worded as detection words it). */
+  detection?: DetectionSettings;
 }
 
 /** At most this many versions newer than the current one are examined (newest first). */
@@ -218,8 +224,23 @@ export async function rotateConsumer(job: RotateJob, deps: RotationDeps): Promis
     });
   }
   const current = rule.currentKey(resource);
-  const versions = await readVersions(deps.port, jobKey, current?.version);
+  // A key or vault gone from under the consumer is urgent: ticketed, never skipped in silence.
+  const refuseIfGone = async (versions: FactOutcome): Promise<ReportAction | undefined> => {
+    if (current === undefined || !sameKey(current, jobKey)) return undefined;
+    const loss = await keyStoreLoss(deps.port, resource, current, versions);
+    return loss === undefined ? undefined : refuseLoss(job, deps, resource, rule, current, loss, record);
+  };
+  let versions: KeyVersionFacts[] | undefined;
+  try {
+    versions = await readVersions(deps.port, jobKey, current?.version);
+  } catch (error) {
+    const refused = await refuseIfGone({ ok: false, error: factError(error) });
+    if (refused === undefined) throw error;
+    return refused;
+  }
   if (versions === undefined) {
+    const refused = await refuseIfGone({ ok: true, value: undefined });
+    if (refused !== undefined) return refused;
     return record({
       ...base,
       action: "none",
@@ -373,6 +394,44 @@ async function readVmStates(port: RotationPort, setId: string): Promise<VmStates
 function managedByExtended(disk: ArmResourceJson | undefined): unknown[] {
   const extended = disk?.managedByExtended;
   return Array.isArray(extended) ? extended : [];
+}
+
+/** The consumer's key or vault is gone: an urgent ticket and a refusal (nothing to rotate to). */
+async function refuseLoss(
+  job: RotateJob,
+  deps: RotationDeps,
+  resource: ArmResourceJson,
+  rule: ConsumerRule,
+  current: KeyRef,
+  loss: KeyStoreLoss,
+  record: (action: ReportAction) => Promise<ReportAction>,
+): Promise<ReportAction> {
+  const finding = keyStoreLossFinding(resource, rule, current, loss, deps.detection);
+  const ticket = deps.dryRun
+    ? undefined
+    : await deps.ledger.requestTicket(
+        {
+          resourceId: job.resourceId,
+          resourceType: rule.resourceType,
+          findingCode: finding.code,
+          severity: finding.severity,
+          title: finding.title,
+          body: finding.body,
+          eventId: job.eventId,
+          correlationId: job.correlationId,
+        },
+        { quietRepeat: job.trigger === "Sweep" },
+      );
+  return record({
+    resourceId: job.resourceId,
+    resourceType: job.resourceType,
+    action: "refuse",
+    status: deps.dryRun ? "planned" : "skipped",
+    from: current.keyId,
+    reason: finding.title,
+    codes: [finding.code],
+    ...(ticket?.ticketUrl === undefined ? {} : { ticket: ticket.ticketUrl }),
+  });
 }
 
 async function applyRotation(

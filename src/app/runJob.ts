@@ -7,11 +7,12 @@ import { dispatchTickets } from "./tickets/dispatchTickets.js";
 import type { TicketSink } from "../core/tickets/ticketSink.js";
 import type { ReportAction } from "../core/report/report.js";
 import { runSubscriptionListing, failSubscriptionListing } from "./remediateSubscription.js";
-import { rotateConsumer, type RotationDeps } from "./rotateConsumer.js";
+import { rotateConsumer } from "./rotateConsumer.js";
 import { whereBlock } from "../core/tickets/ticketText.js";
+import { isolateArmFacts } from "./armFactsFailure.js";
 
 /** What the queue worker needs. */
-export interface WorkerDeps extends RotationDeps, EvaluationDeps {
+export interface WorkerDeps extends EvaluationDeps {
   /** The whole ledger: a subscription listing job runs the sweep's walk. */
   ledger: Ledger;
   /** Where a subscription listing job queues its resource jobs. */
@@ -23,7 +24,8 @@ export interface WorkerDeps extends RotationDeps, EvaluationDeps {
 
 /**
  * Runs one queued job exactly once in effect: a job already done, or held by another worker, is
- * skipped; a failure releases the job and rethrows so the queue retries it.
+ * skipped; a failure releases the job and rethrows so the queue retries it, except a resource of an
+ * unexpected shape, which is recorded as a failed action naming the resource and the field.
  */
 export async function runJob(job: Job, deps: WorkerDeps): Promise<ReportAction[]> {
   const start = await deps.ledger.startJob(job.claimGroup, job.dedupeKey, job.resourceId, deps.leaseMs);
@@ -44,12 +46,25 @@ export async function runJob(job: Job, deps: WorkerDeps): Promise<ReportAction[]
   // A job may only be drier than the service: `dryRun` on the job never turns writing on.
   const jobDeps = job.dryRun === true ? { ...deps, dryRun: true } : deps;
   try {
-    const actions =
-      job.kind === "rotate"
-        ? [await rotateConsumer(job, jobDeps)]
-        : job.kind === "evaluate"
-          ? await evaluateJob(job, jobDeps)
-          : await runSubscriptionListing(job, jobDeps);
+    // A resource of an unexpected shape is a failed action naming it and the field, not a retry:
+    // retrying cannot change the shape, and the job's other work is not held up by it.
+    const actions = await isolateArmFacts(
+      job,
+      async () =>
+        job.kind === "rotate"
+          ? [await rotateConsumer(job, jobDeps)]
+          : job.kind === "evaluate"
+            ? await evaluateJob(job, jobDeps)
+            : await runSubscriptionListing(job, jobDeps),
+      (failed) =>
+        deps.ledger.recordAction({
+          ...failed,
+          dryRun: jobDeps.dryRun,
+          eventId: job.eventId,
+          correlationId: job.correlationId,
+          jobId: job.jobId,
+        }),
+    );
     // A write that must wait for a passing state is retried by the queue (bounded, then poisoned).
     const deferred = jobDeps.dryRun
       ? undefined

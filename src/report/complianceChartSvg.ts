@@ -2,10 +2,11 @@ import type { ComplianceCounts } from "./complianceReport.js";
 import { formatCompliancePercent } from "./compliancePercent.js";
 import { escapeHtml } from "./escapeHtml.js";
 
-/** The four outcomes, in the order the bars stack them. */
+/** The five outcomes, in the order the bars stack them. */
 export const CHART_SEGMENTS = [
   { outcome: "compliant", label: "Compliant", color: "#2e7d32" },
   { outcome: "nonCompliant", label: "Non-compliant", color: "#c62828" },
+  { outcome: "atRisk", label: "At risk", color: "#ef6c00" },
   { outcome: "excluded", label: "Excluded", color: "#9e9e9e" },
   { outcome: "undetermined", label: "Undetermined", color: "#f9a825" },
 ] as const satisfies readonly { outcome: keyof ComplianceCounts; label: string; color: string }[];
@@ -34,7 +35,7 @@ function cut(text: string, chars: number): string {
 
 function describe(bar: ChartBar): string {
   const c = bar.counts;
-  return `${bar.label}: ${c.resources} resources, ${formatCompliancePercent(c)} compliant (${c.compliant} compliant, ${c.nonCompliant} non-compliant, ${c.excluded} excluded, ${c.undetermined} undetermined)`;
+  return `${bar.label}: ${c.resources} resources, ${formatCompliancePercent(c)} compliant (${c.compliant} compliant, ${c.nonCompliant} non-compliant, ${c.atRisk} at risk, ${c.excluded} excluded, ${c.undetermined} undetermined)`;
 }
 
 function legend(): string {
@@ -78,8 +79,8 @@ function barOf(bar: ChartBar, index: number): string {
 }
 
 /**
- * Horizontal stacked bars, one per group, each split into compliant, non-compliant, excluded and
- * undetermined shares of the group's resources, with a legend, text labels and the compliance
+ * Horizontal stacked bars, one per group, each split into compliant, non-compliant, at-risk,
+ * excluded and undetermined shares of the group's resources, with a legend, text labels and the compliance
  * percentage. Inline SVG (no external reference, no script), with `<title>` and `<desc>` for
  * screen readers; every segment carries `data-segment` and its count in `data-value`.
  */

@@ -1,18 +1,31 @@
 import type { FindingCode, FindingSeverity } from "../core/findings/finding.js";
 import type { LedgerAction } from "../core/ports/actionStore.js";
 
-/** Resources judged in one group (a resource type, a subscription, or the whole scan). */
+/**
+ * Resources judged in one group (a resource type, a subscription, or the whole scan). Each resource
+ * is counted in exactly one outcome: `resources` = `compliant` + `nonCompliant` + `excluded` +
+ * `undetermined` + `atRisk` (docs/report.md).
+ */
 export interface ComplianceCounts {
   /** Every in-scope resource seen. */
   resources: number;
   /** No finding and nothing undetermined. */
   compliant: number;
-  /** At least one finding. */
+  /** At least one finding that is not only an at-risk one (see `atRisk`). */
   nonCompliant: number;
   /** Taken out of scope by an exclusion tag or id pattern. */
   excluded: number;
-  /** Could not be judged (an input was missing); neither compliant nor not. */
+  /**
+   * Could not be judged and nothing was found: an input was missing, its key store or key facts
+   * could not be read, or a field had an unexpected shape. Neither compliant nor not.
+   */
   undetermined: number;
+  /**
+   * Encrypted as required today, but its next key rotation would be refused: its only findings are
+   * `CmkNextRotationRefused`. Not compliant. (Added to the contract after the other counts; such
+   * resources were counted compliant before.)
+   */
+  atRisk: number;
 }
 
 /** The counts of one resource type or one subscription. */
@@ -36,6 +49,17 @@ export interface ReportFinding {
   body: string;
   /** Whether the service fixes it by itself (rotation, enforce mode) rather than by ticket. */
   selfRemediable: boolean;
+}
+
+/** A resource that could not be fully judged, and why (whatever its outcome: findings still count). */
+export interface ReportUndetermined {
+  resourceId: string;
+  resourceType: string;
+  subscriptionId: string;
+  /** What could not be read or checked. */
+  reason: string;
+  /** The resource field (dotted path) whose unexpected shape stopped the judgement, when that was the cause. */
+  field?: string;
 }
 
 /** One action from the ledger, as the report lists it: the report action with when and in which mode. */
@@ -83,4 +107,6 @@ export interface ComplianceReport {
   tickets: ReportTicket[];
   /** Resource Graph pages read. */
   graphPages: number;
+  /** Every resource not fully judged, with the reason; sorted by resource id. */
+  undeterminedResources: ReportUndetermined[];
 }

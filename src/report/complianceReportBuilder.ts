@@ -1,7 +1,7 @@
 import { recordedAction } from "../report/recordedAction.js";
 import type { LedgerAction } from "../core/ports/actionStore.js";
 import type { TicketRequest } from "../core/ports/ticketRequestStore.js";
-import type { Evaluation, FindingSeverity } from "../core/findings/finding.js";
+import { isAtRisk, type Evaluation, type FindingSeverity } from "../core/findings/finding.js";
 import type {
   ComplianceCounts,
   ComplianceGroup,
@@ -9,6 +9,7 @@ import type {
   RecordedAction,
   ReportFinding,
   ReportTicket,
+  ReportUndetermined,
 } from "./complianceReport.js";
 
 /** Options of {@link createComplianceReportBuilder}. */
@@ -24,9 +25,10 @@ export interface ComplianceReportBuilderOptions {
 /**
  * Accumulates a {@link ComplianceReport} while a scan streams through the tenant, one evaluation at
  * a time. Memory stays flat in the number of resources: a resource adds only to counters (one
- * entry per resource type and per subscription), and nothing of it is kept unless it has findings.
- * Findings are kept in full, since they are what the report is about; their number grows with the
- * problems found, not with the tenant. Each resource is to be added once: the builder keeps no set
+ * entry per resource type and per subscription), and nothing of it is kept unless it has findings or
+ * could not be judged. Findings are kept in full, since they are what the report is about, and so
+ * are the reasons a resource could not be judged; their number grows with the problems found, not
+ * with the tenant. Each resource is to be added once: the builder keeps no set
  * of resource ids, which is what would make memory grow with the tenant.
  */
 export interface ComplianceReportBuilder {
@@ -61,18 +63,20 @@ export const SEVERITY_ORDER: readonly FindingSeverity[] = ["urgent", "high", "me
 const severityRank: Readonly<Record<FindingSeverity, number>> = { urgent: 0, high: 1, medium: 2, low: 3 };
 
 function zeroCounts(): ComplianceCounts {
-  return { resources: 0, compliant: 0, nonCompliant: 0, excluded: 0, undetermined: 0 };
+  return { resources: 0, compliant: 0, nonCompliant: 0, excluded: 0, undetermined: 0, atRisk: 0 };
 }
 
-type Outcome = "compliant" | "nonCompliant" | "excluded" | "undetermined";
+type Outcome = "compliant" | "nonCompliant" | "excluded" | "undetermined" | "atRisk";
 
 /**
  * Where one evaluation counts. An exclusion wins (an excluded resource has no findings); a finding
- * makes the resource non-compliant even when something else could not be judged.
+ * makes the resource non-compliant even when something else could not be judged, unless its only
+ * findings put it at risk (`CmkNextRotationRefused`).
  */
 function outcomeOf(evaluation: Evaluation): Outcome {
   if (evaluation.excluded !== undefined) return "excluded";
-  if (evaluation.findings.length > 0) return "nonCompliant";
+  if (evaluation.findings.length > 0)
+    return isAtRisk(evaluation) && evaluation.undetermined === undefined ? "atRisk" : "nonCompliant";
   if (evaluation.undetermined !== undefined || !evaluation.compliant) return "undetermined";
   return "compliant";
 }
@@ -168,6 +172,7 @@ export function createComplianceReportBuilder(
   const byType = new Map<string, GroupState>();
   const bySubscription = new Map<string, GroupState>();
   const findings: ReportFinding[] = [];
+  const undetermined: ReportUndetermined[] = [];
   let actions: RecordedAction[] = [];
   let tickets: ReportTicket[] = [];
   let graphPages = 0;
@@ -198,6 +203,15 @@ export function createComplianceReportBuilder(
       count(byType, evaluation.resourceType, outcome);
       count(bySubscription, subscriptionId, outcome);
       if (outcome === "excluded") return;
+      if (evaluation.undetermined !== undefined) {
+        undetermined.push({
+          resourceId: evaluation.resourceId,
+          resourceType: evaluation.resourceType,
+          subscriptionId,
+          reason: evaluation.undetermined.reason,
+          ...(evaluation.undetermined.field === undefined ? {} : { field: evaluation.undetermined.field }),
+        });
+      }
       for (const f of evaluation.findings) {
         findings.push({
           resourceId: f.resourceId,
@@ -231,6 +245,7 @@ export function createComplianceReportBuilder(
         actions: actions.map((a) => ({ ...a })),
         tickets: tickets.map((t) => ({ ...t })),
         graphPages,
+        undeterminedResources: [...undetermined].sort((a, b) => compareKeys(a.resourceId, b.resourceId)),
       };
     },
   };

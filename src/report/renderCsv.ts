@@ -1,4 +1,5 @@
-import type { ComplianceReport, ReportFinding } from "./complianceReport.js";
+import { AT_RISK_CODES } from "../core/findings/finding.js";
+import type { ComplianceReport, ReportFinding, ReportUndetermined } from "./complianceReport.js";
 
 /** The CSV columns, in order. */
 export const CSV_COLUMNS = [
@@ -13,6 +14,8 @@ export const CSV_COLUMNS = [
   "resource_id",
   "self_remediable",
   "details",
+  /** Added after the others: `non-compliant`, `at-risk` (CmkNextRotationRefused) or `undetermined`. */
+  "state",
 ] as const;
 
 /**
@@ -44,6 +47,27 @@ function row(f: ReportFinding, subscriptionName: string): string {
     f.resourceId,
     String(f.selfRemediable),
     f.body,
+    AT_RISK_CODES.has(f.code) ? "at-risk" : "non-compliant",
+  ]
+    .map(csvField)
+    .join(",");
+}
+
+/** A resource that could not be fully judged: no severity, code `Undetermined`, the reason as details. */
+function undeterminedRow(u: ReportUndetermined, subscriptionName: string): string {
+  return [
+    "",
+    "Undetermined",
+    `Not fully judged: ${u.reason}`,
+    u.resourceType,
+    segment(u.resourceId, "resourcegroups"),
+    u.resourceId.replace(/\/+$/, "").split("/").pop() ?? "",
+    u.subscriptionId,
+    subscriptionName,
+    u.resourceId,
+    "false",
+    u.field === undefined ? u.reason : `${u.reason} (field ${u.field})`,
+    "undetermined",
   ]
     .map(csvField)
     .join(",");
@@ -52,11 +76,15 @@ function row(f: ReportFinding, subscriptionName: string): string {
 /**
  * The report's findings as CSV (`cmkr scan --format csv`): a header row ({@link CSV_COLUMNS}), then
  * one row per finding in the report's order, with its markdown details (what, where, why, how to
- * fix) in the last column. RFC 4180: CRLF between records, quoted fields may span lines.
+ * fix) and whether it makes the resource non-compliant or at risk, then one row per resource that
+ * could not be fully judged (`state` `undetermined`). RFC 4180: CRLF between records, quoted
+ * fields may span lines.
  */
 export function renderCsv(report: ComplianceReport): string {
   const names = new Map(report.bySubscription.map((g) => [g.key.toLowerCase(), g.label ?? ""]));
   const lines = [CSV_COLUMNS.join(",")];
   for (const f of report.findings) lines.push(row(f, names.get(f.subscriptionId.toLowerCase()) ?? ""));
+  for (const u of report.undeterminedResources)
+    lines.push(undeterminedRow(u, names.get(u.subscriptionId.toLowerCase()) ?? ""));
   return `${lines.join("\r\n")}\r\n`;
 }

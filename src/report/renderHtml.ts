@@ -8,6 +8,7 @@ import type {
   RecordedAction,
   ReportFinding,
   ReportTicket,
+  ReportUndetermined,
 } from "./complianceReport.js";
 import { formatCompliancePercent } from "./compliancePercent.js";
 import { escapeHtml } from "./escapeHtml.js";
@@ -44,6 +45,7 @@ dl.totals div { border: 1px solid var(--line); border-radius: 6px; padding: 8px 
 dl.totals dt { color: var(--muted); font-size: 12px; text-transform: uppercase; letter-spacing: .04em; }
 dl.totals dd { margin: 0; font-size: 22px; font-weight: 600; }
 dd[data-count="nonCompliant"] { color: var(--bad); }
+dd[data-count="atRisk"], dd[data-count="undetermined"] { color: #b45309; }
 dd[data-count="compliant"] { color: var(--ok); }
 svg.chart { max-width: 100%; height: auto; font-size: 12px; }
 svg.chart text { fill: #202124; }
@@ -187,6 +189,27 @@ ${report.findings.length === 0 ? `<p class="empty">No findings.</p>` : `<p class
 </section>`;
 }
 
+function undeterminedRow(u: ReportUndetermined): string {
+  return `<tr class="undetermined" data-resource-id="${escapeHtml(u.resourceId)}"${u.field === undefined ? "" : ` data-field="${escapeHtml(u.field)}"`}>${resourceCell(u.resourceId)}<td>${escapeHtml(u.resourceType)}</td><td>${escapeHtml(u.reason)}</td></tr>`;
+}
+
+function undeterminedSection(list: readonly ReportUndetermined[]): string {
+  const body =
+    list.length === 0
+      ? `<p class="empty">Every resource was judged.</p>`
+      : `<p class="meta">What could not be read or checked; nobody has shown these resources compliant.</p>
+<table class="undetermined" data-table="undetermined">
+<thead><tr><th scope="col">Resource</th><th scope="col">Type</th><th scope="col">Reason</th></tr></thead>
+<tbody>
+${list.map(undeterminedRow).join("\n")}
+</tbody>
+</table>`;
+  return `<section id="undetermined" aria-labelledby="undetermined-heading" data-total="${list.length}">
+<h2 id="undetermined-heading">Not fully judged (${list.length})</h2>
+${body}
+</section>`;
+}
+
 function actionRow(a: RecordedAction): string {
   const change = a.from === undefined && a.to === undefined ? "" : `${a.from ?? ""} → ${a.to ?? ""}`;
   return `<tr class="action" data-status="${escapeHtml(a.status)}" data-action="${escapeHtml(a.action)}"><td><time datetime="${escapeHtml(a.at)}">${escapeHtml(a.at)}</time></td><td>${escapeHtml(a.action)}</td><td>${escapeHtml(a.status)}${a.dryRun ? " (dry run)" : ""}</td>${resourceCell(a.resourceId)}<td>${escapeHtml(change)}</td><td>${escapeHtml(a.reason)}</td></tr>`;
@@ -250,7 +273,7 @@ ${item("actions", "Actions", report.actions.length)}
 ${item("tickets", "Tickets", report.tickets.length)}
 </dl>
 <ul class="legend-list" aria-hidden="true">${CHART_SEGMENTS.map((s) => `<li><span class="swatch" style="background:${s.color}"></span>${s.label}</li>`).join("")}</ul>
-<p class="meta">Generated at <time id="generated-at" datetime="${escapeHtml(report.generatedAt)}">${escapeHtml(report.generatedAt)}</time>. Scope: <span id="scope">${escapeHtml(scope)}</span>. Resource Graph pages read: <span data-count="graphPages">${report.graphPages}</span>. Compliance counts compliant resources among those in scope: excluded resources are out of scope; undetermined ones (an input was missing) are not counted as compliant.</p>
+<p class="meta">Generated at <time id="generated-at" datetime="${escapeHtml(report.generatedAt)}">${escapeHtml(report.generatedAt)}</time>. Scope: <span id="scope">${escapeHtml(scope)}</span>. Resource Graph pages read: <span data-count="graphPages">${report.graphPages}</span>. Compliance counts compliant resources among those in scope: excluded resources are out of scope; undetermined ones (something could not be read or checked) and those at risk (their next key rotation would be refused) are not counted as compliant.</p>
 </section>`;
 }
 
@@ -259,9 +282,10 @@ ${item("tickets", "Tickets", report.tickets.length)}
  * SVG charts, no script, nothing loaded from the network (a Content-Security-Policy meta tag
  * enforces it), so the file opens anywhere, offline, and can be mailed or attached to a ticket.
  * It shows the summary, compliance per resource type and per subscription (chart and table), the
- * findings grouped by severity with their remediation steps, and the ledger's actions and tickets.
+ * findings grouped by severity with their remediation steps, the resources that could not be fully
+ * judged and why, and the ledger's actions and tickets.
  * For tests and tooling: sections have stable ids; an element whose text is a count names it in
- * `data-count` (`resources`, `compliant`, `nonCompliant`, `excluded`, `undetermined`,
+ * `data-count` (`resources`, `compliant`, `nonCompliant`, `atRisk`, `excluded`, `undetermined`,
  * `compliancePercent`...); sections carry their number of entries in `data-total` and chart
  * segments their count in `data-value`.
  * All report text is escaped; finding bodies go through {@link markdownToHtml}, which escapes too.
@@ -284,13 +308,14 @@ export function renderHtml(report: ComplianceReport): string {
 <header>
 <h1>Customer-managed key compliance</h1>
 <p class="meta">Generated at ${escapeHtml(report.generatedAt)}</p>
-<nav aria-label="Sections"><ul><li><a href="#summary">Summary</a></li><li><a href="#by-resource-type">By resource type</a></li><li><a href="#by-subscription">By subscription</a></li><li><a href="#findings">Findings</a></li><li><a href="#actions">Actions</a></li><li><a href="#tickets">Tickets</a></li></ul></nav>
+<nav aria-label="Sections"><ul><li><a href="#summary">Summary</a></li><li><a href="#by-resource-type">By resource type</a></li><li><a href="#by-subscription">By subscription</a></li><li><a href="#findings">Findings</a></li><li><a href="#undetermined">Not fully judged</a></li><li><a href="#actions">Actions</a></li><li><a href="#tickets">Tickets</a></li></ul></nav>
 </header>
 <main>
 ${summarySection(report)}
 ${groupSection("by-resource-type", "Compliance per resource type", "Resource type", "resourceType", report.byResourceType, (g) => g.key)}
 ${groupSection("by-subscription", "Compliance per subscription", "Subscription", "subscription", report.bySubscription, subscriptionLabel)}
 ${findingsSection(report)}
+${undeterminedSection(report.undeterminedResources)}
 ${actionsSection(report.actions)}
 ${ticketsSection(report.tickets)}
 </main>

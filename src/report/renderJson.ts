@@ -5,6 +5,7 @@ import type {
   ComplianceReport,
   ReportFinding,
   ReportTicket,
+  ReportUndetermined,
 } from "./complianceReport.js";
 
 // Each object is rebuilt field by field so the key order is the contract's, whatever order the
@@ -17,6 +18,17 @@ function counts(c: ComplianceCounts): ComplianceCounts {
     nonCompliant: c.nonCompliant,
     excluded: c.excluded,
     undetermined: c.undetermined,
+    atRisk: c.atRisk,
+  };
+}
+
+function undetermined(u: ReportUndetermined): ReportUndetermined {
+  return {
+    resourceId: u.resourceId,
+    resourceType: u.resourceType,
+    subscriptionId: u.subscriptionId,
+    reason: u.reason,
+    ...(u.field === undefined ? {} : { field: u.field }),
   };
 }
 
@@ -55,7 +67,8 @@ function ticket(t: ReportTicket): ReportTicket {
 /**
  * The report as JSON (`cmkr scan --format json`): the {@link ComplianceReport} as is, with keys in
  * the order the type declares them, two-space indented, ending in a newline. The same report
- * always gives the same bytes, so outputs can be diffed between scans.
+ * always gives the same bytes, so outputs can be diffed between scans. Fields added to the contract
+ * later (`atRisk`, `undeterminedResources`) come after the ones before them (docs/report.md).
  */
 export function renderJson(report: ComplianceReport): string {
   const ordered: ComplianceReport = {
@@ -71,6 +84,7 @@ export function renderJson(report: ComplianceReport): string {
     actions: report.actions.map(recordedAction),
     tickets: report.tickets.map(ticket),
     graphPages: report.graphPages,
+    undeterminedResources: report.undeterminedResources.map(undetermined),
   };
   return `${JSON.stringify(ordered, null, 2)}\n`;
 }

@@ -100,6 +100,7 @@ const countColumns: readonly Column[] = [
   { header: "RESOURCES", align: "right" },
   { header: "COMPLIANT", align: "right" },
   { header: "NON-COMPLIANT", align: "right" },
+  { header: "AT RISK", align: "right" },
   { header: "EXCLUDED", align: "right" },
   { header: "UNDETERMINED", align: "right" },
   { header: "COMPLIANT %", align: "right" },
@@ -110,6 +111,7 @@ function countCells(c: ComplianceCounts): Cell[] {
     { text: String(c.resources) },
     { text: String(c.compliant) },
     { text: String(c.nonCompliant), style: c.nonCompliant > 0 ? "red" : undefined },
+    { text: String(c.atRisk), style: c.atRisk > 0 ? "yellow" : undefined },
     { text: String(c.excluded) },
     { text: String(c.undetermined), style: c.undetermined > 0 ? "yellow" : undefined },
     { text: formatCompliancePercent(c), style: percentStyle(c) },
@@ -151,7 +153,8 @@ function plural(n: number, word: string): string {
 
 /**
  * The report for a terminal (`cmkr scan`, the default format): a summary, compliance per resource
- * type and per subscription with percentages, the most severe findings, and what the ledger holds.
+ * type and per subscription with percentages, the most severe findings, the resources that could
+ * not be fully judged and why, and what the ledger holds.
  * Plain text unless `color` is set; with a `width`, no table line is wider except when a table
  * cannot shrink further. Percentages follow {@link compliancePercent}.
  */
@@ -171,7 +174,7 @@ export function renderTable(report: ComplianceReport, options: TableOptions): st
   const percentText = color ? `${ansi[percentStyle(t) ?? "reset"]}${percent}${ansi.reset}` : percent;
   const out: string[] = [
     clean(`CMK compliance report, generated ${report.generatedAt}; scope: ${scope}`),
-    `${plural(t.resources, "resource")}: ${t.compliant} compliant, ${t.nonCompliant} non-compliant, ${t.excluded} excluded, ${t.undetermined} undetermined; ${percentText} compliant; ${plural(report.findings.length, "finding")}; ${plural(report.graphPages, "Resource Graph page")} read`,
+    `${plural(t.resources, "resource")}: ${t.compliant} compliant, ${t.nonCompliant} non-compliant, ${t.atRisk} at risk, ${t.excluded} excluded, ${t.undetermined} undetermined; ${percentText} compliant; ${plural(report.findings.length, "finding")}; ${plural(report.graphPages, "Resource Graph page")} read`,
     "",
     ...groupTable("By resource type", "RESOURCE TYPE", report.byResourceType, width, color),
     "",
@@ -212,6 +215,30 @@ export function renderTable(report: ComplianceReport, options: TableOptions): st
           { header: "TITLE", align: "left", flex: true },
         ],
         rows,
+        width,
+        color,
+      ),
+    );
+  }
+
+  const notJudged = report.undeterminedResources;
+  if (notJudged.length > 0) {
+    const shown = notJudged.slice(0, maxFindings);
+    out.push(
+      "",
+      `Not fully judged: ${plural(notJudged.length, "resource")}` +
+        (shown.length < notJudged.length
+          ? ` (the first ${shown.length}; --format json, csv or html lists all)`
+          : ""),
+      ...table(
+        [
+          { header: "RESOURCE", align: "left" },
+          { header: "REASON", align: "left", flex: true },
+        ],
+        shown.map((u) => [
+          { text: clean(shortId(u.resourceId)) },
+          { text: clean(u.reason), style: "yellow" },
+        ]),
         width,
         color,
       ),

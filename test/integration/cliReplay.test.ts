@@ -1,10 +1,11 @@
-import { mkdtemp, readFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runCli } from "../../src/cli/runCli.js";
 import type { Report } from "../../src/core/report/report.js";
 import { parseTenantFile } from "@cmkr/azure-emulator";
+import { TenantBuilder } from "@cmkr/azure-emulator/tenant-builder";
 import { captureCliOutput, cliArgv } from "../support/cliCapture.js";
 
 describe("cmkr replay and remediate (in-process, embedded emulator and Azurite)", () => {
@@ -165,5 +166,82 @@ describe("cmkr settings errors", () => {
     } finally {
       delete process.env.CMKR_TICKET_SINK;
     }
+  });
+
+  it("replays a batch where one vault has an unexpected shape: its consumer fails, naming the field; the rest plays", async () => {
+    const b = new TenantBuilder({ seed: "replay-isolation" });
+    const sub = b.subscription(b.ids.guid("subscription"), "prod");
+    const at = { subscriptionId: sub, resourceGroup: "rg-keys" };
+    const versions = [
+      { createdOn: "2026-01-01T00:00:00Z", expiresOn: "2028-01-01T00:00:00Z" },
+      { createdOn: "2026-11-20T00:00:00Z", expiresOn: "2028-06-01T00:00:00Z" },
+    ];
+    const good = b.vault({ ...at, name: "kv-replay-good" });
+    const odd = b.vault({ ...at, name: "kv-replay-odd" });
+    const keys = { good: b.key(good, "cmk", versions), odd: b.key(odd, "cmk", versions) };
+    for (const [name, vault] of [
+      ["des-replay-good", good],
+      ["des-replay-odd", odd],
+    ] as const) {
+      const key = name.endsWith("good") ? keys.good : keys.odd;
+      const set = b.diskEncryptionSet({
+        ...at,
+        name,
+        keyUrl: key.versionIds[0] ?? "",
+        sourceVaultId: vault.id,
+      });
+      b.grantKeyAccess(vault, set.principalId ?? "");
+    }
+    const tenant = b.build();
+    const oddBody = tenant.resources.find((r) => r.id === odd.id);
+    (oddBody?.properties as Record<string, unknown>).networkAcls = { defaultAction: "Sometimes" };
+    const dir = await mkdtemp(join(tmpdir(), "cmkr-replay-"));
+    await writeFile(join(dir, "tenant.json"), JSON.stringify(tenant));
+    await mkdir(join(dir, "events"));
+    for (const [file, vault, key] of [
+      ["01-odd.json", odd, keys.odd],
+      ["02-good.json", good, keys.good],
+    ] as const) {
+      const version = key.versions[1] ?? "";
+      const event = {
+        id: `evt-${file}`,
+        topic: vault.id,
+        subject: key.name,
+        eventType: "Microsoft.KeyVault.KeyNewVersionCreated",
+        eventTime: "2026-11-22T11:00:00Z",
+        data: {
+          Id: `${key.id}/${version}`,
+          VaultName: vault.name,
+          ObjectType: "Key",
+          ObjectName: key.name,
+          Version: version,
+        },
+        dataVersion: "1",
+        metadataVersion: "1",
+      };
+      await writeFile(join(dir, "events", file), JSON.stringify([event]));
+    }
+    const c = captureCliOutput();
+    const code = await runCli(
+      cliArgv("replay", join(dir, "events"), "--tenant", join(dir, "tenant.json"), "--json"),
+      c.io,
+    );
+    const report = JSON.parse(c.out) as Report;
+    const by = (name: string) => report.actions.filter((a) => a.resourceId.endsWith(`/${name}`));
+    expect(by("des-replay-odd")).toEqual([
+      expect.objectContaining({
+        action: "none",
+        status: "failed",
+        codes: ["ArmFactsInvalid"],
+        reason: expect.stringMatching(
+          /vaults\/kv-replay-odd: field properties\.networkAcls\.defaultAction/,
+        ) as unknown,
+      }),
+    ]);
+    expect(by("des-replay-good")).toEqual([
+      expect.objectContaining({ action: "rotate-key", status: "planned" }),
+    ]);
+    expect(report.errors).toEqual([]);
+    expect(code).toBe(1);
   });
 });

@@ -37,10 +37,41 @@ async function tenantFile() {
     name: "disk-pmk",
     encryption: "platform",
   });
+  // A set whose key was deleted, an account whose vault was deleted, a set whose identity cannot
+  // reach its key (at risk): none of them compliant.
+  const gone = b.key(vault, "cmk-gone", [{ createdOn: "2026-01-01T00:00:00Z" }]);
+  const orphanSet = b.diskEncryptionSet({
+    subscriptionId: prod,
+    resourceGroup: "rg-des",
+    name: "des-gone",
+    keyUrl: gone.versionIds[0] ?? "",
+    sourceVaultId: vault.id,
+    autoRotation: true,
+  });
+  b.grantKeyAccess(vault, orphanSet.principalId ?? "");
+  b.deleteKey(gone, { deletedDate: "2026-11-21T00:00:00Z" });
+  const oldVault = b.vault({ subscriptionId: prod, resourceGroup: "rg-keys", name: "kv-scan-old" });
+  const oldKey = b.key(oldVault, "cmk", [{ createdOn: "2026-01-01T00:00:00Z" }]);
+  const orphanAccount = b.aiServicesAccount({
+    subscriptionId: prod,
+    resourceGroup: "rg-ai",
+    name: "aoai-orphan",
+    kind: "OpenAI",
+    cmk: { vaultUrl: oldVault.url, keyName: "cmk", keyVersion: oldKey.versions[0] ?? "" },
+  });
+  b.deleteVault(oldVault, { deletionDate: "2026-11-21T00:00:00Z" });
+  const risky = b.diskEncryptionSet({
+    subscriptionId: prod,
+    resourceGroup: "rg-des",
+    name: "des-risky",
+    keyUrl: key.versionIds[0] ?? "",
+    sourceVaultId: vault.id,
+    autoRotation: true,
+  });
   const dir = await mkdtemp(join(tmpdir(), "cmkr-scan-"));
   const file = join(dir, "tenant.json");
   await writeFile(file, JSON.stringify(b.build()));
-  return { dir, file, prod, dev, account, disk };
+  return { dir, file, prod, dev, account, disk, orphanSet, orphanAccount, risky };
 }
 
 const saved = { ...process.env };
@@ -78,18 +109,24 @@ describe("cmkr scan (in-process, embedded emulator)", () => {
     expect(await runCli(cliArgv("scan", "--tenant", t.file, "--format", "json"), c.io)).toBe(0);
     const report = JSON.parse(c.out) as ComplianceReport;
     expect(report.totals).toEqual({
-      resources: 4,
+      resources: 7,
       compliant: 2,
-      nonCompliant: 2,
+      nonCompliant: 4,
       excluded: 0,
       undetermined: 0,
+      atRisk: 1,
     });
     expect(report.findings.map((f) => [f.resourceId, f.code])).toEqual(
       expect.arrayContaining([
         [t.account.id, "AiServicesMicrosoftManagedKey"],
         [t.disk.id, "DiskPlatformKey"],
+        [t.orphanSet.id, "CmkKeyDeleted"],
+        [t.orphanAccount.id, "CmkVaultDeleted"],
+        [t.risky.id, "CmkNextRotationRefused"],
       ]),
     );
+    expect(report.findings.slice(0, 2).map((f) => f.severity)).toEqual(["urgent", "urgent"]);
+    expect(report.undeterminedResources).toEqual([]);
     expect(report.bySubscription.map((g) => [g.key, g.label])).toEqual(
       expect.arrayContaining([
         [t.prod, "prod"],

@@ -41,6 +41,8 @@ function tenant() {
     name: "aoai-mmk",
     kind: "OpenAI",
   });
+  // Ready for its key: once switched to it, nothing puts it at risk.
+  b.grantKeyAccess(vault, account.principalId ?? "");
   const disk = b.disk({
     subscriptionId: dev,
     resourceGroup: "rg-data",

@@ -1,3 +1,5 @@
+import { KeyClient } from "@azure/keyvault-keys";
+import type { ArmResource } from "@cmkr/azure-emulator";
 import { TenantBuilder, type KeyRef, type VaultRef } from "@cmkr/azure-emulator/tenant-builder";
 import { describe, expect, it } from "vitest";
 import { evaluateJob } from "../../src/app/evaluateJob.js";
@@ -61,6 +63,8 @@ interface Case {
   name: string;
   /** Adds the resource under evaluation; returns its id and type. */
   build: (t: Base) => { id: string; type: string };
+  /** Changes the built resource's body, e.g. to give a field a shape ARM never would. */
+  mutate?: (body: ArmResource) => void;
   env?: Record<string, string>;
   expected: {
     actions: { action: ActionKind; status: ActionStatus; codes: string[] }[];
@@ -185,14 +189,79 @@ const cases: Case[] = [
     },
     expected: { actions: [{ action: "rotate-key", status: "applied", codes: [] }], tickets: [], writes: 1 },
   },
+  {
+    name: "a disk encryption set whose key was soft-deleted: an urgent CmkKeyDeleted ticket, no rotation",
+    build: (t) => {
+      const id = compliantDes(t, false);
+      t.b.deleteKey(t.key, { deletedDate: "2026-11-22T11:00:00Z" });
+      return { id, type: desType };
+    },
+    env: { CMKR_DES_AUTO_ROTATION: "off" },
+    expected: {
+      actions: [{ action: "open-ticket", status: "applied", codes: ["CmkKeyDeleted"] }],
+      tickets: [{ findingCode: "CmkKeyDeleted", severity: "urgent" }],
+      writes: 0,
+    },
+  },
+  {
+    name: "an AI services account whose vault was deleted: an urgent CmkVaultDeleted ticket",
+    build: ({ b, subscriptionId, vault, key }) => {
+      const account = b.aiServicesAccount({
+        subscriptionId,
+        resourceGroup: "rg-ai",
+        name: "aoai-orphan",
+        kind: "OpenAI",
+        cmk: { vaultUrl: vault.url, keyName: key.name, keyVersion: key.versions[1]! },
+      });
+      b.grantKeyAccess(vault, account.principalId!);
+      b.deleteVault(vault, { deletionDate: "2026-11-22T10:00:00Z" });
+      return account;
+    },
+    expected: {
+      actions: [{ action: "open-ticket", status: "applied", codes: ["CmkVaultDeleted"] }],
+      tickets: [{ findingCode: "CmkVaultDeleted", severity: "urgent" }],
+      writes: 0,
+    },
+  },
+  {
+    name: "a disk encryption set whose identity has no access to its key: at risk, a high ticket",
+    build: ({ b, subscriptionId, vault, key }) =>
+      b.diskEncryptionSet({
+        subscriptionId,
+        resourceGroup: "rg-compute",
+        name: "des-noaccess",
+        keyUrl: key.versionIds[1]!,
+        sourceVaultId: vault.id,
+        autoRotation: true,
+      }),
+    expected: {
+      actions: [{ action: "open-ticket", status: "applied", codes: ["CmkNextRotationRefused"] }],
+      tickets: [{ findingCode: "CmkNextRotationRefused", severity: "high" }],
+      writes: 0,
+    },
+  },
+  {
+    name: "a disk encryption set whose identity field has an unexpected shape: a failed action naming the field",
+    build: (t) => ({ id: compliantDes(t), type: desType }),
+    mutate: (body) => {
+      body.identity = { type: "SystemAssigned", principalId: 42 };
+    },
+    expected: {
+      actions: [{ action: "none", status: "failed", codes: ["Undetermined", "ArmFactsInvalid"] }],
+      tickets: [],
+      writes: 0,
+    },
+  },
 ];
 
 describe("evaluateJob over the in-memory ledger and the emulated tenant (real SDK adapter)", () => {
-  it.each(cases)("$name", async ({ build, env, expected }) => {
+  it.each(cases)("$name", async ({ build, mutate, env, expected }) => {
     const t = base();
     const { id, type } = build(t);
     const tenant = t.b.build();
     const regionDes = tenant.resources.find((r) => r.type === desType && r.name === "des-cmk")?.id;
+    const body = tenant.resources.find((r) => r.id === id);
+    if (body !== undefined) mutate?.(body);
     const svc = createMemoryService(tenant, {
       env: {
         ...(env?.CMKR_DISK_MODE === "enforce"
@@ -280,6 +349,68 @@ describe("evaluateJob over the in-memory ledger and the emulated tenant (real SD
       reason: expect.stringContaining("1 ticket(s) resolved") as unknown,
     });
     expect(await svc.ctx.ledger.listTicketRequests()).toEqual([expect.objectContaining({ state: "closed" })]);
+  });
+
+  it("a key recovered after its deletion: the urgent ticket is resolved at the next evaluation", async () => {
+    const t = base();
+    const id = compliantDes(t);
+    const svc = createMemoryService(t.b.build());
+    // Someone deletes the key with the real SDK; Key Vault keeps it soft-deleted.
+    const keys = new KeyClient(t.key.vaultUrl, svc.emulator.credential(), {
+      httpClient: svc.emulator.httpClient(),
+    });
+    await (await keys.beginDeleteKey(t.key.name, { intervalInMs: 0 })).pollUntilDone();
+    expect(await evaluateJob(job(id, desType), svc.ctx)).toEqual([
+      expect.objectContaining({ action: "open-ticket", codes: ["CmkKeyDeleted"] }),
+    ]);
+    const [ticket] = await svc.ctx.ledger.listTicketRequests();
+    expect(ticket?.body).toContain(`az keyvault key recover --name cmk --vault-name kv-evaluate`);
+    await (await keys.beginRecoverDeletedKey(t.key.name, { intervalInMs: 0 })).pollUntilDone();
+    const after = await evaluateJob({ ...job(id, desType), jobId: "job-2" }, svc.ctx);
+    expect(after).toContainEqual(
+      expect.objectContaining({ action: "update-ticket", status: "applied", codes: ["CmkKeyDeleted"] }),
+    );
+    expect(await svc.ctx.ledger.listTicketRequests()).toEqual([
+      expect.objectContaining({ findingCode: "CmkKeyDeleted", state: "closed" }),
+    ]);
+  });
+
+  it("a vault that cannot be read leaves the resource undetermined and its open ticket unresolved", async () => {
+    const t = base();
+    const { id } = t.b.aiServicesAccount({
+      subscriptionId: t.subscriptionId,
+      resourceGroup: "rg-ai",
+      name: "aoai-unread",
+      kind: "OpenAI",
+      cmk: { vaultUrl: t.vault.url, keyName: t.key.name, keyVersion: t.key.versions[1]! },
+    });
+    const svc = createMemoryService(t.b.build());
+    await svc.ctx.ledger.requestTicket({
+      resourceId: id,
+      resourceType: "Microsoft.CognitiveServices/accounts",
+      findingCode: "CmkKeyExpiresSoon",
+      severity: "high",
+      title: "expires soon",
+      body: "b",
+    });
+    // The vault's firewall setting is of a shape the service does not know: its facts cannot be read.
+    const vault = structuredClone(svc.emulator.state.getResource(t.vault.id)!.body);
+    (vault.properties as Record<string, unknown>).networkAcls = { defaultAction: "Sometimes" };
+    svc.emulator.state.putResource(vault);
+    const actions = await evaluateJob(job(id, "Microsoft.CognitiveServices/accounts"), svc.ctx);
+    expect(actions).toEqual([
+      expect.objectContaining({
+        action: "none",
+        status: "skipped",
+        codes: ["Undetermined"],
+        reason: expect.stringMatching(
+          /kv-evaluate\.vault\.azure\.net could not be read: ArmFactsInvalid: .*properties\.networkAcls\.defaultAction/,
+        ) as unknown,
+      }),
+    ]);
+    expect(await svc.ctx.ledger.listTicketRequests()).toEqual([
+      expect.objectContaining({ findingCode: "CmkKeyExpiresSoon", state: "requested" }),
+    ]);
   });
 
   it("in a dry run an enforceable fix is planned: nothing written, nothing ticketed", async () => {

@@ -1,5 +1,9 @@
+import { KeyVaultManagementClient } from "@azure/arm-keyvault";
+import { KeyClient } from "@azure/keyvault-keys";
 import { describe, expect, it } from "vitest";
+import { evaluateJob } from "../../src/app/evaluateJob.js";
 import { keyEventJob } from "../../src/app/planKeyEvent.js";
+import { mlWorkspaceRule } from "../../src/core/consumers/mlWorkspace/mlWorkspaceRule.js";
 import { rotateConsumer } from "../../src/app/rotateConsumer.js";
 import type { KeyVaultKeyEventKind } from "../../src/core/events/domainEvents.js";
 import type { ActionKind, ActionStatus } from "../../src/core/report/report.js";
@@ -255,5 +259,104 @@ describe("rotateConsumer over the in-memory ledger and the emulated tenant (real
       codes: ["AlreadyNewest"],
     });
     expect(writes(svc)).toBe(1);
+  });
+});
+
+describe("rotateConsumer when the consumer's key or vault is gone (deleted with the real SDK clients)", () => {
+  const consequences = {
+    des: "virtual machines using disks encrypted by this set shut down",
+    openai: "fine-tuning, data download and new deployments stop",
+    aiservices: "fine-tuning, data download and new deployments stop",
+    ml: mlWorkspaceRule.keyLossConsequence,
+  } as const;
+
+  it.each(["des", "openai", "aiservices", "ml"] as const)(
+    "%s: a soft-deleted key is refused with an urgent CmkKeyDeleted ticket, never skipped",
+    async (consumer) => {
+      const s = keyScenario({ consumer });
+      const svc = createMemoryService(s.tenant);
+      const keys = new KeyClient(s.key.vaultUrl, svc.emulator.credential(), {
+        httpClient: svc.emulator.httpClient(),
+      });
+      await (await keys.beginDeleteKey(s.key.name, { intervalInMs: 0 })).pollUntilDone();
+      const job = keyEventJob(scenarioKeyEvent(s), s.consumer, "corr-1", testNow, false);
+      expect(await rotateConsumer(job, svc.ctx)).toMatchObject({
+        action: "refuse",
+        status: "skipped",
+        from: s.currentKeyId,
+        codes: ["CmkKeyDeleted"],
+      });
+      expect(writes(svc)).toBe(0);
+      const [ticket, ...others] = await svc.ctx.ledger.listTicketRequests();
+      expect(others).toEqual([]);
+      expect(ticket).toMatchObject({
+        findingCode: "CmkKeyDeleted",
+        severity: "urgent",
+        resourceId: s.consumer.id,
+      });
+      expect(ticket?.body).toContain(`az keyvault key recover --name cmk --vault-name ${s.vault.name}`);
+      expect(ticket?.body).toContain(consequences[consumer]);
+    },
+  );
+
+  it.each(["des", "openai", "ml"] as const)(
+    "%s: a vault deleted through ARM is refused with an urgent CmkVaultDeleted ticket",
+    async (consumer) => {
+      const s = keyScenario({ consumer });
+      const svc = createMemoryService(s.tenant);
+      const arm = new KeyVaultManagementClient(svc.emulator.credential(), s.subscriptionId, {
+        httpClient: svc.emulator.httpClient(),
+      });
+      await arm.vaults.delete("rg-keys", s.vault.name);
+      const job = keyEventJob(scenarioKeyEvent(s), s.consumer, "corr-1", testNow, false);
+      expect(await rotateConsumer(job, svc.ctx)).toMatchObject({
+        action: "refuse",
+        status: "skipped",
+        codes: ["CmkVaultDeleted"],
+      });
+      const [ticket] = await svc.ctx.ledger.listTicketRequests();
+      expect(ticket).toMatchObject({ findingCode: "CmkVaultDeleted", severity: "urgent" });
+      expect(ticket?.body).toContain(`az keyvault recover --name ${s.vault.name} --location westeurope`);
+      expect(ticket?.body).toMatch(/does \*\*not\*\* restore its Azure RBAC role assignments/);
+      expect(ticket?.body).toContain(consequences[consumer]);
+    },
+  );
+
+  it("the sweep's and the rotation's tickets for a deleted key are one ticket with one text", async () => {
+    const s = keyScenario({ consumer: "des" });
+    const svc = createMemoryService(s.tenant);
+    const keys = new KeyClient(s.key.vaultUrl, svc.emulator.credential(), {
+      httpClient: svc.emulator.httpClient(),
+    });
+    await (await keys.beginDeleteKey(s.key.name, { intervalInMs: 0 })).pollUntilDone();
+    const job = keyEventJob(scenarioKeyEvent(s), s.consumer, "corr-1", testNow, false);
+    await rotateConsumer({ ...job, trigger: "Sweep" }, svc.ctx);
+    await svc.ctx.ledger.markTicket(
+      { resourceId: s.consumer.id, findingCode: "CmkKeyDeleted" },
+      { opened: { sink: "file", externalId: "1", url: "file:///tickets/1" } },
+    );
+    const evaluation = { ...job, kind: "evaluate" as const, jobId: "evaluate-1", trigger: "Sweep" as const };
+    await evaluateJob(evaluation, svc.ctx);
+    // Same title, body and severity from both paths: the sweep's repeat is quiet, no new comment.
+    expect(await svc.ctx.ledger.listTicketRequests()).toEqual([
+      expect.objectContaining({ findingCode: "CmkKeyDeleted", count: 2, state: "open" }),
+    ]);
+    expect(await svc.ctx.ledger.pendingTickets(s.consumer.id)).toEqual([]);
+  });
+
+  it("in a dry run the refusal is planned and nothing is ticketed", async () => {
+    const s = keyScenario({ consumer: "des" });
+    const svc = createMemoryService(s.tenant, { env: { CMKR_DRY_RUN: "true" } });
+    const keys = new KeyClient(s.key.vaultUrl, svc.emulator.credential(), {
+      httpClient: svc.emulator.httpClient(),
+    });
+    await (await keys.beginDeleteKey(s.key.name, { intervalInMs: 0 })).pollUntilDone();
+    const job = keyEventJob(scenarioKeyEvent(s), s.consumer, "corr-1", testNow, true);
+    expect(await rotateConsumer(job, svc.ctx)).toMatchObject({
+      action: "refuse",
+      status: "planned",
+      codes: ["CmkKeyDeleted"],
+    });
+    expect(await svc.ctx.ledger.listTicketRequests()).toEqual([]);
   });
 });

@@ -18,7 +18,7 @@ describe("evaluateDiskEncryptionSet", () => {
   it("needs no catch-up rotation while the platform rotates automatically", () => {
     const result = evaluateDiskEncryptionSet(
       des({ rotationToLatestKeyVersionEnabled: true }),
-      context({ desAutoRotation: "ticket" }),
+      context({ desAutoRotation: "ticket" }, { vault: vaultFacts() }),
     );
     expect(result.compliant).toBe(true);
     expect(result.maintenance).toEqual([]);
@@ -55,7 +55,10 @@ describe("evaluateDiskEncryptionSet", () => {
   });
 
   it('desAutoRotation "enable": DesAutoRotationOff carries an enable-auto-rotation patch', () => {
-    const result = evaluateDiskEncryptionSet(des(), context({ desAutoRotation: "enable" }));
+    const result = evaluateDiskEncryptionSet(
+      des(),
+      context({ desAutoRotation: "enable" }, { vault: vaultFacts() }),
+    );
     expect(result.findings.map((f) => f.code)).toEqual(["DesAutoRotationOff"]);
     expect(result.findings[0]?.remediation).toEqual({
       kind: "enable-auto-rotation",

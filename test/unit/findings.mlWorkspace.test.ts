@@ -131,9 +131,12 @@ describe("evaluateMlWorkspace: CMK workspace", () => {
     expect(result.maintenance).toHaveLength(1);
   });
 
-  it("notes that the vault was not checked when its facts are missing", () => {
+  it("is undetermined, not compliant, when its vault facts are missing", () => {
     const result = evaluateMlWorkspace(cmkMlWorkspace(), context());
-    expect(result.compliant).toBe(true);
+    expect(result.compliant).toBe(false);
+    expect(result.findings).toEqual([]);
+    expect(result.undetermined?.reason).toMatch(/the vault of .*cmk-ml.* was not read/);
+    expect(result.maintenance).toEqual([]);
     expect(result.notes.join("\n")).toMatch(/vault facts .* were not provided/);
   });
 

@@ -13,10 +13,12 @@ const scope = { subscriptions: [], managementGroups: [] };
 
 /** Counts recomputed independently from the evaluations, to compare against the builder. */
 function expectedCounts(evaluations: ReturnType<typeof buildReportTenant>["judged"]): ComplianceCounts {
-  const c = { resources: 0, compliant: 0, nonCompliant: 0, excluded: 0, undetermined: 0 };
+  const c = { resources: 0, compliant: 0, nonCompliant: 0, excluded: 0, undetermined: 0, atRisk: 0 };
   for (const { evaluation: e } of evaluations) {
     c.resources++;
     if (e.excluded) c.excluded++;
+    else if (e.findings.length > 0 && e.findings.every((f) => f.code === "CmkNextRotationRefused"))
+      c.atRisk++;
     else if (e.findings.length > 0) c.nonCompliant++;
     else if (e.undetermined) c.undetermined++;
     else c.compliant++;
@@ -39,12 +41,22 @@ describe("createComplianceReportBuilder", () => {
     expect(report.totals).toEqual(expectedCounts(judged));
     // The fixture holds every outcome, so every counter is exercised.
     expect(report.totals).toEqual({
-      resources: 18,
-      compliant: 5,
-      nonCompliant: 10,
+      resources: 20,
+      compliant: 4,
+      nonCompliant: 11,
       excluded: 2,
-      undetermined: 1,
+      undetermined: 2,
+      atRisk: 1,
     });
+    // The five outcomes partition the resources, in every group.
+    for (const c of [report.totals, ...report.byResourceType.map((g) => g.counts)])
+      expect(c.compliant + c.nonCompliant + c.atRisk + c.excluded + c.undetermined).toBe(c.resources);
+    // Every resource not fully judged is listed with its reason, and the field when that was the cause.
+    expect(report.undeterminedResources.map((u) => [u.resourceId.split("/").pop(), u.field])).toEqual([
+      ["des-odd", "identity.principalId"],
+      ["proj-dev", undefined],
+    ]);
+    expect(report.undeterminedResources[1]?.reason).toMatch(/hub .* was not provided/);
 
     expect(report.byResourceType.map((g) => g.key)).toEqual([
       "Microsoft.CognitiveServices/accounts",
@@ -82,11 +94,10 @@ describe("createComplianceReportBuilder", () => {
           ["urgent", "high", "medium", "low"].indexOf(a) - ["urgent", "high", "medium", "low"].indexOf(b),
       ),
     );
-    expect(findings[0]).toMatchObject({
-      code: "CmkKeyExpired",
-      severity: "urgent",
-      subscriptionId: SUB_PROD,
-    });
+    expect(findings.slice(0, 2)).toEqual([
+      expect.objectContaining({ code: "CmkKeyExpired", severity: "urgent", subscriptionId: SUB_PROD }),
+      expect.objectContaining({ code: "CmkKeyDeleted", severity: "urgent", subscriptionId: SUB_PROD }),
+    ]);
     const high = findings.filter((f) => f.severity === "high").map((f) => f.resourceId.toLowerCase());
     expect(high).toEqual([...high].sort());
     const selfRemediable = findings.filter((f) => f.selfRemediable).map((f) => f.code);
@@ -108,7 +119,7 @@ describe("createComplianceReportBuilder", () => {
     expect(report.byResourceType).toEqual([
       {
         key: "Microsoft.Compute/disks",
-        counts: { resources: 2, compliant: 2, nonCompliant: 0, excluded: 0, undetermined: 0 },
+        counts: { resources: 2, compliant: 2, nonCompliant: 0, excluded: 0, undetermined: 0, atRisk: 0 },
       },
     ]);
     expect(report.bySubscription).toHaveLength(1);

@@ -53,7 +53,7 @@ const report = reportOf(tenant);
 describe("renderCsv", () => {
   it("one row per finding after a header row, every field read back as written", () => {
     const rows = parseCsv(renderCsv(report));
-    expect(rows).toHaveLength(report.findings.length + 1);
+    expect(rows).toHaveLength(report.findings.length + report.undeterminedResources.length + 1);
     expect(rows[0]).toEqual([...CSV_COLUMNS]);
     for (const [i, f] of report.findings.entries()) {
       const r = Object.fromEntries(CSV_COLUMNS.map((c, j) => [c, rows[i + 1]?.[j]]));
@@ -67,6 +67,7 @@ describe("renderCsv", () => {
         resource_id: f.resourceId,
         self_remediable: String(f.selfRemediable),
         details: f.body,
+        state: f.code === "CmkNextRotationRefused" ? "at-risk" : "non-compliant",
       });
       expect(f.resourceId.endsWith(`/${r.resource_name ?? "?"}`)).toBe(true);
       expect(f.resourceId).toContain(`/resourceGroups/${r.resource_group ?? "?"}/`);
@@ -76,6 +77,29 @@ describe("renderCsv", () => {
     const names = new Map(rows.slice(1).map((r) => [r[6], r[7]]));
     expect([...names.values()].sort()).toEqual(["dev & test", "prod", "shared-keys"]);
     expect(rows.slice(1).some((r) => r[5] === HOSTILE_NAME)).toBe(true);
+  });
+
+  it("then one row per resource not fully judged, state undetermined, with its reason", () => {
+    const rows = parseCsv(renderCsv(report)).slice(1 + report.findings.length);
+    expect(rows).toHaveLength(report.undeterminedResources.length);
+    for (const [i, u] of report.undeterminedResources.entries()) {
+      const r = Object.fromEntries(CSV_COLUMNS.map((c, j) => [c, rows[i]?.[j]]));
+      expect(r).toMatchObject({
+        severity: "",
+        code: "Undetermined",
+        title: `Not fully judged: ${u.reason}`,
+        resource_id: u.resourceId,
+        subscription_id: u.subscriptionId,
+        self_remediable: "false",
+        state: "undetermined",
+      });
+      if (u.field !== undefined) expect(r.details).toContain(`(field ${u.field})`);
+    }
+    expect(rows.some((r) => r[0] === "" && r.at(-1) === "undetermined")).toBe(true);
+    const states = parseCsv(renderCsv(report))
+      .slice(1)
+      .map((r) => r.at(-1));
+    expect(new Set(states)).toEqual(new Set(["non-compliant", "at-risk", "undetermined"]));
   });
 
   it("ends every record with CRLF and contains no bare CR", () => {
@@ -96,7 +120,7 @@ describe("renderCsv", () => {
         { ...base, title: "\r=1", body: "a, b" },
       ],
     };
-    const rows = parseCsv(renderCsv(hostile)).slice(1);
+    const rows = parseCsv(renderCsv({ ...hostile, undeterminedResources: [] })).slice(1);
     expect(rows.map((r) => r[2])).toEqual([
       `'=HYPERLINK("https://evil.example","x")`,
       "'+1+1",
@@ -116,6 +140,8 @@ describe("renderCsv", () => {
   });
 
   it("an empty report is the header row alone", () => {
-    expect(renderCsv({ ...report, findings: [] })).toBe(`${CSV_COLUMNS.join(",")}\r\n`);
+    expect(renderCsv({ ...report, findings: [], undeterminedResources: [] })).toBe(
+      `${CSV_COLUMNS.join(",")}\r\n`,
+    );
   });
 });

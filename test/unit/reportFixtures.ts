@@ -7,6 +7,9 @@ import type { ComplianceReport } from "../../src/report/complianceReport.js";
 import { createComplianceReportBuilder } from "../../src/report/complianceReportBuilder.js";
 import { vaultFactsFromArm } from "../../src/core/keyStores/vaultFactsFromArm.js";
 import type { ArmResourceJson } from "../../src/core/arm/armResource.js";
+import { consumerRuleFor } from "../../src/core/consumers/registry.js";
+import type { KeyRef } from "../../src/core/ids/keyId.js";
+import { keyStoreStateOf, type KeyStoreReads } from "../../src/core/keyStores/keyStoreState.js";
 import { detectionSettings } from "../../src/core/findings/detectionSettings.js";
 import { evaluateResource, hasDetectionRule } from "../../src/core/findings/evaluateResource.js";
 import type { Evaluation } from "../../src/core/findings/finding.js";
@@ -15,8 +18,8 @@ import { TenantBuilder } from "@cmkr/azure-emulator/tenant-builder";
 
 /**
  * A tenant for the report tests: three subscriptions, every in-scope resource type, and a mix of
- * compliant, non-compliant (every severity), excluded and undetermined resources, judged by the
- * real detection rules.
+ * compliant, non-compliant (every severity), at-risk, excluded and undetermined resources, judged by
+ * the real detection rules.
  */
 
 export const NOW = new Date("2026-12-01T12:00:00Z");
@@ -53,7 +56,11 @@ export function buildReportTenant(): ReportTenant {
     { createdOn: "2025-01-01T00:00:00Z", expiresOn: "2026-06-01T00:00:00Z" },
   ]);
 
-  // prod: AI services (compliant, non-compliant, excluded, hostile name), disks, a DES.
+  // A key deleted from under its consumer (urgent).
+  const gone = b.key(vault, "cmk-gone", [{ createdOn: "2026-01-01T00:00:00Z" }]);
+
+  // prod: AI services (at risk: its identity has no access to its key; non-compliant, excluded,
+  // hostile name), disks, disk encryption sets (compliant, expired key, deleted key, a malformed one).
   b.aiServicesAccount({
     ...at(SUB_PROD, "rg-ai"),
     name: "aoai-cmk",
@@ -72,6 +79,23 @@ export function buildReportTenant(): ReportTenant {
   const des = b.diskEncryptionSet({
     ...at(SUB_PROD, "rg-compute"),
     name: "des-prod",
+    keyUrl: healthy.versionIds[0] as string,
+    sourceVaultId: vault.id,
+    autoRotation: true,
+  });
+  b.grantKeyAccess(vault, des.principalId ?? "");
+  const orphan = b.diskEncryptionSet({
+    ...at(SUB_PROD, "rg-compute"),
+    name: "des-orphan",
+    keyUrl: gone.versionIds[0] as string,
+    sourceVaultId: vault.id,
+    autoRotation: true,
+  });
+  b.grantKeyAccess(vault, orphan.principalId ?? "");
+  b.deleteKey(gone, { deletedDate: "2026-11-30T08:00:00Z" });
+  const odd = b.diskEncryptionSet({
+    ...at(SUB_PROD, "rg-compute"),
+    name: "des-odd",
     keyUrl: healthy.versionIds[0] as string,
     sourceVaultId: vault.id,
     autoRotation: true,
@@ -99,6 +123,9 @@ export function buildReportTenant(): ReportTenant {
   b.disk({ ...at(SUB_DEV, "rg-compute"), name: "dev-pmk", encryption: "platform" });
 
   const tenant = b.build();
+  // A field of a shape ARM never writes: the set cannot be judged, and the report says which field.
+  const oddBody = tenant.resources.find((r) => r.id === odd.id);
+  if (oddBody !== undefined) oddBody.identity = { type: "SystemAssigned", principalId: 42 };
   const settings = detectionSettings({ desAutoRotation: "enable" });
   const vaults = tenant.resources.filter((r) => r.type === "Microsoft.KeyVault/vaults");
   const keyFacts = (keyUrl: string): KeyVersionFacts | undefined => {
@@ -120,20 +147,46 @@ export function buildReportTenant(): ReportTenant {
       keyOps: v.keyOps,
     };
   };
+  const ok = <T>(value: T) => ({ ok: true as const, value });
+  // What the sweep would read about a consumer's key store, from the tenant file.
+  const readsOf = (key: KeyRef): KeyStoreReads => {
+    const vaultBody = vaults.find(
+      (v) => (v.properties as { vaultUri?: string }).vaultUri?.replace(/\/$/, "") === key.vaultUrl,
+    );
+    const store = tenant.keyVaults[key.vaultUrl];
+    const deleted = store?.deletedKeys?.[key.keyName];
+    return {
+      vault: ok(vaultBody === undefined ? undefined : vaultFactsFromArm(vaultBody)),
+      keyVersions: ok(
+        store?.keys[key.keyName]?.map((v) => ({
+          keyId: `${key.vaultUrl}/keys/${key.keyName}/${v.version}`,
+          version: v.version,
+          enabled: v.enabled,
+          createdOn: new Date(v.createdOn),
+        })),
+      ),
+      keyVersion: key.version === undefined ? undefined : ok(keyFacts(key.keyId)),
+      deletedKey: ok(
+        deleted === undefined
+          ? undefined
+          : { vaultUrl: key.vaultUrl, keyName: key.keyName, deletedOn: new Date(deleted.deletedDate) },
+      ),
+      roleAssignments: ok([]),
+    };
+  };
   const contextOf = (resource: ArmResourceJson): RuleContext => {
     const base = { settings, now: NOW };
     if (resource.type === "Microsoft.KeyVault/vaults") return { ...base, holdsCmkKeys: true };
-    if (resource.type === "Microsoft.Compute/diskEncryptionSets") {
-      const active = (resource.properties as { activeKey: { keyUrl: string; sourceVault: { id: string } } })
-        .activeKey;
-      const vaultBody = vaults.find((v) => v.id === active.sourceVault.id);
-      return {
-        ...base,
-        vault: vaultBody === undefined ? undefined : vaultFactsFromArm(vaultBody),
-        currentKey: keyFacts(active.keyUrl),
-      };
-    }
-    return base;
+    // Every CMK consumer gets its key store as the sweep reads it.
+    const key = consumerRuleFor(resource.type)?.currentKey(resource);
+    if (key === undefined) return base;
+    const keyStore = keyStoreStateOf(key, readsOf(key));
+    return {
+      ...base,
+      keyStore,
+      vault: keyStore.kind === "present" || keyStore.kind === "key-deleted" ? keyStore.vault : undefined,
+      currentKey: keyStore.kind === "present" ? keyStore.currentKey : undefined,
+    };
   };
   const judged = tenant.resources
     .filter((r) => hasDetectionRule(r.type))

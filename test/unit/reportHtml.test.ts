@@ -15,7 +15,7 @@ import {
   SUB_DEV,
 } from "./reportFixtures.js";
 
-const outcomes = ["compliant", "nonCompliant", "excluded", "undetermined"] as const;
+const outcomes = ["compliant", "nonCompliant", "atRisk", "excluded", "undetermined"] as const;
 
 let report: ComplianceReport;
 let html: string;
@@ -101,7 +101,7 @@ describe("renderHtml", () => {
       expect(svg?.getAttribute("aria-label")).toBeTruthy();
       expect(svg?.querySelector("title")?.textContent).toBeTruthy();
       expect(svg?.querySelector("desc")?.textContent).toContain(`${groups[0]?.counts.resources} resources`);
-      expect(svg?.querySelectorAll(".legend text")).toHaveLength(4);
+      expect(svg?.querySelectorAll(".legend text")).toHaveLength(outcomes.length);
       const bars = [...root.querySelectorAll("svg g.bar")];
       const rows = [...root.querySelectorAll("table.groups tbody tr")];
       expect(bars.map((b) => b.getAttribute("data-key"))).toEqual(groups.map((g) => g.key));
@@ -204,13 +204,32 @@ describe("renderHtml", () => {
     expect(html).not.toContain('<img src="https://evil');
   });
 
+  it("lists the resources not fully judged, with the reason and the field", () => {
+    const section = doc.getElementById("undetermined");
+    expect(num(section)).toBe(report.undeterminedResources.length);
+    const rows = [...(section?.querySelectorAll("tr.undetermined") ?? [])];
+    expect(rows.map((r) => r.getAttribute("data-resource-id"))).toEqual(
+      report.undeterminedResources.map((u) => u.resourceId),
+    );
+    expect(rows.map((r) => r.getAttribute("data-field"))).toEqual(
+      report.undeterminedResources.map((u) => u.field ?? null),
+    );
+    for (const [i, u] of report.undeterminedResources.entries())
+      expect(rows[i]?.textContent).toContain(u.reason);
+    expect(doc.querySelector('#summary [data-count="atRisk"]')?.textContent).toBe(
+      String(report.totals.atRisk),
+    );
+  });
+
   it("renders an empty report", () => {
     const empty = createComplianceReportBuilder({
       scope: { subscriptions: ["s1"], managementGroups: ["mg-platform"] },
       now: NOW,
     }).build();
     const d = new JSDOM(renderHtml(empty)).window.document;
-    expect(d.querySelectorAll("article.finding, g.bar, tr.action, tr.ticket")).toHaveLength(0);
+    expect(d.querySelectorAll("article.finding, g.bar, tr.action, tr.ticket, tr.undetermined")).toHaveLength(
+      0,
+    );
     expect(d.querySelector('#summary [data-count="compliancePercent"]')?.textContent).toBe("n/a");
     expect(d.getElementById("scope")?.textContent).toBe("subscription s1, management group mg-platform");
   });

@@ -44,6 +44,17 @@ describe("renderJson", () => {
       "actions",
       "tickets",
       "graphPages",
+      // Added to the contract later: after every key there was before.
+      "undeterminedResources",
+    ]);
+    const totals = (JSON.parse(json) as ComplianceReport).totals;
+    expect(Object.keys(totals)).toEqual([
+      "resources",
+      "compliant",
+      "nonCompliant",
+      "excluded",
+      "undetermined",
+      "atRisk",
     ]);
   });
 

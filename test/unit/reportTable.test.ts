@@ -21,7 +21,7 @@ describe("renderTable", () => {
   it("summary line with the totals and the percentage", () => {
     const t = report.totals;
     expect(text).toContain(
-      `${t.resources} resources: ${t.compliant} compliant, ${t.nonCompliant} non-compliant, ${t.excluded} excluded, ${t.undetermined} undetermined; ${formatCompliancePercent(t)} compliant; ${report.findings.length} findings; 2 Resource Graph pages read`,
+      `${t.resources} resources: ${t.compliant} compliant, ${t.nonCompliant} non-compliant, ${t.atRisk} at risk, ${t.excluded} excluded, ${t.undetermined} undetermined; ${formatCompliancePercent(t)} compliant; ${report.findings.length} findings; 2 Resource Graph pages read`,
     );
     expect(text.split("\n")[0]).toBe(
       `CMK compliance report, generated ${report.generatedAt}; scope: all visible subscriptions`,
@@ -33,7 +33,7 @@ describe("renderTable", () => {
       const c = g.counts;
       expect(rowOf(text, g.key)).toEqual([
         g.key,
-        ...[c.resources, c.compliant, c.nonCompliant, c.excluded, c.undetermined].map(String),
+        ...[c.resources, c.compliant, c.nonCompliant, c.atRisk, c.excluded, c.undetermined].map(String),
         formatCompliancePercent(c),
       ]);
     }
@@ -42,7 +42,7 @@ describe("renderTable", () => {
       expect(rowOf(text, g.label ?? "?")).toEqual([
         g.label,
         g.key,
-        ...[c.resources, c.compliant, c.nonCompliant, c.excluded, c.undetermined].map(String),
+        ...[c.resources, c.compliant, c.nonCompliant, c.atRisk, c.excluded, c.undetermined].map(String),
         formatCompliancePercent(c),
       ]);
     }
@@ -61,6 +61,16 @@ describe("renderTable", () => {
     const cut = renderTable(report, { color: false, maxFindings: 3 });
     expect(cut.split("\n").filter((l) => /^(urgent|high|medium|low) {2}/.test(l))).toHaveLength(3);
     expect(cut).toContain("(the first 3; --format html or csv lists all with their fixes)");
+  });
+
+  it("lists the resources not fully judged with their reasons", () => {
+    expect(text).toContain(`Not fully judged: ${report.undeterminedResources.length} resources\n`);
+    expect(rowOf(text, "rg-compute/des-odd")[1]).toMatch(/field identity\.principalId/);
+    expect(rowOf(text, "rg-ml/proj-dev")[1]).toMatch(/hub .* was not provided/);
+    const cut = renderTable(report, { color: false, maxFindings: 1 });
+    expect(cut).toContain(
+      "Not fully judged: 2 resources (the first 1; --format json, csv or html lists all)",
+    );
   });
 
   it("no escape sequences without color, and none smuggled in through resource text", () => {
@@ -83,17 +93,18 @@ describe("renderTable", () => {
   });
 
   it("fits a terminal's width by cutting names and titles; cuts nothing without one", () => {
-    const narrow = renderTable(report, { color: false, width: 130 });
+    // 140 columns: the subscription table's fixed columns (id and six counts) take 121 of them.
+    const narrow = renderTable(report, { color: false, width: 140 });
     const tableRows = narrow
       .split("\n")
       .filter((l) => /^(urgent |high |medium |low |Microsoft\.|prod |dev |shared-)/.test(l));
     expect(tableRows.length).toBe(report.findings.length + report.byResourceType.length + 3);
-    for (const l of tableRows) expect(l.length).toBeLessThanOrEqual(130);
+    for (const l of tableRows) expect(l.length).toBeLessThanOrEqual(140);
     expect(tableRows.some((l) => l.endsWith("…"))).toBe(true);
     // Narrower still: resource types are cut too, the numbers stay.
-    const row = rowOf(renderTable(report, { color: false, width: 90 }), "Microsoft.Ma");
+    const row = rowOf(renderTable(report, { color: false, width: 100 }), "Microsoft.Ma");
     expect(row[0]).toMatch(/…$/);
-    expect(row.slice(1)).toEqual(["4", "0", "2", "1", "1", "0.0%"]);
+    expect(row.slice(1)).toEqual(["4", "0", "2", "0", "1", "1", "0.0%"]);
     expect(text).not.toContain("…");
     for (const f of report.findings) expect(text).toContain(f.title);
   });
@@ -101,10 +112,11 @@ describe("renderTable", () => {
   it("says so when there is nothing", () => {
     const empty: ComplianceReport = {
       ...report,
-      totals: { resources: 0, compliant: 0, nonCompliant: 0, excluded: 0, undetermined: 0 },
+      totals: { resources: 0, compliant: 0, nonCompliant: 0, excluded: 0, undetermined: 0, atRisk: 0 },
       byResourceType: [],
       bySubscription: [],
       findings: [],
+      undeterminedResources: [],
     };
     const out = renderTable(empty, { color: false });
     expect(out).toContain("0 resources: 0 compliant");

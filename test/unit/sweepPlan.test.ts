@@ -104,6 +104,75 @@ describe("planSweepPage (pure)", () => {
     expect(p.evaluation.compliant).toBe(false);
   });
 
+  it("finds a deleted key urgent, queues it, and gives it a new fingerprint so it is queued at once", () => {
+    const gone = new PageFacts(
+      new Map([
+        [factKey({ kind: "vault", vaultUrl: VAULT_URL }), { ok: true as const, value: vaultFacts() }],
+        [
+          factKey({ kind: "keyVersions", vaultUrl: VAULT_URL, keyName: KEY }),
+          { ok: true as const, value: undefined },
+        ],
+        [
+          factKey({ kind: "deletedKey", vaultUrl: VAULT_URL, keyName: KEY }),
+          { ok: true as const, value: undefined },
+        ],
+      ]),
+    );
+    const p = plan(des(), { facts: gone });
+    expect(p.evaluation.findings.map((f) => [f.code, f.severity])).toEqual([["CmkKeyDeleted", "urgent"]]);
+    expect(p.steps).toEqual([{ kind: "evaluate", reason: "findings" }]);
+    expect(p.fingerprint).not.toBe(plan(des()).fingerprint);
+    expect(p.fingerprint.startsWith(resourceFingerprint(des()))).toBe(true);
+  });
+
+  it("leaves a consumer whose vault is out of sight undetermined without queueing it: nothing failed to read", () => {
+    const outOfSight = new PageFacts(
+      new Map([
+        [factKey({ kind: "vault", vaultUrl: VAULT_URL }), { ok: true as const, value: undefined }],
+        [
+          factKey({ kind: "keyVersions", vaultUrl: VAULT_URL, keyName: KEY }),
+          { ok: true as const, value: bothVersions },
+        ],
+        [
+          factKey({ kind: "keyVersion", vaultUrl: VAULT_URL, keyName: KEY, version: V1 }),
+          { ok: true as const, value: keyFacts(KEY) },
+        ],
+      ]),
+    );
+    const p = plan(des(), { facts: outOfSight });
+    expect(p.evaluation.undetermined?.reason).toMatch(/not visible to the service/);
+    expect(p.steps).toEqual([]);
+  });
+
+  it("queues a consumer at risk (its next rotation would be refused) for its ticket", () => {
+    const noAccess = new PageFacts(
+      new Map(
+        [...facts(bothVersions).entries()].map(([k, o]) =>
+          k === factKey({ kind: "vault", vaultUrl: VAULT_URL })
+            ? [k, { ok: true as const, value: vaultFacts({ accessPolicies: [] }) }]
+            : [k, o],
+        ),
+      ),
+    );
+    const p = plan(des({ activeKey: { keyUrl: KEY_V2 } }), { facts: noAccess });
+    expect(p.evaluation.findings.map((f) => f.code)).toEqual(["CmkNextRotationRefused"]);
+    expect(p.steps).toEqual([{ kind: "evaluate", reason: "findings" }]);
+  });
+
+  it("judges a page whose resources include one the rules cannot read: it is undetermined, the others planned", () => {
+    const odd = { ...aiAccount(), kind: 42 } as unknown as ArmResourceJson;
+    const [bad, good] = planSweepPage(
+      [
+        { resource: odd, subscriptionId: SUB },
+        { resource: aiAccount(), subscriptionId: SUB },
+      ],
+      { facts: facts(bothVersions), settings, now: NOW, unresolvedTickets: () => undefined },
+    );
+    expect(bad?.evaluation.undetermined?.reason).toMatch(/the rules could not judge .*aoai-prod/);
+    expect(bad?.steps).toEqual([]);
+    expect(good?.steps).toEqual([{ kind: "evaluate", reason: "findings" }]);
+  });
+
   it("leaves excluded resources alone, tickets or not", () => {
     const excluded = aiAccount({ tags: { "cmk-remediation": "exclude" } });
     const p = plan(excluded, { tickets: ["AiServicesMicrosoftManagedKey"] });

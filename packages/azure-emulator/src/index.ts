@@ -35,6 +35,8 @@ export {
   parseTenantFile,
   readTenantFile,
   type ArmResource,
+  type TenantDeletedKey,
+  type TenantDeletedVault,
   type TenantFile,
   type TenantKeyVersion,
   type TenantSubscription,

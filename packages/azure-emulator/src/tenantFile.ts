@@ -52,6 +52,42 @@ export const subscriptionSchema = z.object({
   managementGroupId: z.string().optional(),
 });
 
+const keyNameSchema = z.string().regex(/^[0-9A-Za-z-]{1,127}$/);
+
+/**
+ * A soft-deleted key (Key Vault's `DeletedKeyBundle`, kept with every version): listed under
+ * `deletedkeys`, recoverable until `scheduledPurgeDate`, unusable by consumers meanwhile.
+ */
+export const deletedKeySchema = z.object({
+  deletedDate: isoDate,
+  /** Absent: the deletion date plus the vault's retention period. */
+  scheduledPurgeDate: isoDate.optional(),
+  versions: z.array(keyVersionSchema).min(1),
+});
+
+/**
+ * A soft-deleted vault as `GET /subscriptions/{s}/providers/Microsoft.KeyVault/locations/{l}/deletedVaults/{name}`
+ * returns it (Microsoft.KeyVault `DeletedVault`); unknown fields are kept.
+ */
+export const deletedVaultSchema = z.looseObject({
+  id: z
+    .string()
+    .regex(
+      /^\/subscriptions\/[^/]+\/providers\/Microsoft\.KeyVault\/locations\/[^/]+\/deletedVaults\/[^/]+$/i,
+      "a deleted vault id is /subscriptions/{id}/providers/Microsoft.KeyVault/locations/{location}/deletedVaults/{name}",
+    ),
+  name: z.string().min(1),
+  type: z.string().min(1),
+  properties: z.looseObject({
+    vaultId: z.string().min(1),
+    location: z.string().min(1),
+    deletionDate: isoDate,
+    scheduledPurgeDate: isoDate.optional(),
+    purgeProtectionEnabled: z.boolean().optional(),
+    tags: z.record(z.string(), z.string()).optional(),
+  }),
+});
+
 const vaultUrl = z
   .url({ protocol: /^https$/, hostname: z.regexes.domain })
   .refine(
@@ -66,8 +102,12 @@ export const tenantFileSchema = z
     resources: z.array(armResourceSchema),
     keyVaults: z.record(
       vaultUrl,
-      z.object({ keys: z.record(z.string().regex(/^[0-9A-Za-z-]{1,127}$/), z.array(keyVersionSchema)) }),
+      z.object({
+        keys: z.record(keyNameSchema, z.array(keyVersionSchema)),
+        deletedKeys: z.record(keyNameSchema, deletedKeySchema).optional(),
+      }),
     ),
+    deletedVaults: z.array(deletedVaultSchema).optional(),
   })
   .superRefine((tenant, ctx) => {
     const subs = new Set(tenant.subscriptions.map((s) => s.subscriptionId.toLowerCase()));
@@ -93,7 +133,27 @@ export const tenantFileSchema = z
         seen.set(key, i);
       }
     });
+    (tenant.deletedVaults ?? []).forEach((d, i) => {
+      const sub = /^\/subscriptions\/([^/]+)/i.exec(d.id)?.[1]?.toLowerCase();
+      if (sub !== undefined && !subs.has(sub)) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["deletedVaults", i, "id"],
+          message: `subscription ${sub} is not listed in subscriptions`,
+        });
+      }
+    });
     for (const [url, vault] of Object.entries(tenant.keyVaults)) {
+      const active = new Set(Object.keys(vault.keys).map((k) => k.toLowerCase()));
+      for (const name of Object.keys(vault.deletedKeys ?? {})) {
+        if (active.has(name.toLowerCase())) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["keyVaults", url, "deletedKeys", name],
+            message: "a key is either in keys or in deletedKeys, not both",
+          });
+        }
+      }
       for (const [name, versions] of Object.entries(vault.keys)) {
         const versionsSeen = new Set<string>();
         versions.forEach((v, i) => {
@@ -123,6 +183,10 @@ export type TenantFile = z.infer<typeof tenantFileSchema>;
 export type ArmResource = z.infer<typeof armResourceSchema>;
 /** One key version in the tenant file. */
 export type TenantKeyVersion = z.infer<typeof keyVersionSchema>;
+/** A soft-deleted key in the tenant file. */
+export type TenantDeletedKey = z.infer<typeof deletedKeySchema>;
+/** A soft-deleted vault in the tenant file, as ARM returns it. */
+export type TenantDeletedVault = z.infer<typeof deletedVaultSchema>;
 /** One subscription in the tenant file. */
 export type TenantSubscription = z.infer<typeof subscriptionSchema>;
 

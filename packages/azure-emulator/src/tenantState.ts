@@ -1,5 +1,11 @@
 import { randomUUID } from "node:crypto";
-import type { ArmResource, TenantFile, TenantKeyVersion, TenantSubscription } from "./tenantFile.js";
+import type {
+  ArmResource,
+  TenantDeletedVault,
+  TenantFile,
+  TenantKeyVersion,
+  TenantSubscription,
+} from "./tenantFile.js";
 
 /** A stored resource with the ETag ARM hands out for it. */
 export interface StoredResource {
@@ -13,10 +19,20 @@ export interface StoredKey {
   versions: TenantKeyVersion[];
 }
 
+/** A soft-deleted key: its versions, kept for recovery until the purge date. */
+export interface StoredDeletedKey extends StoredKey {
+  /** ISO 8601. */
+  deletedDate: string;
+  /** ISO 8601; absent when the tenant file gave none (the vault's retention period applies). */
+  scheduledPurgeDate?: string | undefined;
+}
+
 export interface StoredVault {
   /** The vault URL as the tenant file spells it, without trailing slash, e.g. `https://kv-cmk.vault.azure.net`. */
   url: string;
   keys: Map<string, StoredKey>;
+  /** Soft-deleted keys by lower-cased name. */
+  deletedKeys: Map<string, StoredDeletedKey>;
 }
 
 function newEtag(): string {
@@ -33,6 +49,8 @@ export class TenantState {
   private readonly subscriptionsById = new Map<string, TenantSubscription>();
   private readonly resourcesById = new Map<string, StoredResource>();
   private readonly vaultsByHost = new Map<string, StoredVault>();
+  /** Soft-deleted vaults by lower-cased id (`.../locations/{l}/deletedVaults/{name}`). */
+  private readonly deletedVaultsById = new Map<string, TenantDeletedVault>();
   private resourceRevision = 0;
 
   constructor(tenant: TenantFile) {
@@ -45,8 +63,13 @@ export class TenantState {
       const keys = new Map<string, StoredKey>();
       for (const [name, versions] of Object.entries(vault.keys))
         keys.set(name.toLowerCase(), { name, versions });
-      this.vaultsByHost.set(new URL(clean).host.toLowerCase(), { url: clean, keys });
+      const deletedKeys = new Map<string, StoredDeletedKey>();
+      for (const [name, deleted] of Object.entries(vault.deletedKeys ?? {}))
+        deletedKeys.set(name.toLowerCase(), { name, ...deleted });
+      this.vaultsByHost.set(new URL(clean).host.toLowerCase(), { url: clean, keys, deletedKeys });
     }
+    for (const deleted of copy.deletedVaults ?? [])
+      this.deletedVaultsById.set(deleted.id.toLowerCase(), deleted);
   }
 
   /** All subscriptions, in file order. */
@@ -140,19 +163,102 @@ export class TenantState {
     return true;
   }
 
+  /**
+   * Deletes a key with all its versions, as `DELETE {vault}/keys/{name}` does: with `softDelete` it
+   * is kept under the vault's deleted keys until recovered; without, it is gone. Returns the
+   * deleted key (a copy), or undefined when there was no such key.
+   */
+  deleteKey(
+    vaultUrl: string,
+    keyName: string,
+    deletion: { deletedDate: string; scheduledPurgeDate?: string | undefined; softDelete: boolean },
+  ): StoredDeletedKey | undefined {
+    const vault = this.vaultByHost(new URL(vaultUrl).host);
+    const key = vault?.keys.get(keyName.toLowerCase());
+    if (vault === undefined || key === undefined) return undefined;
+    vault.keys.delete(keyName.toLowerCase());
+    const deleted: StoredDeletedKey = {
+      name: key.name,
+      versions: key.versions,
+      deletedDate: deletion.deletedDate,
+      ...(deletion.scheduledPurgeDate === undefined
+        ? {}
+        : { scheduledPurgeDate: deletion.scheduledPurgeDate }),
+    };
+    if (deletion.softDelete) vault.deletedKeys.set(keyName.toLowerCase(), deleted);
+    return structuredClone(deleted);
+  }
+
+  /** A soft-deleted key of a vault (a copy; versions oldest first by `createdOn`), or undefined. */
+  deletedKey(vaultUrl: string, keyName: string): StoredDeletedKey | undefined {
+    const deleted = this.vaultByHost(new URL(vaultUrl).host)?.deletedKeys.get(keyName.toLowerCase());
+    if (deleted === undefined) return undefined;
+    const copy = structuredClone(deleted);
+    copy.versions.sort((a, b) => Date.parse(a.createdOn) - Date.parse(b.createdOn));
+    return copy;
+  }
+
+  /** Moves a soft-deleted key back under the vault's keys; returns false when there is none. */
+  recoverKey(vaultUrl: string, keyName: string): boolean {
+    const vault = this.vaultByHost(new URL(vaultUrl).host);
+    const deleted = vault?.deletedKeys.get(keyName.toLowerCase());
+    if (vault === undefined || deleted === undefined) return false;
+    vault.deletedKeys.delete(keyName.toLowerCase());
+    vault.keys.set(keyName.toLowerCase(), { name: deleted.name, versions: deleted.versions });
+    return true;
+  }
+
+  /**
+   * Takes a vault's data plane away (its host then answers like a name that does not resolve),
+   * as deleting the vault through ARM does. Returns whether there was one.
+   */
+  removeVault(host: string): boolean {
+    return this.vaultsByHost.delete(host.toLowerCase());
+  }
+
+  /** A soft-deleted vault by id (case-insensitive), as ARM returns it (a copy), or undefined. */
+  getDeletedVault(id: string): TenantDeletedVault | undefined {
+    const deleted = this.deletedVaultsById.get(id.toLowerCase());
+    return deleted === undefined ? undefined : structuredClone(deleted);
+  }
+
+  /** The soft-deleted vaults of a subscription (copies), in the order they were deleted. */
+  deletedVaults(subscriptionId: string): TenantDeletedVault[] {
+    const prefix = `/subscriptions/${subscriptionId.toLowerCase()}/`;
+    return [...this.deletedVaultsById.values()]
+      .filter((d) => d.id.toLowerCase().startsWith(prefix))
+      .map((d) => structuredClone(d));
+  }
+
+  /** Records a soft-deleted vault (replacing one with the same id). */
+  addDeletedVault(deleted: TenantDeletedVault): void {
+    this.deletedVaultsById.set(deleted.id.toLowerCase(), structuredClone(deleted));
+  }
+
   /** The whole state as a tenant file (the DESIGN.md contract). */
   toTenantFile(): TenantFile {
     const keyVaults: TenantFile["keyVaults"] = {};
     for (const vault of this.vaultsByHost.values()) {
       const keys: Record<string, TenantKeyVersion[]> = {};
       for (const k of vault.keys.values()) keys[k.name] = structuredClone(k.versions);
-      keyVaults[vault.url] = { keys };
+      const deletedKeys: NonNullable<TenantFile["keyVaults"][string]["deletedKeys"]> = {};
+      for (const d of vault.deletedKeys.values()) {
+        deletedKeys[d.name] = {
+          deletedDate: d.deletedDate,
+          ...(d.scheduledPurgeDate === undefined ? {} : { scheduledPurgeDate: d.scheduledPurgeDate }),
+          versions: structuredClone(d.versions),
+        };
+      }
+      // Left out when empty, so a tenant without deletions writes back as it was read.
+      keyVaults[vault.url] = vault.deletedKeys.size === 0 ? { keys } : { keys, deletedKeys };
     }
+    const deletedVaults = [...this.deletedVaultsById.values()].map((d) => structuredClone(d));
     return {
       tenantId: this.tenantId,
       subscriptions: this.subscriptions(),
       resources: [...this.resourcesById.values()].map((r) => structuredClone(r.body)),
       keyVaults,
+      ...(deletedVaults.length === 0 ? {} : { deletedVaults }),
     };
   }
 }

@@ -12,7 +12,13 @@ import {
   consumersOfVaultQuery,
   vaultByUriQuery,
 } from "../../core/queries/consumersQuery.js";
-import type { KeyVersionFacts, RoleAssignmentFacts, VaultFacts } from "../../core/keyStores/keyFacts.js";
+import type {
+  DeletedKeyFacts,
+  DeletedVaultFacts,
+  KeyVersionFacts,
+  RoleAssignmentFacts,
+  VaultFacts,
+} from "../../core/keyStores/keyFacts.js";
 import { roleAssignmentFactsFromArm } from "../../core/keyStores/roleAssignmentFactsFromArm.js";
 import { vaultFactsFromArm } from "../../core/keyStores/vaultFactsFromArm.js";
 import type { ArmResourceJson } from "../../core/arm/armResource.js";
@@ -261,12 +267,56 @@ export function createAzureRotationPort(
       return facts;
     },
 
-    async listRoleAssignments(scope: string, principalId: string): Promise<RoleAssignmentFacts[]> {
+    async getDeletedKey(vaultUrl: string, keyName: string): Promise<DeletedKeyFacts | undefined> {
+      const client = await clients.keys(vaultUrl);
+      try {
+        const deleted = await client.getDeletedKey(keyName);
+        return {
+          vaultUrl,
+          keyName: deleted.name,
+          recoveryId: deleted.properties.recoveryId,
+          deletedOn: deleted.properties.deletedOn,
+          scheduledPurgeDate: deleted.properties.scheduledPurgeDate,
+        };
+      } catch (error) {
+        if (isNotFound(error)) return undefined;
+        throw error;
+      }
+    },
+
+    async readDeletedVault(
+      subscriptionId: string,
+      location: string,
+      vaultName: string,
+    ): Promise<DeletedVaultFacts | undefined> {
+      const client = await clients.keyVaultManagement(subscriptionId);
+      try {
+        const deleted = await client.vaults.getDeleted(vaultName, location);
+        const p = deleted.properties;
+        return {
+          id:
+            deleted.id ??
+            `/subscriptions/${subscriptionId}/providers/Microsoft.KeyVault/locations/${location}/deletedVaults/${vaultName}`,
+          name: deleted.name ?? vaultName,
+          vaultId: p?.vaultId,
+          location: p?.location ?? location,
+          deletionDate: p?.deletionDate,
+          scheduledPurgeDate: p?.scheduledPurgeDate,
+          purgeProtectionEnabled: p?.purgeProtectionEnabled === true,
+        };
+      } catch (error) {
+        if (isNotFound(error)) return undefined;
+        throw error;
+      }
+    },
+
+    async listRoleAssignments(scope: string, principalId?: string): Promise<RoleAssignmentFacts[]> {
       const client = await clients.authorization(subscriptionOf(scope));
       const out: RoleAssignmentFacts[] = [];
-      for await (const a of client.roleAssignments.listForScope(scope, {
-        filter: `principalId eq '${principalId.replace(/'/g, "''")}'`,
-      })) {
+      for await (const a of client.roleAssignments.listForScope(
+        scope,
+        principalId === undefined ? {} : { filter: `principalId eq '${principalId.replace(/'/g, "''")}'` },
+      )) {
         out.push(
           roleAssignmentFactsFromArm({
             id: a.id,

@@ -1,5 +1,4 @@
 import type { ArmResourceJson } from "../../core/arm/armResource.js";
-import { ArmFactsError } from "../../core/arm/armFactsError.js";
 import { consumerFactsFromArm } from "../../core/consumers/consumerFactsFromArm.js";
 import { keyRefFromUri } from "../../core/ids/keyId.js";
 import { preflight } from "../../core/preflight/preflight.js";
@@ -21,13 +20,9 @@ export async function keyUsability(
 ): Promise<KeyUsability> {
   const key = keyRefFromUri(keyId);
   if (key?.version === undefined) return { unreadable: `${keyId} is not a versioned key identifier` };
-  let facts;
-  try {
-    facts = consumerFactsFromArm(consumer);
-  } catch (error) {
-    if (error instanceof ArmFactsError) return { unreadable: error.message };
-    throw error;
-  }
+  // A resource of an unexpected shape throws ArmFactsError: the caller's isolation turns it into a
+  // failed action naming the field, not a refusal that reads as if the key were at fault.
+  const facts = consumerFactsFromArm(consumer);
   const [version, vault] = await Promise.all([
     port.getKeyVersion(key.vaultUrl, key.keyName, key.version),
     port.readVault(key.vaultUrl, options.vaultArmId),

@@ -93,6 +93,13 @@ function deadLetterCliError(error: unknown): unknown {
   return cli;
 }
 
+/** An error as the report shows it: its stable code, when it has one, and its message. */
+function errorText(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const code = (error as { code?: unknown }).code;
+  return typeof code === "string" ? `${code}: ${error.message}` : error.message;
+}
+
 function text(value: unknown): string | undefined {
   return typeof value === "string" && value !== "" ? value : undefined;
 }
@@ -313,7 +320,19 @@ async function replayLocally(
       const { delivery } = item;
       // Out-of-scope ARM events are kept so triage reports each skip with its reason.
       const { events, errors } = decodeDelivery(delivery.body, { filterByScope: false });
-      const planned = await handleEvents(events, errors, local.runtime.ctx, { preview: !apply });
+      let planned: Report;
+      try {
+        planned = await handleEvents(events, errors, local.runtime.ctx, { preview: !apply });
+      } catch (error) {
+        // One delivery that cannot be handled is an error naming it; the others still replay.
+        reports.push({
+          dryRun: !apply,
+          actions: [],
+          errors: [{ input: delivery.source, message: errorText(error) }],
+        });
+        counts.handled++;
+        continue;
+      }
       const queued = apply ? planned.actions.filter((a) => a.status === "planned").length : 0;
       counts.jobsQueued += queued;
       progress.update(() => progressLine(counts, apply, false));

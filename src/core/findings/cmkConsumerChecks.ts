@@ -1,5 +1,6 @@
 import { tryParseResourceId } from "../ids/resourceId.js";
 import type { KeyVersionFacts, VaultFacts } from "../keyStores/keyFacts.js";
+import { keyDeletedFinding, vaultDeletedFinding, type KeyStoreSubject } from "./keyStoreFindings.js";
 import type { ArmResourceJson } from "../arm/armResource.js";
 import { sameVault, vaultHostOf, type KeyRef } from "../ids/keyId.js";
 import type { Finding, Remediation } from "./finding.js";
@@ -25,6 +26,13 @@ export interface CmkConsumerChecks {
   readonly findings: Finding[];
   readonly maintenance: Remediation[];
   readonly notes: string[];
+  /**
+   * Set when the key store could not be judged (vault or key unreadable, vault facts missing): the
+   * resource is then neither compliant nor not, whatever else was found.
+   */
+  readonly undetermined?: string | undefined;
+  /** The key the checks judged the resource by (its identifier). */
+  readonly cmkKeyId: string;
 }
 
 /** Resource group and name of a vault, for `az keyvault` commands. */
@@ -185,9 +193,12 @@ function keyFindings(
 }
 
 /**
- * The checks every CMK consumer shares: the key's vault must keep soft delete and purge protection,
- * the key version must be usable, and the rotation engine is asked to catch up with the newest
- * usable version (it decides; it never moves backwards).
+ * The checks every CMK consumer shares: the key and its vault must still exist (a deleted key or
+ * vault is an urgent finding: the resource cannot wrap or unwrap), the key's vault must keep soft
+ * delete and purge protection, the key version must be usable, and the rotation engine is asked to
+ * catch up with the newest usable version (it decides; it never moves backwards). When the key
+ * store could not be read, or no vault facts were given, the resource is undetermined: nobody has
+ * shown it compliant.
  */
 export function checkCmkConsumer(
   c: CmkConsumer,
@@ -195,15 +206,48 @@ export function checkCmkConsumer(
   exclusionHint: string,
 ): CmkConsumerChecks {
   const notes: string[] = [`encrypted with the customer-managed key ${c.key.keyId}`];
+  const cmkKeyId = c.key.keyId;
+  const subject: KeyStoreSubject = {
+    resource: c.resource,
+    label: c.label,
+    key: c.key,
+    keyLossConsequence: c.keyLossConsequence,
+  };
+  const store = context.keyStore;
+  if (store?.kind === "vault-deleted")
+    return {
+      findings: [vaultDeletedFinding(subject, store, exclusionHint)],
+      maintenance: [],
+      notes,
+      cmkKeyId,
+    };
+  if (store?.kind === "unreadable") {
+    notes.push(`not judged: ${store.reason}`);
+    return { findings: [], maintenance: [], notes, undetermined: store.reason, cmkKeyId };
+  }
   const findings: Finding[] = [];
   const vault = vaultOfKey(c.key, context.vault, notes);
   if (vault !== undefined) findings.push(...vaultFindings(c, vault, exclusionHint));
+  if (store?.kind === "key-deleted") {
+    findings.push(keyDeletedFinding(subject, store, exclusionHint));
+    // Nothing to rotate to: the versions went with the key.
+    return { findings, maintenance: [], notes, cmkKeyId };
+  }
+  if (vault === undefined) {
+    return {
+      findings,
+      maintenance: [],
+      notes,
+      undetermined: `the vault of ${c.key.keyId} was not read: its soft delete, purge protection and access are not checked`,
+      cmkKeyId,
+    };
+  }
   const key = factsOfKey(c.key, context.currentKey, notes);
   if (key !== undefined) {
     findings.push(...keyFindings(c, key, context.now, context.settings.keyExpiryWarningDays, exclusionHint));
   }
   const maintenance: Remediation[] = c.rotate ? [{ kind: "catch-up-rotation", keyId: c.key.keyId }] : [];
-  return { findings, maintenance, notes };
+  return { findings, maintenance, notes, cmkKeyId };
 }
 
 /** The sentence every ticket ends with: how to take the resource out of the service's hands. */

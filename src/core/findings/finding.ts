@@ -26,10 +26,31 @@ export const FINDING_CODES = [
   "CmkKeyExpired",
   "CmkKeyDisabled",
   "CmkKeyReferenceInvalid",
+  /**
+   * The key a consumer is encrypted with is deleted (soft-deleted and recoverable, or gone): the
+   * consumer cannot wrap or unwrap; a disk encryption set's VMs shut down within about an hour.
+   */
+  "CmkKeyDeleted",
+  /** The vault holding a consumer's key is deleted (soft-deleted and recoverable, or gone). */
+  "CmkVaultDeleted",
+  /**
+   * The preflight proof fails against the consumer's current key, vault and access already (its
+   * identity lacks key permissions, the vault uses RBAC where only access policies work, the vault
+   * firewall keeps trusted services out, service-side encryption...): the next key rotation would be
+   * refused. The resource is encrypted as required today, but at risk.
+   */
+  "CmkNextRotationRefused",
 ] as const;
 
 /** One of {@link FINDING_CODES}. */
 export type FindingCode = (typeof FINDING_CODES)[number];
+
+/**
+ * Codes that put a resource *at risk* rather than out of compliance: it is encrypted as required
+ * today, but something will break at its next key rotation. A resource whose only findings carry
+ * these codes is counted at risk in the compliance report.
+ */
+export const AT_RISK_CODES: ReadonlySet<FindingCode> = new Set<FindingCode>(["CmkNextRotationRefused"]);
 
 /** `urgent`: data loss or outage is imminent; `high`: policy broken; `medium`/`low`: hygiene. */
 export type FindingSeverity = "urgent" | "high" | "medium" | "low";
@@ -79,10 +100,22 @@ export interface Evaluation {
   /** Set when an exclusion tag or id pattern took the resource out of scope (no findings then). */
   readonly excluded?: { readonly reason: string } | undefined;
   /**
-   * Set when an input the caller should have provided was missing (e.g. a Project's Hub), so the
-   * resource could not be judged; `compliant` is false and no finding is made.
+   * Set when something the judgement needs could not be had: an input the caller did not provide (a
+   * Project's Hub), a key store that could not be read, a resource field of an unexpected shape.
+   * `compliant` is false. Findings made from what could be read are still listed.
    */
-  readonly undetermined?: { readonly reason: string } | undefined;
+  readonly undetermined?:
+    | {
+        readonly reason: string;
+        /** The resource field whose shape stopped the judgement (dotted path), when that was the cause. */
+        readonly field?: string | undefined;
+      }
+    | undefined;
+  /**
+   * The customer-managed key the resource was judged by (the shared CMK consumer checks), as its
+   * key identifier; absent when the rule did not judge a key.
+   */
+  readonly cmkKeyId?: string | undefined;
   /** Facts and decisions for logs and reports. */
   readonly notes: readonly string[];
 }
@@ -93,6 +126,9 @@ export interface EvaluationParts {
   maintenance?: readonly Remediation[];
   notes?: readonly string[];
   undetermined?: string | undefined;
+  /** The field behind `undetermined`, when a malformed field was the cause. */
+  undeterminedField?: string | undefined;
+  cmkKeyId?: string | undefined;
 }
 
 /** Builds an {@link Evaluation}, deriving `compliant` from the findings so the two never disagree. */
@@ -107,7 +143,23 @@ export function evaluationOf(
     compliant: findings.length === 0 && parts.undetermined === undefined,
     findings,
     maintenance: parts.maintenance ?? [],
-    ...(parts.undetermined === undefined ? {} : { undetermined: { reason: parts.undetermined } }),
+    ...(parts.undetermined === undefined
+      ? {}
+      : {
+          undetermined: {
+            reason: parts.undetermined,
+            ...(parts.undeterminedField === undefined ? {} : { field: parts.undeterminedField }),
+          },
+        }),
+    ...(parts.cmkKeyId === undefined ? {} : { cmkKeyId: parts.cmkKeyId }),
     notes: parts.notes ?? [],
   };
+}
+
+/**
+ * True when the resource has findings and all of them only put it at risk ({@link AT_RISK_CODES}):
+ * encrypted as required today, refused at its next rotation.
+ */
+export function isAtRisk(evaluation: Pick<Evaluation, "findings">): boolean {
+  return evaluation.findings.length > 0 && evaluation.findings.every((f) => AT_RISK_CODES.has(f.code));
 }

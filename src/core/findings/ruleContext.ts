@@ -1,4 +1,5 @@
 import type { KeyVersionFacts, VaultFacts } from "../keyStores/keyFacts.js";
+import type { KeyStoreState } from "../keyStores/keyStoreState.js";
 import type { ArmResourceJson } from "../arm/armResource.js";
 import type { DetectionSettings } from "./detectionSettings.js";
 import type { MlRecreationKit } from "../consumers/mlWorkspace/recreation/mlRecreationKit.js";
@@ -13,6 +14,12 @@ export interface RuleContext {
   readonly vault?: VaultFacts | undefined;
   /** The key version the resource is encrypted with now (or the newest, for a versionless reference). */
   readonly currentKey?: KeyVersionFacts | undefined;
+  /**
+   * What the reads say about the key store of the resource's key: present (then `vault` and
+   * `currentKey` hold its facts), deleted key or vault, or unreadable. Absent when the caller did
+   * not judge it; the checks then rely on `vault` alone.
+   */
+  readonly keyStore?: KeyStoreState | undefined;
   /** For a Machine Learning Project: its Hub, read from `properties.hubResourceId`. */
   readonly hub?: ArmResourceJson | undefined;
   /**

@@ -40,6 +40,37 @@ export interface KeyVersionFacts {
   readonly releasePolicy?: string | undefined;
 }
 
+/**
+ * A soft-deleted key (`GET {vault}/deletedkeys/{name}`): it can only be recovered or purged, and no
+ * consumer can wrap or unwrap with it meanwhile (docs/restrictions.md §7 `KeySoftDeletedUnusable`).
+ */
+export interface DeletedKeyFacts {
+  readonly vaultUrl: string;
+  readonly keyName: string;
+  /** `{vault}/deletedkeys/{name}`: what `az keyvault key recover --id` takes. */
+  readonly recoveryId?: string | undefined;
+  readonly deletedOn?: Date | undefined;
+  /** After this date Key Vault purges the key for good. */
+  readonly scheduledPurgeDate?: Date | undefined;
+}
+
+/**
+ * A soft-deleted vault (`GET /subscriptions/{s}/providers/Microsoft.KeyVault/locations/{l}/deletedVaults/{name}`):
+ * recoverable until its purge date; recovering it does not restore its Azure RBAC role assignments
+ * (docs/restrictions.md §7 `VaultRecoveryDropsRbac`).
+ */
+export interface DeletedVaultFacts {
+  /** ARM id of the deleted vault entry. */
+  readonly id: string;
+  readonly name: string;
+  /** ARM id the vault had. */
+  readonly vaultId?: string | undefined;
+  readonly location: string;
+  readonly deletionDate?: Date | undefined;
+  readonly scheduledPurgeDate?: Date | undefined;
+  readonly purgeProtectionEnabled: boolean;
+}
+
 /** One legacy access policy entry of a vault. */
 export interface AccessPolicyFacts {
   readonly tenantId: string;

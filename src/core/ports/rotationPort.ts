@@ -1,4 +1,10 @@
-import type { KeyVersionFacts, RoleAssignmentFacts, VaultFacts } from "../keyStores/keyFacts.js";
+import type {
+  DeletedKeyFacts,
+  DeletedVaultFacts,
+  KeyVersionFacts,
+  RoleAssignmentFacts,
+  VaultFacts,
+} from "../keyStores/keyFacts.js";
 import type { ArmResourceJson } from "../arm/armResource.js";
 import type { GraphScope } from "./graphScope.js";
 import type { MlWorkspacePort } from "./mlWorkspacePort.js";
@@ -59,8 +65,22 @@ export interface RotationPort extends MlWorkspacePort {
   getKeyVersion(vaultUrl: string, keyName: string, version: string): Promise<KeyVersionFacts | undefined>;
   /** The vault behind a URL; `armId` when the consumer records it. Undefined when not found. */
   readVault(vaultUrl: string, armId?: string): Promise<VaultFacts | undefined>;
-  /** Role assignments for a principal that apply at a scope (at, above or below it). */
-  listRoleAssignments(scope: string, principalId: string): Promise<RoleAssignmentFacts[]>;
+  /**
+   * The soft-deleted key of this name in the vault (or Managed HSM pool); undefined when there is
+   * none: never deleted, purged, or deleted from a vault without soft delete.
+   */
+  getDeletedKey(vaultUrl: string, keyName: string): Promise<DeletedKeyFacts | undefined>;
+  /** The soft-deleted vault of this name in a subscription and location; undefined when there is none. */
+  readDeletedVault(
+    subscriptionId: string,
+    location: string,
+    vaultName: string,
+  ): Promise<DeletedVaultFacts | undefined>;
+  /**
+   * Role assignments that apply at a scope (at, above or below it): of one principal, or of every
+   * principal when none is given (one read for all the consumers of a vault).
+   */
+  listRoleAssignments(scope: string, principalId?: string): Promise<RoleAssignmentFacts[]>;
   /**
    * Applies an ARM merge patch (wire shape, `properties` nested) to a resource the service writes and
    * waits for the long-running operation. With `ifMatch` the write is conditional on that ETag.

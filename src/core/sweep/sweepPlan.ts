@@ -1,11 +1,13 @@
 import { createHash } from "node:crypto";
+import { ArmFactsError } from "../arm/armFactsError.js";
 import { compareKeyVersions, newestVersion } from "../keyStores/keyVersionOrder.js";
 import type { ArmResourceJson } from "../arm/armResource.js";
 import { consumerRuleFor, moduleFor } from "../consumers/registry.js";
 import type { DetectionSettings } from "../findings/detectionSettings.js";
 import { evaluateResource } from "../findings/evaluateResource.js";
 import { evaluationOf, FINDING_CODES, type Evaluation } from "../findings/finding.js";
-import { factsNeeded, type PageFacts } from "./pageFacts.js";
+import { factsNeeded, followUpFacts, type PageFacts } from "./pageFacts.js";
+import { ruleContextFromFacts } from "./ruleContextFromFacts.js";
 import type { SweepResource } from "./sweepRow.js";
 
 /** Why the sweep hands a resource to the worker (an `evaluate` job, judged again from a fresh read). */
@@ -37,8 +39,9 @@ export interface SweepItemPlan {
   readonly evaluation: Evaluation;
   readonly steps: readonly SweepStep[];
   /**
-   * A digest of what the rules read: job dedupe keys include it, so an unchanged resource is not
-   * queued again within one re-check period, and a changed one is.
+   * A digest of what the rules read and found: job dedupe keys include it, so an unchanged resource
+   * is not queued again within one re-check period, and a changed one is (also when only its key
+   * store changed, say its key was deleted: the finding codes are part of the digest).
    */
   readonly fingerprint: string;
   /**
@@ -90,15 +93,29 @@ function behindNewest(resource: ArmResourceJson, facts: PageFacts): boolean {
   return current === undefined ? false : compareKeyVersions(newest, current) > 0;
 }
 
+/** The resource's digest, extended with the codes found (and an undetermined judgement) when any. */
+function planFingerprint(resource: ArmResourceJson, evaluation: Evaluation): string {
+  const base = resourceFingerprint(resource);
+  const codes: string[] = evaluation.findings.map((f) => f.code as string).sort();
+  if (evaluation.undetermined !== undefined) codes.push("(undetermined)");
+  if (codes.length === 0) return base;
+  return `${base}.${createHash("sha256").update(codes.join(",")).digest("base64url").slice(0, 8)}`;
+}
+
 function planOne(item: SweepResource, context: SweepPlanContext): SweepItemPlan {
   const { resource, subscriptionId } = item;
-  const fingerprint = resourceFingerprint(resource);
-  const problem = context.facts.problem(factsNeeded(resource));
+  // A Hub or a vault's use the rules need and could not have: nothing is judged without them.
+  const problem = context.facts.problem(
+    (moduleFor(resource.type)?.contextNeeds?.(resource) ?? []).filter(
+      // Listing a workspace's children is the worker's: the sweep never reads them.
+      (need): need is Exclude<typeof need, { kind: "mlRecreation" }> => need.kind !== "mlRecreation",
+    ),
+  );
   if (problem !== undefined) {
     return {
       resource,
       subscriptionId,
-      fingerprint,
+      fingerprint: resourceFingerprint(resource),
       refreshEveryRun: false,
       evaluation: evaluationOf(resource, { undetermined: `the sweep could not read: ${problem}` }),
       steps: [{ kind: "evaluate", reason: "facts-unavailable" }],
@@ -106,35 +123,24 @@ function planOne(item: SweepResource, context: SweepPlanContext): SweepItemPlan 
   }
   const rule = consumerRuleFor(resource.type);
   const key = rule?.currentKey(resource);
-  const hubId =
-    resource.kind?.toLowerCase() === "project" && typeof resource.properties?.hubResourceId === "string"
-      ? resource.properties.hubResourceId
-      : undefined;
-  const vaultUri =
-    resource.type.toLowerCase() === "microsoft.keyvault/vaults" &&
-    typeof resource.properties?.vaultUri === "string"
-      ? resource.properties.vaultUri
-      : undefined;
-  const evaluation = evaluateResource(resource, {
-    settings: context.settings,
-    now: context.now,
-    vault: key === undefined ? undefined : context.facts.vault(key.vaultUrl),
-    currentKey:
-      key?.version === undefined
-        ? undefined
-        : context.facts.keyVersion(key.vaultUrl, key.keyName, key.version),
-    hub: hubId === undefined ? undefined : context.facts.hub(hubId),
-    holdsCmkKeys:
-      resource.type.toLowerCase() === "microsoft.keyvault/vaults"
-        ? vaultUri === undefined
-          ? false
-          : context.facts.vaultUse(vaultUri)
-        : undefined,
-  });
+  const evaluation = evaluateResource(
+    resource,
+    ruleContextFromFacts(resource, context.facts, context.settings, context.now),
+  );
+  const fingerprint = planFingerprint(resource, evaluation);
   const steps: SweepStep[] = [];
-  // Excluded and undetermined resources are left alone, as the worker leaves them.
-  if (evaluation.excluded !== undefined || evaluation.undetermined !== undefined)
+  if (evaluation.excluded !== undefined)
     return { resource, subscriptionId, fingerprint, refreshEveryRun: false, evaluation, steps };
+  if (evaluation.undetermined !== undefined) {
+    // The worker reads again (with retries) what could not be read, and acts on what was found.
+    const unread = context.facts.problem([
+      ...factsNeeded(resource),
+      ...followUpFacts(resource, context.facts),
+    ]);
+    if (unread !== undefined) steps.push({ kind: "evaluate", reason: "facts-unavailable" });
+    else if (evaluation.findings.length > 0) steps.push({ kind: "evaluate", reason: "findings" });
+    return { resource, subscriptionId, fingerprint, refreshEveryRun: false, evaluation, steps };
+  }
 
   const tickets = context.unresolvedTickets(resource.id) ?? [];
   const lagging = key !== undefined && behindNewest(resource, context.facts);
@@ -162,7 +168,32 @@ function planOne(item: SweepResource, context: SweepPlanContext): SweepItemPlan 
  * further.
  */
 export function planSweepPage(items: readonly SweepResource[], context: SweepPlanContext): SweepItemPlan[] {
-  return items.map((item) => planOne(item, context));
+  return items.map((item) => planIsolated(item, context));
+}
+
+/**
+ * One resource's plan; a resource the rules cannot read (a field of an unexpected shape) is
+ * undetermined, naming the field when it is known, and left alone: it never stops the page.
+ */
+function planIsolated(item: SweepResource, context: SweepPlanContext): SweepItemPlan {
+  try {
+    return planOne(item, context);
+  } catch (error) {
+    const { resource, subscriptionId } = item;
+    const field = error instanceof ArmFactsError ? error.field : undefined;
+    const message = error instanceof Error ? error.message : String(error);
+    return {
+      resource,
+      subscriptionId,
+      fingerprint: resourceFingerprint(resource),
+      evaluation: evaluationOf(resource, {
+        undetermined: `the rules could not judge ${resource.id}: ${message}`,
+        undeterminedField: field,
+      }),
+      refreshEveryRun: false,
+      steps: [],
+    };
+  }
 }
 
 /** Whether a ticket request's resource type is one the sweep walks (so its absence means deletion). */

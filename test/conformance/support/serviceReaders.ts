@@ -10,7 +10,7 @@ import {
   type DetectionSettingsInput,
 } from "../../../src/core/findings/detectionSettings.js";
 import { evaluateResource } from "../../../src/core/findings/evaluateResource.js";
-import type { KeyVersionFacts } from "../../../src/core/keyStores/keyFacts.js";
+import type { KeyVersionFacts, VaultFacts } from "../../../src/core/keyStores/keyFacts.js";
 import { roleAssignmentFactsFromArm } from "../../../src/core/keyStores/roleAssignmentFactsFromArm.js";
 import { vaultFactsFromArm } from "../../../src/core/keyStores/vaultFactsFromArm.js";
 import type { RotationPort } from "../../../src/core/ports/rotationPort.js";
@@ -28,14 +28,41 @@ function errorText(error: unknown): string {
   throw error;
 }
 
+/**
+ * A healthy vault for the key a published body names: the examples say nothing about the key store,
+ * and without a vault read the rules call a consumer undetermined. The readers are what is under test.
+ */
+function healthyVaultOf(resource: ArmResourceJson): VaultFacts | undefined {
+  const key = consumerRuleFor(resource.type)?.currentKey(resource);
+  if (key === undefined) return undefined;
+  return {
+    armId:
+      "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv",
+    vaultUri: key.vaultUrl,
+    location: resource.location ?? "westeurope",
+    tenantId: "00000000-0000-0000-0000-0000000000aa",
+    enableSoftDelete: true,
+    enablePurgeProtection: true,
+    enableRbacAuthorization: false,
+    accessPolicies: [],
+  };
+}
+
 /** The detection rule's verdict on a resource, as the table states it. */
 export function classify(resource: ArmResourceJson, settings: DetectionSettingsInput = {}): string {
   const isVault = resource.type.toLowerCase() === "microsoft.keyvault/vaults";
+  let vault: VaultFacts | undefined;
+  try {
+    vault = healthyVaultOf(resource);
+  } catch {
+    // A body the rule cannot read: the evaluation below says so.
+  }
   const evaluation = evaluateResource(resource, {
     settings: detectionSettings(settings),
     now,
     // A vault is judged only when it holds a key in use; the examples say nothing about that.
     ...(isVault ? { holdsCmkKeys: true } : {}),
+    ...(vault === undefined ? {} : { vault }),
   });
   if (evaluation.excluded !== undefined) return "excluded";
   if (evaluation.undetermined !== undefined) return "undetermined";

@@ -15,6 +15,7 @@ import {
   subscriptionNotFound,
 } from "./armErrors.js";
 import { classifyArmPath } from "./armRoutes.js";
+import { answerDeletedVaults, deletedVaultRoute } from "./deletedVaults.js";
 import type { OperationTracker } from "./longRunningOperations.js";
 import {
   deleteResource,
@@ -54,6 +55,12 @@ export function routeArmRequest(
   if (apiVersion === null || apiVersion.trim() === "") return missingApiVersion();
   if (!apiVersionPattern.test(apiVersion)) return invalidApiVersion(apiVersion);
   const { state } = deps;
+  const deletedVaults = deletedVaultRoute(request.url.pathname);
+  if (deletedVaults !== undefined) {
+    if (state.getSubscription(deletedVaults.subscriptionId) === undefined)
+      return subscriptionNotFound(deletedVaults.subscriptionId);
+    return onlyGet(request, () => answerDeletedVaults(state, request, deletedVaults, deps.pageSize));
+  }
   const route = classifyArmPath(request.url.pathname);
   if (route.kind === "invalid") return invalidResourceId(route.problem);
   const subscriptionId =

@@ -12,6 +12,7 @@ import {
   resourceNotFound,
 } from "./armErrors.js";
 import { checkPreconditions } from "./conditionalRequests.js";
+import { isKeyVault, recordVaultDeletion } from "./deletedVaults.js";
 import { applyMergePatch } from "./jsonMergePatch.js";
 import type { OperationTracker } from "./longRunningOperations.js";
 import {
@@ -251,6 +252,7 @@ export function deleteResource(call: ResourceCall): EmulatorResponse {
   const failed = checkPreconditions(request, stored);
   if (failed !== undefined) return failed;
   if (!isLongRunningType(stored.body.type)) {
+    if (isKeyVault(stored.body)) recordVaultDeletion(state, stored.body, call.now);
     deleteResourceTree(state, stored.body.id);
     return { status: 200, headers: {} };
   }

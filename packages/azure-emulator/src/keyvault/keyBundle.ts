@@ -38,6 +38,13 @@ export interface WireKeyBundle {
   release_policy?: { contentType: string; data: string; immutable: boolean };
 }
 
+/** `DeletedKeyBundle`: the answer of delete key and get deleted key (times in seconds since the epoch). */
+export interface WireDeletedKeyBundle extends WireKeyBundle {
+  recoveryId: string;
+  deletedDate: number;
+  scheduledPurgeDate: number;
+}
+
 /** `KeyItem`: one entry of the list operations (no key material). */
 export interface WireKeyItem {
   kid: string;
@@ -120,4 +127,20 @@ export function keyBundle(
 /** The `KeyItem` of one version (list versions) or of a key's latest version (list keys). */
 export function keyItem(kid: string, version: TenantKeyVersion, recovery: VaultRecovery): WireKeyItem {
   return withTags({ kid, attributes: keyAttributes(version, recovery) }, version.tags);
+}
+
+/**
+ * The `DeletedKeyBundle` of a deleted key: its latest version's bundle with the recovery id
+ * (`{vault}/deletedkeys/{name}`) and the deletion and purge dates.
+ */
+export function deletedKeyBundle(
+  bundle: WireKeyBundle,
+  deletion: { recoveryId: string; deletedDate: string; scheduledPurgeDate: string },
+): WireDeletedKeyBundle {
+  return {
+    ...bundle,
+    recoveryId: deletion.recoveryId,
+    deletedDate: epochSeconds(deletion.deletedDate),
+    scheduledPurgeDate: epochSeconds(deletion.scheduledPurgeDate),
+  };
 }

@@ -9,8 +9,8 @@ import {
   type SurfaceHandler,
 } from "../emulatorTypes.js";
 import type { TenantKeyVersion } from "../tenantFile.js";
-import type { StoredKey, StoredVault, TenantState } from "../tenantState.js";
-import { keyBundle, keyItem, type WireKeyItem } from "./keyBundle.js";
+import type { StoredDeletedKey, StoredKey, StoredVault, TenantState } from "../tenantState.js";
+import { deletedKeyBundle, keyBundle, keyItem, type WireKeyItem } from "./keyBundle.js";
 import { parseCreateKeyBody, parseUpdateKeyBody } from "./keyRequestBody.js";
 import { authenticate, vaultChallenge } from "./keyVaultChallenge.js";
 import { maxPageSize, nextLink, pageOf, readMaxResults } from "./keyVaultPaging.js";
@@ -28,7 +28,10 @@ type Route =
   | { op: "getKey"; name: string; version: string | undefined }
   | { op: "listVersions"; name: string }
   | { op: "createKey"; name: string }
-  | { op: "updateKey"; name: string; version: string | undefined };
+  | { op: "updateKey"; name: string; version: string | undefined }
+  | { op: "deleteKey"; name: string }
+  | { op: "getDeletedKey"; name: string }
+  | { op: "recoverDeletedKey"; name: string };
 
 /** Everything one request needs to know about the vault it addresses. */
 interface VaultScope {
@@ -55,7 +58,18 @@ function pathSegments(pathname: string): string[] {
   });
 }
 
+/** `/deletedkeys/{name}` (GET) and `/deletedkeys/{name}/recover` (POST). */
+function deletedKeyRoute(method: string, segments: readonly string[]): Route | undefined {
+  const [, name, action] = segments;
+  if (name === undefined || name === "" || segments.length > 3) return undefined;
+  if (segments.length === 2) return method === "GET" ? { op: "getDeletedKey", name } : undefined;
+  return method === "POST" && action?.toLowerCase() === "recover"
+    ? { op: "recoverDeletedKey", name }
+    : undefined;
+}
+
 function routeOf(method: string, segments: readonly string[]): Route | undefined {
+  if (segments[0]?.toLowerCase() === "deletedkeys") return deletedKeyRoute(method, segments);
   if (segments[0]?.toLowerCase() !== "keys") return undefined;
   const [, name, third] = segments;
   if (segments.length === 1) return method === "GET" ? { op: "listKeys" } : undefined;
@@ -63,6 +77,7 @@ function routeOf(method: string, segments: readonly string[]): Route | undefined
   if (segments.length === 2) {
     if (method === "GET") return { op: "getKey", name, version: undefined };
     if (method === "PATCH") return { op: "updateKey", name, version: undefined };
+    if (method === "DELETE") return { op: "deleteKey", name };
     return undefined;
   }
   const action = third?.toLowerCase();
@@ -211,6 +226,13 @@ function createKey(scope: VaultScope, request: EmulatorRequest, name: string, no
   if (!keyNamePattern.test(name)) {
     throw badParameter(`The key name '${name}' is not valid: use 1-127 letters, digits and hyphens.`);
   }
+  if (scope.vault.deletedKeys.has(name.toLowerCase())) {
+    throw new KeyVaultRequestError(
+      409,
+      "Conflict",
+      `Key ${name} is currently in a deleted but recoverable state, and its name cannot be reused; in this state, the key can only be recovered or purged.`,
+    );
+  }
   const body = parseCreateKeyBody(
     request.body,
     keyVaultDomainOf(scope.host)?.startsWith("managedhsm.") === true,
@@ -252,6 +274,48 @@ function updateKey(
   if (!scope.state.updateKeyVersion(scope.vault.url, key.name, next))
     throw keyNotFound(`${name}/${version.version}`);
   return bundleOf(scope, key, next);
+}
+
+const dayMs = 24 * 60 * 60 * 1000;
+
+/** The `DeletedKeyBundle` of a soft-deleted key, built from its newest version. */
+function deletedBundleOf(scope: VaultScope, deleted: StoredDeletedKey): EmulatorResponse {
+  const newest = [...deleted.versions]
+    .sort((a, b) => Date.parse(a.createdOn) - Date.parse(b.createdOn))
+    .at(-1);
+  if (newest === undefined) throw keyNotFound(deleted.name);
+  const kid = formatKeyId(scope.vaultUrl, deleted.name, newest.version);
+  const bundle = keyBundle(kid, materialSeed(scope, deleted, newest), newest, scope.recovery);
+  return ok(
+    deletedKeyBundle(bundle, {
+      recoveryId: `${scope.vaultUrl}/deletedkeys/${deleted.name}`,
+      deletedDate: deleted.deletedDate,
+      scheduledPurgeDate:
+        deleted.scheduledPurgeDate ??
+        new Date(Date.parse(deleted.deletedDate) + scope.recovery.recoverableDays * dayMs).toISOString(),
+    }),
+  );
+}
+
+/**
+ * `DELETE /keys/{name}`: every version goes. With soft delete on (the vault's recovery level is
+ * not plain `Purgeable`) the key is kept under `deletedkeys` for the retention period.
+ */
+function deleteKey(scope: VaultScope, name: string, now: number): EmulatorResponse {
+  if (findKey(scope, name) === undefined) throw keyNotFound(name);
+  const deletedDate = new Date(now).toISOString();
+  const softDelete = scope.recovery.recoveryLevel !== "Purgeable";
+  const deleted = scope.state.deleteKey(scope.vault.url, name, {
+    deletedDate,
+    scheduledPurgeDate: new Date(now + scope.recovery.recoverableDays * dayMs).toISOString(),
+    softDelete,
+  });
+  if (deleted === undefined) throw keyNotFound(name);
+  return deletedBundleOf(scope, deleted);
+}
+
+function deletedKeyNotFound(name: string): KeyVaultRequestError {
+  return new KeyVaultRequestError(404, "KeyNotFound", `Deleted Key not found: ${name}`);
 }
 
 function handle(state: TenantState, request: EmulatorRequest, context: RequestContext): EmulatorResponse {
@@ -299,14 +363,27 @@ function handle(state: TenantState, request: EmulatorRequest, context: RequestCo
       return createKey(scope, request, route.name, context.now);
     case "updateKey":
       return updateKey(scope, request, route.name, route.version, context.now);
+    case "deleteKey":
+      return deleteKey(scope, route.name, context.now);
+    case "getDeletedKey": {
+      const deleted = state.deletedKey(vault.url, route.name);
+      if (deleted === undefined) throw deletedKeyNotFound(route.name);
+      return deletedBundleOf(scope, deleted);
+    }
+    case "recoverDeletedKey": {
+      if (!state.recoverKey(vault.url, route.name)) throw deletedKeyNotFound(route.name);
+      const { key, version } = findVersion(scope, route.name, undefined);
+      return bundleOf(scope, key, version);
+    }
   }
 }
 
 /**
  * The Key Vault keys data plane as KeyClient (@azure/keyvault-keys 4.x) uses it: the challenge
  * handshake, get (latest or one version), list keys, list versions (paged), create and update,
- * served from the tenant's `keyVaults` so changes show in `toTenantFile()`. Other operations
- * (delete, import, rotate, cryptography, secrets, certificates) answer 501 `NotImplemented`.
+ * delete (soft delete when the vault has it), get a deleted key and recover it, served from the
+ * tenant's `keyVaults` so changes show in `toTenantFile()`. Other operations (purge, list deleted
+ * keys, import, rotate, cryptography, secrets, certificates) answer 501 `NotImplemented`.
  */
 export function createKeyVaultHandler(state: TenantState): SurfaceHandler {
   return (request, context) => {

@@ -1,6 +1,7 @@
 import {
   parseTenantFile,
   type ArmResource,
+  type TenantDeletedVault,
   type TenantFile,
   type TenantKeyVersion,
   type TenantSubscription,
@@ -610,7 +611,8 @@ export class TenantBuilder {
   private readonly subscriptionIds = new Set<string>();
   private readonly resources: ArmResource[] = [];
   private readonly resourceIds = new Set<string>();
-  private readonly keyVaults: TenantFile["keyVaults"] = {};
+  private keyVaults: TenantFile["keyVaults"] = {};
+  private readonly deletedVaults: TenantDeletedVault[] = [];
   private readonly accessPolicies = new Map<string, Record<string, unknown>[]>();
   private readonly vmBodies = new Map<string, { body: ArmResource; powerState: PowerState }>();
   private readonly diskUniqueIds = new Map<string, string>();
@@ -831,6 +833,71 @@ export class TenantBuilder {
       versionIds: all.map((v) => `${vaultUrl}/keys/${name}/${v}`),
       id: `${vaultUrl}/keys/${name}`,
     };
+  }
+
+  /**
+   * Soft-deletes a key: all its versions move to the vault's `deletedKeys`, where Key Vault keeps
+   * them until the purge date (the deletion date plus the vault's retention period when not given).
+   * Reading the key then answers 404 and `GET {vault}/deletedkeys/{name}` finds it.
+   */
+  deleteKey(key: KeyRef, options: { deletedDate: string; scheduledPurgeDate?: string }): this {
+    const vault = this.keyVaults[trimSlash(key.vaultUrl)];
+    const versions = vault?.keys[key.name];
+    if (vault === undefined || versions === undefined) throw new Error(`no key ${key.id} in this builder`);
+    vault.keys = Object.fromEntries(Object.entries(vault.keys).filter(([name]) => name !== key.name));
+    vault.deletedKeys = {
+      ...vault.deletedKeys,
+      [key.name]: {
+        deletedDate: options.deletedDate,
+        ...(options.scheduledPurgeDate === undefined
+          ? {}
+          : { scheduledPurgeDate: options.scheduledPurgeDate }),
+        versions,
+      },
+    };
+    return this;
+  }
+
+  /**
+   * Deletes a vault as ARM does with soft delete on: the vault resource and everything scoped to it
+   * (its role assignments) go, its data plane goes, and a deleted vault is recorded under its
+   * subscription and location (`deletedVaults`), recoverable until the purge date (the deletion date
+   * plus the retention period when not given).
+   */
+  deleteVault(vault: VaultRef, options: { deletionDate: string; scheduledPurgeDate?: string }): this {
+    const index = this.resources.findIndex((r) => idKey(r.id) === idKey(vault.id));
+    const body = this.resources[index];
+    if (body === undefined) throw new Error(`no vault ${vault.id} in this builder`);
+    const below = `${idKey(vault.id)}/`;
+    for (let i = this.resources.length - 1; i >= 0; i--) {
+      const id = this.resources[i]?.id ?? "";
+      if (i === index || idKey(id).startsWith(below)) {
+        this.resources.splice(i, 1);
+        this.resourceIds.delete(idKey(id));
+      }
+    }
+    const url = trimSlash(vault.url);
+    this.keyVaults = Object.fromEntries(Object.entries(this.keyVaults).filter(([u]) => u !== url));
+    const properties = body.properties ?? {};
+    const days =
+      typeof properties.softDeleteRetentionInDays === "number" ? properties.softDeleteRetentionInDays : 90;
+    const location = (body.location ?? this.location).toLowerCase().replace(/\s+/g, "");
+    this.deletedVaults.push({
+      id: `/subscriptions/${vault.subscriptionId}/providers/Microsoft.KeyVault/locations/${location}/deletedVaults/${vault.name}`,
+      name: vault.name,
+      type: "Microsoft.KeyVault/deletedVaults",
+      properties: {
+        vaultId: vault.id,
+        location,
+        deletionDate: options.deletionDate,
+        scheduledPurgeDate:
+          options.scheduledPurgeDate ??
+          new Date(Date.parse(options.deletionDate) + days * 24 * 60 * 60 * 1000).toISOString(),
+        tags: { ...(body.tags ?? {}) },
+        purgeProtectionEnabled: properties.enablePurgeProtection === true,
+      },
+    });
+    return this;
   }
 
   /** An Azure OpenAI / AI services account (`Microsoft.CognitiveServices/accounts`). */
@@ -1570,6 +1637,7 @@ export class TenantBuilder {
       subscriptions: this.subscriptions,
       resources: this.resources,
       keyVaults: this.keyVaults,
+      ...(this.deletedVaults.length === 0 ? {} : { deletedVaults: this.deletedVaults }),
     });
     parseTenantFile(tenant, "TenantBuilder");
     // The validated copy would list known fields first; the unparsed one keeps ARM's field order.

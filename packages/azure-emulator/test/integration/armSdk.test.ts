@@ -258,6 +258,71 @@ describe("KeyVaultManagementClient: vaults", () => {
   });
 });
 
+describe("KeyVaultManagementClient: deleted vaults", () => {
+  it("keeps a vault deleted through ARM as a deleted vault, with its data plane and role assignments gone", async () => {
+    const { emulator, keyVault, authorization } = setup();
+    await keyVault.vaults.delete("rg-kv", "kv-cmk");
+    const deleted = await keyVault.vaults.getDeleted("kv-cmk", "westeurope");
+    expect(deleted).toMatchObject({
+      id: `/subscriptions/${SUB}/providers/Microsoft.KeyVault/locations/westeurope/deletedVaults/kv-cmk`,
+      name: "kv-cmk",
+      type: "Microsoft.KeyVault/deletedVaults",
+      properties: {
+        vaultId: KV,
+        location: "westeurope",
+        deletionDate: new Date(NOW),
+        scheduledPurgeDate: new Date(NOW + 90 * 24 * 3600 * 1000),
+        purgeProtectionEnabled: true,
+      },
+    });
+    const listed = [];
+    for await (const d of keyVault.vaults.listDeleted()) listed.push(d.name);
+    expect(listed).toEqual(["kv-cmk"]);
+    expect(await rejection(keyVault.vaults.get("rg-kv", "kv-cmk"))).toMatchObject({ statusCode: 404 });
+    // Azure deletes the vault's role assignments with it; recovering the vault does not bring them back.
+    const assignments = [];
+    for await (const a of authorization.roleAssignments.listForScope(`/subscriptions/${SUB}`))
+      assignments.push(a.name);
+    expect(assignments).not.toContain("ra-kv");
+    expect(emulator.state.vaultByHost("kv-cmk.vault.azure.net")).toBeUndefined();
+    expect(emulator.toTenantFile().deletedVaults?.map((d) => d.name)).toEqual(["kv-cmk"]);
+  });
+
+  it("answers 404 for a vault that was never deleted, in another location or subscription", async () => {
+    const { emulator, keyVault } = setup();
+    expect(await rejection(keyVault.vaults.getDeleted("kv-cmk", "westeurope"))).toMatchObject({
+      statusCode: 404,
+    });
+    await keyVault.vaults.delete("rg-kv", "kv-cmk");
+    expect(await rejection(keyVault.vaults.getDeleted("kv-cmk", "northeurope"))).toMatchObject({
+      statusCode: 404,
+    });
+    const other = new KeyVaultManagementClient(
+      emulator.credential(),
+      "00000000-0000-0000-0000-0000000000ff",
+      {
+        httpClient: emulator.httpClient(),
+      },
+    );
+    expect(await rejection(other.vaults.getDeleted("kv-cmk", "westeurope"))).toMatchObject({
+      statusCode: 404,
+      code: "SubscriptionNotFound",
+    });
+  });
+
+  it("keeps no deleted vault when soft delete was off", async () => {
+    const { emulator, keyVault } = setup();
+    const body = emulator.state.getResource(KV)?.body;
+    if (body === undefined) throw new Error("no vault");
+    emulator.state.putResource({ ...body, properties: { ...body.properties, enableSoftDelete: false } });
+    await keyVault.vaults.delete("rg-kv", "kv-cmk");
+    expect(await rejection(keyVault.vaults.getDeleted("kv-cmk", "westeurope"))).toMatchObject({
+      statusCode: 404,
+    });
+    expect(emulator.state.vaultByHost("kv-cmk.vault.azure.net")).toBeUndefined();
+  });
+});
+
 describe("ResourceManagementClient: Machine Learning workspaces by id", () => {
   it("reads a workspace and rotates a CMK workspace's key in its vault", async () => {
     const { resourceManager } = setup();

@@ -168,4 +168,76 @@ describe("KeyClient against the emulated Key Vault", () => {
     const missingVersion = await rejection(client.getKey("cmk-aoai", { version: "d".repeat(32) }));
     expect(missingVersion).toMatchObject({ statusCode: 404, code: "KeyNotFound" });
   });
+
+  it("deletes a key softly: gone from keys, found under deletedkeys with its dates, recoverable", async () => {
+    const { emulator, client } = setup();
+    const poller = await client.beginDeleteKey("cmk-aoai", { intervalInMs: 0 });
+    const deleted = await poller.pollUntilDone();
+    expect(deleted.properties).toMatchObject({
+      recoveryId: `${vaultUrl}/deletedkeys/cmk-aoai`,
+      deletedOn: new Date(now),
+      scheduledPurgeDate: new Date(now + 90 * 24 * 3600 * 1000),
+      version: aoaiVersions.newest,
+    });
+    expect(await rejection(client.getKey("cmk-aoai"))).toMatchObject({
+      statusCode: 404,
+      code: "KeyNotFound",
+    });
+    const versions = [];
+    for await (const v of client.listPropertiesOfKeyVersions("cmk-aoai")) versions.push(v);
+    expect(versions).toEqual([]);
+    expect((await client.getDeletedKey("cmk-aoai")).properties.recoveryId).toBe(
+      `${vaultUrl}/deletedkeys/cmk-aoai`,
+    );
+    expect(emulator.toTenantFile().keyVaults[vaultUrl]?.deletedKeys?.["cmk-aoai"]?.versions).toHaveLength(3);
+    // The name stays taken while the key is recoverable.
+    expect(await rejection(client.createRsaKey("cmk-aoai", { keySize: 2048 }))).toMatchObject({
+      statusCode: 409,
+      code: "Conflict",
+    });
+    const recovered = await (
+      await client.beginRecoverDeletedKey("cmk-aoai", { intervalInMs: 0 })
+    ).pollUntilDone();
+    expect(recovered.properties.version).toBe(aoaiVersions.newest);
+    expect((await client.getKey("cmk-aoai")).properties.version).toBe(aoaiVersions.newest);
+    expect(await rejection(client.getDeletedKey("cmk-aoai"))).toMatchObject({ statusCode: 404 });
+    expect(emulator.toTenantFile().keyVaults[vaultUrl]?.deletedKeys).toBeUndefined();
+  });
+
+  it("answers 404 KeyNotFound for a key that was never deleted", async () => {
+    const { client } = setup();
+    expect(await rejection(client.getDeletedKey("cmk-aoai"))).toMatchObject({
+      statusCode: 404,
+      code: "KeyNotFound",
+    });
+  });
+
+  it("serves deleted keys seeded in the tenant file, with the vault's retention when no purge date is given", async () => {
+    const tenant = keyVaultTenant();
+    const short = tenant.keyVaults["https://kv-short.vault.azure.net"];
+    if (short === undefined) throw new Error("fixture without kv-short");
+    short.deletedKeys = {
+      gone: {
+        deletedDate: "2026-02-27T00:00:00Z",
+        versions: [
+          {
+            version: "abc1",
+            kty: "RSA",
+            keySize: 2048,
+            enabled: true,
+            createdOn: "2026-01-01T00:00:00Z",
+            keyOps: ["wrapKey"],
+          },
+        ],
+      },
+    };
+    const emulator = new AzureEmulator(tenant, { clock: () => now });
+    const client = new KeyClient("https://kv-short.vault.azure.net", emulator.credential(), {
+      httpClient: emulator.httpClient(),
+    });
+    const deleted = await client.getDeletedKey("gone");
+    expect(deleted.properties.deletedOn).toEqual(new Date("2026-02-27T00:00:00Z"));
+    // kv-short keeps deleted objects for 7 days.
+    expect(deleted.properties.scheduledPurgeDate).toEqual(new Date("2026-03-06T00:00:00Z"));
+  });
 });

@@ -135,9 +135,12 @@ describe("Key Vault keys handler", () => {
     });
 
     it("answers 501 NotImplemented for operations the emulator does not serve", async () => {
-      const deleted = await call(`https://kv-cmk.vault.azure.net/keys/cmk-aoai?${api}`, { method: "DELETE" });
-      expect(deleted.status).toBe(501);
-      expect(errorOf(deleted).code).toBe("NotImplemented");
+      // Purging a deleted key is not served (deleting and recovering are).
+      const purged = await call(`https://kv-cmk.vault.azure.net/deletedkeys/cmk-aoai?${api}`, {
+        method: "DELETE",
+      });
+      expect(purged.status).toBe(501);
+      expect(errorOf(purged).code).toBe("NotImplemented");
       expect((await call(`https://kv-cmk.vault.azure.net/secrets/s1?${api}`)).status).toBe(501);
       const wrap = await call(
         `https://kv-cmk.vault.azure.net/keys/cmk-aoai/${aoaiVersions.newest}/wrapkey?${api}`,

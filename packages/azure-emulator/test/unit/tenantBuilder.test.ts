@@ -227,6 +227,49 @@ describe("TenantBuilder", () => {
     expect(() => b.build()).toThrow(/\$\.resources\[1\]\.id: subscription not-listed is not listed/);
   });
 
+  it("soft-deletes keys and vaults: the key under deletedKeys, the vault and what is scoped to it gone", () => {
+    const { b, vault, key } = sampleTenant();
+    const other = b.vault({ ...rg("rg-keys"), name: "kv-other", rbac: true });
+    const otherKey = b.key(other, "k", [{ createdOn: "2026-01-01T00:00:00Z" }]);
+    const assignment = b.roleAssignment({
+      scope: other.id,
+      principalId: "11111111-2222-4333-8444-555555555555",
+      roleDefinitionName: "Key Vault Crypto Service Encryption User",
+    });
+    b.deleteKey(key, { deletedDate: "2026-11-21T00:00:00Z" });
+    b.deleteVault(other, { deletionDate: "2026-11-21T00:00:00Z" });
+    const tenant = b.build();
+    expect(tenant.keyVaults[vault.url]?.keys).not.toHaveProperty("cmk");
+    expect(tenant.keyVaults[vault.url]?.deletedKeys?.cmk).toMatchObject({
+      deletedDate: "2026-11-21T00:00:00Z",
+      versions: key.versions.map((version) => expect.objectContaining({ version }) as unknown),
+    });
+    expect(tenant.keyVaults).not.toHaveProperty(otherKey.vaultUrl);
+    const ids = tenant.resources.map((r) => r.id);
+    expect(ids).not.toContain(other.id);
+    expect(ids).not.toContain(assignment.id);
+    expect(tenant.deletedVaults).toEqual([
+      {
+        id: `/subscriptions/${SUB}/providers/Microsoft.KeyVault/locations/westeurope/deletedVaults/kv-other`,
+        name: "kv-other",
+        type: "Microsoft.KeyVault/deletedVaults",
+        properties: {
+          vaultId: other.id,
+          location: "westeurope",
+          deletionDate: "2026-11-21T00:00:00Z",
+          scheduledPurgeDate: "2027-02-19T00:00:00.000Z",
+          tags: {},
+          purgeProtectionEnabled: true,
+        },
+      },
+    ]);
+    const state = new TenantState(tenant);
+    expect(state.keyVersions(vault.url, "cmk")).toBeUndefined();
+    expect(state.deletedKey(vault.url, "cmk")?.versions).toHaveLength(2);
+    expect(state.vaultByHost("kv-other.vault.azure.net")).toBeUndefined();
+    expect(() => b.deleteKey(key, { deletedDate: "2026-11-21T00:00:00Z" })).toThrow(/no key/);
+  });
+
   it("returns a copy from build, so later changes to either side do not leak", () => {
     const { b, account } = sampleTenant();
     const first = b.build();

@@ -77,6 +77,40 @@ describe("tenant file", () => {
     });
   });
 
+  it("reads and writes back deleted keys and deleted vaults", () => {
+    const tenant = {
+      ...valid(),
+      deletedVaults: [
+        {
+          id: `/subscriptions/${sub}/providers/Microsoft.KeyVault/locations/westeurope/deletedVaults/kv-old`,
+          name: "kv-old",
+          type: "Microsoft.KeyVault/deletedVaults",
+          properties: {
+            vaultId: `/subscriptions/${sub}/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv-old`,
+            location: "westeurope",
+            deletionDate: "2026-02-01T00:00:00Z",
+            purgeProtectionEnabled: true,
+          },
+        },
+      ],
+    };
+    const vault = tenant.keyVaults["https://kv.vault.azure.net"] as Record<string, unknown>;
+    vault.deletedKeys = {
+      old: {
+        deletedDate: "2026-02-01T00:00:00Z",
+        versions: tenant.keyVaults["https://kv.vault.azure.net"].keys.cmk,
+      },
+    };
+    const state = new TenantState(parseTenantFile(tenant));
+    expect(state.deletedKey("https://kv.vault.azure.net", "OLD")?.versions.map((v) => v.version)).toEqual([
+      "a1",
+    ]);
+    expect(state.deletedVaults(sub.toUpperCase()).map((d) => d.name)).toEqual(["kv-old"]);
+    expect(parseTenantFile(JSON.parse(JSON.stringify(state.toTenantFile())))).toEqual(
+      parseTenantFile(tenant),
+    );
+  });
+
   it.each<[string, (t: ReturnType<typeof valid>) => unknown, string, RegExp]>([
     ["a missing tenantId", (t) => ({ ...t, tenantId: undefined }), "$.tenantId", /expected string/],
     [
@@ -116,6 +150,49 @@ describe("tenant file", () => {
       (t) => void (t.keyVaults["https://kv.vault.azure.net"].keys.cmk[0]!.createdOn = "yesterday"),
       '$.keyVaults["https://kv.vault.azure.net"].keys.cmk[0].createdOn',
       /./,
+    ],
+    [
+      "a key both active and deleted",
+      (t) => {
+        const vault = t.keyVaults["https://kv.vault.azure.net"];
+        (vault as Record<string, unknown>).deletedKeys = {
+          CMK: { deletedDate: "2026-02-01T00:00:00Z", versions: vault.keys.cmk },
+        };
+      },
+      '$.keyVaults["https://kv.vault.azure.net"].deletedKeys.CMK',
+      /either in keys or in deletedKeys/,
+    ],
+    [
+      "a deleted vault in an unknown subscription",
+      (t) => ({
+        ...t,
+        deletedVaults: [
+          {
+            id: "/subscriptions/other/providers/Microsoft.KeyVault/locations/westeurope/deletedVaults/kv",
+            name: "kv",
+            type: "Microsoft.KeyVault/deletedVaults",
+            properties: { vaultId: "/x", location: "westeurope", deletionDate: "2026-02-01T00:00:00Z" },
+          },
+        ],
+      }),
+      "$.deletedVaults[0].id",
+      /not listed/,
+    ],
+    [
+      "a deleted vault id that is not one",
+      (t) => ({
+        ...t,
+        deletedVaults: [
+          {
+            id: `/subscriptions/${sub}/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv`,
+            name: "kv",
+            type: "Microsoft.KeyVault/deletedVaults",
+            properties: { vaultId: "/x", location: "westeurope", deletionDate: "2026-02-01T00:00:00Z" },
+          },
+        ],
+      }),
+      "$.deletedVaults[0].id",
+      /deletedVaults\/\{name\}/,
     ],
   ])("rejects %s with the JSON path of the problem", (_name, mutate, path, message) => {
     const error = problem(mutate);

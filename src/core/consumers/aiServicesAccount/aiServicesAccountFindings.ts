@@ -211,5 +211,7 @@ export function evaluateAiServicesAccount(resource: ArmResourceJson, context: Ru
     findings: checks.findings,
     maintenance: checks.maintenance,
     notes: checks.notes,
+    undetermined: checks.undetermined,
+    cmkKeyId: checks.cmkKeyId,
   });
 }

@@ -107,7 +107,9 @@ function autoRotationOffFinding(
 }
 
 function invalidKeyFinding(resource: ArmResourceJson, context: RuleContext): Finding {
-  const raw = stringField(resource, "properties", "activeKey", "keyUrl") ?? "(absent)";
+  const value = field(resource, "properties", "activeKey", "keyUrl");
+  // A value of another type is shown as it is, so the ticket says what is wrong with the field.
+  const raw = typeof value === "string" ? value : value === undefined ? "(absent)" : JSON.stringify(value);
   return {
     code: "CmkKeyReferenceInvalid",
     severity: "medium",
@@ -162,5 +164,11 @@ export function evaluateDiskEncryptionSet(resource: ArmResourceJson, context: Ru
   if (Array.isArray(previous) && previous.length > 0)
     notes.push("a key rotation is in progress (previousKeys is not empty)");
   const maintenance: Remediation[] = checks.maintenance;
-  return evaluationOf(resource, { findings, maintenance, notes });
+  return evaluationOf(resource, {
+    findings,
+    maintenance,
+    notes,
+    undetermined: checks.undetermined,
+    cmkKeyId: checks.cmkKeyId,
+  });
 }

@@ -214,6 +214,8 @@ export function evaluateMlWorkspace(resource: ArmResourceJson, context: RuleCont
   return evaluationOf(resource, {
     findings: checks.findings,
     maintenance: checks.maintenance,
+    undetermined: checks.undetermined,
+    cmkKeyId: checks.cmkKeyId,
     notes: [
       ...checks.notes,
       ...(cannot === undefined ? [] : [`no catch-up rotation: ${cannot.message}`]),
