@@ -27,6 +27,7 @@ const baseEnv: NodeJS.ProcessEnv = {
 };
 delete baseEnv.AzureWebJobsStorage;
 delete baseEnv.CMKR_TICKET_SINK;
+delete baseEnv.COLUMNS;
 
 function cmkr(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
   return new Promise((resolve, reject) => {
@@ -114,9 +115,11 @@ describe("cmkr end to end (the built command as a child process)", () => {
   });
 
   it("replays the examples as a dry run: a readable table on stdout, nothing on stderr when piped", async () => {
-    const run = await cmkr(["replay", "examples/events", "--tenant", "examples/tenant.json"]);
+    const run = await cmkr(["replay", "examples/events", "--tenant", "examples/tenant.json"], {
+      COLUMNS: "220",
+    });
     expect(run.out).toMatch(/^Dry run: nothing was written/);
-    expect(run.out).toMatch(/^ACTION\s+STATUS\s+RESOURCE\s+KEY\s+REASON$/m);
+    expect(run.out).toMatch(/^ACTION\s+STATUS\s+RESOURCE\s+KEY\s+CODE\s+REASON$/m);
     expect(run.out).toMatch(/^rotate-key\s+planned\s+rg-compute-prod\/des-prod\s/m);
     expect(run.out).toMatch(/^Summary: /m);
     expect(run.err).toBe(""); // no progress line: stderr is a pipe
@@ -189,7 +192,7 @@ describe("cmkr end to end (the built command as a child process)", () => {
           "--tenant",
           "examples/tenant.json",
         ],
-        { AZURE_STORAGE_CONNECTION_STRING: connection },
+        { AZURE_STORAGE_CONNECTION_STRING: connection, COLUMNS: "160" },
       );
       expect(run.out).toMatch(/^rotate-key\s+planned\s+rg-compute-prod\/des-prod\s/m);
       expect(run.out).toContain(

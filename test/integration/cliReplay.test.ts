@@ -1,16 +1,18 @@
-import { mkdtemp, readFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runCli } from "../../src/cli/runCli.js";
 import type { Report } from "../../src/core/report/report.js";
 import { parseTenantFile } from "@cmkr/azure-emulator";
 import { captureCliOutput, cliArgv } from "../support/cliCapture.js";
+import { tempDirs } from "../support/tempDir.js";
+
+const tempDir = tempDirs();
 
 describe("cmkr replay and remediate (in-process, embedded emulator and Azurite)", () => {
   it("replays the example events with --apply --json and saves a tenant with the new versions", async () => {
     process.env.CMKR_SERVICE_PRINCIPAL_ID = "5f4e3d2c-1b0a-4987-8654-3210fedcba98";
-    const dir = await mkdtemp(join(tmpdir(), "cmkr-"));
+    const dir = await tempDir();
     const saved = join(dir, "out.json");
     const c = captureCliOutput();
     const code = await runCli(
@@ -84,7 +86,7 @@ describe("cmkr replay and remediate (in-process, embedded emulator and Azurite)"
   });
 
   it("plans without --apply: nothing is written and the table says so", async () => {
-    const c = captureCliOutput();
+    const c = captureCliOutput(160);
     const code = await runCli(
       cliArgv(
         "replay",

@@ -23,7 +23,10 @@ function exampleDeliveries(): { name: string; body: unknown }[] {
   return readdirSync("examples/events")
     .filter((n) => n.endsWith(".json"))
     .sort()
-    .map((name) => ({ name, body: JSON.parse(readFileSync(join("examples/events", name), "utf8")) }));
+    .map((name) => ({
+      name,
+      body: JSON.parse(readFileSync(join("examples/events", name), "utf8")) as unknown,
+    }));
 }
 
 /** Replays the examples as `cmkr replay` does: plan each delivery, then drain its jobs. */
