@@ -4,6 +4,7 @@ import { registerEmulatorCommand } from "./commands/emulatorCommand.js";
 import { registerRemediateCommand } from "./commands/remediateCommand.js";
 import { registerReplayCommand } from "./commands/replayCommand.js";
 import { registerScanCommand } from "./commands/scanCommand.js";
+import { registerServeCommand } from "./commands/serveCommand.js";
 import type { ExitCode } from "./exitCodes.js";
 import { packageVersion } from "./packageVersion.js";
 
@@ -22,5 +23,6 @@ export function createProgram(io: CliIo, setExit: (code: ExitCode) => void = () 
   registerReplayCommand(program, io, setExit);
   registerRemediateCommand(program, io, setExit);
   registerScanCommand(program, io, setExit);
+  registerServeCommand(program, io);
   return program;
 }
