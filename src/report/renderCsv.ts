@@ -1,4 +1,4 @@
-import type { ComplianceReport, ReportFinding } from "./complianceReport.js";
+import type { ComplianceReport, ExcludedResource, ReportFinding } from "./complianceReport.js";
 
 /** The CSV columns, in order. */
 export const CSV_COLUMNS = [
@@ -49,14 +49,36 @@ function row(f: ReportFinding, subscriptionName: string): string {
     .join(",");
 }
 
+/** An excluded resource as a row: no severity, code `Excluded`, the exclusion as its title. */
+function excludedRow(e: ExcludedResource, subscriptionName: string): string {
+  return [
+    "",
+    "Excluded",
+    e.reason,
+    e.resourceType,
+    segment(e.resourceId, "resourcegroups"),
+    e.resourceId.replace(/\/+$/, "").split("/").pop() ?? "",
+    e.subscriptionId,
+    subscriptionName,
+    e.resourceId,
+    "false",
+    "",
+  ]
+    .map(csvField)
+    .join(",");
+}
+
 /**
  * The report's findings as CSV (`cmkr scan --format csv`): a header row ({@link CSV_COLUMNS}), then
  * one row per finding in the report's order, with its markdown details (what, where, why, how to
- * fix) in the last column. RFC 4180: CRLF between records, quoted fields may span lines.
+ * fix) in the last column, then one row per excluded resource (empty severity, code `Excluded`,
+ * the exclusion as title). RFC 4180: CRLF between records, quoted fields may span lines.
  */
 export function renderCsv(report: ComplianceReport): string {
   const names = new Map(report.bySubscription.map((g) => [g.key.toLowerCase(), g.label ?? ""]));
   const lines = [CSV_COLUMNS.join(",")];
   for (const f of report.findings) lines.push(row(f, names.get(f.subscriptionId.toLowerCase()) ?? ""));
+  for (const e of report.excluded)
+    lines.push(excludedRow(e, names.get(e.subscriptionId.toLowerCase()) ?? ""));
   return `${lines.join("\r\n")}\r\n`;
 }

@@ -10,7 +10,8 @@ export function captureCliOutput(columns = 80) {
     io: {
       out: (t: string) => (out += t),
       err: (t: string) => (err += t),
-      outStream: { env: {}, isTTY: true, columns },
+      // Not a terminal (no colours), as wide as `columns` (COLUMNS, as a user would set it).
+      outStream: { env: { COLUMNS: String(columns) }, isTTY: false },
     },
     get out() {
       return out;
