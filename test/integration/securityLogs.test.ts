@@ -1,6 +1,5 @@
 import { createServer } from "node:http";
-import { mkdtemp, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { inspect } from "node:util";
 import { HttpRequest, InvocationContext } from "@azure/functions";
@@ -21,6 +20,9 @@ import { createServiceHarness, type ServiceHarness } from "../support/serviceHar
 import { startTicketLoopback, type TicketLoopback } from "../support/ticketLoopback.js";
 import { SINGLE_KEY, SingleKeyTenant } from "@cmkr/azure-emulator/tenant-builder";
 import { keyEventDelivery } from "../support/keyEvents.js";
+import { tempDirs } from "../support/tempDir.js";
+
+const tempDir = tempDirs();
 
 const { v1: V1, v2: V2 } = SINGLE_KEY.versions;
 const { keyName: KEY, vaultUrl: VAULT_URL } = SINGLE_KEY;
@@ -190,7 +192,7 @@ async function fullRun(h: ServiceHarness, des: string[], out: OutputCapture): Pr
   expect(remediated.status).toBe(200);
 
   const target = await eventsEndpoint(h, out);
-  const dir = await mkdtemp(join(tmpdir(), "cmkr-logs-"));
+  const dir = await tempDir();
   await writeFile(join(dir, "key-event.json"), JSON.stringify(keyEventDelivery(V2)));
   process.env.CMKR_FUNCTION_KEY = FUNCTION_KEY;
   process.env.CMKR_EVENTS_SHARED_SECRET = EVENTS_SECRET;
