@@ -115,6 +115,31 @@ describe("cmkr replay: bad input says where and what", () => {
     expect(c.out).toMatch(/rotate-key\s+planned/);
   });
 
+  it("refuses a tenant file with a misspelt resource type or broken JSON, saying where (exit 2)", async () => {
+    const dir = await tempDir();
+    const text = await readFile("examples/tenant.json", "utf8");
+    const typo = join(dir, "typo.json");
+    await writeFile(
+      typo,
+      text.replace(
+        '"type": "Microsoft.Compute/diskEncryptionSets"',
+        '"type": "Microsoft.Compute/diskEncryptionSet"',
+      ),
+    );
+    const c = captureCliOutput();
+    expect(await runCli(cliArgv("replay", keyEvent, "--tenant", typo), c.io)).toBe(2);
+    expect(c.err).toMatch(
+      new RegExp(
+        `^error: ${typo.replace(/[.\\/]/g, "\\$&")}: \\$\\.resources\\[\\d+\\]\\.type: Microsoft\\.Compute\\/diskEncryptionSet does not match the type in the resource's id, Microsoft\\.Compute\\/diskEncryptionSets\\n$`,
+      ),
+    );
+    const broken = join(dir, "broken.json");
+    await writeFile(broken, '{\n  "tenantId": "t",\n  "subscriptions": [,]\n}\n');
+    const b = captureCliOutput();
+    expect(await runCli(cliArgv("replay", keyEvent, "--tenant", broken), b.io)).toBe(2);
+    expect(b.err).toBe(`error: ${broken}:3:21: not valid JSON: expected a JSON value, found ','\n`);
+  });
+
   it("refuses a directory without event files, and files without events (exit 2)", async () => {
     const empty = await tempDir();
     await writeFile(join(empty, "notes.txt"), "not events");
