@@ -14,8 +14,13 @@ import type { ServiceRuntime } from "./serviceRuntime.js";
 export interface LocalHttpHostOptions {
   /** TCP port on 127.0.0.1; 0 lets the system pick a free one. */
   readonly port: number;
-  /** Runs queued jobs until the queue is empty: the queue trigger, in this process. */
-  readonly drain: () => Promise<{ actions: ReportAction[]; result: DrainResult }>;
+  /**
+   * Runs queued jobs until the queue is empty: the queue trigger, in this process. `onJob` gets
+   * each job's actions as it ends.
+   */
+  readonly drain: (
+    onJob: (actions: readonly ReportAction[]) => void,
+  ) => Promise<{ actions: ReportAction[]; result: DrainResult }>;
   /** One line per request and per job the worker ran. */
   readonly log?: (line: string) => void;
   /** How long the worker waits for work when the queue is empty (ms). */
@@ -130,11 +135,14 @@ export async function startLocalHttpHost(
   const worker = (async () => {
     while (!workerState.stopping) {
       try {
-        const { actions, result } = await options.drain();
-        for (const a of actions) {
-          const name = a.resourceId.split("/").pop() ?? a.resourceId;
-          log(`job: ${a.action} ${a.status} ${name}${a.codes?.[0] === undefined ? "" : ` (${a.codes[0]})`}`);
-        }
+        const { result } = await options.drain((actions) => {
+          for (const a of actions) {
+            const name = a.resourceId.split("/").pop() ?? a.resourceId;
+            log(
+              `job: ${a.action} ${a.status} ${name}${a.codes?.[0] === undefined ? "" : ` (${a.codes[0]})`}`,
+            );
+          }
+        });
         if (result.processed === 0 && result.poisoned === 0) await sleep(options.idleMs ?? 500);
       } catch (error) {
         log(`worker: ${error instanceof Error ? error.message : String(error)}; retrying`);

@@ -53,7 +53,7 @@ export async function runServe(
     try {
       host = await startLocalHttpHost(local.runtime, {
         port: options.port ?? defaultServePort,
-        drain: () => local.drain(),
+        drain: (onJob) => local.drain(onJob),
         log: (line) => {
           io.out(`${line}\n`);
         },
