@@ -41,23 +41,25 @@ export function formatDuration(ms: number): string {
 
 /**
  * The progress line: events read and the rate, the share of the input done and the time left
- * when the total is known (files; not dead letters), and the worker's jobs.
- * `replay: 12,345 events, 38% of 50.0 MB, 410 events/s, about 4m 32s left; jobs 120 done of 130`.
+ * when the total is known (files; not dead letters), and the worker's jobs; short enough for 80
+ * columns. `replay: 12,345 events read, 38% of 50.0 MB, 412/s, ~49s left; jobs 120/130 done`.
  */
 export function replayProgressLine(counts: ReplayCounts, elapsedMs: number, verb: string): string {
   const seconds = elapsedMs / 1000;
   const parts = [
     `replay: ${number(counts.events)} events ${verb}${counts.blobs > 0 ? ` from ${number(counts.blobs)} blob(s)` : ""}`,
   ];
+  let left: string | undefined;
   if (counts.totalBytes > 0 && counts.bytesDone <= counts.totalBytes) {
     const fraction = counts.bytesDone / counts.totalBytes;
     parts.push(`${Math.floor(fraction * 100)}% of ${(counts.totalBytes / (1024 * 1024)).toFixed(1)} MB`);
     if (seconds >= 1 && fraction > 0 && fraction < 1) {
-      parts.push(`about ${formatDuration((elapsedMs * (1 - fraction)) / fraction)} left`);
+      left = `~${formatDuration((elapsedMs * (1 - fraction)) / fraction)} left`;
     }
   }
-  if (seconds >= 1) parts.push(`${number(Math.round(counts.events / seconds))} events/s`);
+  if (seconds >= 1) parts.push(`${number(Math.round(counts.events / seconds))}/s`);
+  if (left !== undefined) parts.push(left);
   const jobs =
-    counts.jobsQueued > 0 ? `; jobs ${number(counts.jobsDone)} done of ${number(counts.jobsQueued)}` : "";
+    counts.jobsQueued > 0 ? `; jobs ${number(counts.jobsDone)}/${number(counts.jobsQueued)} done` : "";
   return `${parts.join(", ")}${jobs}`;
 }

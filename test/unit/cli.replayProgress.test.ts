@@ -12,7 +12,7 @@ describe("the replay progress line", () => {
       jobsDone: 120,
     };
     expect(replayProgressLine(counts, 30_000, "read")).toBe(
-      "replay: 12,345 events read, 38% of 50.0 MB, about 49s left, 412 events/s; jobs 120 done of 130",
+      "replay: 12,345 events read, 38% of 50.0 MB, 412/s, ~49s left; jobs 120/130 done",
     );
   });
 

@@ -462,10 +462,9 @@ async function replay(
     state.interrupted ??= interruptedBy();
     return state.interrupted !== undefined;
   };
-  const started = Date.now();
   try {
     if (url !== undefined) {
-      await sendAll(items, url, state, io, progress, stopping, started);
+      await sendAll(items, url, state, io, progress, stopping, Date.now());
       progress.done();
       const report = finalReport(state, deadLetters);
       output(
@@ -489,6 +488,8 @@ async function replay(
       const run: ServiceRun = apply
         ? { ctx: local.runtime.ctx, drain: (onJob) => local.drain(onJob) }
         : createPreviewRun(local.runtime.ctx);
+      // The rate and the time left count from here, not from the emulator's and storage's start.
+      const started = Date.now();
       if (!stopping()) await replayLocally(items, run, !apply, state, io, progress, stopping, started);
       progress.done();
       output(finalReport(state, deadLetters), io, options, deadLetters, state);
