@@ -147,7 +147,10 @@ async function eventsEndpoint(h: ServiceHarness, out: OutputCapture): Promise<st
           out.context("events"),
         );
         res
-          .writeHead(answer.status ?? 200, { "content-type": "application/json" })
+          .writeHead(answer.status ?? 200, {
+            "content-type": "application/json",
+            ...(answer.headers as Record<string, string> | undefined),
+          })
           .end(JSON.stringify(answer.jsonBody ?? answer.body ?? {}));
       })();
     });
