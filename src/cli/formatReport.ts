@@ -161,7 +161,11 @@ function attentionLine(report: Report): string | undefined {
     ...(report.errors.length > 0 ? [`${report.errors.length} input error(s)`] : []),
   ];
   if (parts.length === 0) return undefined;
-  return `Needs attention: ${parts.join(", ")}. CODE says why; each reason ends with what to do (--wide: in full).`;
+  const hints = [
+    ...(failed + refused > 0 ? ["CODE says why; each reason ends with what to do (--wide: in full)"] : []),
+    ...(report.errors.length > 0 ? ["the input errors are listed after the table"] : []),
+  ];
+  return `Needs attention: ${parts.join(", ")}. ${hints.join("; ")}.`;
 }
 
 function wideLines(actions: readonly ReportAction[]): string[] {
