@@ -1,33 +1,8 @@
-import { app, type InvocationContext } from "@azure/functions";
+import { app } from "@azure/functions";
 import { functionsRuntime } from "../src/runtime/functionsRuntime.js";
-import type { ServiceRuntime } from "../src/runtime/serviceRuntime.js";
-import { decodeJob, JobDecodeError } from "../src/core/jobs/job.js";
-import type { ReportAction } from "../src/core/report/report.js";
-import { runJob } from "../src/app/runJob.js";
+import { createJobWorkerHandler } from "../src/runtime/triggers/jobWorkerHandler.js";
 
-/**
- * Applies one queued job. A failure is rethrown so the Functions host retries the message and,
- * after `maxDequeueCount` attempts (host.json), moves it to the poison queue.
- */
-export function createJobWorkerHandler(runtime: () => Promise<ServiceRuntime>) {
-  return async (message: unknown, context: InvocationContext): Promise<ReportAction[] | undefined> => {
-    let job;
-    try {
-      job = decodeJob(message);
-    } catch (error) {
-      if (error instanceof JobDecodeError) {
-        // Retrying cannot repair a malformed message; drop it loudly instead of poisoning the queue.
-        context.error(error.message);
-        return undefined;
-      }
-      throw error;
-    }
-    const { ctx } = await runtime();
-    const actions = await runJob(job, ctx);
-    context.log(JSON.stringify(actions));
-    return actions;
-  };
-}
+export { createJobWorkerHandler };
 
 app.storageQueue("jobWorker", {
   queueName: "%CMKR_JOB_QUEUE%",

@@ -1,29 +1,8 @@
-import { app, type InvocationContext } from "@azure/functions";
+import { app } from "@azure/functions";
 import { functionsRuntime } from "../src/runtime/functionsRuntime.js";
-import type { ServiceRuntime } from "../src/runtime/serviceRuntime.js";
-import { decodeJob, JobDecodeError } from "../src/core/jobs/job.js";
-import type { ReportAction } from "../src/core/report/report.js";
-import { handlePoisonJob } from "../src/app/runJob.js";
+import { createPoisonJobsHandler } from "../src/runtime/triggers/poisonJobsHandler.js";
 
-/** Jobs that exhausted their retries: recorded as failed, with a ticket request. */
-export function createPoisonJobsHandler(runtime: () => Promise<ServiceRuntime>) {
-  return async (message: unknown, context: InvocationContext): Promise<ReportAction | undefined> => {
-    let job;
-    try {
-      job = decodeJob(message);
-    } catch (error) {
-      if (error instanceof JobDecodeError) {
-        context.error(`Poison message is not a job: ${error.message}`);
-        return undefined;
-      }
-      throw error;
-    }
-    const { ctx } = await runtime();
-    const action = await handlePoisonJob(job, ctx);
-    context.warn(JSON.stringify(action));
-    return action;
-  };
-}
+export { createPoisonJobsHandler };
 
 app.storageQueue("poisonJobs", {
   queueName: "%CMKR_JOB_QUEUE%-poison",

@@ -1,41 +1,8 @@
-import { app, type HttpRequest, type HttpResponseInit } from "@azure/functions";
+import { app } from "@azure/functions";
 import { functionsRuntime } from "../src/runtime/functionsRuntime.js";
-import type { ServiceRuntime } from "../src/runtime/serviceRuntime.js";
-import { operationStatus } from "../src/core/decisions/operationStatus.js";
-import { operationGroup } from "../src/core/ports/operationStore.js";
-import { problem } from "./httpProblem.js";
+import { createRemediationStatusHandler } from "../src/runtime/http/remediationStatusHandler.js";
 
-const operationIdPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/**
- * `GET /api/remediate/{operationId}`: progress of a subscription-wide remediation and, once it has
- * finished, its report. 400 for an id that is not one this service issues, 404 for an unknown one.
- */
-export function createRemediationStatusHandler(runtime: () => Promise<ServiceRuntime>) {
-  return async (request: HttpRequest): Promise<HttpResponseInit> => {
-    const operationId = request.params.operationId ?? "";
-    if (!operationIdPattern.test(operationId)) {
-      return problem(
-        400,
-        "Invalid operation id",
-        "operationId: expected the GUID a 202 answer gave",
-        "operationId",
-      );
-    }
-    const { ctx } = await runtime();
-    const operation = await ctx.ledger.getOperation(operationId);
-    if (operation === undefined) {
-      return problem(404, "Not found", `no remediation operation ${operationId}`, "operationId");
-    }
-    const status = operationStatus(operation, await ctx.ledger.listJobs(operationGroup(operationId)));
-    return {
-      status: 200,
-      jsonBody: status,
-      // Clients poll while it runs (RFC 9110 Retry-After in seconds).
-      ...(status.status === "running" ? { headers: { "retry-after": "10" } } : {}),
-    };
-  };
-}
+export { createRemediationStatusHandler };
 
 app.http("remediationStatus", {
   methods: ["GET"],

@@ -1,9 +1,9 @@
 import { randomUUID } from "node:crypto";
 import azureFunctions from "@azure/functions";
 import { createEventGridHandler } from "../../functions/eventGridHandler.js";
-import { createEventsWebhookHandler } from "../../functions/eventsWebhook.js";
-import { createJobWorkerHandler } from "../../functions/jobWorker.js";
-import { createPoisonJobsHandler } from "../../functions/poisonJobs.js";
+import { createEventsWebhookHandler } from "../../src/runtime/http/eventsWebhookHandler.js";
+import { createJobWorkerHandler } from "../../src/runtime/triggers/jobWorkerHandler.js";
+import { createPoisonJobsHandler } from "../../src/runtime/triggers/poisonJobsHandler.js";
 import { apiVersionFor } from "../../src/core/consumers/apiVersions.js";
 import { createAzureClients } from "../../src/adapters/azure/azureClients.js";
 import { drainQueue } from "../../src/adapters/storage/queueDrainer.js";

@@ -31,7 +31,7 @@ export async function handleEvents(
     {
       dryRun,
       actions: [],
-      errors: decodeErrors.map((e) => ({ input: e.field, message: e.message })),
+      errors: decodeErrors.map((e) => ({ input: e.field, message: e.problem })),
     },
   ];
   for (const event of events) {

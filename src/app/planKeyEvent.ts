@@ -1,3 +1,4 @@
+import { canonicalResourceType } from "../core/consumers/registry.js";
 import { jobKeys } from "../core/jobs/jobKeys.js";
 import { randomUUID } from "node:crypto";
 import type { GraphScope } from "../core/ports/graphScope.js";
@@ -44,7 +45,7 @@ function withinScope<C extends { id: string; type: string }>(
     if (!verdict.inScope) {
       skipped.push({
         resourceId: consumer.id,
-        resourceType: consumer.type,
+        resourceType: canonicalResourceType(consumer.type),
         action: "none",
         status: "skipped",
         reason: verdict.reason,
@@ -96,7 +97,8 @@ export function keyEventJob(
     jobId: randomUUID(),
     ...jobKeys.keyEvent(event, consumer.id, dryRun),
     resourceId: consumer.id,
-    resourceType: consumer.type,
+    // Resource Graph answers types in lower case; jobs, reports and the ledger use one spelling.
+    resourceType: canonicalResourceType(consumer.type),
     keyId: event.keyId,
     trigger: event.kind,
     eventId: event.eventId,

@@ -5,7 +5,9 @@ import { registerMlRecreationKitCommand } from "./commands/mlRecreationKitComman
 import { registerRemediateCommand } from "./commands/remediateCommand.js";
 import { registerReplayCommand } from "./commands/replayCommand.js";
 import { registerScanCommand } from "./commands/scanCommand.js";
+import { registerServeCommand } from "./commands/serveCommand.js";
 import type { ExitCode } from "./exitCodes.js";
+import { packageVersion } from "./packageVersion.js";
 
 /**
  * The `cmkr` command tree. Commander never exits the process itself (`exitOverride`) and writes
@@ -14,6 +16,7 @@ import type { ExitCode } from "./exitCodes.js";
 export function createProgram(io: CliIo, setExit: (code: ExitCode) => void = () => undefined): Command {
   const program = new Command("cmkr")
     .description("Keeps AI and ML data in Azure encrypted with customer-managed keys.")
+    .version(packageVersion(), "-V, --version", "print the version of cmkr")
     .exitOverride()
     .configureOutput({ writeOut: io.out, writeErr: io.err })
     .showHelpAfterError("(run with --help for usage)");
@@ -22,5 +25,6 @@ export function createProgram(io: CliIo, setExit: (code: ExitCode) => void = () 
   registerRemediateCommand(program, io, setExit);
   registerScanCommand(program, io, setExit);
   registerMlRecreationKitCommand(program, io, setExit);
+  registerServeCommand(program, io);
   return program;
 }

@@ -9,6 +9,8 @@ export interface ProgressStream {
 export interface Progress {
   /** Sets the status; drawn at most once per interval. Takes a function so an unseen line costs nothing. */
   update(line: () => string): void;
+  /** Erases the line for a message printed meanwhile; the next update draws it again. */
+  clear(): void;
   /** Erases the line (before the command prints its result or an error). Safe to call twice. */
   done(): void;
 }
@@ -23,7 +25,7 @@ export interface ProgressOptions {
   readonly now?: () => number;
 }
 
-const silent: Progress = { update: () => undefined, done: () => undefined };
+const silent: Progress = { update: () => undefined, clear: () => undefined, done: () => undefined };
 
 function truthy(value: string | undefined): boolean {
   return value !== undefined && value !== "" && value !== "0" && value.toLowerCase() !== "false";
@@ -67,6 +69,10 @@ export function createProgress(stream: ProgressStream | undefined, options: Prog
       const text = line();
       stream.write(`\r${text.length > width ? `${text.slice(0, width - 1)}…` : text}\x1b[K`);
       drawn = true;
+    },
+    clear() {
+      if (drawn) stream.write("\r\x1b[K");
+      drawn = false;
     },
     done() {
       if (finished) return;

@@ -62,6 +62,15 @@ export interface ReportUndetermined {
   field?: string;
 }
 
+/** A resource taken out of scope by an exclusion (tag or id pattern), and which one. */
+export interface ExcludedResource {
+  resourceId: string;
+  resourceType: string;
+  subscriptionId: string;
+  /** `excluded by tag cmk-remediation=exclude`, `excluded by id pattern ...`. */
+  reason: string;
+}
+
 /** One action from the ledger, as the report lists it: the report action with when and in which mode. */
 export type RecordedAction = Pick<
   LedgerAction,
@@ -86,8 +95,10 @@ export interface ReportTicket {
 
 /**
  * What `cmkr scan` reports and the sweep computes: compliance per resource type and per
- * subscription, the findings with their fixes, and what the ledger says the service did. Every
- * renderer (table, JSON, CSV, HTML) works from this one shape; `--format json` prints it as is.
+ * subscription, the findings with their fixes, the resources left out by an exclusion and why, and
+ * what the ledger says the service did. Every renderer (table, JSON, CSV, HTML) works from this one
+ * shape; `--format json` prints it as is. Resource types are spelled the registry's way
+ * (`Microsoft.Compute/diskEncryptionSets`), whatever casing Resource Graph or the ledger used.
  */
 export interface ComplianceReport {
   /** ISO 8601. */
@@ -101,6 +112,8 @@ export interface ComplianceReport {
   bySubscription: ComplianceGroup[];
   /** Sorted by severity (urgent first), then resource id, then code. */
   findings: ReportFinding[];
+  /** Every excluded resource with its exclusion, sorted by resource id. */
+  excluded: ExcludedResource[];
   /** Newest first. */
   actions: RecordedAction[];
   /** Open ones first, then by last seen, newest first. */

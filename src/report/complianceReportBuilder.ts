@@ -1,3 +1,4 @@
+import { canonicalResourceType } from "../core/consumers/registry.js";
 import { recordedAction } from "../report/recordedAction.js";
 import type { LedgerAction } from "../core/ports/actionStore.js";
 import type { TicketRequest } from "../core/ports/ticketRequestStore.js";
@@ -6,6 +7,7 @@ import type {
   ComplianceCounts,
   ComplianceGroup,
   ComplianceReport,
+  ExcludedResource,
   RecordedAction,
   ReportFinding,
   ReportTicket,
@@ -107,7 +109,7 @@ function reportTicket(t: TicketRequest): ReportTicket {
   const url = t.ticketUrl ?? t.sinkRef?.url;
   return {
     resourceId: t.resourceId,
-    resourceType: t.resourceType,
+    resourceType: canonicalResourceType(t.resourceType),
     findingCode: t.findingCode,
     severity: t.severity,
     title: t.title,
@@ -173,6 +175,7 @@ export function createComplianceReportBuilder(
   const bySubscription = new Map<string, GroupState>();
   const findings: ReportFinding[] = [];
   const undetermined: ReportUndetermined[] = [];
+  const excluded: ExcludedResource[] = [];
   let actions: RecordedAction[] = [];
   let tickets: ReportTicket[] = [];
   let graphPages = 0;
@@ -198,15 +201,25 @@ export function createComplianceReportBuilder(
           `empty for ${evaluation.resourceId}`,
         );
       const outcome = outcomeOf(evaluation);
+      const resourceType = canonicalResourceType(evaluation.resourceType);
       totals.resources++;
       totals[outcome]++;
-      count(byType, evaluation.resourceType, outcome);
+      count(byType, resourceType, outcome);
       count(bySubscription, subscriptionId, outcome);
-      if (outcome === "excluded") return;
+      if (evaluation.excluded !== undefined) {
+        // Listed with its reason: a count alone leaves the reader to guess which ones and why.
+        excluded.push({
+          resourceId: evaluation.resourceId,
+          resourceType,
+          subscriptionId,
+          reason: evaluation.excluded.reason,
+        });
+        return;
+      }
       if (evaluation.undetermined !== undefined) {
         undetermined.push({
           resourceId: evaluation.resourceId,
-          resourceType: evaluation.resourceType,
+          resourceType,
           subscriptionId,
           reason: evaluation.undetermined.reason,
           ...(evaluation.undetermined.field === undefined ? {} : { field: evaluation.undetermined.field }),
@@ -215,7 +228,7 @@ export function createComplianceReportBuilder(
       for (const f of evaluation.findings) {
         findings.push({
           resourceId: f.resourceId,
-          resourceType: f.resourceType,
+          resourceType: canonicalResourceType(f.resourceType),
           subscriptionId,
           code: f.code,
           severity: f.severity,
@@ -231,7 +244,10 @@ export function createComplianceReportBuilder(
       graphPages += pages;
     },
     setLedger(ledgerActions, ledgerTickets) {
-      actions = ledgerActions.map(recordedAction).sort(byActionOrder);
+      actions = ledgerActions
+        .map(recordedAction)
+        .map((a) => ({ ...a, resourceType: canonicalResourceType(a.resourceType) }))
+        .sort(byActionOrder);
       tickets = ledgerTickets.map(reportTicket).sort(byTicketOrder);
     },
     build() {
@@ -242,6 +258,7 @@ export function createComplianceReportBuilder(
         byResourceType: groupsOf(byType),
         bySubscription: groupsOf(bySubscription, (key) => names.get(key.toLowerCase())),
         findings: [...findings].sort(byFindingOrder),
+        excluded: [...excluded].sort((a, b) => compareKeys(a.resourceId, b.resourceId)),
         actions: actions.map((a) => ({ ...a })),
         tickets: tickets.map((t) => ({ ...t })),
         graphPages,

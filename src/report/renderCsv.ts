@@ -1,5 +1,10 @@
 import { AT_RISK_CODES } from "../core/findings/finding.js";
-import type { ComplianceReport, ReportFinding, ReportUndetermined } from "./complianceReport.js";
+import type {
+  ComplianceReport,
+  ExcludedResource,
+  ReportFinding,
+  ReportUndetermined,
+} from "./complianceReport.js";
 
 /** The CSV columns, in order. */
 export const CSV_COLUMNS = [
@@ -14,7 +19,10 @@ export const CSV_COLUMNS = [
   "resource_id",
   "self_remediable",
   "details",
-  /** Added after the others: `non-compliant`, `at-risk` (CmkNextRotationRefused) or `undetermined`. */
+  /**
+   * Added after the others: `non-compliant`, `at-risk` (CmkNextRotationRefused), `undetermined` or
+   * `excluded`.
+   */
   "state",
 ] as const;
 
@@ -73,12 +81,33 @@ function undeterminedRow(u: ReportUndetermined, subscriptionName: string): strin
     .join(",");
 }
 
+/** An excluded resource as a row: no severity, code `Excluded`, the exclusion as its title. */
+function excludedRow(e: ExcludedResource, subscriptionName: string): string {
+  return [
+    "",
+    "Excluded",
+    e.reason,
+    e.resourceType,
+    segment(e.resourceId, "resourcegroups"),
+    e.resourceId.replace(/\/+$/, "").split("/").pop() ?? "",
+    e.subscriptionId,
+    subscriptionName,
+    e.resourceId,
+    "false",
+    "",
+    "excluded",
+  ]
+    .map(csvField)
+    .join(",");
+}
+
 /**
  * The report's findings as CSV (`cmkr scan --format csv`): a header row ({@link CSV_COLUMNS}), then
  * one row per finding in the report's order, with its markdown details (what, where, why, how to
  * fix) and whether it makes the resource non-compliant or at risk, then one row per resource that
- * could not be fully judged (`state` `undetermined`). RFC 4180: CRLF between records, quoted
- * fields may span lines.
+ * could not be fully judged (`state` `undetermined`), then one row per excluded resource (empty
+ * severity, code `Excluded`, the exclusion as title, `state` `excluded`). RFC 4180: CRLF between
+ * records, quoted fields may span lines.
  */
 export function renderCsv(report: ComplianceReport): string {
   const names = new Map(report.bySubscription.map((g) => [g.key.toLowerCase(), g.label ?? ""]));
@@ -86,5 +115,7 @@ export function renderCsv(report: ComplianceReport): string {
   for (const f of report.findings) lines.push(row(f, names.get(f.subscriptionId.toLowerCase()) ?? ""));
   for (const u of report.undeterminedResources)
     lines.push(undeterminedRow(u, names.get(u.subscriptionId.toLowerCase()) ?? ""));
+  for (const e of report.excluded)
+    lines.push(excludedRow(e, names.get(e.subscriptionId.toLowerCase()) ?? ""));
   return `${lines.join("\r\n")}\r\n`;
 }

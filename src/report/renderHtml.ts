@@ -5,6 +5,7 @@ import type {
   ComplianceCounts,
   ComplianceGroup,
   ComplianceReport,
+  ExcludedResource,
   RecordedAction,
   ReportFinding,
   ReportTicket,
@@ -50,7 +51,9 @@ dd[data-count="compliant"] { color: var(--ok); }
 svg.chart { max-width: 100%; height: auto; font-size: 12px; }
 svg.chart text { fill: #202124; }
 table { border-collapse: collapse; width: 100%; margin: 8px 0 16px; font-size: 13px; }
-th, td { text-align: left; padding: 4px 8px; border-bottom: 1px solid var(--line); vertical-align: top; }
+th, td { text-align: left; padding: 4px 8px; border-bottom: 1px solid var(--line); vertical-align: top; overflow-wrap: anywhere; }
+td time { white-space: nowrap; }
+.table-wrap { max-width: 100%; overflow-x: auto; }
 th { background: #f1f3f4; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 code { font: 12px/1.4 ui-monospace, SFMono-Regular, Consolas, monospace; background: #f1f3f4; padding: 1px 4px; border-radius: 3px; word-break: break-all; }
@@ -210,21 +213,34 @@ ${body}
 </section>`;
 }
 
+/** `cmk/3f2a9c1e`: a key version as the page shows it; the full key URI is in `title`. */
+function shortKey(keyId: string): string {
+  const m = /\/keys\/([^/]+)(?:\/([0-9A-Za-z]+))?\/?$/.exec(keyId);
+  if (m === null) return keyId;
+  return m[2] === undefined ? (m[1] ?? keyId) : `${m[1] ?? ""}/${m[2].slice(0, 8)}`;
+}
+
+function keyChangeCell(a: RecordedAction): string {
+  if (a.from === undefined && a.to === undefined) return "<td></td>";
+  const side = (keyId: string | undefined) =>
+    keyId === undefined ? "" : `<span title="${escapeHtml(keyId)}">${escapeHtml(shortKey(keyId))}</span>`;
+  return `<td>${side(a.from)} → ${side(a.to)}</td>`;
+}
+
 function actionRow(a: RecordedAction): string {
-  const change = a.from === undefined && a.to === undefined ? "" : `${a.from ?? ""} → ${a.to ?? ""}`;
-  return `<tr class="action" data-status="${escapeHtml(a.status)}" data-action="${escapeHtml(a.action)}"><td><time datetime="${escapeHtml(a.at)}">${escapeHtml(a.at)}</time></td><td>${escapeHtml(a.action)}</td><td>${escapeHtml(a.status)}${a.dryRun ? " (dry run)" : ""}</td>${resourceCell(a.resourceId)}<td>${escapeHtml(change)}</td><td>${escapeHtml(a.reason)}</td></tr>`;
+  return `<tr class="action" data-status="${escapeHtml(a.status)}" data-action="${escapeHtml(a.action)}"><td><time datetime="${escapeHtml(a.at)}">${escapeHtml(a.at)}</time></td><td>${escapeHtml(a.action)}</td><td>${escapeHtml(a.status)}${a.dryRun ? " (dry run)" : ""}</td>${resourceCell(a.resourceId)}${keyChangeCell(a)}<td>${escapeHtml(a.reason)}</td></tr>`;
 }
 
 function actionsSection(actions: readonly RecordedAction[]): string {
   const body =
     actions.length === 0
       ? `<p class="empty">The ledger holds no actions.</p>`
-      : `<table class="ledger" data-table="actions">
+      : `<div class="table-wrap"><table class="ledger" data-table="actions">
 <thead><tr><th scope="col">At</th><th scope="col">Action</th><th scope="col">Status</th><th scope="col">Resource</th><th scope="col">Key change</th><th scope="col">Reason</th></tr></thead>
 <tbody>
 ${actions.map(actionRow).join("\n")}
 </tbody>
-</table>`;
+</table></div>`;
   return `<section id="actions" aria-labelledby="actions-heading" data-total="${actions.length}">
 <h2 id="actions-heading">Actions (${actions.length})</h2>
 ${body}
@@ -239,14 +255,36 @@ function ticketsSection(tickets: readonly ReportTicket[]): string {
   const body =
     tickets.length === 0
       ? `<p class="empty">The ledger holds no tickets.</p>`
-      : `<table class="ledger" data-table="tickets">
+      : `<div class="table-wrap"><table class="ledger" data-table="tickets">
 <thead><tr><th scope="col">State</th><th scope="col">Severity</th><th scope="col">Finding</th><th scope="col">Title</th><th scope="col">Resource</th><th scope="col" class="num">Seen</th><th scope="col">First seen</th><th scope="col">Last seen</th><th scope="col">Ticket</th></tr></thead>
 <tbody>
 ${tickets.map(ticketRow).join("\n")}
 </tbody>
-</table>`;
+</table></div>`;
   return `<section id="tickets" aria-labelledby="tickets-heading" data-total="${tickets.length}">
 <h2 id="tickets-heading">Tickets (${tickets.length})</h2>
+${body}
+</section>`;
+}
+
+function excludedSection(excluded: readonly ExcludedResource[]): string {
+  const body =
+    excluded.length === 0
+      ? `<p class="empty">No resource is excluded.</p>`
+      : `<div class="table-wrap"><table class="excluded" data-table="excluded">
+<thead><tr><th scope="col">Resource</th><th scope="col">Resource type</th><th scope="col">Subscription</th><th scope="col">Why</th></tr></thead>
+<tbody>
+${excluded
+  .map(
+    (e) =>
+      `<tr class="excluded-resource">${resourceCell(e.resourceId)}<td>${escapeHtml(e.resourceType)}</td><td>${escapeHtml(e.subscriptionId)}</td><td>${escapeHtml(e.reason)}</td></tr>`,
+  )
+  .join("\n")}
+</tbody>
+</table></div>`;
+  return `<section id="excluded" aria-labelledby="excluded-heading" data-total="${excluded.length}">
+<h2 id="excluded-heading">Excluded resources (${excluded.length})</h2>
+<p class="meta">Left alone by an exclusion tag or id pattern (CMKR_EXCLUDE_TAG, CMKR_EXCLUDE_ID_PATTERNS), and out of the compliance counts.</p>
 ${body}
 </section>`;
 }
@@ -283,7 +321,8 @@ ${item("tickets", "Tickets", report.tickets.length)}
  * enforces it), so the file opens anywhere, offline, and can be mailed or attached to a ticket.
  * It shows the summary, compliance per resource type and per subscription (chart and table), the
  * findings grouped by severity with their remediation steps, the resources that could not be fully
- * judged and why, and the ledger's actions and tickets.
+ * judged and why, the excluded resources with their exclusion, and the ledger's actions and tickets;
+ * long ids and key URIs wrap inside their cells, so every table fits the page.
  * For tests and tooling: sections have stable ids; an element whose text is a count names it in
  * `data-count` (`resources`, `compliant`, `nonCompliant`, `atRisk`, `excluded`, `undetermined`,
  * `compliancePercent`...); sections carry their number of entries in `data-total` and chart
@@ -308,7 +347,7 @@ export function renderHtml(report: ComplianceReport): string {
 <header>
 <h1>Customer-managed key compliance</h1>
 <p class="meta">Generated at ${escapeHtml(report.generatedAt)}</p>
-<nav aria-label="Sections"><ul><li><a href="#summary">Summary</a></li><li><a href="#by-resource-type">By resource type</a></li><li><a href="#by-subscription">By subscription</a></li><li><a href="#findings">Findings</a></li><li><a href="#undetermined">Not fully judged</a></li><li><a href="#actions">Actions</a></li><li><a href="#tickets">Tickets</a></li></ul></nav>
+<nav aria-label="Sections"><ul><li><a href="#summary">Summary</a></li><li><a href="#by-resource-type">By resource type</a></li><li><a href="#by-subscription">By subscription</a></li><li><a href="#findings">Findings</a></li><li><a href="#undetermined">Not fully judged</a></li><li><a href="#excluded">Excluded</a></li><li><a href="#actions">Actions</a></li><li><a href="#tickets">Tickets</a></li></ul></nav>
 </header>
 <main>
 ${summarySection(report)}
@@ -316,6 +355,7 @@ ${groupSection("by-resource-type", "Compliance per resource type", "Resource typ
 ${groupSection("by-subscription", "Compliance per subscription", "Subscription", "subscription", report.bySubscription, subscriptionLabel)}
 ${findingsSection(report)}
 ${undeterminedSection(report.undeterminedResources)}
+${excludedSection(report.excluded)}
 ${actionsSection(report.actions)}
 ${ticketsSection(report.tickets)}
 </main>

@@ -3,6 +3,7 @@ import type {
   ComplianceCounts,
   ComplianceGroup,
   ComplianceReport,
+  ExcludedResource,
   ReportFinding,
   ReportTicket,
   ReportUndetermined,
@@ -49,6 +50,15 @@ function finding(f: ReportFinding): ReportFinding {
   };
 }
 
+function excludedResource(e: ExcludedResource): ExcludedResource {
+  return {
+    resourceId: e.resourceId,
+    resourceType: e.resourceType,
+    subscriptionId: e.subscriptionId,
+    reason: e.reason,
+  };
+}
+
 function ticket(t: ReportTicket): ReportTicket {
   return {
     resourceId: t.resourceId,
@@ -81,6 +91,7 @@ export function renderJson(report: ComplianceReport): string {
     byResourceType: report.byResourceType.map(group),
     bySubscription: report.bySubscription.map(group),
     findings: report.findings.map(finding),
+    excluded: report.excluded.map(excludedResource),
     actions: report.actions.map(recordedAction),
     tickets: report.tickets.map(ticket),
     graphPages: report.graphPages,

@@ -106,6 +106,50 @@ const countColumns: readonly Column[] = [
   { header: "COMPLIANT %", align: "right" },
 ];
 
+/** Short headers for a narrow terminal; {@link compactLegend} spells them out. */
+const compactCountColumns: readonly Column[] = [
+  { header: "ALL", align: "right" },
+  { header: "OK", align: "right" },
+  { header: "NOT OK", align: "right" },
+  { header: "EXCL.", align: "right" },
+  { header: "UNDET.", align: "right" },
+  { header: "OK %", align: "right" },
+];
+
+const compactLegend =
+  "OK: compliant, NOT OK: non-compliant, EXCL.: excluded, UNDET.: undetermined; the percentage is of the resources in scope.";
+
+/** Below this width the tables take their compact form: short headers, details beneath rows. */
+const compactBelow = 120;
+
+/** Every type the service judges is Microsoft's: a narrow terminal shows it without the prefix. */
+function shortType(type: string): string {
+  return type.replace(/^Microsoft\./i, "");
+}
+
+/** Word-wraps `text` to `width` columns (a word longer than a line is split). */
+function wrapText(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(/\s+/).filter((w) => w !== "")) {
+    let rest = word;
+    while (rest.length > width) {
+      if (line !== "") lines.push(line);
+      line = "";
+      lines.push(rest.slice(0, width));
+      rest = rest.slice(width);
+    }
+    if (line === "") line = rest;
+    else if (line.length + 1 + rest.length <= width) line += ` ${rest}`;
+    else {
+      lines.push(line);
+      line = rest;
+    }
+  }
+  if (line !== "") lines.push(line);
+  return lines;
+}
+
 function countCells(c: ComplianceCounts): Cell[] {
   return [
     { text: String(c.resources) },
@@ -126,6 +170,33 @@ function groupTable(
   color: boolean,
 ): string[] {
   if (groups.length === 0) return [title, "  (none)"];
+  if (width < compactBelow) {
+    // One key column (a subscription's name with the start of its id) and short count headers.
+    const rows = groups.map((g) => [
+      {
+        text: clean(
+          g.label === undefined
+            ? header === "RESOURCE TYPE"
+              ? shortType(g.key)
+              : g.key
+            : `${g.label} (${g.key.slice(0, 8)}…)`,
+        ),
+      },
+      ...countCells(g.counts),
+    ]);
+    return [
+      title,
+      ...table(
+        [
+          { header: header === "RESOURCE TYPE" ? "TYPE" : "SUBSCRIPTION", align: "left", flex: true },
+          ...compactCountColumns,
+        ],
+        rows,
+        width,
+        color,
+      ),
+    ];
+  }
   // Subscriptions get their display name in a column of its own, so cutting a long name never cuts the id.
   const named = groups.some((g) => g.label !== undefined);
   const columns: Column[] = named
@@ -172,13 +243,24 @@ export function renderTable(report: ComplianceReport, options: TableOptions): st
         ].join(", ");
   const percent = formatCompliancePercent(t);
   const percentText = color ? `${ansi[percentStyle(t) ?? "reset"]}${percent}${ansi.reset}` : percent;
+  const compact = width < compactBelow;
+  // Paragraphs wrap on a narrow terminal (the plain text: colour codes take no columns).
+  const paragraph = (plain: string): string[] => (compact ? wrapText(plain, width - 1) : [plain]);
+  const totalsLine = (p: string) =>
+    `${plural(t.resources, "resource")}: ${t.compliant} compliant, ${t.nonCompliant} non-compliant, ${t.atRisk} at risk, ${t.excluded} excluded, ${t.undetermined} undetermined; ${p} compliant; ${plural(report.findings.length, "finding")}; ${plural(report.graphPages, "Resource Graph page")} read`;
+  const totalsLines = compact
+    ? wrapText(totalsLine(percent), width - 1).map((l) =>
+        l.replace(`${percent} compliant;`, `${percentText} compliant;`),
+      )
+    : [totalsLine(percentText)];
   const out: string[] = [
-    clean(`CMK compliance report, generated ${report.generatedAt}; scope: ${scope}`),
-    `${plural(t.resources, "resource")}: ${t.compliant} compliant, ${t.nonCompliant} non-compliant, ${t.atRisk} at risk, ${t.excluded} excluded, ${t.undetermined} undetermined; ${percentText} compliant; ${plural(report.findings.length, "finding")}; ${plural(report.graphPages, "Resource Graph page")} read`,
+    ...paragraph(clean(`CMK compliance report, generated ${report.generatedAt}; scope: ${scope}`)),
+    ...totalsLines,
     "",
     ...groupTable("By resource type", "RESOURCE TYPE", report.byResourceType, width, color),
     "",
     ...groupTable("By subscription", "SUBSCRIPTION ID", report.bySubscription, width, color),
+    ...(compact ? paragraph(compactLegend) : []),
     "",
   ];
 
@@ -205,20 +287,88 @@ export function renderTable(report: ComplianceReport, options: TableOptions): st
       { text: f.selfRemediable ? "service" : "ticket" },
       { text: clean(f.title) },
     ]);
-    out.push(
-      ...table(
+    if (compact) {
+      // SEVERITY CODE RESOURCE on the row; who fixes it and the title, wrapped, beneath.
+      const lines = table(
         [
           { header: "SEVERITY", align: "left" },
           { header: "CODE", align: "left" },
-          { header: "RESOURCE", align: "left" },
-          { header: "FIX BY", align: "left" },
-          { header: "TITLE", align: "left", flex: true },
+          { header: "RESOURCE", align: "left", flex: true },
         ],
-        rows,
-        width,
+        rows.map((r) => r.slice(0, 3)),
+        width - 1,
         color,
-      ),
+      );
+      out.push(lines[0] ?? "");
+      shown.forEach((f, i) => {
+        out.push(
+          lines[i + 1] ?? "",
+          ...wrapText(
+            `${f.selfRemediable ? "fixed by the service" : "ticket"}: ${clean(f.title)}`,
+            width - 5,
+          ).map((l) => `    ${l}`),
+        );
+      });
+    } else
+      out.push(
+        ...table(
+          [
+            { header: "SEVERITY", align: "left" },
+            { header: "CODE", align: "left" },
+            { header: "RESOURCE", align: "left" },
+            { header: "FIX BY", align: "left" },
+            { header: "TITLE", align: "left", flex: true },
+          ],
+          rows,
+          width,
+          color,
+        ),
+      );
+  }
+
+  if (report.excluded.length > 0) {
+    const shown = report.excluded.slice(0, maxFindings);
+    out.push(
+      "",
+      `Excluded: ${plural(report.excluded.length, "resource")}` +
+        (shown.length < report.excluded.length
+          ? ` (the first ${shown.length}; --format json, csv or html lists all)`
+          : ""),
     );
+    if (compact) {
+      const lines = table(
+        [
+          { header: "RESOURCE", align: "left", flex: true },
+          { header: "TYPE", align: "left" },
+        ],
+        shown.map((e) => [
+          { text: clean(shortId(e.resourceId)) },
+          { text: clean(shortType(e.resourceType)) },
+        ]),
+        width - 1,
+        color,
+      );
+      out.push(lines[0] ?? "");
+      shown.forEach((e, i) => {
+        out.push(lines[i + 1] ?? "", ...wrapText(clean(e.reason), width - 5).map((l) => `    ${l}`));
+      });
+    } else
+      out.push(
+        ...table(
+          [
+            { header: "RESOURCE", align: "left" },
+            { header: "TYPE", align: "left" },
+            { header: "REASON", align: "left", flex: true },
+          ],
+          shown.map((e) => [
+            { text: clean(shortId(e.resourceId)) },
+            { text: clean(e.resourceType) },
+            { text: clean(e.reason) },
+          ]),
+          width,
+          color,
+        ),
+      );
   }
 
   const notJudged = report.undeterminedResources;
@@ -230,19 +380,33 @@ export function renderTable(report: ComplianceReport, options: TableOptions): st
         (shown.length < notJudged.length
           ? ` (the first ${shown.length}; --format json, csv or html lists all)`
           : ""),
-      ...table(
-        [
-          { header: "RESOURCE", align: "left" },
-          { header: "REASON", align: "left", flex: true },
-        ],
-        shown.map((u) => [
-          { text: clean(shortId(u.resourceId)) },
-          { text: clean(u.reason), style: "yellow" },
-        ]),
-        width,
-        color,
-      ),
     );
+    if (compact) {
+      const lines = table(
+        [{ header: "RESOURCE", align: "left", flex: true }],
+        shown.map((u) => [{ text: clean(shortId(u.resourceId)) }]),
+        width - 1,
+        color,
+      );
+      out.push(lines[0] ?? "");
+      shown.forEach((u, i) => {
+        out.push(lines[i + 1] ?? "", ...wrapText(clean(u.reason), width - 5).map((l) => `    ${l}`));
+      });
+    } else
+      out.push(
+        ...table(
+          [
+            { header: "RESOURCE", align: "left" },
+            { header: "REASON", align: "left", flex: true },
+          ],
+          shown.map((u) => [
+            { text: clean(shortId(u.resourceId)) },
+            { text: clean(u.reason), style: "yellow" },
+          ]),
+          width,
+          color,
+        ),
+      );
   }
 
   const openTickets = report.tickets.filter((k) => k.state !== "closed").length;

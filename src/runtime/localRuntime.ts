@@ -44,9 +44,11 @@ export interface LocalRuntime {
   runtime: ServiceRuntime;
   /**
    * Runs queued jobs in this process until the queue is empty; returns what the worker did.
-   * `onJob` is called after each job (for progress).
+   * `onJob` is called after each job with its actions (for progress and logs).
    */
-  drain(onJob?: () => void): Promise<{ actions: ReportAction[]; result: DrainResult }>;
+  drain(
+    onJob?: (actions: readonly ReportAction[]) => void,
+  ): Promise<{ actions: ReportAction[]; result: DrainResult }>;
   close(): Promise<void>;
 }
 
@@ -120,12 +122,14 @@ export async function openLocalRuntime(options: {
         runtime.jobQueue,
         runtime.poisonQueue,
         async (message) => {
-          actions.push(...(await runJob(decodeJob(message), runtime.ctx)));
-          onJob?.();
+          const done = await runJob(decodeJob(message), runtime.ctx);
+          actions.push(...done);
+          onJob?.(done);
         },
         async (message, lastError) => {
-          actions.push(await handlePoisonJob(decodeJob(message), runtime.ctx, lastError));
-          onJob?.();
+          const done = await handlePoisonJob(decodeJob(message), runtime.ctx, lastError);
+          actions.push(done);
+          onJob?.([done]);
         },
         { maxAttempts: maxDequeueCount, concurrency: 16, retryDelaySeconds: 1 },
       );

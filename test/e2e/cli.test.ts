@@ -1,10 +1,14 @@
 import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { resolve } from "node:path";
+import { readFile, writeFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
 import { BlobServiceClient } from "@azure/storage-blob";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { ensureBuilt } from "../support/ensureBuilt.js";
+import { tempDirs } from "../support/tempDir.js";
+
+const tempDir = tempDirs();
 
 /*
  * End to end: the built `cmkr` (package.json "bin") run as a child process, as a user runs it, with
@@ -27,6 +31,7 @@ const baseEnv: NodeJS.ProcessEnv = {
 };
 delete baseEnv.AzureWebJobsStorage;
 delete baseEnv.CMKR_TICKET_SINK;
+delete baseEnv.COLUMNS;
 
 function cmkr(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
   return new Promise((resolve, reject) => {
@@ -43,6 +48,42 @@ function cmkr(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<Run
       resolve({ code, out, err });
     });
   });
+}
+
+/** A long-running `cmkr`: its output so far, a way to wait for a line, to signal it, and its end. */
+function started(args: readonly string[], env: NodeJS.ProcessEnv = {}) {
+  const child = spawn(process.execPath, [bin ?? "", ...args], {
+    env: { ...baseEnv, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const run = { out: "", err: "" };
+  child.stdout.on("data", (chunk: Buffer) => (run.out += chunk.toString("utf8")));
+  child.stderr.on("data", (chunk: Buffer) => (run.err += chunk.toString("utf8")));
+  const ended = new Promise<Run>((resolve, reject) => {
+    child.on("error", reject);
+    child.on("close", (code) => {
+      resolve({ code, out: run.out, err: run.err });
+    });
+  });
+  return {
+    run,
+    ended,
+    signal: (name: NodeJS.Signals) => child.kill(name),
+    async waitFor(
+      pattern: RegExp,
+      stream: "out" | "err" = "out",
+      timeoutMs = 60_000,
+    ): Promise<RegExpExecArray> {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const m = pattern.exec(run[stream]);
+        if (m !== null) return m;
+        if (Date.now() > deadline || child.exitCode !== null)
+          throw new Error(`no ${String(pattern)} in ${stream}: ${run.out}\n${run.err}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    },
+  };
 }
 
 const actionKinds = ["rotate-key", "open-ticket", "update-ticket", "enable-cmk", "none", "refuse"];
@@ -114,9 +155,11 @@ describe("cmkr end to end (the built command as a child process)", () => {
   });
 
   it("replays the examples as a dry run: a readable table on stdout, nothing on stderr when piped", async () => {
-    const run = await cmkr(["replay", "examples/events", "--tenant", "examples/tenant.json"]);
+    const run = await cmkr(["replay", "examples/events", "--tenant", "examples/tenant.json"], {
+      COLUMNS: "220",
+    });
     expect(run.out).toMatch(/^Dry run: nothing was written/);
-    expect(run.out).toMatch(/^ACTION\s+STATUS\s+RESOURCE\s+KEY\s+REASON$/m);
+    expect(run.out).toMatch(/^ACTION\s+STATUS\s+RESOURCE\s+KEY\s+CODE\s+REASON$/m);
     expect(run.out).toMatch(/^rotate-key\s+planned\s+rg-compute-prod\/des-prod\s/m);
     expect(run.out).toMatch(/^Summary: /m);
     expect(run.err).toBe(""); // no progress line: stderr is a pipe
@@ -189,7 +232,7 @@ describe("cmkr end to end (the built command as a child process)", () => {
           "--tenant",
           "examples/tenant.json",
         ],
-        { AZURE_STORAGE_CONNECTION_STRING: connection },
+        { AZURE_STORAGE_CONNECTION_STRING: connection, COLUMNS: "160" },
       );
       expect(run.out).toMatch(/^rotate-key\s+planned\s+rg-compute-prod\/des-prod\s/m);
       expect(run.out).toContain(
@@ -201,4 +244,113 @@ describe("cmkr end to end (the built command as a child process)", () => {
       await container.deleteIfExists();
     }
   });
+
+  it("--version prints the package's version", async () => {
+    const run = await cmkr(["--version"]);
+    expect(run.code).toBe(0);
+    expect(run.out).toBe(
+      `${(JSON.parse(readFileSync("package.json", "utf8")) as { version: string }).version}\n`,
+    );
+  });
+
+  it("fits 80 columns when piped, and --fail-on gates a pipeline", async () => {
+    const [replay, scan] = await Promise.all([
+      cmkr(["replay", "examples/events", "--tenant", "examples/tenant.json", "--apply"]),
+      cmkr(["scan", "--tenant", "examples/tenant.json", "--fail-on", "urgent"]),
+    ]);
+    for (const out of [replay.out, scan.out]) {
+      for (const line of out.split("\n")) expect(line.replace(/…/g, ".").length, line).toBeLessThan(80);
+    }
+    expect(replay.out).toMatch(/^ACTION\s+STATUS\s+RESOURCE\s+CODE$/m);
+    expect(scan.code).toBe(1);
+    expect(scan.err).toBe("fail-on urgent: 1 finding(s) at or above urgent\n");
+  });
+
+  it("serve: replay --target reaches the service's /api/events; Ctrl-C stops it cleanly", async () => {
+    const serve = started(["serve", "--tenant", "examples/tenant.json", "--port", "0"]);
+    try {
+      const [, url] = await serve.waitFor(/^ready: listening on (\S+) /m);
+      const replay = await cmkr([
+        "replay",
+        "examples/events/01-key-new-version-prod.eventgrid.json",
+        "--target",
+        `${url ?? ""}/api/events`,
+      ]);
+      expect(replay.code).toBe(0);
+      expect(replay.out).toContain("; 0 not accepted.");
+      await serve.waitFor(/^job: rotate-key planned des-prod$/m);
+    } finally {
+      serve.signal("SIGINT");
+    }
+    const end = await serve.ended;
+    expect(end.code).toBe(0);
+    expect(end.out).toMatch(/stopped\n$/);
+    expect(end.err).toBe("");
+  }, 120_000);
+
+  it("replay --target at `cmkr emulator`: one error saying it serves Azure, not the service", async () => {
+    const emulator = started(["emulator", "--tenant", "examples/tenant.json", "--port", "0"]);
+    try {
+      const [, ca] = await emulator.waitFor(/NODE_EXTRA_CA_CERTS=(\S+)/);
+      const [, url] = await emulator.waitFor(/^ready: listening on (\S+) /m);
+      const replay = await cmkr(["replay", "examples/events", "--target", `${url ?? ""}/api/events`], {
+        NODE_EXTRA_CA_CERTS: ca ?? "",
+      });
+      expect(replay.code).toBe(1);
+      expect(replay.out).toBe("");
+      expect(replay.err.trimEnd().split("\n")).toHaveLength(1);
+      expect(replay.err).toMatch(
+        /^error: --target https:\/\/127\.0\.0\.1:\d+\/api\/events: HTTP 401 to the validation handshake: .*`cmkr emulator` serves Azure's own APIs .* run `cmkr serve --tenant FILE`/,
+      );
+    } finally {
+      emulator.signal("SIGINT");
+      await emulator.ended;
+    }
+  }, 120_000);
+
+  it("Ctrl-C during a replay: the writes so far reported, --save-tenant written, exit 130", async () => {
+    const dir = await tempDir();
+    const [event] = JSON.parse(
+      readFileSync("examples/events/01-key-new-version-prod.eventgrid.json", "utf8"),
+    ) as Record<string, unknown>[];
+    // A warning first (printed as soon as it is read), then many deliveries to be in the middle of.
+    const noise = Array.from({ length: 5001 }, (_, i) => ({
+      id: `n${i}`,
+      subject: "s",
+      eventType: "Other.Noise",
+      eventTime: "2026-11-22T11:59:00Z",
+      dataVersion: "1",
+      data: {},
+    }));
+    await writeFile(join(dir, "01-noise.json"), JSON.stringify(noise));
+    await writeFile(
+      join(dir, "02-events.ndjson"),
+      Array.from({ length: 3000 }, (_, i) => JSON.stringify({ ...event, id: `e${i}` })).join("\n"),
+    );
+    const saved = join(dir, "after.json");
+    const replay = started([
+      "replay",
+      dir,
+      "--tenant",
+      "examples/tenant.json",
+      "--apply",
+      "--save-tenant",
+      saved,
+    ]);
+    await replay.waitFor(/^warning: .*01-noise\.json: 5,001 events/m, "err");
+    await new Promise((r) => setTimeout(r, 1500));
+    replay.signal("SIGINT");
+    const end = await replay.ended;
+    expect(end.code).toBe(130);
+    expect(end.out.replace(/\s+/g, " ")).toMatch(
+      /Interrupted \(SIGINT\) after \d+ deliveries handled; what was in flight was finished, the rest was not read\./,
+    );
+    expect(end.out).toMatch(/^rotate-key\s+applied\s+\S*des-prod\s/m);
+    const tenant = JSON.parse(await readFile(saved, "utf8")) as {
+      resources: { name: string; properties?: unknown }[];
+    };
+    expect(JSON.stringify(tenant.resources.find((r) => r.name === "des-prod")?.properties)).toContain(
+      "7e9b1d3f5a7c9e1b3d5f7a9c1e3b5d7f",
+    );
+  }, 180_000);
 });

@@ -4,7 +4,7 @@ import { BlobServiceClient, ContainerSASPermissions, type ContainerClient } from
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { createServer } from "node:http";
 import { HttpRequest, InvocationContext } from "@azure/functions";
-import { createEventsWebhookHandler } from "../../functions/eventsWebhook.js";
+import { createEventsWebhookHandler } from "../../src/runtime/http/eventsWebhookHandler.js";
 import { runCli } from "../../src/cli/runCli.js";
 import type { ReplayReport } from "../../src/cli/commands/replayCommand.js";
 import { readDeadLetterBlobs } from "../../src/adapters/storage/deadLetterBlobs.js";
@@ -155,7 +155,7 @@ describe("cmkr replay --dead-letter (Event Grid dead-letter blobs in Azurite)", 
   });
 
   it("applies the events of a window (--until) and prints the table with each event's blob", async () => {
-    const c = captureCliOutput();
+    const c = captureCliOutput(160);
     const code = await runCli(
       cliArgv(
         "replay",
@@ -237,7 +237,7 @@ describe("cmkr replay --dead-letter (Event Grid dead-letter blobs in Azurite)", 
       req.on("data", (chunk: Buffer) => chunks.push(chunk));
       req.on("end", () => {
         void (async () => {
-          seen.push(String(req.headers["content-type"]));
+          if (req.method === "POST") seen.push(String(req.headers["content-type"]));
           const response = await handler(
             new HttpRequest({
               method: req.method ?? "POST",
@@ -248,7 +248,10 @@ describe("cmkr replay --dead-letter (Event Grid dead-letter blobs in Azurite)", 
             new InvocationContext({ functionName: "events", invocationId: "i", logHandler: () => undefined }),
           );
           res
-            .writeHead(response.status ?? 200, { "content-type": "application/json" })
+            .writeHead(response.status ?? 200, {
+              "content-type": "application/json",
+              ...(response.headers as Record<string, string> | undefined),
+            })
             .end(JSON.stringify(response.jsonBody ?? {}));
         })();
       });

@@ -181,7 +181,9 @@ describe("cmkr emulator (compiled bin)", () => {
     await writeFile(notJson, "{ tenantId: ");
     const result = await run(process.execPath, [cliPath, "emulator", "--tenant", notJson]);
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain(`error: ${notJson}: $: not valid JSON`);
+    expect(result.stderr).toContain(
+      `error: ${notJson}:1:3: not valid JSON: expected a property name in double quotes, found 't'`,
+    );
   });
 });
 

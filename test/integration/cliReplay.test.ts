@@ -1,5 +1,4 @@
-import { mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runCli } from "../../src/cli/runCli.js";
@@ -7,11 +6,14 @@ import type { Report } from "../../src/core/report/report.js";
 import { parseTenantFile } from "@cmkr/azure-emulator";
 import { TenantBuilder } from "@cmkr/azure-emulator/tenant-builder";
 import { captureCliOutput, cliArgv } from "../support/cliCapture.js";
+import { tempDirs } from "../support/tempDir.js";
+
+const tempDir = tempDirs();
 
 describe("cmkr replay and remediate (in-process, embedded emulator and Azurite)", () => {
   it("replays the example events with --apply --json and saves a tenant with the new versions", async () => {
     process.env.CMKR_SERVICE_PRINCIPAL_ID = "5f4e3d2c-1b0a-4987-8654-3210fedcba98";
-    const dir = await mkdtemp(join(tmpdir(), "cmkr-"));
+    const dir = await tempDir();
     const saved = join(dir, "out.json");
     const c = captureCliOutput();
     const code = await runCli(
@@ -83,7 +85,7 @@ describe("cmkr replay and remediate (in-process, embedded emulator and Azurite)"
   });
 
   it("plans without --apply: nothing is written and the table says so", async () => {
-    const c = captureCliOutput();
+    const c = captureCliOutput(160);
     const code = await runCli(
       cliArgv(
         "replay",
@@ -195,7 +197,7 @@ describe("cmkr settings errors", () => {
     const tenant = b.build();
     const oddBody = tenant.resources.find((r) => r.id === odd.id);
     (oddBody?.properties as Record<string, unknown>).networkAcls = { defaultAction: "Sometimes" };
-    const dir = await mkdtemp(join(tmpdir(), "cmkr-replay-"));
+    const dir = await tempDir();
     await writeFile(join(dir, "tenant.json"), JSON.stringify(tenant));
     await mkdir(join(dir, "events"));
     for (const [file, vault, key] of [

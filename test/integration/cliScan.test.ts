@@ -1,6 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { mkdtemp, readFile, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, inject, it } from "vitest";
 import { createTableClient } from "../../src/adapters/storage/storageClients.js";
@@ -9,6 +8,9 @@ import { createTableLedger } from "../../src/adapters/storage/tableLedger.js";
 import type { ComplianceReport } from "../../src/report/complianceReport.js";
 import { TenantBuilder } from "@cmkr/azure-emulator/tenant-builder";
 import { captureCliOutput, cliArgv } from "../support/cliCapture.js";
+import { tempDirs } from "../support/tempDir.js";
+
+const tempDir = tempDirs();
 
 async function tenantFile() {
   const b = new TenantBuilder({ seed: "cli-scan" });
@@ -68,7 +70,7 @@ async function tenantFile() {
     sourceVaultId: vault.id,
     autoRotation: true,
   });
-  const dir = await mkdtemp(join(tmpdir(), "cmkr-scan-"));
+  const dir = await tempDir();
   const file = join(dir, "tenant.json");
   await writeFile(file, JSON.stringify(b.build()));
   return { dir, file, prod, dev, account, disk, orphanSet, orphanAccount, risky };
@@ -178,5 +180,84 @@ describe("cmkr scan (in-process, embedded emulator)", () => {
     const format = captureCliOutput();
     expect(await runCli(cliArgv("scan", "--tenant", t.file, "--format", "pdf"), format.io)).toBe(2);
     expect(format.err).toContain("pdf");
+  });
+
+  it("--fail-on SEVERITY exits 1 when a finding at or above it exists, 0 otherwise", async () => {
+    const t = await tenantFile();
+    // The tenant's findings are high (AI services) and medium (the disk).
+    const high = captureCliOutput();
+    expect(await runCli(cliArgv("scan", "--tenant", t.file, "--fail-on", "high"), high.io)).toBe(1);
+    expect(high.err).toBe("fail-on high: 1 finding(s) at or above high\n");
+    expect(high.out).toContain("Findings: 1 high, 1 medium");
+    const urgent = captureCliOutput();
+    expect(await runCli(cliArgv("scan", "--tenant", t.file, "--fail-on", "urgent"), urgent.io)).toBe(0);
+    const medium = captureCliOutput();
+    expect(
+      await runCli(
+        cliArgv("scan", "--tenant", t.file, "--subscription", t.dev, "--fail-on", "medium"),
+        medium.io,
+      ),
+    ).toBe(1);
+    const bad = captureCliOutput();
+    expect(await runCli(cliArgv("scan", "--tenant", t.file, "--fail-on", "severe"), bad.io)).toBe(2);
+    expect(bad.err).toMatch(/Allowed choices are urgent, high, medium, low/);
+  });
+
+  it("refuses a subscription the identity cannot see, and an --out it cannot write, before scanning", async () => {
+    const t = await tenantFile();
+    const unknown = "0b1f6471-1bf0-4dda-aec3-999999999999";
+    const c = captureCliOutput();
+    expect(await runCli(cliArgv("scan", "--tenant", t.file, "--subscription", unknown), c.io)).toBe(2);
+    expect(c.err).toBe(
+      `error: --subscription ${unknown}: no such subscription visible to the service's identity (it sees 0 in its scope)\n`,
+    );
+    expect(c.out).toBe("");
+
+    const missing = join(t.dir, "no-such-folder", "report.html");
+    const out = captureCliOutput();
+    expect(
+      await runCli(cliArgv("scan", "--tenant", t.file, "--format", "html", "--out", missing), out.io),
+    ).toBe(2);
+    expect(out.err).toBe(
+      `error: --out ${missing}: the folder ${join(t.dir, "no-such-folder")} does not exist\n`,
+    );
+    const folder = captureCliOutput();
+    expect(await runCli(cliArgv("scan", "--tenant", t.file, "--out", t.dir), folder.io)).toBe(2);
+    expect(folder.err).toBe(`error: --out ${t.dir}: is a directory; give a file name\n`);
+  });
+
+  it("lists excluded resources with the exclusion in JSON, CSV and the table, and spells types one way", async () => {
+    const t = await tenantFile();
+    process.env.CMKR_EXCLUDE_ID_PATTERNS = "*/resourceGroups/rg-data/*";
+    const json = captureCliOutput();
+    expect(await runCli(cliArgv("scan", "--tenant", t.file, "--format", "json"), json.io)).toBe(0);
+    const report = JSON.parse(json.out) as ComplianceReport;
+    expect(report.excluded).toEqual([
+      {
+        resourceId: t.disk.id,
+        resourceType: "Microsoft.Compute/disks",
+        subscriptionId: t.dev,
+        reason: "excluded by id pattern */resourceGroups/rg-data/*",
+      },
+    ]);
+    const types = [
+      ...report.byResourceType.map((g) => g.key),
+      ...report.findings.map((f) => f.resourceType),
+      ...report.excluded.map((e) => e.resourceType),
+    ];
+    expect(types.filter((type) => type === type.toLowerCase())).toEqual([]);
+
+    const csv = captureCliOutput();
+    await runCli(cliArgv("scan", "--tenant", t.file, "--format", "csv"), csv.io);
+    expect(csv.out).toContain(
+      `,Excluded,excluded by id pattern */resourceGroups/rg-data/*,Microsoft.Compute/disks,rg-data,disk-pmk,${t.dev},dev,${t.disk.id},false,\r\n`,
+    );
+    const table = captureCliOutput();
+    await runCli(cliArgv("scan", "--tenant", t.file), table.io);
+    expect(table.out).toMatch(/^Excluded: 1 resource$/m);
+    expect(table.out).toMatch(
+      /^rg-data\/disk-pmk\s+Compute\/disks\n {4}excluded by id pattern \*\/resourceGroups\/rg-data\/\*$/m,
+    );
+    for (const line of table.out.split("\n")) expect(line.replace(/…/g, ".").length, line).toBeLessThan(80);
   });
 });

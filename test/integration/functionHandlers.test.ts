@@ -1,8 +1,8 @@
 import { InvocationContext } from "@azure/functions";
 import { describe, expect, inject, it } from "vitest";
-import { createJobWorkerHandler } from "../../functions/jobWorker.js";
+import { createJobWorkerHandler } from "../../src/runtime/triggers/jobWorkerHandler.js";
 import { createEventGridHandler } from "../../functions/eventGridHandler.js";
-import { createPoisonJobsHandler } from "../../functions/poisonJobs.js";
+import { createPoisonJobsHandler } from "../../src/runtime/triggers/poisonJobsHandler.js";
 import { decodeJobMessage } from "../../src/adapters/storage/storageJobQueue.js";
 import { createServiceHarness } from "../support/serviceHarness.js";
 import { SINGLE_KEY, SingleKeyTenant } from "@cmkr/azure-emulator/tenant-builder";

@@ -1,8 +1,8 @@
 import { lockNames } from "../../src/core/jobs/jobKeys.js";
 import { HttpRequest } from "@azure/functions";
 import { describe, expect, it } from "vitest";
-import { createEventsWebhookHandler } from "../../functions/eventsWebhook.js";
-import { createRemediateHandler } from "../../functions/remediateHttp.js";
+import { createEventsWebhookHandler } from "../../src/runtime/http/eventsWebhookHandler.js";
+import { createRemediateHandler } from "../../src/runtime/http/remediateHandler.js";
 import type { Report } from "../../src/core/report/report.js";
 import { SINGLE_KEY } from "@cmkr/azure-emulator/tenant-builder";
 import { keyEventDelivery } from "../support/keyEvents.js";

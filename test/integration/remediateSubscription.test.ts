@@ -1,7 +1,7 @@
 import { HttpRequest, InvocationContext, type HttpResponseInit } from "@azure/functions";
 import { describe, expect, inject, it } from "vitest";
-import { createRemediateHandler } from "../../functions/remediateHttp.js";
-import { createRemediationStatusHandler } from "../../functions/remediationStatus.js";
+import { createRemediateHandler } from "../../src/runtime/http/remediateHandler.js";
+import { createRemediationStatusHandler } from "../../src/runtime/http/remediationStatusHandler.js";
 import type { OperationStatus } from "../../src/core/decisions/operationStatus.js";
 import { createServiceHarness } from "../support/serviceHarness.js";
 import { SINGLE_KEY, SingleKeyTenant } from "@cmkr/azure-emulator/tenant-builder";

@@ -1,14 +1,16 @@
 import { createServer } from "node:http";
 import { HttpRequest, InvocationContext } from "@azure/functions";
 import { describe, expect, inject, it } from "vitest";
-import { createEventsWebhookHandler } from "../../functions/eventsWebhook.js";
+import { createEventsWebhookHandler } from "../../src/runtime/http/eventsWebhookHandler.js";
 import { runCli } from "../../src/cli/runCli.js";
 import { createServiceHarness } from "../support/serviceHarness.js";
 import { SINGLE_KEY, SingleKeyTenant } from "@cmkr/azure-emulator/tenant-builder";
 import { keyEventDelivery } from "../support/keyEvents.js";
-import { mkdtemp, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { tempDirs } from "../support/tempDir.js";
+
+const tempDir = tempDirs();
 
 const { v1: V1, v2: V2 } = SINGLE_KEY.versions;
 
@@ -49,7 +51,10 @@ describe("cmkr replay --target", () => {
           );
           seen.push({ headers: req.headers, status: response.status ?? 200 });
           res
-            .writeHead(response.status ?? 200, { "content-type": "application/json" })
+            .writeHead(response.status ?? 200, {
+              "content-type": "application/json",
+              ...(response.headers as Record<string, string> | undefined),
+            })
             .end(JSON.stringify(response.jsonBody ?? {}));
         })();
       });
@@ -58,7 +63,7 @@ describe("cmkr replay --target", () => {
     const address = server.address();
     const port = typeof address === "object" && address !== null ? address.port : 0;
     try {
-      const dir = await mkdtemp(join(tmpdir(), "cmkr-target-"));
+      const dir = await tempDir();
       await writeFile(join(dir, "01.json"), JSON.stringify(keyEventDelivery(V2)));
       await writeFile(
         join(dir, "02.ndjson"),
@@ -76,24 +81,32 @@ describe("cmkr replay --target", () => {
       );
       expect(err).toBe("");
       expect(code).toBe(0);
-      expect(out).toMatch(/Sent 2 deliveries to http:\/\/127\.0\.0\.1:\d+; 0 not accepted/);
+      expect(out).toMatch(/Sent 2 deliveries to http:\/\/127\.0\.0\.1:\d+\/api\/events; 0 not accepted/);
       expect(out).not.toContain(FUNCTION_KEY);
+      // The CloudEvents validation handshake first (the target is checked before anything is sent).
       expect(seen.map((s) => [s.status, s.headers["aeg-event-type"], s.headers["content-type"]])).toEqual([
+        [200, undefined, undefined],
         [200, "Notification", "application/json; charset=utf-8"],
         [200, "Notification", "application/json; charset=utf-8"],
       ]);
       await h.drain();
       expect(JSON.stringify(h.emulator.state.getResource(des)?.body)).toContain(V2);
 
-      process.env.CMKR_FUNCTION_KEY = "wrong";
-      let out2 = "";
+      // A wrong key fails once, at the handshake, saying what to set; no delivery is sent.
+      process.env.CMKR_FUNCTION_KEY = "not-the-key-SECRET";
+      let err2 = "";
+      const before = seen.length;
       expect(
         await runCli(["node", "cmkr", "replay", dir, "--target", `http://127.0.0.1:${port}/api/events`], {
-          out: (t) => (out2 += t),
-          err: () => undefined,
+          out: () => undefined,
+          err: (t) => (err2 += t),
         }),
       ).toBe(1);
-      expect(out2).toMatch(/2 not accepted/);
+      expect(err2).toMatch(
+        /^error: --target http:\/\/127\.0\.0\.1:\d+\/api\/events: HTTP 401 to the validation handshake: the function key is missing or wrong \(set CMKR_FUNCTION_KEY/,
+      );
+      expect(err2).not.toContain("not-the-key-SECRET");
+      expect(seen.slice(before).map((s) => s.headers["content-type"])).toEqual([undefined]);
       expect(
         await runCli(["node", "cmkr", "replay", dir, "--target", "http://example.com/api/events"], {
           out: () => undefined,

@@ -1,8 +1,8 @@
 import { HttpRequest } from "@azure/functions";
 import { describe, expect, it } from "vitest";
-import { createEventsWebhookHandler } from "../../functions/eventsWebhook.js";
-import { maxBodyBytes, readBody } from "../../functions/httpProblem.js";
-import { createRemediateHandler } from "../../functions/remediateHttp.js";
+import { createEventsWebhookHandler } from "../../src/runtime/http/eventsWebhookHandler.js";
+import { maxBodyBytes, readBody } from "../../src/runtime/http/httpProblem.js";
+import { createRemediateHandler } from "../../src/runtime/http/remediateHandler.js";
 import { sendDeliveries } from "../../src/cli/sendDeliveries.js";
 import { ConfigError, loadConfig } from "../../src/runtime/config.js";
 import type { Report } from "../../src/core/report/report.js";

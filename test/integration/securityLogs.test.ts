@@ -1,13 +1,12 @@
 import { createServer } from "node:http";
-import { mkdtemp, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { inspect } from "node:util";
 import { HttpRequest, InvocationContext } from "@azure/functions";
 import { afterEach, describe, expect, inject, it } from "vitest";
-import { createEventsWebhookHandler } from "../../functions/eventsWebhook.js";
-import { createJobWorkerHandler } from "../../functions/jobWorker.js";
-import { createRemediateHandler } from "../../functions/remediateHttp.js";
+import { createEventsWebhookHandler } from "../../src/runtime/http/eventsWebhookHandler.js";
+import { createJobWorkerHandler } from "../../src/runtime/triggers/jobWorkerHandler.js";
+import { createRemediateHandler } from "../../src/runtime/http/remediateHandler.js";
 import { createAzureClients } from "../../src/adapters/azure/azureClients.js";
 import { decodeJobMessage } from "../../src/adapters/storage/storageJobQueue.js";
 import { runCli } from "../../src/cli/runCli.js";
@@ -21,6 +20,9 @@ import { createServiceHarness, type ServiceHarness } from "../support/serviceHar
 import { startTicketLoopback, type TicketLoopback } from "../support/ticketLoopback.js";
 import { SINGLE_KEY, SingleKeyTenant } from "@cmkr/azure-emulator/tenant-builder";
 import { keyEventDelivery } from "../support/keyEvents.js";
+import { tempDirs } from "../support/tempDir.js";
+
+const tempDir = tempDirs();
 
 const { v1: V1, v2: V2 } = SINGLE_KEY.versions;
 const { keyName: KEY, vaultUrl: VAULT_URL } = SINGLE_KEY;
@@ -145,7 +147,10 @@ async function eventsEndpoint(h: ServiceHarness, out: OutputCapture): Promise<st
           out.context("events"),
         );
         res
-          .writeHead(answer.status ?? 200, { "content-type": "application/json" })
+          .writeHead(answer.status ?? 200, {
+            "content-type": "application/json",
+            ...(answer.headers as Record<string, string> | undefined),
+          })
           .end(JSON.stringify(answer.jsonBody ?? answer.body ?? {}));
       })();
     });
@@ -190,7 +195,7 @@ async function fullRun(h: ServiceHarness, des: string[], out: OutputCapture): Pr
   expect(remediated.status).toBe(200);
 
   const target = await eventsEndpoint(h, out);
-  const dir = await mkdtemp(join(tmpdir(), "cmkr-logs-"));
+  const dir = await tempDir();
   await writeFile(join(dir, "key-event.json"), JSON.stringify(keyEventDelivery(V2)));
   process.env.CMKR_FUNCTION_KEY = FUNCTION_KEY;
   process.env.CMKR_EVENTS_SHARED_SECRET = EVENTS_SECRET;

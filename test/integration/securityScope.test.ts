@@ -1,7 +1,7 @@
 import { HttpRequest, InvocationContext } from "@azure/functions";
 import { describe, expect, inject, it } from "vitest";
-import { createEventsWebhookHandler } from "../../functions/eventsWebhook.js";
-import { createRemediateHandler } from "../../functions/remediateHttp.js";
+import { createEventsWebhookHandler } from "../../src/runtime/http/eventsWebhookHandler.js";
+import { createRemediateHandler } from "../../src/runtime/http/remediateHandler.js";
 import { createAzureClients } from "../../src/adapters/azure/azureClients.js";
 import { createScopeResolver } from "../../src/adapters/azure/managementGroupSubscriptions.js";
 import type { Report } from "../../src/core/report/report.js";

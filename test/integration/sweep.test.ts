@@ -1,6 +1,6 @@
 import { InvocationContext, type Timer } from "@azure/functions";
 import { describe, expect, inject, it } from "vitest";
-import { createSweepHandler } from "../../functions/sweepTimer.js";
+import { createSweepHandler } from "../../src/runtime/triggers/sweepHandler.js";
 import { runSweep, type SweepProgress } from "../../src/app/sweep.js";
 import { TenantBuilder } from "@cmkr/azure-emulator/tenant-builder";
 import { createServiceHarness, testNow } from "../support/serviceHarness.js";

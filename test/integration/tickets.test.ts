@@ -1,5 +1,4 @@
-import { mkdtemp, readFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, inject, it } from "vitest";
 import { createTableClient } from "../../src/adapters/storage/storageClients.js";
@@ -13,6 +12,9 @@ import type { TicketContent } from "../../src/core/tickets/ticketSink.js";
 import { verifyWebhookSignature } from "../../src/core/tickets/webhookSignature.js";
 import { webhookSink } from "../../src/adapters/tickets/webhookSink.js";
 import { startLoopbackServer } from "../support/loopbackServer.js";
+import { tempDirs } from "../support/tempDir.js";
+
+const tempDir = tempDirs();
 
 const TOKEN = "ghp_THIS-IS-A-TEST-TOKEN-0123456789";
 const PAT = "ado-pat-THIS-IS-A-TEST-SECRET-987654";
@@ -125,7 +127,7 @@ describe("Azure DevOps, webhook and file sinks; the dispatcher over the ledger",
   });
 
   it("file: one valid JSON line per operation, even for concurrent tickets", async () => {
-    const path = join(await mkdtemp(join(tmpdir(), "cmkr-")), "nested", "tickets.jsonl");
+    const path = join(await tempDir(), "nested", "tickets.jsonl");
     const sink = fileSink({ path });
     const refs = await Promise.all([1, 2, 3, 4, 5].map((n) => sink.open(ticket(n))));
     await sink.close(refs[0]!, "done");

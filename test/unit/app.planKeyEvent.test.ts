@@ -178,6 +178,26 @@ describe("planKeyEvent over the in-memory ledger and queue, consumers found thro
     }
   });
 
+  it("spells each consumer's type the registry's way, though Resource Graph answers in lower case", async () => {
+    const f = tenant();
+    const svc = createMemoryService(f.tenant);
+    const report = await planKeyEvent(event(f, "KeyNewVersionCreated", 2), planner(svc));
+    expect(
+      queued(svc)
+        .map((j) => j.resourceType)
+        .sort(),
+    ).toEqual([
+      "Microsoft.CognitiveServices/accounts",
+      "Microsoft.Compute/diskEncryptionSets",
+      "Microsoft.MachineLearningServices/workspaces",
+    ]);
+    expect(report.actions.map((a) => a.resourceType).sort()).toEqual(
+      queued(svc)
+        .map((j) => j.resourceType)
+        .sort(),
+    );
+  });
+
   it("two deliveries of one event at once queue each consumer's job once", async () => {
     const f = tenant();
     const svc = createMemoryService(f.tenant);

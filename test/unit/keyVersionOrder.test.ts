@@ -187,6 +187,16 @@ describe("chooseTarget", () => {
     expect(choice).toMatchObject({ target: k4, code: "EventVersionUnknown" });
   });
 
+  it("names no event when there is none (a catch-up or manual rotation of an unversioned key)", () => {
+    const choice = chooseTarget({ eventVersion: "", versions: shuffled, current: V1, isUsable: all });
+    expect(choice).toMatchObject({
+      target: k4,
+      code: "NewestUsableVersion",
+      reason: `moving to ${V4}, the newest usable version`,
+    });
+    expect(choice.reason).not.toMatch(/event/);
+  });
+
   it("matches the event and current versions case-insensitively", () => {
     const choice = chooseTarget({
       eventVersion: V4.toUpperCase(),

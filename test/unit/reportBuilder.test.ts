@@ -29,6 +29,50 @@ function expectedCounts(evaluations: ReturnType<typeof buildReportTenant>["judge
 describe("createComplianceReportBuilder", () => {
   const { judged, subscriptionNames } = buildReportTenant();
 
+  it("lists every excluded resource with the exclusion that took it out, not just a count", () => {
+    const builder = createComplianceReportBuilder({ scope, now: NOW, subscriptionNames });
+    for (const j of judged) builder.add(j.evaluation, j.subscriptionId);
+    const report = builder.build();
+    const excluded = judged.filter((j) => j.evaluation.excluded !== undefined);
+    expect(report.excluded).toHaveLength(report.totals.excluded);
+    expect(report.excluded).toEqual(
+      excluded
+        .map((j) => ({
+          resourceId: j.resource.id,
+          resourceType: j.resource.type,
+          subscriptionId: j.subscriptionId,
+          reason: j.evaluation.excluded?.reason,
+        }))
+        .sort((a, b) => (a.resourceId.toLowerCase() < b.resourceId.toLowerCase() ? -1 : 1)),
+    );
+    expect(report.excluded.map((e) => e.reason)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^excluded by (tag|id pattern) /)]),
+    );
+  });
+
+  it("spells each resource type the registry's way, whatever casing Resource Graph or the ledger used", () => {
+    const builder = createComplianceReportBuilder({ scope, now: NOW });
+    for (const j of judged) {
+      const lower = j.evaluation.resourceType.toLowerCase();
+      builder.add(
+        {
+          ...j.evaluation,
+          resourceType: lower,
+          findings: j.evaluation.findings.map((f) => ({ ...f, resourceType: lower })),
+        },
+        j.subscriptionId,
+      );
+    }
+    const report = builder.build();
+    expect(report.byResourceType.map((g) => g.key)).toContain("Microsoft.Compute/diskEncryptionSets");
+    const types = [
+      ...report.byResourceType.map((g) => g.key),
+      ...report.findings.map((f) => f.resourceType),
+      ...report.excluded.map((e) => e.resourceType),
+    ];
+    expect(types.filter((t) => t === t.toLowerCase())).toEqual([]);
+  });
+
   it("counts real evaluations per resource type, per subscription and in total", () => {
     const builder = createComplianceReportBuilder({ scope, now: NOW, subscriptionNames });
     for (const j of judged) builder.add(j.evaluation, j.subscriptionId);

@@ -53,7 +53,9 @@ const report = reportOf(tenant);
 describe("renderCsv", () => {
   it("one row per finding after a header row, every field read back as written", () => {
     const rows = parseCsv(renderCsv(report));
-    expect(rows).toHaveLength(report.findings.length + report.undeterminedResources.length + 1);
+    expect(rows).toHaveLength(
+      report.findings.length + report.undeterminedResources.length + report.excluded.length + 1,
+    );
     expect(rows[0]).toEqual([...CSV_COLUMNS]);
     for (const [i, f] of report.findings.entries()) {
       const r = Object.fromEntries(CSV_COLUMNS.map((c, j) => [c, rows[i + 1]?.[j]]));
@@ -74,6 +76,21 @@ describe("renderCsv", () => {
     }
     // The multi-line markdown bodies are what makes quoting matter.
     expect(report.findings.every((f) => f.body.includes("\n"))).toBe(true);
+    // Then each excluded resource: no severity, code Excluded, its exclusion as the title.
+    expect(report.excluded.length).toBeGreaterThan(0);
+    for (const [i, e] of report.excluded.entries()) {
+      const r = rows[report.findings.length + 1 + i] ?? [];
+      expect(Object.fromEntries(CSV_COLUMNS.map((c, j) => [c, r[j]]))).toMatchObject({
+        severity: "",
+        code: "Excluded",
+        title: e.reason,
+        resource_type: e.resourceType,
+        subscription_id: e.subscriptionId,
+        resource_id: e.resourceId,
+        self_remediable: "false",
+        details: "",
+      });
+    }
     const names = new Map(rows.slice(1).map((r) => [r[6], r[7]]));
     expect([...names.values()].sort()).toEqual(["dev & test", "prod", "shared-keys"]);
     expect(rows.slice(1).some((r) => r[5] === HOSTILE_NAME)).toBe(true);
@@ -113,6 +130,7 @@ describe("renderCsv", () => {
     const base = report.findings[0] as ReportFinding;
     const hostile: ComplianceReport = {
       ...report,
+      excluded: [],
       findings: [
         { ...base, title: '=HYPERLINK("https://evil.example","x")' },
         { ...base, title: "+1+1", body: "-2+3" },
@@ -140,7 +158,7 @@ describe("renderCsv", () => {
   });
 
   it("an empty report is the header row alone", () => {
-    expect(renderCsv({ ...report, findings: [], undeterminedResources: [] })).toBe(
+    expect(renderCsv({ ...report, findings: [], undeterminedResources: [], excluded: [] })).toBe(
       `${CSV_COLUMNS.join(",")}\r\n`,
     );
   });

@@ -187,6 +187,37 @@ describe("renderHtml", () => {
     expect(link?.getAttribute("href")).toBe("https://github.com/contoso/platform/issues/17");
   });
 
+  it("excluded resources: each with its exclusion", () => {
+    const rows = [...doc.querySelectorAll("#excluded tr.excluded-resource")];
+    expect(report.excluded.length).toBeGreaterThan(0);
+    expect(num(doc.getElementById("excluded"))).toBe(report.excluded.length);
+    expect(rows.map((r) => r.querySelector("span")?.getAttribute("title"))).toEqual(
+      report.excluded.map((e) => e.resourceId),
+    );
+    expect(rows.map((r) => r.lastElementChild?.textContent)).toEqual(report.excluded.map((e) => e.reason));
+  });
+
+  it("tables fit the page: long ids and key URIs wrap in their cells, shown short with the full text in title", () => {
+    const style = doc.querySelector("style")?.textContent ?? "";
+    expect(style).toMatch(/th, td \{[^}]*overflow-wrap: anywhere;/);
+    expect(style).toMatch(/\.table-wrap \{[^}]*overflow-x: auto;/);
+    for (const table of doc.querySelectorAll("table.ledger, table.excluded")) {
+      expect(table.parentElement?.className).toBe("table-wrap");
+    }
+    const rotation = report.actions.find((a) => a.from !== undefined && a.to !== undefined);
+    expect(rotation).toBeDefined();
+    const keys = [...doc.querySelectorAll("#actions tr.action td span[title^='https://']")].map((s) => [
+      s.getAttribute("title"),
+      s.textContent,
+    ]);
+    expect(keys).toContainEqual([
+      rotation?.to,
+      expect.stringMatching(/^[\w-]+\/[0-9A-Za-z]{1,8}$/) as string,
+    ]);
+    // No cell holds an unbreakable key URI as text.
+    expect(doc.querySelector("#actions tbody")?.textContent).not.toMatch(/https:\/\/\S+\/keys\//);
+  });
+
   it("escapes what comes from resources and the ledger: no markup gets through", () => {
     expect(doc.querySelectorAll("script, img")).toHaveLength(0);
     const hostile = report.findings.find((f) => f.resourceId.includes(HOSTILE_NAME));

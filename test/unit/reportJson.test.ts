@@ -41,6 +41,7 @@ describe("renderJson", () => {
       "byResourceType",
       "bySubscription",
       "findings",
+      "excluded",
       "actions",
       "tickets",
       "graphPages",

@@ -105,8 +105,35 @@ describe("renderTable", () => {
     const row = rowOf(renderTable(report, { color: false, width: 100 }), "Microsoft.Ma");
     expect(row[0]).toMatch(/…$/);
     expect(row.slice(1)).toEqual(["4", "0", "2", "0", "1", "1", "0.0%"]);
+    // A narrow terminal (80 columns) gets the compact form: nothing cut but subscription ids, all fits.
+    const compact = renderTable(report, { color: false, width: 80 });
+    for (const l of compact.split("\n")) expect(l.replace(/…/g, ".").length).toBeLessThan(80);
+    expect(compact).toMatch(/^TYPE\s+ALL\s+OK\s+NOT OK\s+EXCL\.\s+UNDET\.\s+OK %$/m);
+    for (const g of report.byResourceType) {
+      const c = g.counts;
+      expect(rowOf(compact, g.key.replace(/^Microsoft\./, ""))).toEqual([
+        g.key.replace(/^Microsoft\./, ""),
+        ...[c.resources, c.compliant, c.nonCompliant, c.excluded, c.undetermined].map(String),
+        formatCompliancePercent(c),
+      ]);
+    }
+    expect(rowOf(compact, "dev & test (")[0]).toBe(`dev & test (${SUB_DEV.slice(0, 8)}…)`);
+    const flat = compact.replace(/\s+/g, " ");
+    for (const f of report.findings) expect(flat).toContain(f.title.replace(/\s+/g, " "));
+    expect(compact).toMatch(/^urgent +CmkKeyExpired +rg-compute\/des-legacy$/m);
     expect(text).not.toContain("…");
     for (const f of report.findings) expect(text).toContain(f.title);
+  });
+
+  it("lists the excluded resources with their exclusion", () => {
+    expect(report.excluded.length).toBeGreaterThan(0);
+    expect(text).toContain(`Excluded: ${report.excluded.length} resources`);
+    for (const e of report.excluded) {
+      const name = e.resourceId.split("/").pop() ?? "";
+      expect(text).toMatch(
+        new RegExp(`^\\S*${name}\\s+${e.resourceType.replace("/", "\\/")}\\s+${e.reason}$`, "m"),
+      );
+    }
   });
 
   it("says so when there is nothing", () => {
@@ -117,6 +144,7 @@ describe("renderTable", () => {
       bySubscription: [],
       findings: [],
       undeterminedResources: [],
+      excluded: [],
     };
     const out = renderTable(empty, { color: false });
     expect(out).toContain("0 resources: 0 compliant");

@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { z } from "zod";
+import { likelyMeantType, typeOfResourceId } from "./knownResourceTypes.js";
 
 const isoDate = z.iso.datetime({ offset: true });
 
@@ -120,6 +121,24 @@ export const tenantFileSchema = z
           path: ["resources", i, "id"],
           message: `subscription ${sub} is not listed in subscriptions`,
         });
+      }
+      // A type that disagrees with its id, or a misspelt one, would load and then never be found.
+      const fromId = typeOfResourceId(r.id);
+      if (fromId !== undefined && fromId.toLowerCase() !== r.type.toLowerCase()) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["resources", i, "type"],
+          message: `${r.type} does not match the type in the resource's id, ${fromId}`,
+        });
+      } else {
+        const meant = likelyMeantType(r.type);
+        if (meant !== undefined) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["resources", i, "type"],
+            message: `unknown resource type ${r.type}; did you mean ${meant}?`,
+          });
+        }
       }
       const key = r.id.toLowerCase();
       const first = seen.get(key);

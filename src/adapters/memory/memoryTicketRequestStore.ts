@@ -49,6 +49,12 @@ export class MemoryTicketRequestStore implements TicketRequestStore {
       .sort(byKeys);
   }
 
+  /** Puts a request as another store holds it (a dry run starts from a copy of the live ledger's). */
+  restore(ticket: TicketRequest): void {
+    const { partitionKey, rowKey, id } = MemoryTicketRequestStore.keys(ticket);
+    this.rows.set(id, { partitionKey, rowKey, ticket: structuredClone(ticket) });
+  }
+
   requestTicket(input: TicketRequestInput, options: { quietRepeat?: boolean } = {}): Promise<TicketRequest> {
     const { partitionKey, rowKey, id } = MemoryTicketRequestStore.keys(input);
     const existing = this.rows.get(id)?.ticket;

@@ -5,7 +5,9 @@ import { reportHasProblems } from "../../core/report/report.js";
 import { usageError } from "../cliError.js";
 import type { CliIo } from "../cliIo.js";
 import { exitCodes, type ExitCode } from "../exitCodes.js";
+import { canonicalResourceType } from "../../core/consumers/registry.js";
 import { formatReportTable } from "../formatReport.js";
+import { terminalWidth } from "../terminalWidth.js";
 import { openCliRuntime } from "../openCliRuntime.js";
 import { createProgress } from "../progress.js";
 
@@ -14,6 +16,7 @@ export interface RemediateOptions {
   tenant?: string;
   apply?: boolean;
   json?: boolean;
+  wide?: boolean;
 }
 
 /** Remediates one resource (ARM id) or every consumer of one key (Key Vault key URI) now. */
@@ -53,7 +56,19 @@ export async function runRemediate(target: string, options: RemediateOptions, io
       clearInterval(ticker);
       progress.done();
     }
-    io.out(options.json === true ? `${JSON.stringify(report, null, 2)}\n` : formatReportTable(report));
+    // One spelling per resource type (Resource Graph answers in lower case, ARM in mixed).
+    report = {
+      ...report,
+      actions: report.actions.map((a) => ({ ...a, resourceType: canonicalResourceType(a.resourceType) })),
+    };
+    io.out(
+      options.json === true
+        ? `${JSON.stringify(report, null, 2)}\n`
+        : formatReportTable(report, {
+            width: terminalWidth(io.outStream ?? {}),
+            wide: options.wide === true,
+          }),
+    );
     return reportHasProblems(report) ? exitCodes.failure : exitCodes.ok;
   } finally {
     await local.close();
@@ -73,6 +88,7 @@ export function registerRemediateCommand(
     .option("--tenant <file>", "run against the embedded emulator seeded from this tenant file")
     .option("--apply", "make the changes (default: dry run, nothing is written)", false)
     .option("--json", "print the report as JSON", false)
+    .option("--wide", "print every field in full, one line per action, whatever the terminal width", false)
     .addHelpText(
       "after",
       "\nExit codes: 0 done, 1 some action failed or was refused, 2 usage error (including a malformed target).",

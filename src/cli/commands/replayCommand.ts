@@ -1,29 +1,41 @@
 import type { Command } from "commander";
 import { writeFile } from "node:fs/promises";
 import { handleEvents } from "../../app/handleEvents.js";
+import { canonicalResourceType } from "../../core/consumers/registry.js";
+import { decodeDelivery } from "../../core/events/decodeDelivery.js";
+import { EventTypes } from "../../core/events/eventTypes.js";
+import { previewAction } from "../../core/report/previewAction.js";
 import {
-  mergeReports,
   reportHasProblems,
   type Report,
   type ReportAction,
   type ReportError,
 } from "../../core/report/report.js";
-import { decodeDelivery } from "../../core/events/decodeDelivery.js";
-import { failure, usageError, type CliError } from "../cliError.js";
-import type { CliIo } from "../cliIo.js";
-import { exitCodes, type ExitCode } from "../exitCodes.js";
-import { formatDeadLetters, type DeadLetterEntry } from "../formatDeadLetters.js";
-import { formatReportTable } from "../formatReport.js";
-import { openCliRuntime } from "../openCliRuntime.js";
 import {
   DeadLetterSourceError,
   openDeadLetterSource,
   type DeadLetterSource,
 } from "../../runtime/deadLetterSource.js";
+import { createPreviewRun, type ServiceRun } from "../../runtime/previewRun.js";
+import { failure, usageError, type CliError } from "../cliError.js";
+import type { CliIo } from "../cliIo.js";
+import { exitCodes, type ExitCode } from "../exitCodes.js";
+import { formatDeadLetters, type DeadLetterEntry } from "../formatDeadLetters.js";
+import { formatReportTable } from "../formatReport.js";
+import { listenForInterrupt } from "../interruptSignal.js";
+import { openCliRuntime } from "../openCliRuntime.js";
 import { parseInstant } from "../parseInstant.js";
 import { createProgress, type Progress } from "../progress.js";
-import { readEventInputs, type EventDelivery } from "../readEventInputs.js";
-import { sendDeliveries } from "../sendDeliveries.js";
+import {
+  listEventFiles,
+  readEventFiles,
+  type EventDelivery,
+  type EventFile,
+  type EventInput,
+} from "../readEventInputs.js";
+import { replayCounts, replayProgressLine, type ReplayCounts } from "../replayProgress.js";
+import { checkTarget, parseTarget, sendDelivery, targetLabel } from "../sendDeliveries.js";
+import { terminalWidth } from "../terminalWidth.js";
 
 /** Options of `cmkr replay`. */
 export interface ReplayOptions {
@@ -32,6 +44,7 @@ export interface ReplayOptions {
   apply?: boolean;
   saveTenant?: string;
   json?: boolean;
+  wide?: boolean;
   deadLetter?: string;
   since?: Date;
   until?: Date;
@@ -40,45 +53,56 @@ export interface ReplayOptions {
 /** A report action with the delivery it came from (`file`, `file:line`, `container/blob[index]`). */
 export type SourcedAction = ReportAction & { source: string };
 
+/** Events of types the service does not act on, counted by type. */
+export interface IgnoredEvents {
+  eventType: string;
+  count: number;
+}
+
 /**
- * What `cmkr replay` prints with `--json`: the report contract, each action naming its input, and
- * for dead-letter input one entry per replayed event with Event Grid's reasons.
+ * What `cmkr replay` prints with `--json`: the report contract, each action naming its input; for
+ * dead-letter input one entry per replayed event with Event Grid's reasons; the events skipped
+ * because the service does not handle their type; warnings about deliveries Event Grid could not
+ * have sent as they are; and, when Ctrl-C stopped it, `interrupted`.
  */
 export interface ReplayReport extends Report {
   actions: SourcedAction[];
   deadLetters?: DeadLetterEntry[];
+  ignoredEvents?: IgnoredEvents[];
+  warnings?: string[];
+  interrupted?: boolean;
 }
 
-/** One step of the input: a delivery, or a dead-letter blob that could not be read. */
-type InputItem = { delivery: EventDelivery } | { error: ReportError };
+/** One step of the input: a file's delivery, warning or error, or a dead-letter blob's. */
+type InputItem = EventInput;
 
-interface Counts {
-  blobs: number;
-  events: number;
-  handled: number;
-  jobsQueued: number;
-  jobsDone: number;
+/** Everything a run gathers while it goes, so an interrupted run can still report it. */
+interface RunState {
+  report: ReplayReport;
+  entries: DeadLetterEntry[];
+  ignored: Map<string, number>;
+  counts: ReplayCounts;
+  /** Lines of `--target` answers (`200  file`). */
+  lines: string[];
+  sent: number;
+  notAccepted: number;
+  interrupted?: NodeJS.Signals;
 }
 
 async function* inputItems(
-  files: readonly EventDelivery[],
+  files: AsyncIterable<EventInput>,
   deadLetters: DeadLetterSource | undefined,
   options: ReplayOptions,
-  counts: Counts,
+  counts: ReplayCounts,
 ): AsyncGenerator<InputItem> {
-  for (const delivery of files) {
-    counts.events++;
-    yield { delivery };
-  }
+  yield* files;
   if (deadLetters === undefined) return;
   try {
     for await (const blob of deadLetters.read({ since: options.since, until: options.until })) {
       counts.blobs++;
-      if (blob.error !== undefined) yield { error: { input: blob.source, message: blob.error } };
-      for (const delivery of blob.deliveries) {
-        counts.events++;
-        yield { delivery };
-      }
+      if (blob.error !== undefined)
+        yield { kind: "error", error: { input: blob.source, message: blob.error }, bytes: 0 };
+      for (const delivery of blob.deliveries) yield { kind: "delivery", delivery, events: 1, bytes: 0 };
     }
   } catch (error) {
     throw deadLetterCliError(error);
@@ -121,8 +145,9 @@ function deadLetterEntry(delivery: EventDelivery, actions: number): DeadLetterEn
   };
 }
 
+/** Each action with its input, and one spelling of every resource type (the registry's). */
 function sourced(actions: readonly ReportAction[], source: string): SourcedAction[] {
-  return actions.map((a) => ({ ...a, source }));
+  return actions.map((a) => ({ ...a, resourceType: canonicalResourceType(a.resourceType), source }));
 }
 
 function isReport(value: unknown): value is Report {
@@ -159,13 +184,46 @@ function answerReport(source: string, status: number, body: string): Report {
   };
 }
 
-function progressLine(counts: Counts, apply: boolean, sending: boolean): string {
-  const parts = [
-    `replay: ${counts.events} event(s) read${counts.blobs > 0 ? ` from ${counts.blobs} blob(s)` : ""}`,
-    `${counts.handled} ${sending ? "sent" : "handled"}`,
-    ...(apply ? [`jobs ${counts.jobsDone} done of ${counts.jobsQueued} queued`] : []),
-  ];
-  return parts.join(", ");
+/** A decode error of one delivery, named by its input and, inside it, the JSON path. */
+function decodeErrorOf(source: string, field: string, problem: string): ReportError {
+  return { input: field === "$" ? source : `${source} at ${field}`, message: problem };
+}
+
+const handledTypes = [
+  EventTypes.KeyNewVersionCreated,
+  EventTypes.KeyNearExpiry,
+  EventTypes.KeyExpired,
+  EventTypes.ResourceWriteSuccess,
+  EventTypes.ResourceDeleteSuccess,
+  EventTypes.ResourceCreatedOrUpdated,
+  EventTypes.ResourceDeleted,
+];
+
+function ignoredList(ignored: ReadonlyMap<string, number>): IgnoredEvents[] {
+  return [...ignored.entries()]
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+    .map(([eventType, count]) => ({ eventType, count }));
+}
+
+function ignoredNote(ignored: readonly IgnoredEvents[]): string | undefined {
+  if (ignored.length === 0) return undefined;
+  const total = ignored.reduce((sum, i) => sum + i.count, 0);
+  return `Skipped ${total} event(s) of types the service does not handle: ${ignored.map((i) => `${i.eventType} (${i.count})`).join(", ")}.`;
+}
+
+function interruptedNote(state: RunState, verb: string): string | undefined {
+  if (state.interrupted === undefined) return undefined;
+  return `Interrupted (${state.interrupted}) after ${state.counts.handled} deliver${state.counts.handled === 1 ? "y" : "ies"} ${verb}; what was in flight was finished, the rest was not read.`;
+}
+
+function finalReport(state: RunState, deadLetters: DeadLetterSource | undefined): ReplayReport {
+  const ignoredEvents = ignoredList(state.ignored);
+  return {
+    ...state.report,
+    ...(deadLetters === undefined ? {} : { deadLetters: state.entries }),
+    ...(ignoredEvents.length === 0 ? {} : { ignoredEvents }),
+    ...(state.interrupted === undefined ? {} : { interrupted: true }),
+  };
 }
 
 function output(
@@ -173,7 +231,7 @@ function output(
   io: CliIo,
   options: ReplayOptions,
   deadLetters: DeadLetterSource | undefined,
-  counts: Counts,
+  state: RunState,
   humanHead = "",
 ): void {
   if (options.json === true) {
@@ -181,57 +239,132 @@ function output(
     return;
   }
   io.out(humanHead);
-  if (options.target === undefined) io.out(formatReportTable(report));
+  const notes = [
+    ignoredNote(report.ignoredEvents ?? []),
+    interruptedNote(state, options.target === undefined ? "handled" : "sent"),
+  ].filter((n) => n !== undefined);
+  if (options.target === undefined) {
+    io.out(
+      formatReportTable(report, {
+        width: terminalWidth(io.outStream ?? {}),
+        wide: options.wide === true,
+        notes,
+      }),
+    );
+  } else {
+    for (const note of notes) io.out(`${note}\n`);
+    for (const e of report.errors) io.out(`error: ${e.input}: ${e.message}\n`);
+  }
   if (deadLetters !== undefined)
-    io.out(formatDeadLetters(report.deadLetters ?? [], counts.blobs, deadLetters));
+    io.out(formatDeadLetters(report.deadLetters ?? [], state.counts.blobs, deadLetters));
+}
+
+/** Takes a warning or an error of the input; true when the item was a delivery to handle. */
+function takeItem(
+  item: InputItem,
+  state: RunState,
+  io: CliIo,
+  progress: Progress,
+): item is Extract<InputItem, { kind: "delivery" }> {
+  if (item.kind === "warning") {
+    // Shown at once (a long run should not keep them to the end) and kept for the report.
+    (state.report.warnings ??= []).push(item.message);
+    progress.clear();
+    io.err(`warning: ${item.message}\n`);
+    return false;
+  }
+  state.counts.bytesDone += item.bytes;
+  if (item.kind === "error") {
+    state.report.errors.push(item.error);
+    return false;
+  }
+  state.counts.deliveries++;
+  state.counts.events += item.events;
+  return true;
 }
 
 async function sendAll(
   items: AsyncIterable<InputItem>,
-  target: string,
-  counts: Counts,
+  url: URL,
+  state: RunState,
+  io: CliIo,
   progress: Progress,
-  withDeadLetters: boolean,
-): Promise<{ report: ReplayReport; lines: string[]; sent: number; failed: number }> {
-  const report: ReplayReport = { dryRun: false, actions: [], errors: [] };
-  const entries: DeadLetterEntry[] = [];
-  const lines: string[] = [];
-  let failed = 0;
+  stopping: () => boolean,
+  started: number,
+): Promise<void> {
   const functionKey = process.env.CMKR_FUNCTION_KEY;
   for await (const item of items) {
-    if ("error" in item) {
-      report.errors.push(item.error);
-      continue;
-    }
+    if (!takeItem(item, state, io, progress)) continue;
     const { delivery } = item;
     // One delivery per request, as Event Grid sends them (and so each answer maps to its input).
-    const [answer] = await sendDeliveries([delivery], target, { functionKey });
-    if (answer === undefined) continue;
-    counts.handled++;
-    progress.update(() => progressLine(counts, false, true));
-    lines.push(`${answer.status}  ${answer.source}`);
-    if (answer.status < 200 || answer.status >= 300) failed++;
+    const answer = await sendDelivery(delivery, url, { functionKey });
+    state.counts.handled++;
+    state.sent++;
+    progress.update(() => replayProgressLine(state.counts, Date.now() - started, "sent"));
+    state.lines.push(`${answer.status}  ${answer.source}`);
+    if (answer.status < 200 || answer.status >= 300) state.notAccepted++;
     const answered = answerReport(delivery.source, answer.status, answer.body);
-    report.actions.push(...sourced(answered.actions, delivery.source));
-    report.errors.push(...answered.errors);
+    state.report.actions.push(...sourced(answered.actions, delivery.source));
+    state.report.errors.push(...answered.errors);
     const entry = deadLetterEntry(delivery, answered.actions.length);
-    if (entry !== undefined) entries.push(entry);
+    if (entry !== undefined) state.entries.push(entry);
+    if (stopping()) return;
   }
-  if (withDeadLetters) report.deadLetters = entries;
-  return { report, lines, sent: counts.handled, failed };
 }
 
-/**
- * Replays captured deliveries (files, directories, NDJSON, Event Grid dead-letter blobs) through the
- * same pipeline as the Event Grid triggers, or sends them to a deployed endpoint (`--target`). With
- * `--apply` the queued jobs are run by an in-process worker and the report shows what it did;
- * without it, every resource is evaluated and nothing is written.
- */
-export async function runReplay(
-  paths: readonly string[],
-  options: ReplayOptions,
+async function replayLocally(
+  items: AsyncIterable<InputItem>,
+  run: ServiceRun,
+  preview: boolean,
+  state: RunState,
   io: CliIo,
-): Promise<ExitCode> {
+  progress: Progress,
+  stopping: () => boolean,
+  started: number,
+): Promise<void> {
+  const tick = () => {
+    progress.update(() => replayProgressLine(state.counts, Date.now() - started, "read"));
+  };
+  for await (const item of items) {
+    if (!takeItem(item, state, io, progress)) continue;
+    const { delivery } = item;
+    // Out-of-scope ARM events are kept so triage reports each skip with its reason.
+    const { events, errors } = decodeDelivery(delivery.body, { filterByScope: false });
+    for (const e of events) {
+      if (e.kind === "Ignored") state.ignored.set(e.eventType, (state.ignored.get(e.eventType) ?? 0) + 1);
+    }
+    // The apply path in both modes: a dry run's context writes nothing (see createPreviewRun).
+    let planned: Report;
+    try {
+      planned = await handleEvents(events, [], run.ctx, { preview: false });
+    } catch (error) {
+      // One delivery that cannot be handled is an error naming it; the others still replay.
+      state.report.errors.push({ input: delivery.source, message: errorText(error) });
+      state.counts.handled++;
+      tick();
+      if (stopping()) return;
+      continue;
+    }
+    state.counts.jobsQueued += planned.actions.filter((a) => a.status === "planned").length;
+    tick();
+    // Queued jobs are reported by the worker; keep only what planning decided by itself.
+    const drained = await run.drain(() => {
+      state.counts.jobsDone++;
+      tick();
+    });
+    let actions = [...planned.actions.filter((a) => a.status !== "planned"), ...drained.actions];
+    if (preview) actions = actions.map(previewAction);
+    state.counts.handled++;
+    tick();
+    state.report.actions.push(...sourced(actions, delivery.source));
+    state.report.errors.push(...errors.map((e) => decodeErrorOf(delivery.source, e.field, e.problem)));
+    const entry = deadLetterEntry(delivery, actions.length);
+    if (entry !== undefined) state.entries.push(entry);
+    if (stopping()) return;
+  }
+}
+
+function checkOptions(paths: readonly string[], options: ReplayOptions): void {
   if (paths.length === 0 && options.deadLetter === undefined) {
     throw usageError("give event files or directories, or --dead-letter LOCATION", "ReplayInputMissing");
   }
@@ -256,119 +389,138 @@ export async function runReplay(
       "TargetConflict",
     );
   }
+}
+
+/**
+ * A replay that read deliveries but none holding an event the service acts on did nothing a user
+ * could have wanted: a wrong file, a topic's other traffic. Usage error, after the report.
+ */
+function nothingHandled(state: RunState, files: readonly EventFile[]): CliError | undefined {
+  const ignored = [...state.ignored.values()].reduce((sum, n) => sum + n, 0);
+  if (state.interrupted !== undefined || state.report.actions.length > 0 || state.report.errors.length > 0) {
+    return undefined;
+  }
+  // An empty dead-letter folder is good news; event files without events are a mistake.
+  if (ignored === 0) {
+    return state.counts.events === 0 && state.counts.blobs === 0 && files.length > 0
+      ? usageError(
+          `nothing to read: ${files.length === 1 ? (files[0]?.path ?? "the file") : `the ${files.length} files`} hold${files.length === 1 ? "s" : ""} no events`,
+          "NoEvents",
+        )
+      : undefined;
+  }
+  return usageError(
+    `nothing to do: none of the ${ignored} event(s) read is of a type the service handles (${handledTypes.join(", ")})`,
+    "NoHandledEvents",
+  );
+}
+
+function exitCodeOf(state: RunState): ExitCode {
+  if (state.interrupted !== undefined) return exitCodes.interrupted;
+  return state.notAccepted > 0 || reportHasProblems(state.report) ? exitCodes.failure : exitCodes.ok;
+}
+
+/**
+ * Replays captured deliveries (files, directories, NDJSON, Event Grid dead-letter blobs) through the
+ * same pipeline as the Event Grid triggers, or sends them to a deployed endpoint (`--target`). With
+ * `--apply` the queued jobs are run by an in-process worker and the report shows what it did;
+ * without it, the same path runs against a per-run overlay that writes nothing (a faithful preview).
+ * Input is streamed (NDJSON a line at a time) with a progress line on a terminal. Ctrl-C stops
+ * taking new deliveries, finishes the one in flight, reports, saves `--save-tenant` and exits 130.
+ */
+export async function runReplay(
+  paths: readonly string[],
+  options: ReplayOptions,
+  io: CliIo,
+): Promise<ExitCode> {
+  checkOptions(paths, options);
+  // Listening from the start: a Ctrl-C while the emulator and storage start still ends cleanly.
+  const interrupt = (io.interrupt ?? listenForInterrupt)();
+  let interrupted: NodeJS.Signals | undefined;
+  void interrupt.signal.then((signal) => {
+    interrupted = signal;
+  });
+  try {
+    return await replay(paths, options, io, () => interrupted);
+  } finally {
+    interrupt.dispose();
+  }
+}
+
+async function replay(
+  paths: readonly string[],
+  options: ReplayOptions,
+  io: CliIo,
+  interruptedBy: () => NodeJS.Signals | undefined,
+): Promise<ExitCode> {
   // Everything the user named is checked before anything starts.
-  const files = await readEventInputs(paths);
+  const files = await listEventFiles(paths);
   const deadLetters =
     options.deadLetter === undefined
       ? undefined
       : await openDeadLetterSource(options.deadLetter).catch((error: unknown) => {
           throw deadLetterCliError(error);
         });
-  if (options.target !== undefined) await sendDeliveries([], options.target);
+  const url = options.target === undefined ? undefined : parseTarget(options.target);
+  if (url !== undefined) await checkTarget(url, { functionKey: process.env.CMKR_FUNCTION_KEY });
 
-  const counts: Counts = { blobs: 0, events: 0, handled: 0, jobsQueued: 0, jobsDone: 0 };
-  const items = inputItems(files, deadLetters, options, counts);
+  const state: RunState = {
+    report: { dryRun: url === undefined ? options.apply !== true : false, actions: [], errors: [] },
+    entries: [],
+    ignored: new Map(),
+    counts: replayCounts(files.reduce((sum, f) => sum + f.bytes, 0)),
+    lines: [],
+    sent: 0,
+    notAccepted: 0,
+  };
+  const items = inputItems(readEventFiles(files), deadLetters, options, state.counts);
   const progress = createProgress(io.progress, { json: options.json === true });
+  const stopping = () => {
+    state.interrupted ??= interruptedBy();
+    return state.interrupted !== undefined;
+  };
   try {
-    if (options.target !== undefined) {
-      const { report, lines, sent, failed } = await sendAll(
-        items,
-        options.target,
-        counts,
-        progress,
-        deadLetters !== undefined,
-      );
+    if (url !== undefined) {
+      await sendAll(items, url, state, io, progress, stopping, Date.now());
       progress.done();
-      const head = [...lines, ...report.errors.map((e) => `error: ${e.input}: ${e.message}`)];
+      const report = finalReport(state, deadLetters);
       output(
         report,
         io,
         options,
         deadLetters,
-        counts,
-        `${head.map((l) => `${l}\n`).join("")}Sent ${sent} deliveries to ${new URL(options.target).origin}; ${failed} not accepted.\n`,
+        state,
+        `${state.lines.map((l) => `${l}\n`).join("")}Sent ${state.sent} deliveries to ${targetLabel(url)}; ${state.notAccepted} not accepted.\n`,
       );
-      return failed > 0 || reportHasProblems(report) ? exitCodes.failure : exitCodes.ok;
+      const none = nothingHandled(state, files);
+      if (none !== undefined) throw none;
+      return exitCodeOf(state);
     }
-    return await replayLocally(items, options, io, deadLetters, counts, progress);
+    const apply = options.apply === true;
+    const local = await openCliRuntime({
+      ...(options.tenant === undefined ? {} : { tenant: options.tenant }),
+      apply,
+    });
+    try {
+      const run: ServiceRun = apply
+        ? { ctx: local.runtime.ctx, drain: (onJob) => local.drain(onJob) }
+        : createPreviewRun(local.runtime.ctx);
+      // The rate and the time left count from here, not from the emulator's and storage's start.
+      const started = Date.now();
+      if (!stopping()) await replayLocally(items, run, !apply, state, io, progress, stopping, started);
+      progress.done();
+      output(finalReport(state, deadLetters), io, options, deadLetters, state);
+      if (options.saveTenant !== undefined && local.emulator !== undefined) {
+        await writeFile(options.saveTenant, `${JSON.stringify(local.emulator.toTenantFile(), null, 2)}\n`);
+      }
+      const none = nothingHandled(state, files);
+      if (none !== undefined) throw none;
+      return exitCodeOf(state);
+    } finally {
+      await local.close();
+    }
   } finally {
     progress.done();
-  }
-}
-
-async function replayLocally(
-  items: AsyncIterable<InputItem>,
-  options: ReplayOptions,
-  io: CliIo,
-  deadLetters: DeadLetterSource | undefined,
-  counts: Counts,
-  progress: Progress,
-): Promise<ExitCode> {
-  const apply = options.apply === true;
-  const local = await openCliRuntime({
-    ...(options.tenant === undefined ? {} : { tenant: options.tenant }),
-    apply,
-  });
-  try {
-    const reports: Report[] = [];
-    const entries: DeadLetterEntry[] = [];
-    for await (const item of items) {
-      if ("error" in item) {
-        reports.push({ dryRun: !apply, actions: [], errors: [item.error] });
-        continue;
-      }
-      const { delivery } = item;
-      // Out-of-scope ARM events are kept so triage reports each skip with its reason.
-      const { events, errors } = decodeDelivery(delivery.body, { filterByScope: false });
-      let planned: Report;
-      try {
-        planned = await handleEvents(events, errors, local.runtime.ctx, { preview: !apply });
-      } catch (error) {
-        // One delivery that cannot be handled is an error naming it; the others still replay.
-        reports.push({
-          dryRun: !apply,
-          actions: [],
-          errors: [{ input: delivery.source, message: errorText(error) }],
-        });
-        counts.handled++;
-        continue;
-      }
-      const queued = apply ? planned.actions.filter((a) => a.status === "planned").length : 0;
-      counts.jobsQueued += queued;
-      progress.update(() => progressLine(counts, apply, false));
-      // Queued jobs are reported by the worker; keep only what planning decided by itself.
-      let actions = apply ? planned.actions.filter((a) => a.status !== "planned") : planned.actions;
-      if (apply) {
-        const drained = await local.drain(() => {
-          counts.jobsDone++;
-          progress.update(() => progressLine(counts, apply, false));
-        });
-        actions = [...actions, ...drained.actions];
-      }
-      counts.handled++;
-      progress.update(() => progressLine(counts, apply, false));
-      reports.push({
-        dryRun: !apply,
-        actions: sourced(actions, delivery.source),
-        errors: planned.errors.map((e) => ({ ...e, input: `${delivery.source}: ${e.input}` })),
-      });
-      const entry = deadLetterEntry(delivery, actions.length);
-      if (entry !== undefined) entries.push(entry);
-    }
-    const merged = mergeReports(!apply, reports);
-    const report: ReplayReport = {
-      ...merged,
-      actions: merged.actions as SourcedAction[],
-      ...(deadLetters === undefined ? {} : { deadLetters: entries }),
-    };
-    progress.done();
-    output(report, io, options, deadLetters, counts);
-    if (options.saveTenant !== undefined && local.emulator !== undefined) {
-      await writeFile(options.saveTenant, `${JSON.stringify(local.emulator.toTenantFile(), null, 2)}\n`);
-    }
-    return reportHasProblems(report) ? exitCodes.failure : exitCodes.ok;
-  } finally {
-    await local.close();
   }
 }
 
@@ -395,12 +547,13 @@ export function registerReplayCommand(program: Command, io: CliIo, setExit: (cod
       "--target <url>",
       "send the events to a deployed /api/events endpoint, as Event Grid would (function key from CMKR_FUNCTION_KEY)",
     )
-    .option("--apply", "make the changes (default: dry run, nothing is written)", false)
+    .option("--apply", "make the changes (default: dry run, a faithful preview that writes nothing)", false)
     .option("--save-tenant <file>", "with --tenant: write the emulator's final state to this file")
     .option("--json", "print the report as JSON", false)
+    .option("--wide", "print every field in full, one line per action, whatever the terminal width", false)
     .addHelpText(
       "after",
-      "\nExit codes: 0 done, 1 some action failed or was refused (or an input could not be read), 2 usage error.",
+      "\nExit codes: 0 done, 1 some action failed or was refused (or an input could not be read), 2 usage error (including no event files, or no event the service handles), 130 interrupted (Ctrl-C) after printing what was done.",
     )
     .action(async (paths: string[], options: ReplayOptions) => {
       setExit(await runReplay(paths, options, io));

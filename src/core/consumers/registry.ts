@@ -22,6 +22,15 @@ export function moduleFor(resourceType: string): ResourceModule | undefined {
   return byType.get(resourceType.toLowerCase());
 }
 
+/**
+ * The registry's spelling of a resource type the service judges (`Microsoft.Compute/diskEncryptionSets`),
+ * whatever casing it came in (Resource Graph answers in lower case, ARM in mixed); other types as given.
+ * Reports use it so one type is spelled one way.
+ */
+export function canonicalResourceType(resourceType: string): string {
+  return moduleFor(resourceType)?.resourceType ?? resourceType;
+}
+
 /** Every consumer type the rotation engine handles, by lower-case ARM type. */
 export const consumerRules: ReadonlyMap<string, ConsumerRule> = new Map(
   resourceModules.flatMap((m) =>

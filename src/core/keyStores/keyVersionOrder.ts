@@ -80,6 +80,7 @@ export type TargetChoiceCode =
   | "EventVersionUnusable"
   | "EventVersionNotNewer"
   | "EventVersionUnknown"
+  | "NewestUsableVersion"
   | "AlreadyNewest"
   | "NoUsableNewerVersion"
   | "CurrentVersionUnknown";
@@ -94,7 +95,10 @@ export interface TargetChoice {
 
 /** Input of {@link chooseTarget}. */
 export interface ChooseTargetInput {
-  /** The version the key event announced (may be absent from `versions` if the listing lags). */
+  /**
+   * The version the key event announced (may be absent from `versions` if the listing lags); `""`
+   * when no event names one (a catch-up or manual rotation of an unversioned key).
+   */
   readonly eventVersion: string;
   /** Every version of the key, in any order. */
   readonly versions: readonly KeyVersionFacts[];
@@ -162,6 +166,13 @@ export function chooseTarget(input: ChooseTargetInput): TargetChoice {
       target,
       code: "EventVersion",
       reason: `moving to ${target.version}, the version the event announced`,
+    };
+  }
+  if (eventVersion === "") {
+    return {
+      target,
+      code: "NewestUsableVersion",
+      reason: `moving to ${target.version}, the newest usable version`,
     };
   }
   if (event === undefined) {

@@ -194,11 +194,52 @@ describe("tenant file", () => {
       "$.deletedVaults[0].id",
       /deletedVaults\/\{name\}/,
     ],
+    [
+      "a resource type that does not match its id",
+      (t) => void (t.resources[0]!.type = "Microsoft.Compute/disk"),
+      "$.resources[0].type",
+      /^t\.json: \$\.resources\[0\]\.type: Microsoft\.Compute\/disk does not match the type in the resource's id, Microsoft\.Compute\/disks$/,
+    ],
+    [
+      "a misspelt resource type, in the id too",
+      (t) => {
+        const r = t.resources[0]!;
+        r.id = r.id.replace("Microsoft.Compute/disks", "Microsoft.Compute/diskEncryptonSets");
+        r.type = "Microsoft.Compute/diskEncryptonSets";
+      },
+      "$.resources[0].type",
+      /unknown resource type Microsoft\.Compute\/diskEncryptonSets; did you mean Microsoft\.Compute\/diskEncryptionSets\?$/,
+    ],
   ])("rejects %s with the JSON path of the problem", (_name, mutate, path, message) => {
     const error = problem(mutate);
     expect(error.code).toBe("TenantFileInvalid");
     expect(error.path).toBe(path);
     expect(error.message).toMatch(message);
     expect(error.message.startsWith(`t.json: ${path}: `)).toBe(true);
+  });
+
+  it("accepts any other type, spelt as ARM spells it or not, and ids without a provider", () => {
+    const t = valid();
+    t.resources.push(
+      {
+        ...t.resources[0]!,
+        id: `/subscriptions/${sub}/resourceGroups/rg/providers/Contoso.Widgets/gadgets/g1`,
+        name: "g1",
+        type: "Contoso.Widgets/gadgets",
+      },
+      {
+        ...t.resources[0]!,
+        id: `/subscriptions/${sub}/resourceGroups/rg/providers/microsoft.compute/DISKS/d2`,
+        name: "d2",
+        type: "microsoft.compute/disks",
+      },
+      {
+        ...t.resources[0]!,
+        id: `/subscriptions/${sub}/resourceGroups/rg2`,
+        name: "rg2",
+        type: "Microsoft.Resources/resourceGroups",
+      },
+    );
+    expect(parseTenantFile(t).resources).toHaveLength(4);
   });
 });

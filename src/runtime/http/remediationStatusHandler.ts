@@ -1,0 +1,37 @@
+import type { HttpRequest, HttpResponseInit } from "@azure/functions";
+import type { ServiceRuntime } from "../serviceRuntime.js";
+import { operationStatus } from "../../core/decisions/operationStatus.js";
+import { operationGroup } from "../../core/ports/operationStore.js";
+import { problem } from "./httpProblem.js";
+
+const operationIdPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * `GET /api/remediate/{operationId}`: progress of a subscription-wide remediation and, once it has
+ * finished, its report. 400 for an id that is not one this service issues, 404 for an unknown one.
+ */
+export function createRemediationStatusHandler(runtime: () => Promise<ServiceRuntime>) {
+  return async (request: HttpRequest): Promise<HttpResponseInit> => {
+    const operationId = request.params.operationId ?? "";
+    if (!operationIdPattern.test(operationId)) {
+      return problem(
+        400,
+        "Invalid operation id",
+        "operationId: expected the GUID a 202 answer gave",
+        "operationId",
+      );
+    }
+    const { ctx } = await runtime();
+    const operation = await ctx.ledger.getOperation(operationId);
+    if (operation === undefined) {
+      return problem(404, "Not found", `no remediation operation ${operationId}`, "operationId");
+    }
+    const status = operationStatus(operation, await ctx.ledger.listJobs(operationGroup(operationId)));
+    return {
+      status: 200,
+      jsonBody: status,
+      // Clients poll while it runs (RFC 9110 Retry-After in seconds).
+      ...(status.status === "running" ? { headers: { "retry-after": "10" } } : {}),
+    };
+  };
+}
