@@ -258,11 +258,11 @@ export function createComplianceReportBuilder(
         byResourceType: groupsOf(byType),
         bySubscription: groupsOf(bySubscription, (key) => names.get(key.toLowerCase())),
         findings: [...findings].sort(byFindingOrder),
-        excluded: [...excluded].sort((a, b) => compareKeys(a.resourceId, b.resourceId)),
         actions: actions.map((a) => ({ ...a })),
         tickets: tickets.map((t) => ({ ...t })),
         graphPages,
         undeterminedResources: [...undetermined].sort((a, b) => compareKeys(a.resourceId, b.resourceId)),
+        excluded: [...excluded].sort((a, b) => compareKeys(a.resourceId, b.resourceId)),
       };
     },
   };

@@ -111,13 +111,14 @@ const compactCountColumns: readonly Column[] = [
   { header: "ALL", align: "right" },
   { header: "OK", align: "right" },
   { header: "NOT OK", align: "right" },
+  { header: "RISK", align: "right" },
   { header: "EXCL.", align: "right" },
   { header: "UNDET.", align: "right" },
   { header: "OK %", align: "right" },
 ];
 
 const compactLegend =
-  "OK: compliant, NOT OK: non-compliant, EXCL.: excluded, UNDET.: undetermined; the percentage is of the resources in scope.";
+  "OK: compliant, NOT OK: non-compliant, RISK: at risk, EXCL.: excluded, UNDET.: undetermined; the percentage is of the resources in scope.";
 
 /** Below this width the tables take their compact form: short headers, details beneath rows. */
 const compactBelow = 120;

@@ -184,13 +184,19 @@ describe("cmkr scan (in-process, embedded emulator)", () => {
 
   it("--fail-on SEVERITY exits 1 when a finding at or above it exists, 0 otherwise", async () => {
     const t = await tenantFile();
-    // The tenant's findings are high (AI services) and medium (the disk).
+    // Production holds the urgent findings (a deleted key, a deleted vault) and the high ones (AI
+    // services without CMK, a set at risk); development only the medium one (the disk).
     const high = captureCliOutput();
     expect(await runCli(cliArgv("scan", "--tenant", t.file, "--fail-on", "high"), high.io)).toBe(1);
-    expect(high.err).toBe("fail-on high: 1 finding(s) at or above high\n");
-    expect(high.out).toContain("Findings: 1 high, 1 medium");
-    const urgent = captureCliOutput();
-    expect(await runCli(cliArgv("scan", "--tenant", t.file, "--fail-on", "urgent"), urgent.io)).toBe(0);
+    expect(high.err).toBe("fail-on high: 4 finding(s) at or above high\n");
+    expect(high.out).toContain("Findings: 2 urgent, 2 high, 1 medium");
+    const devHigh = captureCliOutput();
+    expect(
+      await runCli(
+        cliArgv("scan", "--tenant", t.file, "--subscription", t.dev, "--fail-on", "high"),
+        devHigh.io,
+      ),
+    ).toBe(0);
     const medium = captureCliOutput();
     expect(
       await runCli(
@@ -250,7 +256,7 @@ describe("cmkr scan (in-process, embedded emulator)", () => {
     const csv = captureCliOutput();
     await runCli(cliArgv("scan", "--tenant", t.file, "--format", "csv"), csv.io);
     expect(csv.out).toContain(
-      `,Excluded,excluded by id pattern */resourceGroups/rg-data/*,Microsoft.Compute/disks,rg-data,disk-pmk,${t.dev},dev,${t.disk.id},false,\r\n`,
+      `,Excluded,excluded by id pattern */resourceGroups/rg-data/*,Microsoft.Compute/disks,rg-data,disk-pmk,${t.dev},dev,${t.disk.id},false,,excluded\r\n`,
     );
     const table = captureCliOutput();
     await runCli(cliArgv("scan", "--tenant", t.file), table.io);

@@ -79,7 +79,7 @@ describe("renderCsv", () => {
     // Then each excluded resource: no severity, code Excluded, its exclusion as the title.
     expect(report.excluded.length).toBeGreaterThan(0);
     for (const [i, e] of report.excluded.entries()) {
-      const r = rows[report.findings.length + 1 + i] ?? [];
+      const r = rows[report.findings.length + report.undeterminedResources.length + 1 + i] ?? [];
       expect(Object.fromEntries(CSV_COLUMNS.map((c, j) => [c, r[j]]))).toMatchObject({
         severity: "",
         code: "Excluded",
@@ -89,6 +89,7 @@ describe("renderCsv", () => {
         resource_id: e.resourceId,
         self_remediable: "false",
         details: "",
+        state: "excluded",
       });
     }
     const names = new Map(rows.slice(1).map((r) => [r[6], r[7]]));
@@ -97,7 +98,9 @@ describe("renderCsv", () => {
   });
 
   it("then one row per resource not fully judged, state undetermined, with its reason", () => {
-    const rows = parseCsv(renderCsv(report)).slice(1 + report.findings.length);
+    const rows = parseCsv(renderCsv(report))
+      .slice(1 + report.findings.length)
+      .slice(0, -report.excluded.length);
     expect(rows).toHaveLength(report.undeterminedResources.length);
     for (const [i, u] of report.undeterminedResources.entries()) {
       const r = Object.fromEntries(CSV_COLUMNS.map((c, j) => [c, rows[i]?.[j]]));
@@ -116,7 +119,7 @@ describe("renderCsv", () => {
     const states = parseCsv(renderCsv(report))
       .slice(1)
       .map((r) => r.at(-1));
-    expect(new Set(states)).toEqual(new Set(["non-compliant", "at-risk", "undetermined"]));
+    expect(new Set(states)).toEqual(new Set(["non-compliant", "at-risk", "excluded", "undetermined"]));
   });
 
   it("ends every record with CRLF and contains no bare CR", () => {
