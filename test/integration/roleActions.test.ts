@@ -18,8 +18,9 @@ const { keyId, subscriptionId, location: LOCATION, tenantId: TENANT_ID } = SINGL
 /**
  * The custom role in infra/roleActions.json must hold exactly the Azure RBAC actions the service performs.
  * This drives the real service (event handlers, queue worker, sweep, SDK clients) against the emulator
- * through rotation, detection, the periodic sweep, management-group scope, enforce-mode remediation and
- * manual remediation, then maps every request the emulator answered to the RBAC action Azure checks for it.
+ * through rotation (a confidential VM set's offline rotation too), detection, the periodic sweep (over a
+ * deleted vault too), management-group scope, enforce-mode remediation (on an RBAC vault too) and manual
+ * remediation, then maps every request the emulator answered to the RBAC action Azure checks for it.
  */
 
 /** The RBAC action Azure authorizes a request against, and whether it is a data action. */
@@ -469,6 +470,35 @@ describe("infra/roleActions.json holds exactly the RBAC actions the service perf
         encryption: { type: "EncryptionAtRestWithCustomerKey", diskEncryptionSetId: desId },
       });
       expect(keyUriOf(h, account.id)).toBe(V2);
+      withEnforce.add(h);
+    }
+    // Enforce mode on a vault that uses Azure RBAC: attaching the set and turning on its automatic
+    // rotation prove the set's key first, which reads the set's role assignments on the vault.
+    {
+      const b = new SingleKeyTenant({ versions: twoVersions, vault: { rbac: true } });
+      const desId = b.diskEncryptionSet("des-enforce-rbac", { version: V2 }).id;
+      const t = b.build();
+      const disk = platformKeyDisk("disk-enforce-rbac");
+      t.resources.push(disk);
+      const h = await createServiceHarness(t, storage(), {
+        ...withEnforce.recording,
+        env: {
+          CMKR_DISK_MODE: "enforce",
+          CMKR_ENFORCE_DISK_ENCRYPTION_SETS: `${LOCATION}=${desId}`,
+          CMKR_DES_AUTO_ROTATION: "enable",
+        },
+      });
+      await deliver(h, writeEvent(disk.id));
+      expect(h.emulator.state.getResource(disk.id)?.body.properties).toMatchObject({
+        encryption: { type: "EncryptionAtRestWithCustomerKey", diskEncryptionSetId: desId },
+      });
+      const roleReadsForAttach = h.emulator.log.count({ url: /roleAssignments/ });
+      expect(roleReadsForAttach).toBeGreaterThan(0);
+      await deliver(h, writeEvent(desId));
+      expect(h.emulator.state.getResource(desId)?.body.properties).toMatchObject({
+        rotationToLatestKeyVersionEnabled: true,
+      });
+      expect(h.emulator.log.count({ url: /roleAssignments/ })).toBeGreaterThan(roleReadsForAttach);
       withEnforce.add(h);
     }
   });
