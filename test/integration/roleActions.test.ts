@@ -1,3 +1,4 @@
+import { KeyVaultManagementClient } from "@azure/arm-keyvault";
 import type { HttpClient } from "@azure/core-rest-pipeline";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import roleActions from "../../infra/roleActions.json" with { type: "json" };
@@ -8,7 +9,7 @@ import { classifyArmPath, pathSegments, type RequestLogEntry, type ArmResource }
 import { decodeDelivery } from "../../src/core/events/decodeDelivery.js";
 import { stringField } from "../../src/core/arm/armResource.js";
 import { createServiceHarness, type ServiceHarness } from "../support/serviceHarness.js";
-import { SINGLE_KEY, SingleKeyTenant } from "@cmkr/azure-emulator/tenant-builder";
+import { CVM_RELEASE_POLICY, SINGLE_KEY, SingleKeyTenant } from "@cmkr/azure-emulator/tenant-builder";
 import { keyEventDelivery } from "../support/keyEvents.js";
 
 const { v1: V1, v2: V2 } = SINGLE_KEY.versions;
@@ -17,8 +18,9 @@ const { keyId, subscriptionId, location: LOCATION, tenantId: TENANT_ID } = SINGL
 /**
  * The custom role in infra/roleActions.json must hold exactly the Azure RBAC actions the service performs.
  * This drives the real service (event handlers, queue worker, sweep, SDK clients) against the emulator
- * through rotation, detection, the periodic sweep, management-group scope, enforce-mode remediation and
- * manual remediation, then maps every request the emulator answered to the RBAC action Azure checks for it.
+ * through rotation (a confidential VM set's offline rotation too), detection, the periodic sweep (over a
+ * deleted vault too), management-group scope, enforce-mode remediation (on an RBAC vault too) and manual
+ * remediation, then maps every request the emulator answered to the RBAC action Azure checks for it.
  */
 
 /** The RBAC action Azure authorizes a request against, and whether it is a data action. */
@@ -35,6 +37,43 @@ const armVerb: Record<string, string> = {
   DELETE: "delete",
 };
 
+const isVaultHost = (host: string): boolean => /\.vault\.azure\.net$/i.test(host);
+
+/**
+ * Read-only views ARM serves beside a resource, and the action Microsoft publishes for each, from the
+ * Microsoft.Compute operations list (MicrosoftDocs/azure-docs
+ * articles/role-based-access-control/permissions/compute.md):
+ * - `GET {vm}/instanceView` (ComputeRP `VirtualMachines_InstanceView`):
+ *   `Microsoft.Compute/virtualMachines/instanceView/read`, "Gets the detailed runtime status of the
+ *   virtual machine and its resources";
+ * - `GET {set}/associatedResources` (DiskRP `DiskEncryptionSets_ListAssociatedResources`): the list
+ *   publishes exactly three operations on disk encryption sets (`read`, `write`, `delete`) and none for
+ *   this view, so the only action a role can name for it is `Microsoft.Compute/diskEncryptionSets/read`
+ *   (no Microsoft text says so in words: see docs/deployment.md). Should Azure refuse it, the set's VM
+ *   states are unreadable and the service refuses the write (rotateConsumer `readVmStates`).
+ * A view is not a child resource type: `{type}/{view}/read` is not guessed for one that is not here.
+ */
+const armViews: Readonly<Record<string, string>> = {
+  "microsoft.compute/virtualmachines/instanceview": "Microsoft.Compute/virtualMachines/instanceView/read",
+  "microsoft.compute/diskencryptionsets/associatedresources": "Microsoft.Compute/diskEncryptionSets/read",
+};
+
+/**
+ * A collection under a Compute resource: a view (`instanceView`, `vmSizes`, `associatedResources`...)
+ * or a child type the service never lists, so unless {@link armViews} names it, it is not guessed.
+ */
+const isViewLike = (type: string): boolean =>
+  /^microsoft\.compute\/(virtualmachines|diskencryptionsets|disks|snapshots)\//i.test(type);
+
+/**
+ * `GET /subscriptions/{s}/providers/Microsoft.KeyVault/locations/{l}/deletedVaults/{name}` (Key Vault
+ * `Vaults_GetDeleted`): `Microsoft.KeyVault/locations/deletedVaults/read`, "View the properties of soft
+ * deleted key vaults", required at subscription level (MicrosoftDocs/azure-docs
+ * articles/key-vault/general/key-vault-recovery.md, Prerequisites).
+ */
+const deletedVaultPath =
+  /^\/subscriptions\/[^/]+\/providers\/microsoft\.keyvault\/locations\/[^/]+\/deletedvaults\/[^/]+$/i;
+
 /**
  * Maps one answered request to its RBAC action, following Azure's rules: ARM GET (of a resource or a
  * list) -> `{type}/read`, PUT/PATCH -> `{type}/write`, DELETE -> `{type}/delete` (a POST action would be
@@ -42,12 +81,16 @@ const armVerb: Record<string, string> = {
  * a Resource Graph query (POST) is `Microsoft.ResourceGraph/resources/read`; a long-running operation's
  * status lives under `{provider}/locations/...`, which the role grants with `{provider}/locations/* /read`
  * because each provider names that path differently; a Key Vault key GET is the data action
- * `Microsoft.KeyVault/vaults/keys/read`. Anything else fails the test rather than being guessed.
+ * `Microsoft.KeyVault/vaults/keys/read`; the views in {@link armViews} and a deleted vault's GET
+ * ({@link deletedVaultPath}) have the actions Microsoft publishes for them. Anything else fails the
+ * test rather than being guessed: other provider-level `locations/...` resources, other views of
+ * Compute resources, and a deleted key's GET (`{vault}/deletedkeys/{name}`), for which Microsoft's list
+ * of Key Vault data actions names no action (see docs/deployment.md).
  */
 function rbacActionOf(entry: RequestLogEntry): RbacAction {
   const url = new URL(entry.url);
   const what = `${entry.method} ${url.pathname}`;
-  if (/\.vault\.azure\.net$/i.test(url.hostname)) {
+  if (isVaultHost(url.hostname)) {
     const [collection] = pathSegments(url.pathname);
     if (collection?.toLowerCase() === "keys" && entry.method === "GET") {
       return { action: "Microsoft.KeyVault/vaults/keys/read", data: true };
@@ -57,10 +100,18 @@ function rbacActionOf(entry: RequestLogEntry): RbacAction {
   if (/^\/providers\/microsoft\.resourcegraph\/resources$/i.test(url.pathname) && entry.method === "POST") {
     return { action: "Microsoft.ResourceGraph/resources/read", data: false };
   }
+  const path = `/${pathSegments(url.pathname).join("/")}`;
+  if (deletedVaultPath.test(path)) {
+    if (entry.method === "GET")
+      return { action: "Microsoft.KeyVault/locations/deletedVaults/read", data: false };
+    throw new Error(`no RBAC mapping for the ARM request ${what}`);
+  }
   const route = classifyArmPath(url.pathname);
   const verb = armVerb[entry.method];
   switch (route.kind) {
     case "resource":
+      // Provider-level resources under `locations/` name their actions each their own way.
+      if (/^[^/]+\/locations\//i.test(route.id.type)) break;
       if (verb !== undefined) return { action: `${route.id.type}/${verb}`, data: false };
       break;
     case "roleAssignments":
@@ -74,9 +125,13 @@ function rbacActionOf(entry: RequestLogEntry): RbacAction {
       }
       break;
     }
-    case "collection":
-      if (entry.method === "GET") return { action: `${route.type}/read`, data: false };
-      break;
+    case "collection": {
+      if (entry.method !== "GET") break;
+      const view = route.parentIsResource ? armViews[route.type.toLowerCase()] : undefined;
+      if (view !== undefined) return { action: view, data: false };
+      if (route.parentIsResource && isViewLike(route.type)) break;
+      return { action: `${route.type}/read`, data: false };
+    }
     case "subscriptions":
     case "subscription":
       return { action: "Microsoft.Resources/subscriptions/read", data: false };
@@ -145,6 +200,10 @@ class ObservedActions {
 
   add(h: ServiceHarness): void {
     for (const entry of h.emulator.log.entries()) {
+      // The name of a vault that no longer exists does not resolve in Azure: such a request reaches
+      // no one and is authorized against nothing (the emulator answers it 404 before authentication).
+      const host = new URL(entry.url).hostname;
+      if (isVaultHost(host) && h.emulator.state.vaultByHost(host) === undefined) continue;
       const { action, data } = rbacActionOf(entry);
       (data ? this.dataActions : this.actions).add(action.toLowerCase());
     }
@@ -268,6 +327,69 @@ describe("infra/roleActions.json holds exactly the RBAC actions the service perf
       expect(h.emulator.log.count({ url: /roleAssignments/ })).toBeGreaterThan(0);
       withoutEnforce.add(h);
     }
+    // Rotation of a confidential VM disk encryption set, whose key only changes while every VM using it
+    // is deallocated: the service lists the set's disks (`associatedResources`), reads each disk for its
+    // VM (`managedBy`) and each VM's instance view (its power state) just before the write.
+    {
+      const b = new SingleKeyTenant({
+        versions: twoVersions.map((v) => ({
+          ...v,
+          kty: "RSA-HSM" as const,
+          exportable: true,
+          releasePolicy: CVM_RELEASE_POLICY,
+        })),
+        vault: { sku: "premium" },
+      });
+      const at = { subscriptionId: SUB, resourceGroup: "rg-cvm" };
+      const set = b.builder.diskEncryptionSet({
+        ...at,
+        name: "des-cvm",
+        keyUrl: keyId(V1),
+        sourceVaultId: b.vault.id,
+        encryptionType: "ConfidentialVmEncryptedWithCustomerKey",
+      });
+      b.builder.grantKeyAccess(b.vault, set.principalId ?? "");
+      const vm = b.builder.virtualMachine({ ...at, name: "cvm-1", powerState: "deallocated" });
+      b.builder.disk({
+        ...at,
+        name: "cvm-1-os",
+        osType: "Linux",
+        encryption: "platform",
+        managedBy: vm.id,
+        securityProfile: {
+          securityType: "ConfidentialVM_DiskEncryptedWithCustomerKey",
+          secureVMDiskEncryptionSetId: set.id,
+        },
+      });
+      const h = await createServiceHarness(b.build(), storage(), withoutEnforce.recording);
+      await deliver(h, keyEventDelivery(V2));
+      expect(keyUriOf(h, set.id)).toBe(keyId(V2));
+      expect(h.emulator.log.count({ method: "GET", url: /\/des-cvm\/associatedResources/ })).toBeGreaterThan(
+        0,
+      );
+      expect(h.emulator.log.count({ method: "GET", url: /\/disks\/cvm-1-os/ })).toBeGreaterThan(0);
+      expect(h.emulator.log.count({ method: "GET", url: /\/cvm-1\/instanceView/ })).toBeGreaterThan(0);
+      withoutEnforce.add(h);
+    }
+    // A consumer whose vault was deleted (by a person: that request is not the service's): the sweep
+    // asks ARM for the soft-deleted vault, and the worker raises the urgent ticket with what it found.
+    {
+      const b = new SingleKeyTenant({ versions: twoVersions });
+      const des = b.diskEncryptionSet("des-vault-gone").id;
+      const h = await createServiceHarness(b.build(), storage(), withoutEnforce.recording);
+      await new KeyVaultManagementClient(h.emulator.credential(), SUB, {
+        httpClient: h.emulator.httpClient(),
+      }).vaults.delete(SINGLE_KEY.vaultResourceGroup, SINGLE_KEY.vaultName);
+      h.emulator.log.clear();
+      await runSweep(h.runtime.ctx, { mode: "act" });
+      await h.drain();
+      expect(
+        h.emulator.log.count({ method: "GET", url: /\/locations\/westeurope\/deletedVaults\/kv-cmk/i }),
+      ).toBeGreaterThan(0);
+      const tickets = await h.runtime.ctx.ledger.listTicketRequests();
+      expect(tickets.map((t) => [t.resourceId, t.findingCode])).toContainEqual([des, "CmkVaultDeleted"]);
+      withoutEnforce.add(h);
+    }
     // Detection in ticket mode: reads only, except turning on a disk encryption set's auto-rotation.
     // A workspace without a customer-managed key gets its re-creation kit: every list of what it holds.
     {
@@ -350,6 +472,35 @@ describe("infra/roleActions.json holds exactly the RBAC actions the service perf
       expect(keyUriOf(h, account.id)).toBe(V2);
       withEnforce.add(h);
     }
+    // Enforce mode on a vault that uses Azure RBAC: attaching the set and turning on its automatic
+    // rotation prove the set's key first, which reads the set's role assignments on the vault.
+    {
+      const b = new SingleKeyTenant({ versions: twoVersions, vault: { rbac: true } });
+      const desId = b.diskEncryptionSet("des-enforce-rbac", { version: V2 }).id;
+      const t = b.build();
+      const disk = platformKeyDisk("disk-enforce-rbac");
+      t.resources.push(disk);
+      const h = await createServiceHarness(t, storage(), {
+        ...withEnforce.recording,
+        env: {
+          CMKR_DISK_MODE: "enforce",
+          CMKR_ENFORCE_DISK_ENCRYPTION_SETS: `${LOCATION}=${desId}`,
+          CMKR_DES_AUTO_ROTATION: "enable",
+        },
+      });
+      await deliver(h, writeEvent(disk.id));
+      expect(h.emulator.state.getResource(disk.id)?.body.properties).toMatchObject({
+        encryption: { type: "EncryptionAtRestWithCustomerKey", diskEncryptionSetId: desId },
+      });
+      const roleReadsForAttach = h.emulator.log.count({ url: /roleAssignments/ });
+      expect(roleReadsForAttach).toBeGreaterThan(0);
+      await deliver(h, writeEvent(desId));
+      expect(h.emulator.state.getResource(desId)?.body.properties).toMatchObject({
+        rotationToLatestKeyVersionEnabled: true,
+      });
+      expect(h.emulator.log.count({ url: /roleAssignments/ })).toBeGreaterThan(roleReadsForAttach);
+      withEnforce.add(h);
+    }
   });
 
   it("every role action has a reason for the README, and every reason an action", () => {
@@ -407,6 +558,36 @@ describe("infra/roleActions.json holds exactly the RBAC actions the service perf
       /no RBAC mapping/,
     );
     expect(() => rbacActionOf(entry("POST", `${arm}${des}`))).toThrow(/no RBAC mapping/);
+    // The views beside a resource, and the deleted vault, as Microsoft publishes their actions.
+    const vm = `/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm`;
+    expect(rbacActionOf(entry("GET", `${arm}${vm}/instanceView?api-version=2024-07-01`))).toEqual({
+      action: "Microsoft.Compute/virtualMachines/instanceView/read",
+      data: false,
+    });
+    expect(rbacActionOf(entry("GET", `${arm}${des}/associatedResources?api-version=2025-01-02`))).toEqual({
+      action: "Microsoft.Compute/diskEncryptionSets/read",
+      data: false,
+    });
+    const deletedVault = `/subscriptions/${SUB}/providers/Microsoft.KeyVault/locations/westeurope/deletedVaults/kv-cmk`;
+    expect(rbacActionOf(entry("GET", `${arm}${deletedVault}?api-version=2024-11-01`))).toEqual({
+      action: "Microsoft.KeyVault/locations/deletedVaults/read",
+      data: false,
+    });
+    // Not guessed: purging a deleted vault, another view of a Compute resource, another resource
+    // under a provider's locations, and a deleted key (no Key Vault data action names it).
+    expect(() => rbacActionOf(entry("DELETE", `${arm}${deletedVault}`))).toThrow(/no RBAC mapping/);
+    expect(() => rbacActionOf(entry("GET", `${arm}${vm}/vmSizes`))).toThrow(/no RBAC mapping/);
+    expect(() =>
+      rbacActionOf(
+        entry(
+          "GET",
+          `${arm}/subscriptions/${SUB}/providers/Microsoft.Compute/locations/westeurope/diskOperations/x`,
+        ),
+      ),
+    ).toThrow(/no RBAC mapping/);
+    expect(() => rbacActionOf(entry("GET", "https://kv-cmk.vault.azure.net/deletedkeys/cmk"))).toThrow(
+      /no RBAC mapping/,
+    );
     expect(
       graphVisibilityActions(
         "resourcecontainers | where type =~ 'microsoft.resources/subscriptions' | project subscriptionId",
