@@ -60,8 +60,9 @@ function regionMap(what: string) {
 }
 
 /**
- * Every setting the service reads, by environment variable (Functions app settings). The README's
- * configuration table is generated from the same descriptions, so keep them user-facing.
+ * Every setting the service reads, by environment variable (Functions app settings). The settings
+ * table of docs/configuration.md must list exactly these, with their defaults
+ * (test/unit/configurationDoc.test.ts); keep the descriptions user-facing.
  */
 const envSchema = z.object({
   CMKR_DRY_RUN: bool(true).describe(

@@ -89,7 +89,7 @@ function started(args: readonly string[], env: NodeJS.ProcessEnv = {}) {
 const actionKinds = ["rotate-key", "open-ticket", "update-ticket", "enable-cmk", "none", "refuse"];
 const statuses = ["applied", "planned", "skipped", "failed"];
 
-/** The report contract of DESIGN.md, checked field by field. */
+/** The report contract of docs/cli.md, checked field by field. */
 function expectReportContract(text: string): { dryRun: boolean; actions: Record<string, unknown>[] } {
   const report = JSON.parse(text) as { dryRun: unknown; actions: unknown; errors: unknown };
   expect(typeof report.dryRun).toBe("boolean");

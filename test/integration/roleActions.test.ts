@@ -503,7 +503,7 @@ describe("infra/roleActions.json holds exactly the RBAC actions the service perf
     }
   });
 
-  it("every role action has a reason for the README, and every reason an action", () => {
+  it("every role action has a reason for docs/deployment.md, and every reason an action", () => {
     const all = [...roleActions.actions, ...roleActions.enforceActions, ...roleActions.dataActions];
     expect(Object.keys(roleActions.reasons).toSorted()).toEqual(all.toSorted());
     expect(new Set(lower(all)).size).toBe(all.length);

@@ -256,8 +256,8 @@ describe("roles and settings", () => {
     expect(() => loadConfig({ CMKR_DRY_RUN: "False" })).toThrow(/CMKR_DRY_RUN/);
   });
 
-  it("every app setting the templates set is explained in the README or docs/deployment.md", () => {
-    const readme = read("README.md");
+  it("every app setting the templates set is explained in docs/configuration.md or docs/deployment.md", () => {
+    const configuration = read("docs/configuration.md");
     const settings = new Set<string>();
     for (const file of ["infra/main.bicep", "infra/app/api.bicep"]) {
       for (const [, name] of code(file).matchAll(
@@ -271,8 +271,8 @@ describe("roles and settings", () => {
     const deployment = read("docs/deployment.md");
     for (const name of settings) {
       expect(
-        configTable.has(name) ? readme : deployment,
-        `${name} is set by infra/ but not explained in the README's configuration table or docs/deployment.md`,
+        configTable.has(name) ? configuration : deployment,
+        `${name} is set by infra/ but not explained in docs/configuration.md or docs/deployment.md`,
       ).toContain(`\`${name}\``);
     }
   });

@@ -196,7 +196,7 @@ export const tenantFileSchema = z
     }
   });
 
-/** The tenant file: the emulator's seed and snapshot format (see DESIGN.md). */
+/** The tenant file: the emulator's seed and snapshot format (docs/emulator.md, "The tenant file"). */
 export type TenantFile = z.infer<typeof tenantFileSchema>;
 /** An ARM resource body as GET returns it. */
 export type ArmResource = z.infer<typeof armResourceSchema>;

@@ -235,7 +235,7 @@ export class TenantState {
     this.deletedVaultsById.set(deleted.id.toLowerCase(), structuredClone(deleted));
   }
 
-  /** The whole state as a tenant file (the DESIGN.md contract). */
+  /** The whole state as a tenant file (the contract of docs/emulator.md, "The tenant file"). */
   toTenantFile(): TenantFile {
     const keyVaults: TenantFile["keyVaults"] = {};
     for (const vault of this.vaultsByHost.values()) {

@@ -1,4 +1,4 @@
-/** What the service did, or would do, about one resource (DESIGN.md report contract). */
+/** What the service did, or would do, about one resource (the report contract, docs/cli.md). */
 export type ActionKind = "rotate-key" | "open-ticket" | "update-ticket" | "enable-cmk" | "none" | "refuse";
 
 /** `planned` in a dry run or when queued; `applied` once written and verified. */

@@ -559,7 +559,7 @@ function compactName(name: string): string {
 }
 
 /**
- * Builds tenant files (the emulator's seed, see DESIGN.md "Tenant file") whose resource bodies look
+ * Builds tenant files (the emulator's seed, docs/emulator.md "The tenant file") whose resource bodies look
  * like what ARM GET returns for each type at the api-versions the service reads with (listed at the
  * top of this file). It is the one builder of the repository: tests, benchmarks, the chaos runner
  * and the example tenant all use it (directly, through `addBulkConsumers`, or through the
