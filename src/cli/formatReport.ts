@@ -1,5 +1,6 @@
 import { keyRefFromUri, sameKey } from "../core/ids/keyId.js";
 import type { Report, ReportAction } from "../core/report/report.js";
+import { wrapText } from "../report/wrapText.js";
 
 /** Options of {@link formatReportTable}. */
 export interface ReportTableOptions {
@@ -88,26 +89,8 @@ export function abbreviateReason(reason: string): string {
 
 /** Word-wraps `text` to `width` columns; a word longer than a line is split. */
 export function wrap(text: string, width: number): string[] {
-  const lines: string[] = [];
-  let line = "";
-  for (const word of text.split(/\s+/).filter((w) => w !== "")) {
-    let rest = word;
-    while (rest.length > width) {
-      if (line !== "") {
-        lines.push(line);
-        line = "";
-      }
-      lines.push(rest.slice(0, width));
-      rest = rest.slice(width);
-    }
-    if (line === "") line = rest;
-    else if (line.length + 1 + rest.length <= width) line += ` ${rest}`;
-    else {
-      lines.push(line);
-      line = rest;
-    }
-  }
-  if (line !== "") lines.push(line);
+  const lines = wrapText(text, width);
+  // A table cell always has a line, even for an empty text.
   return lines.length === 0 ? [""] : lines;
 }
 

@@ -1,4 +1,5 @@
 import type { ComplianceCounts, ComplianceGroup, ComplianceReport } from "./complianceReport.js";
+import { wrapText } from "./wrapText.js";
 import { compliancePercent, formatCompliancePercent } from "./compliancePercent.js";
 import type { FindingSeverity } from "../core/findings/finding.js";
 
@@ -126,29 +127,6 @@ const compactBelow = 120;
 /** Every type the service judges is Microsoft's: a narrow terminal shows it without the prefix. */
 function shortType(type: string): string {
   return type.replace(/^Microsoft\./i, "");
-}
-
-/** Word-wraps `text` to `width` columns (a word longer than a line is split). */
-function wrapText(text: string, width: number): string[] {
-  const lines: string[] = [];
-  let line = "";
-  for (const word of text.split(/\s+/).filter((w) => w !== "")) {
-    let rest = word;
-    while (rest.length > width) {
-      if (line !== "") lines.push(line);
-      line = "";
-      lines.push(rest.slice(0, width));
-      rest = rest.slice(width);
-    }
-    if (line === "") line = rest;
-    else if (line.length + 1 + rest.length <= width) line += ` ${rest}`;
-    else {
-      lines.push(line);
-      line = rest;
-    }
-  }
-  if (line !== "") lines.push(line);
-  return lines;
 }
 
 function countCells(c: ComplianceCounts): Cell[] {
