@@ -129,6 +129,25 @@ function shortType(type: string): string {
   return type.replace(/^Microsoft\./i, "");
 }
 
+/**
+ * The compact form of a table: each row on one line, and beneath it its detail (the column that
+ * would not fit), word-wrapped and indented.
+ */
+function rowsWithDetails(
+  columns: readonly Column[],
+  rows: readonly Cell[][],
+  details: readonly string[],
+  width: number,
+  color: boolean,
+): string[] {
+  const lines = table(columns, rows, width - 1, color);
+  const out = [lines[0] ?? ""];
+  details.forEach((detail, i) => {
+    out.push(lines[i + 1] ?? "", ...wrapText(detail, width - 5).map((l) => `    ${l}`));
+  });
+  return out;
+}
+
 function countCells(c: ComplianceCounts): Cell[] {
   return [
     { text: String(c.resources) },
@@ -268,26 +287,19 @@ export function renderTable(report: ComplianceReport, options: TableOptions): st
     ]);
     if (compact) {
       // SEVERITY CODE RESOURCE on the row; who fixes it and the title, wrapped, beneath.
-      const lines = table(
-        [
-          { header: "SEVERITY", align: "left" },
-          { header: "CODE", align: "left" },
-          { header: "RESOURCE", align: "left", flex: true },
-        ],
-        rows.map((r) => r.slice(0, 3)),
-        width - 1,
-        color,
+      out.push(
+        ...rowsWithDetails(
+          [
+            { header: "SEVERITY", align: "left" },
+            { header: "CODE", align: "left" },
+            { header: "RESOURCE", align: "left", flex: true },
+          ],
+          rows.map((r) => r.slice(0, 3)),
+          shown.map((f) => `${f.selfRemediable ? "fixed by the service" : "ticket"}: ${clean(f.title)}`),
+          width,
+          color,
+        ),
       );
-      out.push(lines[0] ?? "");
-      shown.forEach((f, i) => {
-        out.push(
-          lines[i + 1] ?? "",
-          ...wrapText(
-            `${f.selfRemediable ? "fixed by the service" : "ticket"}: ${clean(f.title)}`,
-            width - 5,
-          ).map((l) => `    ${l}`),
-        );
-      });
     } else
       out.push(
         ...table(
@@ -315,22 +327,21 @@ export function renderTable(report: ComplianceReport, options: TableOptions): st
           : ""),
     );
     if (compact) {
-      const lines = table(
-        [
-          { header: "RESOURCE", align: "left", flex: true },
-          { header: "TYPE", align: "left" },
-        ],
-        shown.map((e) => [
-          { text: clean(shortId(e.resourceId)) },
-          { text: clean(shortType(e.resourceType)) },
-        ]),
-        width - 1,
-        color,
+      out.push(
+        ...rowsWithDetails(
+          [
+            { header: "RESOURCE", align: "left", flex: true },
+            { header: "TYPE", align: "left" },
+          ],
+          shown.map((e) => [
+            { text: clean(shortId(e.resourceId)) },
+            { text: clean(shortType(e.resourceType)) },
+          ]),
+          shown.map((e) => clean(e.reason)),
+          width,
+          color,
+        ),
       );
-      out.push(lines[0] ?? "");
-      shown.forEach((e, i) => {
-        out.push(lines[i + 1] ?? "", ...wrapText(clean(e.reason), width - 5).map((l) => `    ${l}`));
-      });
     } else
       out.push(
         ...table(
@@ -361,16 +372,15 @@ export function renderTable(report: ComplianceReport, options: TableOptions): st
           : ""),
     );
     if (compact) {
-      const lines = table(
-        [{ header: "RESOURCE", align: "left", flex: true }],
-        shown.map((u) => [{ text: clean(shortId(u.resourceId)) }]),
-        width - 1,
-        color,
+      out.push(
+        ...rowsWithDetails(
+          [{ header: "RESOURCE", align: "left", flex: true }],
+          shown.map((u) => [{ text: clean(shortId(u.resourceId)) }]),
+          shown.map((u) => clean(u.reason)),
+          width,
+          color,
+        ),
       );
-      out.push(lines[0] ?? "");
-      shown.forEach((u, i) => {
-        out.push(lines[i + 1] ?? "", ...wrapText(clean(u.reason), width - 5).map((l) => `    ${l}`));
-      });
     } else
       out.push(
         ...table(
