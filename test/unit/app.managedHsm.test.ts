@@ -1,8 +1,10 @@
 import { TenantBuilder, type VaultRef } from "@cmkr/azure-emulator/tenant-builder";
 import { describe, expect, it } from "vitest";
+import { handleEvents } from "../../src/app/handleEvents.js";
 import { keyEventJob } from "../../src/app/planKeyEvent.js";
 import { rotateConsumer } from "../../src/app/rotateConsumer.js";
 import { runSweep } from "../../src/app/sweep.js";
+import { decodeDelivery } from "../../src/core/events/decodeDelivery.js";
 import type { KeyVaultKeyEvent } from "../../src/core/events/domainEvents.js";
 import { createComplianceReportBuilder } from "../../src/report/complianceReportBuilder.js";
 import { createMemoryService, type MemoryService } from "../support/memoryService.js";
@@ -171,7 +173,7 @@ describe("disk encryption sets on Managed HSM keys", () => {
     const action = await rotate(svc, t, t.des);
     expect(action).toMatchObject({ action: "refuse", codes: ["VaultPurgeProtectionDisabled"] });
     expect(action.reason).toContain(
-      `Managed HSM ${t.hsm.id} has purge protection off; disk encryption set ${t.des.id} requires it. Enable purge protection (az keyvault update-hsm --hsm-name hsm-cmk --enable-purge-protection true).`,
+      `Managed HSM ${t.hsm.id} has purge protection off; disk encryption set ${t.des.id} requires it. Enable purge protection (az keyvault update-hsm --hsm-name hsm-cmk --resource-group rg-keys --enable-purge-protection true).`,
     );
   });
 });
@@ -236,5 +238,68 @@ describe("scan over Managed HSM consumers", () => {
       compliant: 0,
     });
     expect(JSON.stringify(report)).toContain("HsmRoleAssignmentsUnreadable");
+  });
+});
+
+describe("replaying a Managed HSM key event", () => {
+  function delivery(t: ReturnType<typeof tenant>): unknown[] {
+    const version = t.key.versions[1] ?? "";
+    return [
+      {
+        id: "evt-hsm-new-version",
+        topic: t.hsm.id,
+        subject: "cmk",
+        eventType: "Microsoft.KeyVault.KeyNewVersionCreated",
+        eventTime: "2026-11-22T11:59:00Z",
+        dataVersion: "1",
+        metadataVersion: "1",
+        data: {
+          Id: t.key.versionIds[1],
+          VaultName: t.hsm.name,
+          ObjectType: "Key",
+          ObjectName: "cmk",
+          Version: version,
+        },
+      },
+    ];
+  }
+
+  async function replay(t: ReturnType<typeof tenant>) {
+    const svc = createMemoryService(t.tenant);
+    const { events, errors } = decodeDelivery(delivery(t), { filterByScope: false });
+    expect(errors).toEqual([]);
+    const planned = await handleEvents(events, errors, svc.ctx, { preview: false });
+    const drained = await svc.drain();
+    return { svc, planned, drained };
+  }
+
+  it("plans and applies it: every consumer judged, the set moved, nothing retried or poisoned", async () => {
+    const t = tenant();
+    const { svc, planned, drained } = await replay(t);
+    expect(planned.errors).toEqual([]);
+    expect(drained).toMatchObject({ failedAttempts: 0, poisoned: 0 });
+    const byName = Object.fromEntries(
+      svc.workerActions.map((a): [string, unknown[]] => [
+        a.resourceId.split("/").pop() ?? "",
+        [a.action, a.status, a.codes ?? []],
+      ]),
+    );
+    expect(byName).toEqual({
+      "des-hsm": ["rotate-key", "applied", []],
+      "oai-hsm": ["refuse", "skipped", ["KeyStoreNotSupported"]],
+    });
+    expect(activeKeyUrl(svc, t.des.id)).toBe(t.key.versionIds[1]);
+  });
+
+  it("refuses once with a ticket when the HSM hides its role assignments: no retries, no poison", async () => {
+    const t = tenant({ serviceReader: false });
+    const { svc, drained } = await replay(t);
+    expect(drained).toMatchObject({ failedAttempts: 0, poisoned: 0 });
+    const des = svc.workerActions.find((a) => a.resourceId === t.des.id);
+    expect(des).toMatchObject({
+      action: "refuse",
+      status: "skipped",
+      codes: ["HsmRoleAssignmentsUnreadable"],
+    });
   });
 });

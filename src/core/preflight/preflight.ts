@@ -80,6 +80,11 @@ function hsmName(vault: VaultFacts): string {
   return vault.armId.replace(/\/+$/, "").split("/").pop() ?? vault.armId;
 }
 
+/** The resource group of a key store: the segment after `resourceGroups` in its ARM id. */
+function resourceGroupOf(vault: VaultFacts): string {
+  return /\/resourceGroups\/([^/]+)/i.exec(vault.armId)?.[1] ?? "<resource group>";
+}
+
 /** The vault host of a URL in any spelling ARM writes (`:443`, letter case, trailing slash). */
 function hostOf(url: string, field: string): string {
   const host = vaultHostOf(url);
@@ -227,7 +232,7 @@ export function preflight(input: PreflightInput): PreflightResult {
       "VaultPurgeProtectionDisabled",
       hsm
         ? `Managed HSM ${vault.armId} has purge protection off; ${label} requires it. Enable purge protection ` +
-            `(az keyvault update-hsm --hsm-name ${hsmName(vault)} --enable-purge-protection true).`
+            `(az keyvault update-hsm --hsm-name ${hsmName(vault)} --resource-group ${resourceGroupOf(vault)} --enable-purge-protection true).`
         : `Vault ${vault.armId} has purge protection off; ${label} requires it. Enable purge protection.`,
     );
   }
