@@ -1,11 +1,13 @@
 import { TenantBuilder, type VaultRef } from "@cmkr/azure-emulator/tenant-builder";
 import { describe, expect, it } from "vitest";
+import { evaluateJob } from "../../src/app/evaluateJob.js";
 import { handleEvents } from "../../src/app/handleEvents.js";
 import { keyEventJob } from "../../src/app/planKeyEvent.js";
 import { rotateConsumer } from "../../src/app/rotateConsumer.js";
 import { runSweep } from "../../src/app/sweep.js";
 import { decodeDelivery } from "../../src/core/events/decodeDelivery.js";
 import type { KeyVaultKeyEvent } from "../../src/core/events/domainEvents.js";
+import type { EvaluateJob } from "../../src/core/jobs/job.js";
 import { createComplianceReportBuilder } from "../../src/report/complianceReportBuilder.js";
 import { createMemoryService, type MemoryService } from "../support/memoryService.js";
 import { testNow } from "../support/serviceWiring.js";
@@ -126,7 +128,7 @@ describe("disk encryption sets on Managed HSM keys", () => {
     expect(paths.some((p) => /GET .*\/managedHSMs\/hsm-cmk\?api-version=2024-11-01/i.test(p))).toBe(true);
     expect(
       paths.some((p) =>
-        /GET https:\/\/hsm-cmk\.managedhsm\.azure\.net\/keys\/cmk\/providers\/Microsoft\.Authorization\/roleAssignments/i.test(
+        /GET https:\/\/hsm-cmk\.managedhsm\.azure\.net\/+keys\/cmk\/providers\/Microsoft\.Authorization\/roleAssignments/i.test(
           p,
         ),
       ),
@@ -301,5 +303,42 @@ describe("replaying a Managed HSM key event", () => {
       status: "skipped",
       codes: ["HsmRoleAssignmentsUnreadable"],
     });
+  });
+});
+
+describe("turning on automatic rotation of a set on a Managed HSM key (CMKR_DES_AUTO_ROTATION=enable)", () => {
+  const evaluate = (id: string): EvaluateJob => ({
+    v: 1,
+    kind: "evaluate",
+    jobId: "job-hsm-auto",
+    dedupeKey: `${id.toLowerCase()}|evt-hsm-auto`,
+    claimGroup: "resource-events",
+    resourceId: id,
+    resourceType: "Microsoft.Compute/diskEncryptionSets",
+    trigger: "ResourceWrite",
+    eventId: "evt-hsm-auto",
+    correlationId: "corr-hsm-auto",
+    enqueuedAt: "2026-11-22T11:59:00.000Z",
+  });
+  const autoRotation = (svc: MemoryService, id: string): unknown =>
+    (
+      svc.emulator.toTenantFile().resources.find((r) => r.id === id)?.properties as
+        { rotationToLatestKeyVersionEnabled?: unknown } | undefined
+    )?.rotationToLatestKeyVersionEnabled;
+
+  it("is written when the newest version passes the proof, access read from the HSM's local RBAC", async () => {
+    const t = tenant();
+    const svc = createMemoryService(t.tenant, { env: { CMKR_DES_AUTO_ROTATION: "enable" } });
+    await evaluateJob(evaluate(t.des.id), svc.ctx);
+    expect(autoRotation(svc, t.des.id)).toBe(true);
+  });
+
+  it("is not written when the HSM will not show its role assignments, and the reason says so", async () => {
+    const t = tenant({ serviceReader: false });
+    const svc = createMemoryService(t.tenant, { env: { CMKR_DES_AUTO_ROTATION: "enable" } });
+    const actions = await evaluateJob(evaluate(t.des.id), svc.ctx);
+    expect(autoRotation(svc, t.des.id)).toBe(false);
+    expect(JSON.stringify(actions)).toContain("HsmRoleAssignmentsUnreadable");
+    expect(JSON.stringify(actions)).not.toMatch(/was not found/);
   });
 });

@@ -81,9 +81,11 @@ export function createManagedHsmRoleAssignmentReader(
   async function listAt(hsmUrl: string, scope: string): Promise<RoleAssignmentFacts[]> {
     const base = new URL(hsmUrl);
     const pipeline = pipelineFor(base.host.toLowerCase());
-    const scopePath = scope === "/" ? "" : scope.replace(/^\/+/, "/");
+    // As KeyVaultAccessControlClient builds it: the path template `/{scope}/providers/...` with the
+    // scope unencoded (rbac.json `x-ms-skip-url-encoding`), so scope `/` gives `//providers/...`
+    // (the @azure/keyvault-admin recordings against Managed HSM show that path).
     let url: string | undefined =
-      `${base.origin}${scopePath}/providers/Microsoft.Authorization/roleAssignments?api-version=${rbacApiVersion}`;
+      `${base.origin}/${scope}/providers/Microsoft.Authorization/roleAssignments?api-version=${rbacApiVersion}`;
     const out: RoleAssignmentFacts[] = [];
     while (url !== undefined) {
       const request = createPipelineRequest({ url, method: "GET" });

@@ -22,7 +22,9 @@ export interface HsmRbacRoute {
 
 /** The local RBAC route of a path (`{scope}/providers/Microsoft.Authorization/...`), or undefined. */
 export function hsmRbacRouteOf(pathname: string): HsmRbacRoute | undefined {
-  const match = rbacPath.exec(pathname);
+  // The SDKs send the scope unencoded after the template's own slash: `//providers/...` for `/`,
+  // `//keys/{name}/providers/...` for a key; one slash means the same.
+  const match = rbacPath.exec(pathname.replace(/^\/+/, "/"));
   if (match === null) return undefined;
   const scope = match[1] === undefined || match[1] === "" ? "/" : match[1];
   return {
