@@ -1,4 +1,4 @@
-import type { KeyVersionFacts, RoleAssignmentFacts, VaultFacts } from "../core/keyStores/keyFacts.js";
+import type { KeyVersionFacts, VaultFacts } from "../core/keyStores/keyFacts.js";
 import { consumerFactsFromArm } from "../core/consumers/consumerFactsFromArm.js";
 import { compareKeyVersions } from "../core/keyStores/keyVersionOrder.js";
 import { stringField, type ArmResourceJson } from "../core/arm/armResource.js";
@@ -14,6 +14,7 @@ import {
 } from "../core/decisions/decideRotation.js";
 import type { VmStates } from "../core/writes/keyChangeInput.js";
 import { guardedWrite } from "./writes/guardedWrite.js";
+import { readKeyAccess, type KeyAccessRead } from "./writes/readKeyAccess.js";
 import type { RotateJob } from "../core/jobs/job.js";
 import { KeyVersionNotListedError } from "../core/jobs/keyVersionNotListedError.js";
 import type { ReportAction } from "../core/report/report.js";
@@ -90,15 +91,16 @@ async function readRoleAssignments(
   port: RotationPort,
   resource: ArmResourceJson,
   vault: VaultFacts | undefined,
-): Promise<RoleAssignmentFacts[]> {
-  if (vault?.enableRbacAuthorization !== true) return [];
+  key: KeyRef,
+): Promise<KeyAccessRead> {
+  if (vault?.enableRbacAuthorization !== true) return { roleAssignments: [] };
   let principalId: string | undefined;
   try {
     principalId = consumerFactsFromArm(resource).identity?.principalId;
   } catch {
-    return [];
+    return { roleAssignments: [] };
   }
-  return principalId === undefined ? [] : port.listRoleAssignments(vault.armId, principalId);
+  return readKeyAccess(port, vault, key, principalId);
 }
 
 function expiryTicket(job: RotateJob, rule: ConsumerRule, decision: RotationDecision): TicketRequestInput {
@@ -261,13 +263,14 @@ export async function rotateConsumer(job: RotateJob, deps: RotationDeps): Promis
     throw new KeyVersionNotListedError(jobKey.keyId);
   }
   const vault = await deps.port.readVault(jobKey.vaultUrl, vaultArmIdHint(resource));
-  const roleAssignments = await readRoleAssignments(deps.port, resource, vault);
+  const access = await readRoleAssignments(deps.port, resource, vault, jobKey);
   const facts: Omit<RotationSnapshot, "resource" | "vmStates"> = {
     rule,
     jobKey,
     versions,
     vault,
-    roleAssignments,
+    roleAssignments: access.roleAssignments,
+    ...(access.unreadable === undefined ? {} : { roleAssignmentsUnreadable: access.unreadable }),
     now: deps.now(),
     expiryMarginDays: deps.expiryMarginDays,
   };

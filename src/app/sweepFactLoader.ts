@@ -132,5 +132,7 @@ export function readFact(port: RotationPort, scope: GraphScope, request: FactReq
       return port.readDeletedVault(request.subscriptionId, request.location, request.name);
     case "roleAssignments":
       return port.listRoleAssignments(request.scope);
+    case "hsmRoleAssignments":
+      return port.listHsmRoleAssignments(request.vaultUrl, request.keyName);
   }
 }

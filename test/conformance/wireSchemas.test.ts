@@ -88,6 +88,24 @@ function run(): Promise<{ exchanges: Exchange[]; actions: ReportAction[]; svc: M
     principalId: rbacDes.principalId!,
     roleDefinitionName: "Key Vault Crypto Service Encryption User",
   });
+  // A disk encryption set on a Managed HSM key: the pool's ARM resource, keys and local RBAC listing.
+  const hsm = b.managedHsm({ ...at("rg-keys", "hsm-wire") });
+  const hsmKey = b.key(
+    hsm,
+    "cmk-hsm",
+    versions.map((v) => ({ ...v, kty: "RSA-HSM" as const })),
+  );
+  const hsmDes = b.diskEncryptionSet({ ...at("rg-compute", "des-hsm"), keyUrl: hsmKey.versionIds[0]! });
+  b.hsmRoleAssignment(hsm, {
+    principalId: hsmDes.principalId!,
+    role: "Managed HSM Crypto Service Encryption User",
+    scope: "/keys/cmk-hsm",
+  });
+  // The emulator credential's principal: the service itself.
+  b.hsmRoleAssignment(hsm, {
+    principalId: "00000000-0000-0000-0000-0000000000e1",
+    role: "Managed HSM Crypto Auditor",
+  });
   // Enable CMK, attach a disk encryption set, turn auto-rotation on.
   const mmk = b.aiServicesAccount({ ...at("rg-ai", "aoai-mmk"), kind: "OpenAI" });
   grant(mmk.principalId);
@@ -161,6 +179,7 @@ function run(): Promise<{ exchanges: Exchange[]; actions: ReportAction[]; svc: M
   return (async () => {
     await planKeyEvent(keyEvent(key, vault), planner);
     await planKeyEvent(keyEvent(rbacKey, rbacVault), planner);
+    await planKeyEvent(keyEvent(hsmKey, hsm), planner);
     await svc.drain();
     const actions = [...svc.workerActions];
     actions.push(...(await evaluateJob(evaluate(mmk.id, "Microsoft.CognitiveServices/accounts"), svc.ctx)));
@@ -235,6 +254,7 @@ describe("a representative run's wire traffic against Azure's OpenAPI definition
         "rotate-key aoai-rotate",
         "rotate-key mlw-rotate",
         "rotate-key des-rbac",
+        "rotate-key des-hsm",
         "enable-cmk aoai-mmk",
         "enable-cmk data-pmk",
         "none des-manual",
@@ -255,10 +275,17 @@ describe("a representative run's wire traffic against Azure's OpenAPI definition
       "Workspaces_Get",
       "Workspaces_Update",
       "Vaults_Get",
+      "ManagedHsms_Get",
       "GetKey",
       "GetKeyVersions",
     ])
       expect(operations, expected).toContain(expected);
+    expect(
+      checked.some(
+        (c) =>
+          c.op?.operationId === "RoleAssignments_ListForScope" && c.exchange.url.host.includes("managedhsm"),
+      ),
+    ).toBe(true);
     // The SDK's listForScope on a vault: the spec describes that URL as ListForScope and as ListForResource.
     expect(
       ["RoleAssignments_ListForScope", "RoleAssignments_ListForResource"].some((o) => operations.has(o)),

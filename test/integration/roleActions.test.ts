@@ -9,7 +9,12 @@ import { classifyArmPath, pathSegments, type RequestLogEntry, type ArmResource }
 import { decodeDelivery } from "../../src/core/events/decodeDelivery.js";
 import { stringField } from "../../src/core/arm/armResource.js";
 import { createServiceHarness, type ServiceHarness } from "../support/serviceHarness.js";
-import { CVM_RELEASE_POLICY, SINGLE_KEY, SingleKeyTenant } from "@cmkr/azure-emulator/tenant-builder";
+import {
+  CVM_RELEASE_POLICY,
+  SINGLE_KEY,
+  SingleKeyTenant,
+  TenantBuilder,
+} from "@cmkr/azure-emulator/tenant-builder";
 import { keyEventDelivery } from "../support/keyEvents.js";
 
 const { v1: V1, v2: V2 } = SINGLE_KEY.versions;
@@ -23,10 +28,33 @@ const { keyId, subscriptionId, location: LOCATION, tenantId: TENANT_ID } = SINGL
  * remediation, then maps every request the emulator answered to the RBAC action Azure checks for it.
  */
 
-/** The RBAC action Azure authorizes a request against, and whether it is a data action. */
+/**
+ * The RBAC action Azure authorizes a request against, and whether it is a data action; `hsmLocal` for
+ * a Managed HSM pool's data plane, which its own local RBAC authorizes (not Azure RBAC).
+ */
 interface RbacAction {
   action: string;
   data: boolean;
+  hsmLocal?: boolean;
+}
+
+/**
+ * Managed HSM local RBAC data actions ("Local RBAC built-in roles for Managed HSM", Permitted
+ * operations): reading a key or its versions is `keys/read/action`; listing role assignments is
+ * `roleAssignments/read/action`.
+ */
+function hsmLocalActionOf(entry: RequestLogEntry, url: URL): RbacAction {
+  const what = `${entry.method} ${url.pathname}`;
+  if (entry.method === "GET" && /\/providers\/microsoft\.authorization\/roleassignments$/i.test(url.pathname))
+    return {
+      action: "Microsoft.KeyVault/managedHsm/roleAssignments/read/action",
+      data: true,
+      hsmLocal: true,
+    };
+  const [collection] = pathSegments(url.pathname);
+  if (collection?.toLowerCase() === "keys" && entry.method === "GET")
+    return { action: "Microsoft.KeyVault/managedHsm/keys/read/action", data: true, hsmLocal: true };
+  throw new Error(`no local RBAC mapping for the Managed HSM request ${what}`);
 }
 
 const armVerb: Record<string, string> = {
@@ -90,6 +118,7 @@ const deletedVaultPath =
 function rbacActionOf(entry: RequestLogEntry): RbacAction {
   const url = new URL(entry.url);
   const what = `${entry.method} ${url.pathname}`;
+  if (/\.managedhsm\.azure\.net$/i.test(url.hostname)) return hsmLocalActionOf(entry, url);
   if (isVaultHost(url.hostname)) {
     const [collection] = pathSegments(url.pathname);
     if (collection?.toLowerCase() === "keys" && entry.method === "GET") {
@@ -191,6 +220,8 @@ function recordGraphQueries(queries: string[]): (client: HttpClient) => HttpClie
 class ObservedActions {
   readonly actions = new Set<string>();
   readonly dataActions = new Set<string>();
+  /** Managed HSM local RBAC data actions. */
+  readonly hsmLocalActions = new Set<string>();
   readonly graphQueries: string[] = [];
 
   /** Harness options that record this service's Resource Graph queries. */
@@ -204,8 +235,10 @@ class ObservedActions {
       // no one and is authorized against nothing (the emulator answers it 404 before authentication).
       const host = new URL(entry.url).hostname;
       if (isVaultHost(host) && h.emulator.state.vaultByHost(host) === undefined) continue;
-      const { action, data } = rbacActionOf(entry);
-      (data ? this.dataActions : this.actions).add(action.toLowerCase());
+      const { action, data, hsmLocal } = rbacActionOf(entry);
+      (hsmLocal === true ? this.hsmLocalActions : data ? this.dataActions : this.actions).add(
+        action.toLowerCase(),
+      );
     }
     for (const query of this.graphQueries) {
       for (const action of graphVisibilityActions(query)) this.actions.add(action.toLowerCase());
@@ -260,6 +293,8 @@ function writeEvent(resourceId: string): unknown[] {
 
 const rg = `/subscriptions/${SUB}/resourceGroups/rg-app`;
 const ACCOUNT_PRINCIPAL = "9a1b2c3d-0000-4000-8000-0000000000aa";
+/** The principal the emulator's default credential presents: the service's own identity. */
+const SERVICE_PRINCIPAL = "00000000-0000-0000-0000-0000000000e1";
 
 function msManagedAccount(name: string): ArmResource {
   return {
@@ -390,6 +425,35 @@ describe("infra/roleActions.json holds exactly the RBAC actions the service perf
       expect(tickets.map((t) => [t.resourceId, t.findingCode])).toContainEqual([des, "CmkVaultDeleted"]);
       withoutEnforce.add(h);
     }
+    // Rotation on a Managed HSM key: the pool's ARM resource, its keys and its local RBAC role assignments.
+    {
+      const b = new TenantBuilder({ seed: "role-actions-hsm" });
+      const sub = b.subscription(SUB, "prod");
+      const hsm = b.managedHsm({ subscriptionId: sub, resourceGroup: "rg-keys", name: "hsm-roles" });
+      const key = b.key(hsm, "cmk", twoVersions);
+      const des = b.diskEncryptionSet({
+        subscriptionId: sub,
+        resourceGroup: "rg-des",
+        name: "des-hsm",
+        keyUrl: key.versionIds[0] ?? "",
+      });
+      b.hsmRoleAssignment(hsm, {
+        principalId: des.principalId ?? "",
+        role: "Managed HSM Crypto Service Encryption User",
+        scope: "/keys/cmk",
+      });
+      b.hsmRoleAssignment(hsm, {
+        principalId: SERVICE_PRINCIPAL,
+        role: roleActions.managedHsmLocalRole.roleName as "Managed HSM Crypto Auditor",
+        scope: roleActions.managedHsmLocalRole.scope,
+      });
+      const h = await createServiceHarness(b.build(), storage(), withoutEnforce.recording);
+      await remediateKey(key.versionIds[1] ?? "", h.runtime.ctx, { apply: true });
+      await h.drain();
+      expect(keyUriOf(h, des.id)).toBe(key.versionIds[1]);
+      expect(h.emulator.log.count({ url: /managedhsm\.azure\.net\/.*roleAssignments/ })).toBeGreaterThan(0);
+      withoutEnforce.add(h);
+    }
     // Detection in ticket mode: reads only, except turning on a disk encryption set's auto-rotation.
     // A workspace without a customer-managed key gets its re-creation kit: every list of what it holds.
     {
@@ -512,6 +576,13 @@ describe("infra/roleActions.json holds exactly the RBAC actions the service perf
   it("without enforce mode the service performs exactly `actions` and `dataActions`", () => {
     expect(sorted(withoutEnforce.actions)).toEqual(lower(roleActions.actions));
     expect(sorted(withoutEnforce.dataActions)).toEqual(lower(roleActions.dataActions));
+  });
+
+  it("on a Managed HSM pool the service needs exactly the local role's data actions", () => {
+    expect(sorted(withoutEnforce.hsmLocalActions)).toEqual(
+      lower(roleActions.managedHsmLocalRole.dataActions),
+    );
+    expect(withEnforce.hsmLocalActions.size).toBe(0);
   });
 
   it("enforce mode adds exactly `enforceActions`", () => {

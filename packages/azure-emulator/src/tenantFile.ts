@@ -89,6 +89,22 @@ export const deletedVaultSchema = z.looseObject({
   }),
 });
 
+/**
+ * One local RBAC role assignment of a Managed HSM pool (its data plane, not ARM): the fields of
+ * rbac.json 7.6 `RoleAssignment` (`name`, and `properties.scope`, `roleDefinitionId`, `principalId`)
+ * written flat. `scope` is `/` (the whole HSM), `/keys` (every key) or `/keys/{name}` (one key);
+ * `roleDefinitionId` as the HSM writes it,
+ * `Microsoft.KeyVault/providers/Microsoft.Authorization/roleDefinitions/{guid}`.
+ */
+export const hsmRoleAssignmentSchema = z.object({
+  name: z.string().min(1),
+  scope: z
+    .string()
+    .regex(/^\/(keys(\/[0-9A-Za-z-]{1,127})?)?$/, "a Managed HSM role scope is /, /keys or /keys/{name}"),
+  roleDefinitionId: z.string().min(1),
+  principalId: z.string().min(1),
+});
+
 const vaultUrl = z
   .url({ protocol: /^https$/, hostname: z.regexes.domain })
   .refine(
@@ -106,6 +122,8 @@ export const tenantFileSchema = z
       z.object({
         keys: z.record(keyNameSchema, z.array(keyVersionSchema)),
         deletedKeys: z.record(keyNameSchema, deletedKeySchema).optional(),
+        /** Managed HSM pools only: the pool's local RBAC role assignments (see {@link hsmRoleAssignmentSchema}). */
+        roleAssignments: z.array(hsmRoleAssignmentSchema).optional(),
       }),
     ),
     deletedVaults: z.array(deletedVaultSchema).optional(),
@@ -163,6 +181,14 @@ export const tenantFileSchema = z
       }
     });
     for (const [url, vault] of Object.entries(tenant.keyVaults)) {
+      if (vault.roleAssignments !== undefined && !/\.managedhsm\./i.test(new URL(url).hostname)) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["keyVaults", url, "roleAssignments"],
+          message:
+            "local role assignments belong to Managed HSM pools (https://{name}.managedhsm.azure.net); a vault's are Microsoft.Authorization/roleAssignments resources",
+        });
+      }
       const active = new Set(Object.keys(vault.keys).map((k) => k.toLowerCase()));
       for (const name of Object.keys(vault.deletedKeys ?? {})) {
         if (active.has(name.toLowerCase())) {
@@ -202,6 +228,8 @@ export type TenantFile = z.infer<typeof tenantFileSchema>;
 export type ArmResource = z.infer<typeof armResourceSchema>;
 /** One key version in the tenant file. */
 export type TenantKeyVersion = z.infer<typeof keyVersionSchema>;
+/** A Managed HSM local RBAC role assignment in the tenant file. */
+export type TenantHsmRoleAssignment = z.infer<typeof hsmRoleAssignmentSchema>;
 /** A soft-deleted key in the tenant file. */
 export type TenantDeletedKey = z.infer<typeof deletedKeySchema>;
 /** A soft-deleted vault in the tenant file, as ARM returns it. */

@@ -3,6 +3,7 @@ import type {
   ArmResource,
   TenantDeletedVault,
   TenantFile,
+  TenantHsmRoleAssignment,
   TenantKeyVersion,
   TenantSubscription,
 } from "./tenantFile.js";
@@ -33,6 +34,8 @@ export interface StoredVault {
   keys: Map<string, StoredKey>;
   /** Soft-deleted keys by lower-cased name. */
   deletedKeys: Map<string, StoredDeletedKey>;
+  /** A Managed HSM pool's local RBAC role assignments (empty for a vault). */
+  roleAssignments: TenantHsmRoleAssignment[];
 }
 
 function newEtag(): string {
@@ -66,7 +69,12 @@ export class TenantState {
       const deletedKeys = new Map<string, StoredDeletedKey>();
       for (const [name, deleted] of Object.entries(vault.deletedKeys ?? {}))
         deletedKeys.set(name.toLowerCase(), { name, ...deleted });
-      this.vaultsByHost.set(new URL(clean).host.toLowerCase(), { url: clean, keys, deletedKeys });
+      this.vaultsByHost.set(new URL(clean).host.toLowerCase(), {
+        url: clean,
+        keys,
+        deletedKeys,
+        roleAssignments: vault.roleAssignments ?? [],
+      });
     }
     for (const deleted of copy.deletedVaults ?? [])
       this.deletedVaultsById.set(deleted.id.toLowerCase(), deleted);
@@ -250,7 +258,13 @@ export class TenantState {
         };
       }
       // Left out when empty, so a tenant without deletions writes back as it was read.
-      keyVaults[vault.url] = vault.deletedKeys.size === 0 ? { keys } : { keys, deletedKeys };
+      keyVaults[vault.url] = {
+        keys,
+        ...(vault.deletedKeys.size === 0 ? {} : { deletedKeys }),
+        ...(vault.roleAssignments.length === 0
+          ? {}
+          : { roleAssignments: structuredClone(vault.roleAssignments) }),
+      };
     }
     const deletedVaults = [...this.deletedVaultsById.values()].map((d) => structuredClone(d));
     return {

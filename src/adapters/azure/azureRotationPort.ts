@@ -10,8 +10,12 @@ import {
 import {
   consumersOfKeyQuery,
   consumersOfVaultQuery,
+  managedHsmByUriQuery,
   vaultByUriQuery,
 } from "../../core/queries/consumersQuery.js";
+import { isManagedHsm } from "../../core/keyStores/keyStoreState.js";
+import { managedHsmFactsFromArm } from "../../core/keyStores/managedHsmFactsFromArm.js";
+import { createManagedHsmRoleAssignmentReader } from "./managedHsmRoleAssignments.js";
 import type {
   DeletedKeyFacts,
   DeletedVaultFacts,
@@ -36,6 +40,12 @@ function requiredApiVersion(resourceType: string): string {
 }
 
 const vaultApiVersion = requiredApiVersion("Microsoft.KeyVault/vaults");
+const managedHsmApiVersion = requiredApiVersion("Microsoft.KeyVault/managedHSMs");
+
+/** True when an ARM id names a Managed HSM pool rather than a vault. */
+function isManagedHsmId(id: string): boolean {
+  return /\/providers\/microsoft\.keyvault\/managedhsms\/[^/]+\/?$/i.test(id);
+}
 
 function isNotFound(error: unknown): boolean {
   return error instanceof RestError && error.statusCode === 404;
@@ -72,6 +82,7 @@ export function createAzureRotationPort(
   const subscriptionOf = (id: string): string => parseResourceId(id).subscriptionId;
   const now = options.now ?? Date.now;
   const vaultCache = new Map<string, { at: number; facts: Promise<VaultFacts | undefined> }>();
+  const hsmRoleAssignments = createManagedHsmRoleAssignmentReader(clients.options);
 
   /**
    * GET through the generic client, keeping the response body itself: the SDK's `GenericResource`
@@ -103,12 +114,18 @@ export function createAzureRotationPort(
     return (await readVersioned(resourceId))?.resource;
   }
 
+  /**
+   * The vault or Managed HSM pool behind a key URL. A Managed HSM is `Microsoft.KeyVault/managedHSMs`,
+   * found by `properties.hsmUri` (a hint that names a vault is ignored for an HSM URL, and the
+   * reverse). Read with its own api-version and mapped to the same facts.
+   */
   async function readVaultFresh(vaultUrl: string, armId?: string): Promise<VaultFacts | undefined> {
-    let id = armId;
+    const hsm = isManagedHsm(vaultUrl);
+    let id = armId !== undefined && isManagedHsmId(armId) === hsm ? armId : undefined;
     if (id === undefined) {
       for await (const page of resourceGraphPages<{ id: string }>(
         clients,
-        vaultByUriQuery(vaultUrl),
+        hsm ? managedHsmByUriQuery(vaultUrl) : vaultByUriQuery(vaultUrl),
         {},
         10,
       )) {
@@ -119,6 +136,7 @@ export function createAzureRotationPort(
     if (id === undefined) return undefined;
     const client = await clients.resources(subscriptionOf(id));
     try {
+      if (hsm) return managedHsmFactsFromArm(await client.resources.getById(id, managedHsmApiVersion));
       const vault = await client.resources.getById(id, vaultApiVersion);
       return vaultFactsFromArm(vault);
     } catch (error) {
@@ -327,6 +345,10 @@ export function createAzureRotationPort(
         );
       }
       return out;
+    },
+
+    listHsmRoleAssignments(hsmUrl: string, keyName: string): Promise<RoleAssignmentFacts[]> {
+      return hsmRoleAssignments.forKey(hsmUrl, keyName);
     },
 
     readVersioned,

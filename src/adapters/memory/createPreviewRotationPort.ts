@@ -47,6 +47,7 @@ export function createPreviewRotationPort(live: RotationPort): PreviewRotationPo
     readDeletedVault: (subscriptionId, location, name) =>
       live.readDeletedVault(subscriptionId, location, name),
     listRoleAssignments: (scope, principalId) => live.listRoleAssignments(scope, principalId),
+    listHsmRoleAssignments: (hsmUrl, keyName) => live.listHsmRoleAssignments(hsmUrl, keyName),
     async patchResource(resourceId, patch, options) {
       const before = await current(resourceId);
       if (before === undefined) throw new PreconditionFailedError(resourceId);

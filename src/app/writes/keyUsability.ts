@@ -3,6 +3,7 @@ import { consumerFactsFromArm } from "../../core/consumers/consumerFactsFromArm.
 import { keyRefFromUri } from "../../core/ids/keyId.js";
 import { preflight } from "../../core/preflight/preflight.js";
 import type { RotationPort } from "../../core/ports/rotationPort.js";
+import { readKeyAccess } from "./readKeyAccess.js";
 
 /** Whether a key version is usable by a resource: the preflight's errors, or why they could not be read. */
 export type KeyUsability = { readonly problems: readonly string[] } | { readonly unreadable: string };
@@ -28,17 +29,20 @@ export async function keyUsability(
     port.readVault(key.vaultUrl, options.vaultArmId),
   ]);
   if (version === undefined) return { unreadable: `the key version ${key.keyId} does not exist` };
-  if (vault === undefined) return { unreadable: `the key store ${key.vaultUrl} was not found` };
-  const principal = facts.identity?.principalId;
-  const roleAssignments =
-    vault.enableRbacAuthorization && principal !== undefined
-      ? await port.listRoleAssignments(vault.armId, principal)
-      : [];
+  if (vault === undefined)
+    return {
+      unreadable: `the key store ${key.vaultUrl} answers for ${key.keyId} but Resource Graph and ARM do not show it to the service, so its soft delete, purge protection and firewall cannot be checked`,
+    };
+  const access = await readKeyAccess(port, vault, key, facts.identity?.principalId);
+  if (access.unreadable !== undefined)
+    return {
+      unreadable: `HsmRoleAssignmentsUnreadable: the local RBAC role assignments of the Managed HSM ${key.vaultUrl} cannot be read by the service (${access.unreadable}); grant the service's identity "Managed HSM Crypto Auditor" on the HSM (scope /)`,
+    };
   const result = preflight({
     consumer: facts,
     key: version,
     vault,
-    roleAssignments,
+    roleAssignments: access.roleAssignments,
     now: options.now,
     expiryMarginDays: options.expiryMarginDays,
   });

@@ -7,6 +7,9 @@ import { moduleFor } from "./registry.js";
  */
 const otherApiVersions: Readonly<Record<string, string>> = {
   "microsoft.compute/virtualmachines": "2024-07-01",
+  // Managed HSM pools: read for soft delete, purge protection and firewall (azure-rest-api-specs
+  // keyvault resource-manager stable/2024-11-01 managedHsm.json, ManagedHsms_Get).
+  "microsoft.keyvault/managedhsms": "2024-11-01",
 };
 
 /** The api-version for a resource type (case-insensitive), or undefined when the service does not read it. */

@@ -7,6 +7,7 @@ import type { PreflightReason } from "../preflight/preflightReason.js";
 import type { ArmResourceJson } from "../arm/armResource.js";
 import type { ConsumerRule } from "../consumers/consumerRule.js";
 import { keyRef, sameKey, type KeyRef } from "../ids/keyId.js";
+import { isManagedHsm } from "../keyStores/keyStoreState.js";
 import { autoRotationErrorText } from "../consumers/diskEncryptionSet/desKeyChangeProof.js";
 import type { VmStates } from "../writes/keyChangeInput.js";
 import { onlyTransient, type WriteRestriction } from "../writes/writeRestriction.js";
@@ -21,6 +22,11 @@ export interface RotationSnapshot {
   versions: readonly KeyVersionFacts[];
   vault: VaultFacts | undefined;
   roleAssignments: readonly RoleAssignmentFacts[];
+  /**
+   * Set when the key store is a Managed HSM pool whose local RBAC role assignments the service may
+   * not read (HTTP 403): why, as the HSM answered. The identity's access then cannot be proven.
+   */
+  roleAssignmentsUnreadable?: string | undefined;
   now: Date;
   expiryMarginDays: number;
   /** The power states of the VMs the change would reach, when the rule needs them (`needsVmStates`). */
@@ -36,6 +42,7 @@ export type RotationDecisionCode =
   | "NoUsableNewerVersion"
   | "CurrentVersionUnknown"
   | "VaultNotFound"
+  | "HsmRoleAssignmentsUnreadable"
   | "ConsumerUnreadable"
   | "CannotRotate"
   | "AwaitingState";
@@ -131,7 +138,21 @@ export function decideRotation(s: RotationSnapshot): RotationDecision {
       code: "VaultNotFound",
       from: current,
       reasons: [],
-      reason: `the vault ${current.vaultUrl} was not found, so the new version cannot be proven usable`,
+      reason: isManagedHsm(current.vaultUrl)
+        ? `the Managed HSM ${current.vaultUrl} answers for this key, but Resource Graph and ARM do not show the service its Microsoft.KeyVault/managedHSMs resource, so its soft delete, purge protection and firewall cannot be checked and the new version cannot be proven usable`
+        : `the vault ${current.vaultUrl} was not found, so the new version cannot be proven usable`,
+    };
+  }
+  if (s.vault.storeKind === "managedHsm" && s.roleAssignmentsUnreadable !== undefined) {
+    return {
+      kind: "refuse",
+      code: "HsmRoleAssignmentsUnreadable",
+      from: current,
+      reasons: [],
+      reason:
+        `the local RBAC role assignments of the Managed HSM ${current.vaultUrl} cannot be read by the service ` +
+        `(${s.roleAssignmentsUnreadable}), so whether the resource's identity may use the key cannot be proven. ` +
+        `Grant the service's identity "Managed HSM Crypto Auditor" on the HSM (scope /).`,
     };
   }
   let consumer;

@@ -26,6 +26,9 @@ export const NEXT_ROTATION_REASONS: ReadonlySet<PreflightReasonCode> = new Set<P
   "VaultRegionMismatch",
   "VaultTenantMismatch",
   "ServiceSideEncryptionNoRotation",
+  // The key store kind holds for every version: an AI services account or ML workspace on a Managed
+  // HSM key is refused on every rotation.
+  "KeyStoreNotSupported",
 ]);
 
 /** What the check found: a finding, a reason it could not judge, or nothing wrong. */
@@ -88,15 +91,19 @@ export function checkNextRotation(input: {
   let roleAssignments: readonly RoleAssignmentFacts[] = [];
   if (state.vault.enableRbacAuthorization && consumer.identity !== undefined) {
     const read = state.roleAssignments;
+    const where =
+      state.vault.storeKind === "managedHsm"
+        ? "the local RBAC role assignments of the Managed HSM"
+        : "the role assignments of its identity on the vault";
     if (read === undefined)
       return {
         kind: "undetermined",
-        reason: "the role assignments of its identity on the vault were not read",
+        reason: `${where} were not read`,
       };
     if (!read.ok)
       return {
         kind: "undetermined",
-        reason: `the role assignments of its identity on the vault could not be read: ${read.error}`,
+        reason: `${where} could not be read: ${read.error}`,
       };
     roleAssignments = read.value;
   }

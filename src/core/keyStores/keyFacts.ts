@@ -90,11 +90,21 @@ export interface VaultNetworkAcls {
   readonly bypass: "AzureServices" | "None";
 }
 
-/** A Key Vault (`Microsoft.KeyVault/vaults`), from the management plane. */
+/**
+ * A key store from the management plane: a Key Vault (`Microsoft.KeyVault/vaults`) or a Managed HSM
+ * pool (`Microsoft.KeyVault/managedHSMs`, `storeKind: "managedHsm"`).
+ */
 export interface VaultFacts {
   readonly armId: string;
-  /** `https://{vault}.vault.azure.net/`. */
+  /** `https://{vault}.vault.azure.net/`, or a Managed HSM's `properties.hsmUri`. */
   readonly vaultUri: string;
+  /**
+   * `managedHsm` for a Managed HSM pool: its data-plane access is decided by its local RBAC role
+   * assignments (never access policies or ARM role assignments). Absent for a Key Vault.
+   */
+  readonly storeKind?: "managedHsm" | undefined;
+  /** `properties.softDeleteRetentionInDays`, when ARM reports it. */
+  readonly softDeleteRetentionInDays?: number | undefined;
   readonly location: string;
   readonly tenantId: string;
   /**

@@ -16,8 +16,8 @@ export type Read<T> =
 /**
  * What the caller read about the key store of a consumer's key, in two rounds: first the vault (ARM),
  * the key's versions and the version in use (data plane); then, depending on those, the deleted vault,
- * the deleted key and, for a vault using Azure RBAC, the identity's role assignments. A read that was
- * not made is absent.
+ * the deleted key and, for a vault using Azure RBAC, the identity's role assignments (for a Managed
+ * HSM pool, the pool's local RBAC role assignments). A read that was not made is absent.
  */
 export interface KeyStoreReads {
   readonly vault?: Read<VaultFacts | undefined> | undefined;
@@ -89,8 +89,8 @@ function valueOf<T>(read: Read<T | undefined> | undefined): T | undefined {
  * Judges the key store of a consumer's key from what was read. Pure. The rules, in order:
  * - the vault (ARM) could not be read: unreadable;
  * - ARM does not know the vault: if the key still answers on the data plane the vault is only out of
- *   the service's sight (unreadable; for a Managed HSM pool, whose settings the service does not
- *   read, the same); a soft-deleted key found there makes it `key-deleted`; otherwise the vault is
+ *   the service's sight (unreadable; for a Managed HSM pool, whose `managedHSMs` resource ARM does
+ *   not show, the same); a soft-deleted key found there makes it `key-deleted`; otherwise the vault is
  *   deleted (soft-deleted when the deleted-vault lookup finds it, else purged or out of sight);
  * - the vault is there but the key has no versions: `key-deleted` (soft-deleted when the
  *   deleted-key lookup finds it, else purged);
@@ -112,7 +112,7 @@ export function keyStoreStateOf(key: KeyRef, reads: KeyStoreReads): KeyStoreStat
       return {
         kind: "unreadable",
         reason: isManagedHsm(key.vaultUrl)
-          ? `${keyText} is in the Managed HSM pool ${host}, whose soft delete, purge protection and access the service does not read`
+          ? `${keyText} answers, but the Managed HSM pool ${host} (Microsoft.KeyVault/managedHSMs) is not visible to the service through Resource Graph or ARM: its soft delete, purge protection and access cannot be checked`
           : `the key vault ${host} is not visible to the service through Resource Graph or ARM although ${keyText} answers: its soft delete, purge protection and access cannot be checked`,
       };
     }

@@ -82,6 +82,12 @@ export interface RotationPort extends MlWorkspacePort {
    */
   listRoleAssignments(scope: string, principalId?: string): Promise<RoleAssignmentFacts[]>;
   /**
+   * The local RBAC role assignments of a Managed HSM pool that can apply to key `keyName` (scopes
+   * `/`, `/keys` and `/keys/{name}`), of every principal, from the HSM's data plane.
+   * @throws `HsmRoleAssignmentsUnreadableError` (core/keyStores) when the HSM refuses the service (HTTP 403).
+   */
+  listHsmRoleAssignments(hsmUrl: string, keyName: string): Promise<RoleAssignmentFacts[]>;
+  /**
    * Applies an ARM merge patch (wire shape, `properties` nested) to a resource the service writes and
    * waits for the long-running operation. With `ifMatch` the write is conditional on that ETag.
    * @throws {@link PreconditionFailedError} when the resource changed since that ETag (HTTP 412).

@@ -8,6 +8,7 @@ import type {
   VaultFacts,
 } from "../keyStores/keyFacts.js";
 import { findKeyUseAssignment, keyResourceId } from "../keyStores/keyVaultRoles.js";
+import { findHsmKeyUseAssignment, hsmKeyScope } from "../keyStores/managedHsmRoles.js";
 import type {
   PreflightReason,
   PreflightReasonCode,
@@ -48,7 +49,10 @@ export interface PreflightInput {
   readonly key: KeyVersionFacts;
   /** The vault that holds {@link key}. */
   readonly vault: VaultFacts;
-  /** Assignments that may apply to the vault; only consulted when the vault uses Azure RBAC. */
+  /**
+   * Assignments that may apply to the vault; only consulted when the vault uses Azure RBAC. For a
+   * Managed HSM pool: its local RBAC assignments (scopes `/`, `/keys`, `/keys/{name}`).
+   */
   readonly roleAssignments: readonly RoleAssignmentFacts[];
   readonly now: Date;
   /** A key expiring within this many days is refused (callers default it to 30). */
@@ -69,6 +73,16 @@ function normalizeLocation(location: string): string {
 
 function armSubscription(id: string): string | undefined {
   return /^\/subscriptions\/([^/]+)/i.exec(id)?.[1]?.toLowerCase();
+}
+
+/** The name of a Managed HSM pool: the last segment of its ARM id. */
+function hsmName(vault: VaultFacts): string {
+  return vault.armId.replace(/\/+$/, "").split("/").pop() ?? vault.armId;
+}
+
+/** The resource group of a key store: the segment after `resourceGroups` in its ARM id. */
+function resourceGroupOf(vault: VaultFacts): string {
+  return /\/resourceGroups\/([^/]+)/i.exec(vault.armId)?.[1] ?? "<resource group>";
 }
 
 /** The vault host of a URL in any spelling ARM writes (`:443`, letter case, trailing slash). */
@@ -203,17 +217,23 @@ export function preflight(input: PreflightInput): PreflightResult {
     );
   }
 
-  // The vault.
+  // The vault (or Managed HSM pool: same codes, its own words and remedies).
+  const hsm = vault.storeKind === "managedHsm";
   if (!vault.enableSoftDelete) {
     add(
       "VaultSoftDeleteDisabled",
-      `Vault ${vault.armId} has soft delete off; ${label} requires it. Enable soft delete.`,
+      hsm
+        ? `Managed HSM ${vault.armId} reports soft delete off; ${label} requires it.`
+        : `Vault ${vault.armId} has soft delete off; ${label} requires it. Enable soft delete.`,
     );
   }
   if (!vault.enablePurgeProtection) {
     add(
       "VaultPurgeProtectionDisabled",
-      `Vault ${vault.armId} has purge protection off; ${label} requires it. Enable purge protection.`,
+      hsm
+        ? `Managed HSM ${vault.armId} has purge protection off; ${label} requires it. Enable purge protection ` +
+            `(az keyvault update-hsm --hsm-name ${hsmName(vault)} --resource-group ${resourceGroupOf(vault)} --enable-purge-protection true).`
+        : `Vault ${vault.armId} has purge protection off; ${label} requires it. Enable purge protection.`,
     );
   }
   const firewallOn =
@@ -221,7 +241,7 @@ export function preflight(input: PreflightInput): PreflightResult {
   if (firewallOn && (vault.networkAcls?.bypass ?? "AzureServices") !== "AzureServices") {
     add(
       "VaultFirewallBlocksTrustedServices",
-      `Vault ${vault.armId} restricts network access without letting trusted Microsoft services through, ` +
+      `${hsm ? "Managed HSM" : "Vault"} ${vault.armId} restricts network access without letting trusted Microsoft services through, ` +
         `so ${label} cannot reach it. Set networkAcls.bypass to AzureServices.`,
     );
   }
@@ -231,8 +251,8 @@ export function preflight(input: PreflightInput): PreflightResult {
   ) {
     add(
       "VaultRegionMismatch",
-      `Vault ${vault.armId} is in ${vault.location} but ${label} is in ${consumer.location}; they must be in ` +
-        `the same region. Use a key from a vault in ${consumer.location}.`,
+      `${hsm ? "Managed HSM" : "Vault"} ${vault.armId} is in ${vault.location} but ${label} is in ${consumer.location}; they must be in ` +
+        `the same region. Use a key from a ${hsm ? "key store" : "vault"} in ${consumer.location}.`,
     );
   }
   if (
@@ -305,6 +325,18 @@ export function preflight(input: PreflightInput): PreflightResult {
       );
     } else {
       add("IdentityMissing", `${label}: ${profile.missingIdentityDetail(consumer)}`);
+    }
+  } else if (hsm) {
+    if (findHsmKeyUseAssignment(input.roleAssignments, identity.principalId, key.keyName) === undefined) {
+      add(
+        "IdentityLacksKeyPermissions",
+        `The ${identity.kind === "SystemAssigned" ? "system-assigned" : "user-assigned"} identity ` +
+          `${identity.principalId} of ${label} has no local RBAC role on Managed HSM ${keyHost} at ` +
+          `${hsmKeyScope(key.keyName)}, /keys or / that allows get, wrapKey and unwrapKey. Assign it ` +
+          `"Managed HSM Crypto Service Encryption User" on ${hsmKeyScope(key.keyName)} ` +
+          `(az keyvault role assignment create --hsm-name ${hsmName(vault)} --role "Managed HSM Crypto Service Encryption User" ` +
+          `--assignee-object-id ${identity.principalId} --assignee-principal-type ServicePrincipal --scope ${hsmKeyScope(key.keyName)}).`,
+      );
     }
   } else if (vault.enableRbacAuthorization) {
     const assignment = findKeyUseAssignment(

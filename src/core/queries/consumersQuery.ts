@@ -50,6 +50,19 @@ export function vaultByUriQuery(vaultUrl: string): string {
   ].join("\n");
 }
 
+/**
+ * Finds a Managed HSM pool (`Microsoft.KeyVault/managedHSMs`) by its data-plane URL, compared with
+ * `properties.hsmUri` in every spelling ARM writes (letter case, `:443`, trailing slash).
+ */
+export function managedHsmByUriQuery(hsmUrl: string): string {
+  const host = queryHost(hsmUrl);
+  return [
+    "resources",
+    `| where type =~ 'microsoft.keyvault/managedhsms' and ${keyUriKql.vaultUri("tostring(properties.hsmUri)", host)}`,
+    "| project id",
+  ].join("\n");
+}
+
 /** Finds whether any consumer uses a key of this vault (any key, any version). */
 export function consumersOfVaultQuery(vaultUrl: string): string {
   const host = queryHost(vaultUrl);

@@ -31,6 +31,11 @@ export type FactRequest =
    * (the preflight picks each consumer's own), not one per consumer.
    */
   | { readonly kind: "roleAssignments"; readonly scope: string }
+  /**
+   * The local RBAC role assignments of a Managed HSM pool that can apply to one of its keys (scopes
+   * `/`, `/keys`, `/keys/{name}`): one read per key for all its consumers.
+   */
+  | { readonly kind: "hsmRoleAssignments"; readonly vaultUrl: string; readonly keyName: string }
   | Exclude<ContextNeed, { readonly kind: "mlRecreation" }>;
 
 /** A vault URL as one spelling (`https://{host}`), so `:443` or a trailing slash reads the vault once. */
@@ -54,6 +59,7 @@ export function factKey(request: FactRequest): string {
     case "deletedVault":
       return `${request.kind}|${request.subscriptionId}|${request.location}|${request.name}`.toLowerCase();
     case "deletedKey":
+    case "hsmRoleAssignments":
       return `${request.kind}|${vaultKey(request.vaultUrl)}|${request.keyName}`.toLowerCase();
     case "roleAssignments":
       return `${request.kind}|${request.scope}`.toLowerCase();
@@ -143,9 +149,16 @@ export function followUpFacts(resource: ArmResourceJson, facts: PageFacts): Fact
     const deletedVault = listed ? undefined : deletedVaultRequest(resource, key);
     if (deletedVault !== undefined) out.push(deletedVault);
   } else if (vaultFacts.enableRbacAuthorization && listed && principalOf(resource) !== undefined) {
-    out.push({ kind: "roleAssignments", scope: vaultFacts.armId });
+    out.push(roleAssignmentsRequest(vaultFacts, key));
   }
   return out;
+}
+
+/** The read of the role assignments that decide access to `key` in a vault using Azure RBAC or a Managed HSM. */
+function roleAssignmentsRequest(vault: VaultFacts, key: KeyRef): FactRequest {
+  return vault.storeKind === "managedHsm"
+    ? { kind: "hsmRoleAssignments", vaultUrl: key.vaultUrl, keyName: key.keyName }
+    : { kind: "roleAssignments", scope: vault.armId };
 }
 
 /** What was read about the key store of `key` (the key `resource` uses), for `keyStoreStateOf`. */
@@ -179,10 +192,7 @@ export function keyStoreReads(resource: ArmResourceJson, key: KeyRef, facts: Pag
       deletedVault === undefined ? undefined : (facts.outcome(deletedVault) as KeyStoreReads["deletedVault"]),
     roleAssignments:
       vaultFacts?.enableRbacAuthorization === true
-        ? (facts.outcome({
-            kind: "roleAssignments",
-            scope: vaultFacts.armId,
-          }) as KeyStoreReads["roleAssignments"])
+        ? (facts.outcome(roleAssignmentsRequest(vaultFacts, key)) as KeyStoreReads["roleAssignments"])
         : undefined,
   };
 }

@@ -161,9 +161,14 @@ function templatePattern(template: string, greedy: ReadonlySet<string>): RegExp 
     .map((part) => {
       const name = /^\{([^}]+)\}$/.exec(part)?.[1];
       if (name === undefined) return part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-      return greedy.has(name) || name === "scope" ? ".+" : "[^/]+";
+      // A scope may be `/` itself (Managed HSM's root scope), which leaves nothing once the path's
+      // repeated slashes are folded: `{hsm}//providers/...` is `/{scope}/providers/...` with scope `/`.
+      if (name === "scope") return "\u0000";
+      return greedy.has(name) ? ".+" : "[^/]+";
     })
-    .join("");
+    .join("")
+    .replace("/\u0000", "(?:/.+)?")
+    .replace("\u0000", ".+");
   return new RegExp(`^${source}/?$`, "i");
 }
 

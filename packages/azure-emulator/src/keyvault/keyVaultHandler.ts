@@ -11,6 +11,7 @@ import {
 import type { TenantKeyVersion } from "../tenantFile.js";
 import type { StoredDeletedKey, StoredKey, StoredVault, TenantState } from "../tenantState.js";
 import { deletedKeyBundle, keyBundle, keyItem, type WireKeyItem } from "./keyBundle.js";
+import { handleHsmRbac, hsmRbacRouteOf } from "./hsmRbacHandler.js";
 import { parseCreateKeyBody, parseUpdateKeyBody } from "./keyRequestBody.js";
 import { authenticate, vaultChallenge } from "./keyVaultChallenge.js";
 import { maxPageSize, nextLink, pageOf, readMaxResults } from "./keyVaultPaging.js";
@@ -334,6 +335,11 @@ function handle(state: TenantState, request: EmulatorRequest, context: RequestCo
   const refused = authenticate(request.headers.authorization, context.principal, challenge, state.tenantId);
   if (refused !== undefined) return refused;
   const apiVersion = readApiVersion(request.url);
+  const rbac =
+    keyVaultDomainOf(host)?.startsWith("managedhsm.") === true
+      ? hsmRbacRouteOf(request.url.pathname)
+      : undefined;
+  if (rbac !== undefined) return handleHsmRbac(vault, request, rbac, context.principal);
   const route = routeOf(request.method, pathSegments(request.url.pathname));
   if (route === undefined) {
     return keyVaultError(
@@ -382,7 +388,8 @@ function handle(state: TenantState, request: EmulatorRequest, context: RequestCo
  * The Key Vault keys data plane as KeyClient (@azure/keyvault-keys 4.x) uses it: the challenge
  * handshake, get (latest or one version), list keys, list versions (paged), create and update,
  * delete (soft delete when the vault has it), get a deleted key and recover it, served from the
- * tenant's `keyVaults` so changes show in `toTenantFile()`. Other operations (purge, list deleted
+ * tenant's `keyVaults` so changes show in `toTenantFile()`; on a Managed HSM pool also its local RBAC
+ * role assignments and role definitions (`hsmRbacHandler.ts`). Other operations (purge, list deleted
  * keys, import, rotate, cryptography, secrets, certificates) answer 501 `NotImplemented`.
  */
 export function createKeyVaultHandler(state: TenantState): SurfaceHandler {

@@ -18,3 +18,9 @@ export {
   type SingleKeyConsumerOptions,
   type SingleKeyTenantOptions,
 } from "./presets.js";
+export {
+  MANAGED_HSM_ROLES,
+  type HsmRoleAssignmentOptions,
+  type ManagedHsmOptions,
+  type ManagedHsmRoleName,
+} from "./managedHsm.js";

@@ -7,6 +7,7 @@ import {
   type TenantSubscription,
 } from "../tenantFile.js";
 import { DeterministicIds } from "./deterministicIds.js";
+import { MANAGED_HSM_ROLES, type HsmRoleAssignmentOptions, type ManagedHsmOptions } from "./managedHsm.js";
 
 /*
  * Resource bodies follow the GET responses of the api-versions the service reads (src/core/consumers/apiVersions.ts),
@@ -241,7 +242,8 @@ export type DiskEncryptionSetType =
 export interface DiskEncryptionSetOptions extends ResourcePlacement, IdentityOptions {
   /** Versioned key URI. */
   keyUrl: string;
-  sourceVaultId: string;
+  /** `activeKey.sourceVault.id`: the vault of the key; absent for a Managed HSM key (ARM writes none). */
+  sourceVaultId?: string;
   /** `rotationToLatestKeyVersionEnabled`; default false. */
   autoRotation?: boolean;
   /** Default `EncryptionAtRestWithCustomerKey`. */
@@ -793,6 +795,78 @@ export class TenantBuilder {
     return { ...ref, url, uri: `${url}/` };
   }
 
+  /**
+   * A Managed HSM pool (`Microsoft.KeyVault/managedHSMs`, in the shape of the 2024-11-01
+   * `ManagedHsm_Get` example) served at `https://{name}.managedhsm.azure.net`; its keys are added
+   * with {@link key} and its local RBAC role assignments with {@link hsmRoleAssignment}.
+   */
+  managedHsm(options: ManagedHsmOptions): VaultRef {
+    const { id, location, createdAt } = this.place(options, "Microsoft.KeyVault/managedHSMs");
+    const url = `https://${options.name.toLowerCase()}.managedhsm.azure.net`;
+    const properties: Record<string, unknown> = {
+      tenantId: this.tenantId,
+      initialAdminObjectIds: [...(options.initialAdminObjectIds ?? [this.ids.guid("hsm-admin")])],
+      hsmUri: `${url}/`,
+      enableSoftDelete: options.softDelete ?? true,
+      softDeleteRetentionInDays: options.softDeleteRetentionInDays ?? 90,
+      enablePurgeProtection: options.purgeProtection ?? true,
+      ...(options.networkAcls === undefined
+        ? {}
+        : {
+            networkAcls: {
+              bypass: options.networkAcls.bypass,
+              defaultAction: options.networkAcls.defaultAction,
+              ipRules: [],
+              virtualNetworkRules: [],
+            },
+          }),
+      publicNetworkAccess: options.publicNetworkAccess ?? "Enabled",
+      provisioningState: "Succeeded",
+      statusMessage: "The Managed HSM is provisioned and ready to use.",
+      securityDomainProperties: {
+        activationStatus: "Active",
+        activationStatusMessage: "Your HSM has been activated and can be used for cryptographic operations.",
+      },
+      regions: [],
+    };
+    const ref = this.ref(
+      {
+        id,
+        name: options.name,
+        type: "Microsoft.KeyVault/managedHSMs",
+        location,
+        sku: { family: "B", name: "Standard_B1" },
+        tags: options.tags ?? {},
+        systemData: this.systemData(createdAt),
+        properties,
+      },
+      options,
+      location,
+    );
+    this.keyVaults[url] ??= { keys: {} };
+    return { ...ref, url, uri: `${url}/` };
+  }
+
+  /**
+   * Adds a local RBAC role assignment to a Managed HSM of this builder (the tenant file's
+   * `keyVaults[hsm].roleAssignments`), at `/` unless a scope is given.
+   */
+  hsmRoleAssignment(hsm: VaultRef | string, options: HsmRoleAssignmentOptions): this {
+    const url = trimSlash(typeof hsm === "string" ? hsm : hsm.url);
+    const entry = this.keyVaults[url];
+    if (entry === undefined || !/\.managedhsm\./i.test(new URL(url).hostname))
+      throw new Error(`no Managed HSM ${url} in this builder`);
+    const guid =
+      typeof options.role === "string" ? MANAGED_HSM_ROLES[options.role] : options.role.roleDefinitionGuid;
+    (entry.roleAssignments ??= []).push({
+      name: options.name ?? this.ids.guid("hsm-role-assignment"),
+      scope: options.scope ?? "/",
+      roleDefinitionId: `Microsoft.KeyVault/providers/Microsoft.Authorization/roleDefinitions/${guid}`,
+      principalId: options.principalId,
+    });
+    return this;
+  }
+
   private accessPolicy(ap: AccessPolicySpec): Record<string, unknown> {
     return {
       tenantId: ap.tenantId ?? this.tenantId,
@@ -982,7 +1056,10 @@ export class TenantBuilder {
         tags: options.tags ?? {},
         ...(identity.body === undefined ? {} : { identity: identity.body }),
         properties: {
-          activeKey: { sourceVault: { id: options.sourceVaultId }, keyUrl: options.keyUrl },
+          activeKey: {
+            ...(options.sourceVaultId === undefined ? {} : { sourceVault: { id: options.sourceVaultId } }),
+            keyUrl: options.keyUrl,
+          },
           encryptionType: options.encryptionType ?? "EncryptionAtRestWithCustomerKey",
           rotationToLatestKeyVersionEnabled: options.autoRotation ?? false,
           previousKeys: (options.previousKeys ?? []).map((keyUrl) => ({ keyUrl })),

@@ -66,7 +66,10 @@ export function validateDiskEncryptionSet(context: WriteContext): WriteRefusal |
     );
   }
   const sourceVaultId = stringField(activeKey, "sourceVault", "id");
-  if (sourceVaultId === undefined || sourceVaultId === "") {
+  // DiskRP `KeyForDiskEncryptionSet.sourceVault` is the Key Vault holding the key; a Managed HSM key
+  // has none (the Managed HSM disk encryption set quickstart creates the set from the key URL alone).
+  const managedHsmKey = /\.managedhsm\./i.test(ref.vaultHost);
+  if ((sourceVaultId === undefined || sourceVaultId === "") && !managedHsmKey) {
     return invalid(
       "Required parameter 'activeKey.sourceVault.id' is missing (null).",
       "diskEncryptionSet.activeKey.sourceVault.id",
@@ -80,7 +83,10 @@ export function validateDiskEncryptionSet(context: WriteContext): WriteRefusal |
     );
   }
   // When the vault resource is known, the key must live in it.
-  const vaultUri = stringField(state.getResource(sourceVaultId)?.body, "properties", "vaultUri");
+  const vaultUri =
+    sourceVaultId === undefined || sourceVaultId === ""
+      ? undefined
+      : stringField(state.getResource(sourceVaultId)?.body, "properties", "vaultUri");
   if (vaultUri !== undefined && new URL(vaultUri).host.toLowerCase() !== ref.vaultHost) {
     return invalid(
       `The key '${keyUrl}' is not in the key vault '${sourceVaultId}' named by 'activeKey.sourceVault.id'.`,
