@@ -93,7 +93,8 @@ const armEvent: fc.Arbitrary<Record<string, unknown>> = fc
     child: fc.boolean(),
   })
   .map((e) => {
-    const [provider, type] = e.op;
+    const provider = e.op[0];
+    const type = e.op[1];
     const uri = `/subscriptions/${e.sub}/resourceGroups/${e.group}/providers/${provider}/${type}/${e.name}${e.child ? "/deployments/d1" : ""}`;
     const claims = { aud: "https://management.core.windows.net/", [e.oidName]: e.caller, appid: e.app };
     const data: Record<string, unknown> = {
