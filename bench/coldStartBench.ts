@@ -1,6 +1,7 @@
 import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 import { bundleApp, projectRoot, type BundleResult } from "./bundleApp.js";
 import { probe, type ProbeResult } from "./hostProbe.js";
 import type { Figure } from "./rotationBench.js";
@@ -37,6 +38,17 @@ async function tscEntryPoints(): Promise<string[]> {
 function sdkPackages(bundle: BundleResult): string[] {
   const notClients = /^@azure\/(functions|monitor-|core-|abort-controller|logger|opentelemetry-|msal-)/;
   return bundle.packages.filter((p) => p.startsWith("@azure/") && !notClients.test(p));
+}
+
+/**
+ * Every lazily loaded chunk of the bundle, as file URLs: what the first invocations import on top of
+ * `main.js` (the SDK clients, loaded on first use).
+ */
+function firstUseChunks(bundle: BundleResult): string[] {
+  return bundle.files
+    .filter((f) => f.endsWith(".js") && path.resolve(bundle.outdir, f) !== path.resolve(bundle.main))
+    .sort()
+    .map((f) => pathToFileURL(path.resolve(bundle.outdir, f)).href);
 }
 
 function quantile(sorted: number[], q: number): number {
@@ -83,6 +95,15 @@ export async function coldStart(): Promise<Figure[]> {
       { name: "single", entryPoints: [single.main], samples: [] },
       { name: "lazyTelemetry", entryPoints: tsc, telemetry: true, samples: [] },
       { name: "bundleTelemetry", entryPoints: [bundle.main], telemetry: true, samples: [] },
+      // The headline pair: what a first invocation costs, everything it may load, telemetry on both.
+      { name: "eagerTelemetry", entryPoints: tsc, eagerPackages: eager, telemetry: true, samples: [] },
+      {
+        name: "bundleTelemetryChunks",
+        entryPoints: [bundle.main],
+        eagerPackages: firstUseChunks(bundle),
+        telemetry: true,
+        samples: [],
+      },
     ];
     // Round-robin, so drift in machine load spreads over every variant alike.
     for (let i = 0; i < runs; i++) {
@@ -99,7 +120,9 @@ export async function coldStart(): Promise<Figure[]> {
         v.samples.push(result.loadMs);
       }
     }
-    const [lazy, eagerV, bundled, singleV, lazyTel, bundleTel] = variants as [
+    const [lazy, eagerV, bundled, singleV, lazyTel, bundleTel, eagerTel, chunksTel] = variants as [
+      Variant,
+      Variant,
       Variant,
       Variant,
       Variant,
@@ -132,6 +155,8 @@ export async function coldStart(): Promise<Figure[]> {
     const singleS = s.single as { median: number };
     const lazyTelS = s.lazyTelemetry as { median: number };
     const bundleTelS = s.bundleTelemetry as { median: number };
+    const eagerTelS = s.eagerTelemetry as { median: number };
+    const chunksTelS = s.bundleTelemetryChunks as { median: number };
     return [
       {
         name: `Cold start: load the ${functions} function entry points (tsc output, SDK clients loaded on first use)`,
@@ -167,6 +192,18 @@ export async function coldStart(): Promise<Figure[]> {
           `bundle+telemetry ${fmt(bundleTel)} (+${(bundleTelS.median - bundleS.median).toFixed(0)} ms); ` +
           `tsc+telemetry ${fmt(lazyTel)} (${(lazyTelS.median / lazyS.median).toFixed(2)} of tsc without); ` +
           `bundle+telemetry/tsc+telemetry = ${(bundleTelS.median / lazyTelS.median).toFixed(2)}.`,
+      },
+      {
+        id: "coldStart.ratio",
+        name: "Cold start, bundle with every first-use chunk loaded, telemetry on, vs eager import",
+        value: chunksTelS.median,
+        unit: "ms (median)",
+        baseline: eagerTelS.median,
+        baselineName: `tsc output plus eager import of ${eager.length} Azure SDK packages, telemetry on`,
+        ratio: chunksTelS.median / eagerTelS.median,
+        note:
+          `bundle+chunks+telemetry ${fmt(chunksTel)}; eager+telemetry ${fmt(eagerTel)}; every chunk a ` +
+          `first invocation could load is imported (an upper bound: one function loads only its own).`,
       },
     ];
   } finally {

@@ -16,6 +16,13 @@ export interface Figure {
   /** value / baseline, or baseline / value when `higherIsBetter` is false for the ratio's meaning. */
   ratio: number;
   note: string;
+  /**
+   * Short stable name in `bench/results.json` and for `npm run bench -- --only` (e.g.
+   * `rotation.writeBucketUse`); when absent, the runner names the figure after its registration.
+   */
+  id?: string;
+  /** The figure missed what it must show (e.g. nothing was throttled): printed FAILED, exit code 1. */
+  failed?: boolean;
 }
 
 async function runtimeFor(emulator: AzureEmulator, storage: string, suffix: string) {

@@ -1,5 +1,8 @@
 import { decodeDeliveryText } from "../src/core/events/decodeDelivery.js";
 import { triageEvent, type TriageSettings } from "../src/core/findings/triage.js";
+import { decodeArmOperationEvent } from "../src/core/events/decodeArmOperationEvent.js";
+import { readEnvelope } from "../src/core/events/eventEnvelope.js";
+import { EventReader } from "../src/core/events/eventReader.js";
 import { subscriptionGuid } from "./benchTenant.js";
 import type { Figure } from "./rotationBench.js";
 
@@ -89,15 +92,99 @@ function armWriteEvent(n: number): unknown {
   };
 }
 
-/** Deliveries as Event Grid posts them: JSON arrays of `batchSize` events. */
-function deliveries(events: number, batchSize: number): string[] {
+/** Deliveries as Event Grid posts them: JSON arrays of `batchSize` events (those `keep` keeps). */
+function deliveries(events: number, batchSize: number, keep: (n: number) => boolean = () => true): string[] {
+  const all: unknown[] = [];
+  for (let n = 0; all.length < events; n++) if (keep(n)) all.push(armWriteEvent(n));
   const out: string[] = [];
-  for (let start = 0; start < events; start += batchSize) {
-    const batch = [];
-    for (let n = start; n < Math.min(events, start + batchSize); n++) batch.push(armWriteEvent(n));
-    out.push(JSON.stringify(batch));
-  }
+  for (let start = 0; start < events; start += batchSize)
+    out.push(JSON.stringify(all.slice(start, start + batchSize)));
   return out;
+}
+
+/** In scope of the Event Grid filters (infra/eventFilters.json): the first four write types. */
+const inScope = (n: number): boolean => n % writes.length < 4;
+
+function median(samples: number[]): number {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+}
+
+/**
+ * What triage costs over reading the JSON, on in-scope ARM write events only (the Event Grid
+ * subscription filters drop the rest before they reach the service): the events endpoint's work
+ * (decode every delivery, `triageEvent` each event) against bare `JSON.parse` of the same
+ * deliveries, and today's general decoder (no fast path) for comparison. All three run warm,
+ * interleaved round by round so drift in machine load falls on each alike; medians of the rounds.
+ */
+export function triageExtraCost(events = 20_000, batchSize = 100, rounds = 21): Figure {
+  const batches = deliveries(events, batchSize, inScope);
+  const settings: TriageSettings = { servicePrincipalId, excludedIdPatterns: ["*/resourceGroups/rg-web/*"] };
+  const parse = (): number => {
+    let count = 0;
+    for (const text of batches) count += (JSON.parse(text) as unknown[]).length;
+    return count;
+  };
+  const service = (): number => {
+    let count = 0;
+    for (const text of batches) {
+      const { events: decoded, errors } = decodeDeliveryText(text);
+      if (errors.length > 0) throw new Error(`bench events failed to decode: ${errors[0]?.message ?? ""}`);
+      for (const event of decoded) {
+        if (event.kind !== "ResourceWriteSuccess")
+          throw new Error(`an in-scope event decoded as ${event.kind}`);
+        triageEvent(event, settings);
+        count++;
+      }
+    }
+    return count;
+  };
+  const general = (): number => {
+    let count = 0;
+    for (const text of batches) {
+      const raw = JSON.parse(text) as unknown[];
+      raw.forEach((one, index) => {
+        const reader = new EventReader([index], index);
+        const event = decodeArmOperationEvent(
+          readEnvelope(one, reader),
+          reader,
+          "ResourceWriteSuccess",
+          true,
+        );
+        if (event.kind !== "ResourceWriteSuccess")
+          throw new Error(`an in-scope event decoded as ${event.kind}`);
+        triageEvent(event, settings);
+        count++;
+      });
+    }
+    return count;
+  };
+  const runs = [parse, service, general];
+  const samples: number[][] = runs.map(() => []);
+  for (let warm = 0; warm < 3; warm++) for (const run of runs) run();
+  for (let r = 0; r < rounds; r++) {
+    runs.forEach((run, i) => {
+      const start = performance.now();
+      const count = run();
+      samples[i]?.push(performance.now() - start);
+      if (count !== events) throw new Error(`counted ${count} of ${events} events`);
+    });
+  }
+  const [parseMs, serviceMs, generalMs] = samples.map(median) as [number, number, number];
+  const extra = (serviceMs - parseMs) / parseMs;
+  return {
+    id: "triage.extraCostRatio",
+    name: `Triage cost over JSON.parse, ${events.toLocaleString("en-US")} in-scope ARM write events`,
+    value: extra,
+    unit: "x JSON.parse",
+    baseline: 0.25,
+    baselineName: "target",
+    ratio: extra / 0.25,
+    note:
+      `JSON.parse ${parseMs.toFixed(1)} ms, decode + triage ${serviceMs.toFixed(1)} ms, the general decoder ` +
+      `without the fast path ${generalMs.toFixed(1)} ms (extra ${((generalMs - parseMs) / parseMs).toFixed(2)}x); ` +
+      `medians of ${rounds} interleaved rounds after 3 warm-up rounds`,
+  };
 }
 
 /** Best of `rounds` timings of `run` over the batch, in milliseconds (after one warm-up). */

@@ -18,7 +18,7 @@ import { readKeyAccess, type KeyAccessRead } from "./writes/readKeyAccess.js";
 import type { RotateJob } from "../core/jobs/job.js";
 import { KeyVersionNotListedError } from "../core/jobs/keyVersionNotListedError.js";
 import type { ReportAction } from "../core/report/report.js";
-import type { KeyVersionSummary, RotationPort } from "../core/ports/rotationPort.js";
+import type { KeyVersionSummary, RotationPort, VersionedResource } from "../core/ports/rotationPort.js";
 import { reasonList, whereBlock } from "../core/tickets/ticketText.js";
 import type { DetectionSettings } from "../core/findings/detectionSettings.js";
 import { keyStoreLoss, keyStoreLossFinding, type KeyStoreLoss } from "./keyStoreLoss.js";
@@ -212,10 +212,12 @@ export async function rotateConsumer(job: RotateJob, deps: RotationDeps): Promis
       reason: `the job names an invalid key URI ${job.keyId}`,
     });
   }
-  const resource = await deps.port.readResource(job.resourceId);
-  if (resource === undefined) {
+  // Read once with its ETag: the write below reuses it (If-Match) instead of reading again.
+  const read = await deps.port.readVersioned(job.resourceId);
+  if (read === undefined) {
     return record({ ...base, action: "none", status: "skipped", reason: "the resource no longer exists" });
   }
+  const resource = read.resource;
   const rule = consumerRuleFor(resource.type);
   if (rule === undefined) {
     return record({
@@ -351,7 +353,7 @@ export async function rotateConsumer(job: RotateJob, deps: RotationDeps): Promis
         codes: ["AwaitingAutoRotation", ...decision.warnings.map((w) => w.code)],
       });
     case "rotate":
-      return applyRotation(job, deps, rule, decision, decide, record);
+      return applyRotation(job, deps, rule, decision, decide, record, read);
   }
 }
 
@@ -444,6 +446,7 @@ async function applyRotation(
   decision: Extract<RotationDecision, { kind: "rotate" }>,
   decide: (fresh: ArmResourceJson) => Promise<RotationDecision>,
   record: (action: ReportAction, extra?: { before?: unknown; after?: unknown }) => Promise<ReportAction>,
+  initial: VersionedResource,
 ): Promise<ReportAction> {
   const action: ReportAction = {
     resourceId: job.resourceId,
@@ -504,6 +507,7 @@ async function applyRotation(
         },
       };
     },
+    { initial },
   );
   if (outcome.kind === "stopped") return record(outcome.result);
   if (outcome.kind === "conflict") {

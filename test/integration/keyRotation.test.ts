@@ -77,7 +77,9 @@ describe("key rotation end to end (emulator + Azurite, real SDK clients)", () =>
     // One write per rotated consumer, none for the auto-rotating set; the DES write was polled.
     for (const id of [openai, aiservices, des, ml]) expect(patches(h, id)).toBe(1);
     expect(patches(h, desAuto)).toBe(0);
-    expect(h.emulator.log.count({ method: "GET", url: /operationStatuses/ })).toBeGreaterThanOrEqual(4);
+    // Each write's operation was followed to its end: its result URL polled until it answered the resource.
+    expect(h.emulator.log.count({ method: "GET", url: /operationResults/, status: 202 })).toBe(8);
+    expect(h.emulator.log.count({ method: "GET", url: /operationResults/, status: 200 })).toBe(4);
 
     const byId = new Map(h.workerActions.map((a) => [a.resourceId, a]));
     expect(byId.get(openai)).toMatchObject({

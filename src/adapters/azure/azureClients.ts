@@ -7,6 +7,7 @@ import type { ResourceManagementClient } from "@azure/arm-resources";
 import type { TokenCredential } from "@azure/core-auth";
 import type { HttpClient, PipelinePolicy } from "@azure/core-rest-pipeline";
 import type { KeyClient } from "@azure/keyvault-keys";
+import { createArmPacer, type ArmPacer } from "./armPacer.js";
 
 /** A policy added to every client's pipeline (the SDKs' `additionalPolicies` option). */
 export interface AdditionalPolicy {
@@ -27,6 +28,11 @@ export interface AzureClientOptions {
   maxRetries?: number;
   /** Upper bound of the SDK's exponential back-off, in ms. Default 64 s (SDK default). */
   maxRetryDelayInMs?: number;
+  /**
+   * Paces ARM requests inside each subscription's token buckets (see {@link createArmPacer});
+   * default one pacer with ARM's limits for all the ARM clients of this factory; `false` turns it off.
+   */
+  armPacer?: ArmPacer | false;
 }
 
 /**
@@ -75,7 +81,15 @@ export function createAzureClients(options: AzureClientOptions): AzureClients {
       ...(options.maxRetryDelayInMs === undefined ? {} : { maxRetryDelayInMs: options.maxRetryDelayInMs }),
     },
   };
-  const arm = { ...common, ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }) };
+  const pacer = options.armPacer === false ? undefined : (options.armPacer ?? createArmPacer());
+  const arm = {
+    ...common,
+    ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
+    additionalPolicies: [
+      ...(options.additionalPolicies ?? []),
+      ...(pacer === undefined ? [] : [{ policy: pacer.policy, position: "perRetry" as const }]),
+    ],
+  };
   const { credential } = options;
   const graph = memo(async () => {
     const { ResourceGraphClient } = await import("@azure/arm-resourcegraph");

@@ -32,6 +32,7 @@ import { parseResourceId } from "../../core/ids/resourceId.js";
 import type { GraphScope } from "../../core/ports/graphScope.js";
 import { resourceGraphPages } from "./resourceGraphPages.js";
 import { createMlWorkspaceReads } from "./azureMlWorkspaceReads.js";
+import { patchAndAwait } from "./armPatchOperation.js";
 
 function requiredApiVersion(resourceType: string): string {
   const version = apiVersionFor(resourceType);
@@ -145,57 +146,34 @@ export function createAzureRotationPort(
     }
   }
 
-  /** Applies an ARM merge patch (wire shape) with the SDK client of the resource's type, waiting for the LRO. */
+  /**
+   * Applies an ARM merge patch (wire shape), waiting for the long-running operation; returns the
+   * resource as the operation's final result, so the caller verifies without another read.
+   */
   async function patchResource(
     resourceId: string,
     patch: Record<string, unknown>,
     conditions: { ifMatch?: string | undefined } = {},
-  ): Promise<void> {
+  ): Promise<ArmResourceJson | undefined> {
+    const parsed = parseResourceId(resourceId);
+    const apiVersion = apiVersionFor(parsed.type);
+    if (apiVersion === undefined) throw new Error(`the service does not write ${parsed.type}`);
+    // The generic client's pipeline (auth, retries honouring Retry-After, the ARM pacer) sends the
+    // wire-shape patch as is for every type.
+    const client = await clients.resources(parsed.subscriptionId);
     try {
-      await sendPatch(resourceId, patch, conditions.ifMatch);
+      return await patchAndAwait((request) => client.sendRequest(request), {
+        endpoint: clients.options.endpoint ?? "https://management.azure.com",
+        resourceId,
+        apiVersion,
+        patch,
+        ifMatch: conditions.ifMatch,
+        pollIntervalMs: options.lroPollIntervalMs,
+      });
     } catch (error) {
       if (error instanceof RestError && error.statusCode === 412)
         throw new PreconditionFailedError(resourceId);
       throw error;
-    }
-  }
-
-  /** The PATCH with the SDK client of the resource's type, waiting for the long-running operation. */
-  async function sendPatch(
-    resourceId: string,
-    patch: Record<string, unknown>,
-    ifMatch: string | undefined,
-  ): Promise<void> {
-    const parsed = parseResourceId(resourceId);
-    const poll = {
-      updateIntervalInMs: options.lroPollIntervalMs,
-      ...(ifMatch === undefined ? {} : { requestOptions: { customHeaders: { "If-Match": ifMatch } } }),
-    };
-    const properties = (patch.properties ?? {}) as Record<string, unknown>;
-    const group = parsed.resourceGroup ?? "";
-    switch (parsed.type.toLowerCase()) {
-      case "microsoft.compute/diskencryptionsets": {
-        // @azure/arm-compute takes a FLATTENED update body; `{properties: ...}` would be sent as `{}`.
-        const client = await clients.compute(parsed.subscriptionId);
-        await client.diskEncryptionSets.beginUpdateAndWait(group, parsed.name, properties, poll);
-        return;
-      }
-      case "microsoft.compute/disks": {
-        const client = await clients.compute(parsed.subscriptionId);
-        await client.disks.beginUpdateAndWait(group, parsed.name, properties, poll);
-        return;
-      }
-      case "microsoft.cognitiveservices/accounts": {
-        const client = await clients.cognitiveServices(parsed.subscriptionId);
-        await client.accounts.beginUpdateAndWait(group, parsed.name, patch, poll);
-        return;
-      }
-      default: {
-        const apiVersion = apiVersionFor(parsed.type);
-        if (apiVersion === undefined) throw new Error(`the service does not write ${parsed.type}`);
-        const client = await clients.resources(parsed.subscriptionId);
-        await client.resources.beginUpdateByIdAndWait(resourceId, apiVersion, patch, poll);
-      }
     }
   }
 

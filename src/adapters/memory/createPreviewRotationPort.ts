@@ -57,6 +57,7 @@ export function createPreviewRotationPort(live: RotationPort): PreviewRotationPo
       const etag = `"preview-${plannedWrites.length + 1}"`;
       written.set(resourceId.toLowerCase(), { resource: { ...resource, etag }, etag });
       plannedWrites.push({ resourceId, patch: structuredClone(patch) });
+      return { ...resource, etag };
     },
     listAssociatedResources: (setId) => live.listAssociatedResources(setId),
     readPowerState: (vmId) => live.readPowerState(vmId),

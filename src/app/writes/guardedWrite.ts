@@ -35,43 +35,58 @@ export type GuardedWriteOutcome<T, S> =
   /** Every attempt found the resource changed between its read and its write. */
   | { readonly kind: "conflict"; readonly attempts: number };
 
+/** ARM's terminal success state; a resource without a provisioning state has nothing pending. */
+function provisioningSucceeded(resource: ArmResourceJson): boolean {
+  const state = resource.properties?.provisioningState;
+  return state === undefined || (typeof state === "string" && state.toLowerCase() === "succeeded");
+}
+
 /**
  * The one write protocol of every write path: read the resource fresh; decide and prove on that read
  * (`decide` gathers the other facts it needs and runs the pure proof); write only the fields the
- * service owns, with `If-Match` on the ETag of that read; read back and verify. A write that finds the
- * resource changed since its read (412) is not made: the resource is read and decided again, up to
- * `attempts` times.
+ * service owns, with `If-Match` on the ETag of that read; verify on the resource as the write's
+ * long-running operation ended (read back only when the operation returned none): the verify holds
+ * when the decision's check passes and the resource is `Succeeded`. A write that finds the resource
+ * changed since its read (412) is not made: the resource is read and decided again, up to `attempts`
+ * times.
+ *
+ * `initial` is a read the caller already made (with its ETag) and the first attempt decides on it
+ * instead of reading again: `If-Match` on its ETag makes the write fail (412) if anything changed
+ * since, so the second read would only spend ARM's read bucket (25 reads/s per subscription and
+ * principal) to learn what the 412 tells.
  *
  * Where ARM sends no ETag for a type (the DiskRP and Machine Learning specs document none,
  * docs/restrictions.md §8), the write cannot be conditional; the decision is then made on a read taken
- * immediately before it, and the outcome says the write was unconditional.
+ * immediately before it (`initial` is not reused), and the outcome says the write was unconditional.
  */
 export async function guardedWrite<T, S>(
   port: Pick<RotationPort, "readVersioned" | "readResource" | "patchResource">,
   resourceId: string,
   decide: (fresh: VersionedResource | undefined) => Promise<WriteStep<T, S>>,
-  options: { attempts?: number } = {},
+  options: { attempts?: number; initial?: VersionedResource } = {},
 ): Promise<GuardedWriteOutcome<T, S>> {
   const attempts = options.attempts ?? 3;
   for (let attempt = 1; attempt <= attempts; attempt++) {
-    const fresh = await port.readVersioned(resourceId);
+    const reusable = attempt === 1 && options.initial?.etag !== undefined ? options.initial : undefined;
+    const fresh = reusable ?? (await port.readVersioned(resourceId));
     const step = await decide(fresh);
     if (step.kind === "stop") return { kind: "stopped", result: step.result };
     if (fresh === undefined)
       throw new Error(`guardedWrite: a write was decided for ${resourceId}, which was not read`);
+    let result: ArmResourceJson | undefined;
     try {
-      await port.patchResource(resourceId, step.patch, { ifMatch: fresh.etag });
+      result = await port.patchResource(resourceId, step.patch, { ifMatch: fresh.etag });
     } catch (error) {
       if (error instanceof PreconditionFailedError) continue;
       throw error;
     }
-    const after = await port.readResource(resourceId);
+    const after = result ?? (await port.readResource(resourceId));
     return {
       kind: "written",
       decision: step.decision,
       before: fresh.resource,
       after,
-      verified: after !== undefined && step.verify(after),
+      verified: after !== undefined && step.verify(after) && provisioningSucceeded(after),
       conditional: fresh.etag !== undefined,
     };
   }

@@ -7,6 +7,7 @@ import { EventDecodeError } from "./eventDecodeError.js";
 import { readEnvelope, type EventEnvelope } from "./eventEnvelope.js";
 import { describeType, EventReader } from "./eventReader.js";
 import { EventTypes } from "./eventTypes.js";
+import { fastArmOperationEvent } from "./fastArmOperationEvent.js";
 import { locateJsonSyntaxError } from "./locateJsonSyntaxError.js";
 
 /** What a delivery decoded to: the events that decoded, and one error per event that did not. */
@@ -61,6 +62,12 @@ export function decodeDelivery(body: unknown, options: DecodeOptions = {}): Deco
   const events: DomainEvent[] = [];
   const errors: EventDecodeError[] = [];
   const decodeOne = (raw: unknown, reader: EventReader): void => {
+    // ARM write events are most of the traffic: the common shape is read without the general wrappers.
+    const fast = fastArmOperationEvent(raw, filterByScope);
+    if (fast !== undefined) {
+      events.push(fast);
+      return;
+    }
     try {
       const envelope = readEnvelope(raw, reader);
       const decoder = decoders.get(envelope.eventType.trim().toLowerCase());

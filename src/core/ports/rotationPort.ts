@@ -90,13 +90,15 @@ export interface RotationPort extends MlWorkspacePort {
   /**
    * Applies an ARM merge patch (wire shape, `properties` nested) to a resource the service writes and
    * waits for the long-running operation. With `ifMatch` the write is conditional on that ETag.
+   * Resolves to the resource as the operation's final result (what a GET after it would show), or
+   * undefined when the operation ended without one; the caller then reads the resource back.
    * @throws {@link PreconditionFailedError} when the resource changed since that ETag (HTTP 412).
    */
   patchResource(
     resourceId: string,
     patch: Record<string, unknown>,
     options?: { ifMatch?: string | undefined },
-  ): Promise<void>;
+  ): Promise<ArmResourceJson | undefined>;
   /**
    * The ids of the disks and snapshots a disk encryption set encrypts (DiskRP
    * `DiskEncryptionSets_ListAssociatedResources`); undefined when the set does not exist.
