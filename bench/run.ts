@@ -1,5 +1,6 @@
 import { startAzurite } from "@cmkr/azure-emulator";
 import { coldStart } from "./coldStartBench.js";
+import { keyEventFanOut } from "./keyEventFanOutBench.js";
 import { packageSize } from "./packageSizeBench.js";
 import { reportRendering } from "./reportBench.js";
 import { planAndEnqueue, requestsPerRotationEvent, type Figure } from "./rotationBench.js";
@@ -23,6 +24,7 @@ async function main(): Promise<void> {
     console.log(`Benchmarks on Node ${process.version}`);
     print(await requestsPerRotationEvent(azurite.connectionString));
     print(await planAndEnqueue(azurite.connectionString));
+    for (const figure of await keyEventFanOut(azurite.connectionString)) print(figure);
     print(triageThroughput());
     for (const figure of await throttledRotation(azurite.connectionString)) print(figure);
     for (const figure of await sweepScaling(azurite.connectionString)) print(figure);
