@@ -41,12 +41,18 @@ export const jobKeys = {
    * are claimed per planning (`runId`), so a replan after a failure walks every page again.
    */
   keyEventPlanPage(fanOut: JobClaim, runId: string, page: number): JobClaim {
-    return page === 1 ? fanOut : { ...fanOut, dedupeKey: `${fanOut.dedupeKey}|${runId}|page:${page}` };
+    return {
+      dedupeKey: page === 1 ? fanOut.dedupeKey : `${fanOut.dedupeKey}|${runId}|page:${page}`,
+      claimGroup: fanOut.claimGroup,
+    };
   },
 
   /** The name of one batch message of a plan page (never claimed: its consumers are). */
   keyEventBatch(fanOut: JobClaim, runId: string, page: number, index: number): JobClaim {
-    return { ...fanOut, dedupeKey: `${fanOut.dedupeKey}|${runId}|page:${page}|batch:${index}` };
+    return {
+      dedupeKey: `${fanOut.dedupeKey}|${runId}|page:${page}|batch:${index}`,
+      claimGroup: fanOut.claimGroup,
+    };
   },
 
   /** The resource of an ARM or Resource Notifications event: once per event. */
