@@ -1,10 +1,22 @@
 import { createAzureClients } from "../src/adapters/azure/azureClients.js";
 import { createServiceRuntime } from "../src/runtime/serviceRuntime.js";
 import { loadConfig } from "../src/runtime/config.js";
-import { handleEvents } from "../src/app/handleEvents.js";
+import type { KeyVaultKeyEvent } from "../src/core/events/domainEvents.js";
+import type { ServiceContext } from "../src/app/serviceContext.js";
 import { AzureEmulator } from "@cmkr/azure-emulator";
 import { decodeDelivery } from "../src/core/events/decodeDelivery.js";
 import { benchKeyEvent, rotationBenchTenant, subscriptionGuid } from "./benchTenant.js";
+import { planKeyEventSynchronously } from "./syncKeyEventPlanner.js";
+
+/**
+ * Plans the bench's key event with one job per consumer, synchronously (the planner before the
+ * background fan-out): these benches measure what that planning costs.
+ */
+function planEvent(ctx: ServiceContext): ReturnType<typeof planKeyEventSynchronously> {
+  const { events } = decodeDelivery(benchKeyEvent());
+  const event = events[0] as KeyVaultKeyEvent;
+  return planKeyEventSynchronously(event, ctx);
+}
 
 /** One printed figure: a measured value against its baseline from the same run. */
 export interface Figure {
@@ -25,7 +37,8 @@ export interface Figure {
   failed?: boolean;
 }
 
-async function runtimeFor(emulator: AzureEmulator, storage: string, suffix: string) {
+/** A service runtime over the emulator and Azurite, its queue and table named by `suffix`. */
+export async function runtimeFor(emulator: AzureEmulator, storage: string, suffix: string) {
   const config = loadConfig({
     CMKR_DRY_RUN: "false",
     CMKR_JOB_QUEUE: `bench-${suffix}`,
@@ -50,9 +63,8 @@ export async function requestsPerRotationEvent(storage: string): Promise<Figure>
   const subscriptions = 1000;
   const emulator = new AzureEmulator(rotationBenchTenant(subscriptions, 2000, 1), { throttling: false });
   const { runtime, clients } = await runtimeFor(emulator, storage, "req");
-  const { events, errors } = decodeDelivery(benchKeyEvent());
   emulator.log.clear();
-  const report = await handleEvents(events, errors, runtime.ctx, { preview: false });
+  const report = await planEvent(runtime.ctx);
   const serviceRequests = emulator.log.count();
 
   emulator.log.clear();
@@ -97,9 +109,8 @@ export async function planAndEnqueue(storage: string): Promise<Figure> {
   for await (const page of runtime.ctx.port.findConsumers(key, {})) scanned += page.length;
   const scanMs = performance.now() - scanStart;
 
-  const { events, errors } = decodeDelivery(benchKeyEvent());
   const planStart = performance.now();
-  const report = await handleEvents(events, errors, runtime.ctx, { preview: false });
+  const report = await planEvent(runtime.ctx);
   const planMs = performance.now() - planStart;
   const queued = (await runtime.jobQueue.getProperties()).approximateMessagesCount ?? 0;
   if (report.actions.length !== scanned || queued !== scanned) {

@@ -5,6 +5,7 @@ import path from "node:path";
 import { startAzurite } from "@cmkr/azure-emulator";
 import { projectRoot } from "./bundleApp.js";
 import { coldStart } from "./coldStartBench.js";
+import { keyEventFanOut } from "./keyEventFanOutBench.js";
 import { packageSize } from "./packageSizeBench.js";
 import { reportRendering } from "./reportBench.js";
 import { planAndEnqueue, requestsPerRotationEvent, type Figure } from "./rotationBench.js";
@@ -33,6 +34,15 @@ const benches: Bench[] = [
     run: async (ctx) => [await requestsPerRotationEvent(await ctx.storage())],
   },
   { ids: ["plan.enqueue10k"], run: async (ctx) => [await planAndEnqueue(await ctx.storage())] },
+  {
+    ids: [
+      "keyEvent10k.answerSeconds",
+      "redelivery10k.seconds",
+      "keyEvent100k.answerSeconds",
+      "keyEvent100k.queuedSeconds",
+    ],
+    run: async (ctx) => keyEventFanOut(await ctx.storage()),
+  },
   { ids: ["triage.extraCostRatio"], run: () => [triageExtraCost()] },
   { ids: ["triage.throughput"], run: () => [triageThroughput()] },
   {

@@ -17,8 +17,9 @@ export interface HandleOptions {
 }
 
 /**
- * Handles decoded events: key events fan out to one job per consumer; events of other kinds are
- * reported with the reason they were not acted on. Decode errors become report errors.
+ * Handles decoded events: a key event claims its fan-out and queues its first plan page (the worker
+ * finds and queues the consumers, see `keyEventFanOut`), or is previewed consumer by consumer; events
+ * of other kinds are reported with the reason they were not acted on. Decode errors become report errors.
  */
 export async function handleEvents(
   events: readonly DomainEvent[],

@@ -5,7 +5,8 @@ import type { GraphScope } from "../core/ports/graphScope.js";
 import type { JobQueue } from "../core/ports/jobQueue.js";
 import type { KeyVaultKeyEvent } from "../core/events/domainEvents.js";
 import type { Ledger } from "../core/ports/ledger.js";
-import type { RotateJob } from "../core/jobs/job.js";
+import type { PlanKeyEventJob, RotateJob } from "../core/jobs/job.js";
+import { keyVaultDomainOf } from "../core/ids/keyId.js";
 import type { Report, ReportAction } from "../core/report/report.js";
 import type { RotationPort } from "../core/ports/rotationPort.js";
 import { isolateArmFacts } from "./armFactsFailure.js";
@@ -18,7 +19,7 @@ import {
 /** What planning a key event needs. */
 export interface PlannerDeps {
   port: Pick<RotationPort, "findConsumers">;
-  ledger: Pick<Ledger, "claimJobs">;
+  ledger: Pick<Ledger, "claimJobs" | "finishJob">;
   queue: JobQueue;
   scope: GraphScope;
   /** The resolved scope; a consumer Resource Graph returns outside it is skipped, never queued. */
@@ -35,7 +36,7 @@ export interface PlannerDeps {
  * second check keeps a consumer outside it (a query scoped differently, a subscription moved out of
  * a management group) from ever being queued, and reports it as skipped.
  */
-function withinScope<C extends { id: string; type: string }>(
+export function withinScope<C extends { id: string; type: string }>(
   consumers: readonly C[],
   scope: ResolvedScope,
   skipped: ReportAction[],
@@ -107,42 +108,82 @@ export function keyEventJob(
   };
 }
 
+/** The key's vault as the plan jobs name it: its ARM id when the event gave one, else its URL. */
+function vaultOf(event: KeyVaultKeyEvent): { resourceId: string; resourceType: string } {
+  const host = new URL(event.vaultUrl).hostname.toLowerCase();
+  const hsm = keyVaultDomainOf(host)?.startsWith("managedhsm.") === true;
+  return {
+    resourceId: event.vaultArmId ?? event.vaultUrl,
+    resourceType: hsm ? "Microsoft.KeyVault/managedHSMs" : "Microsoft.KeyVault/vaults",
+  };
+}
+
+/** The first plan page of a key event: its claim is the event's dedupe record. */
+export function firstPlanPage(
+  event: KeyVaultKeyEvent,
+  correlationId: string,
+  now: Date,
+  dryRun: boolean,
+): PlanKeyEventJob {
+  return {
+    v: 1,
+    kind: "plan-key-event",
+    jobId: randomUUID(),
+    ...jobKeys.keyEventFanOut(event, dryRun),
+    ...vaultOf(event),
+    keyId: event.keyId,
+    vaultUrl: event.vaultUrl,
+    keyName: event.keyName,
+    trigger: event.kind,
+    runId: randomUUID(),
+    page: 1,
+    eventId: event.eventId,
+    correlationId,
+    enqueuedAt: now.toISOString(),
+    ...(dryRun ? { dryRun: true } : {}),
+  };
+}
+
 /**
- * Plans a Key Vault key event: finds every consumer of the key tenant-wide (one paged Resource
- * Graph query) and enqueues one job per consumer, so the event answers within seconds however
- * many consumers there are. A job whose dedupe key was claimed before (duplicate delivery) is not
- * enqueued again.
+ * Plans a Key Vault key event in O(1): claims the event's fan-out record (one Table write; a
+ * redelivery, under any event id, is one conflict and is answered at once) and queues its first
+ * plan page. The worker then plans the consumers one Resource Graph page per job, many consumers
+ * per message (see `keyEventFanOut`), so the event answers within Event Grid's deadline however
+ * many consumers the key has. A fan-out that gave up (a plan page or a consumer poisoned) is
+ * planned again by the next delivery.
  */
 export async function planKeyEvent(event: KeyVaultKeyEvent, deps: PlannerDeps): Promise<Report> {
   const correlationId = deps.correlationId ?? event.eventId;
-  const actions: ReportAction[] = [];
-  const scope = await deps.resolveScope();
-  for await (const found of deps.port.findConsumers(
-    { vaultUrl: event.vaultUrl, keyName: event.keyName },
-    deps.scope,
-  )) {
-    const page = withinScope(consumerRows(found, actions), scope, actions);
-    const planned = page.map((consumer) =>
-      keyEventJob(event, consumer, correlationId, deps.now(), deps.dryRun),
-    );
-    const group = planned[0]?.claimGroup;
-    const claimed = group === undefined ? new Set<string>() : await deps.ledger.claimJobs(group, planned);
-    const jobs = planned.filter((job) => claimed.has(job.dedupeKey));
-    for (const job of planned) {
-      const isNew = claimed.has(job.dedupeKey);
-      actions.push({
+  const job = firstPlanPage(event, correlationId, deps.now(), deps.dryRun);
+  const claimed = await deps.ledger.claimJobs(job.claimGroup, [
+    { dedupeKey: job.dedupeKey, resourceId: job.resourceId },
+  ]);
+  const isNew = claimed.has(job.dedupeKey);
+  if (isNew) {
+    try {
+      await deps.queue.enqueue([job]);
+    } catch (error) {
+      // Not queued: give the claim back so Event Grid's retry of this delivery plans it.
+      await deps.ledger.finishJob(job.claimGroup, job.dedupeKey, "failed");
+      throw error;
+    }
+  }
+  return {
+    dryRun: deps.dryRun,
+    actions: [
+      {
         resourceId: job.resourceId,
         resourceType: job.resourceType,
         action: isNew ? "rotate-key" : "none",
         status: isNew ? "planned" : "skipped",
+        to: event.keyId,
         reason: isNew
-          ? `queued: ${event.kind} for ${event.keyId}`
-          : `a job for this resource and ${event.keyId} was queued before (duplicate event)`,
-      });
-    }
-    await deps.queue.enqueue(jobs);
-  }
-  return { dryRun: deps.dryRun, actions, errors: [] };
+          ? `queued: ${event.kind} for ${event.keyId}; its consumers are found and queued in the background`
+          : `the consumers of ${event.keyId} were queued before (duplicate event)`,
+      },
+    ],
+    errors: [],
+  };
 }
 
 /**

@@ -10,6 +10,8 @@ import { runSubscriptionListing, failSubscriptionListing } from "./remediateSubs
 import { rotateConsumer } from "./rotateConsumer.js";
 import { whereBlock } from "../core/tickets/ticketText.js";
 import { isolateArmFacts } from "./armFactsFailure.js";
+import { handlePoisonBatch, planKeyEventPage, runRotateBatch } from "./keyEventFanOut.js";
+import { handlePoisonPlanPage } from "./handlePoisonPlanPage.js";
 
 /** What the queue worker needs. */
 export interface WorkerDeps extends EvaluationDeps {
@@ -20,6 +22,8 @@ export interface WorkerDeps extends EvaluationDeps {
   tickets?: TicketSink | undefined;
   /** How long a worker holds a job before another may take it over (a crashed worker's lease). */
   leaseMs: number;
+  /** Consumers per queue message of a key event's fan-out. */
+  fanOutBatchSize?: number | undefined;
 }
 
 /**
@@ -28,6 +32,8 @@ export interface WorkerDeps extends EvaluationDeps {
  * unexpected shape, which is recorded as a failed action naming the resource and the field.
  */
 export async function runJob(job: Job, deps: WorkerDeps): Promise<ReportAction[]> {
+  // Many consumers of a key event in one message: each is claimed and run as its own job.
+  if (job.kind === "rotate-batch") return runRotateBatch(job, (one) => runJob(one, deps));
   const start = await deps.ledger.startJob(job.claimGroup, job.dedupeKey, job.resourceId, deps.leaseMs);
   if (start !== "started") {
     return [
@@ -55,7 +61,9 @@ export async function runJob(job: Job, deps: WorkerDeps): Promise<ReportAction[]
           ? [await rotateConsumer(job, jobDeps)]
           : job.kind === "evaluate"
             ? await evaluateJob(job, jobDeps)
-            : await runSubscriptionListing(job, jobDeps),
+            : job.kind === "plan-key-event"
+              ? await planKeyEventPage(job, jobDeps)
+              : await runSubscriptionListing(job, jobDeps),
       (failed) =>
         deps.ledger.recordAction({
           ...failed,
@@ -72,7 +80,7 @@ export async function runJob(job: Job, deps: WorkerDeps): Promise<ReportAction[]
     if (deferred !== undefined) throw new WriteDeferredError(job.resourceId, deferred.reason);
     await deps.ledger.finishJob(job.claimGroup, job.dedupeKey, "done", actions);
     // Sink failures are recorded on the ticket requests and retried later; they never fail the job.
-    if (deps.tickets !== undefined)
+    if (deps.tickets !== undefined && job.kind !== "plan-key-event")
       await dispatchTickets(deps.ledger, deps.tickets, { resourceId: job.resourceId });
     return actions;
   } catch (error) {
@@ -90,7 +98,10 @@ export async function handlePoisonJob(
   deps: Pick<WorkerDeps, "ledger" | "dryRun" | "tickets">,
   lastError?: string,
 ): Promise<ReportAction> {
+  if (job.kind === "rotate-batch")
+    return handlePoisonBatch(job, deps.ledger, (one) => handlePoisonJob(one, deps, lastError));
   await deps.ledger.finishJob(job.claimGroup, job.dedupeKey, "failed");
+  if (job.kind === "plan-key-event") return handlePoisonPlanPage(job, deps, lastError);
   if (job.kind === "remediate-subscription") {
     // Nothing was changed by listing; the operation's status tells whoever started it.
     await failSubscriptionListing(job, deps.ledger, lastError);

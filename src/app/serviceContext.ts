@@ -17,6 +17,8 @@ export interface ServiceContext {
   dryRun: boolean;
   expiryMarginDays: number;
   leaseMs: number;
+  /** Consumers per queue message of a key event's fan-out (`CMKR_FANOUT_BATCH_SIZE`). */
+  fanOutBatchSize?: number | undefined;
   now: () => Date;
   detection: DetectionSettings;
   /** The service's own identity, whose writes are not evaluated again. */

@@ -10,7 +10,7 @@ import {
 } from "../core/consumers/diskEncryptionSet/desAutoRotationStalled.js";
 import type { Evaluation, Finding } from "../core/findings/finding.js";
 import { dispatchTickets } from "./tickets/dispatchTickets.js";
-import type { EvaluateJob, Job, RotateJob } from "../core/jobs/job.js";
+import type { EvaluateJob, RotateJob } from "../core/jobs/job.js";
 import type { ServiceContext } from "./serviceContext.js";
 import { SweepFactLoader } from "./sweepFactLoader.js";
 import { isSweptType, planSweepPage, type SweepItemPlan } from "../core/sweep/sweepPlan.js";
@@ -252,7 +252,7 @@ async function sweep(
     keyId,
     dedupeKey: jobKeys.sweepJob("rotate", plan.resource.id, plan.fingerprint, deps.dryRun),
   });
-  const enqueue = async (jobs: Job[]): Promise<void> => {
+  const enqueue = async (jobs: (EvaluateJob | RotateJob)[]): Promise<void> => {
     if (!act || jobs.length === 0) return;
     const claimed = await deps.ledger.claimJobs(claimGroup, jobs);
     const fresh = jobs.filter((j) => claimed.has(j.dedupeKey));
@@ -290,7 +290,7 @@ async function sweep(
       now,
       unresolvedTickets: (id) => tickets.get(id.toLowerCase())?.codes,
     });
-    const jobs: Job[] = [];
+    const jobs: (EvaluateJob | RotateJob)[] = [];
     for (const plan of plans) {
       let evaluation = plan.evaluation;
       for (const step of plan.steps) {
@@ -355,7 +355,7 @@ async function sweep(
   // yet in Resource Graph): the worker reads it and resolves its tickets if ARM says it is gone.
   if (!act) return;
   const swept = new Set(inScopeResourceTypes.map((t) => t.toLowerCase()));
-  const gone: Job[] = [];
+  const gone: (EvaluateJob | RotateJob)[] = [];
   for (const entry of tickets.values()) {
     if (entry.seen || !isSweptType(entry.resourceId, swept)) continue;
     const subscription = /^\/subscriptions\/([^/]+)\//i.exec(entry.resourceId)?.[1]?.toLowerCase();

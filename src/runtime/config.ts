@@ -206,6 +206,9 @@ const envSchema = z.object({
     .regex(/^[a-z0-9]{3,24}$/, "expected a storage account name (3-24 lower-case letters and digits)")
     .optional()
     .describe("Storage account for the queue and ledger, reached with the managed identity (no keys)."),
+  CMKR_FANOUT_BATCH_SIZE: int(50, 32, 100).describe(
+    "Consumers of a key event carried by one queue message; the worker claims each when it starts it.",
+  ),
   CMKR_LRO_POLL_INTERVAL_MS: int(5000, 0, 600_000).describe(
     "How often long-running Azure operations are polled when Azure sends no Retry-After.",
   ),

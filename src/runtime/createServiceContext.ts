@@ -40,6 +40,7 @@ export function createServiceContext(options: {
     dryRun: config.CMKR_DRY_RUN,
     expiryMarginDays: config.CMKR_KEY_EXPIRY_MARGIN_DAYS,
     leaseMs: 10 * 60 * 1000,
+    fanOutBatchSize: config.CMKR_FANOUT_BATCH_SIZE,
     now: options.now ?? (() => new Date()),
     detection: detectionSettingsFromConfig(config),
     tickets: options.tickets,

@@ -168,6 +168,24 @@ export function jobStoreContract(subject: () => LedgerUnderTest): void {
       ]);
     });
 
+    it("reads one claim back as the group's listing shows it; a key never claimed reads as undefined", async () => {
+      const { ledger } = subject();
+      expect(await ledger.readJob("g", job(1).dedupeKey)).toBeUndefined();
+      await ledger.claimJobs("G", [job(1), job(2)]);
+      await ledger.finishJob("g", job(1).dedupeKey, "done", [action(1)]);
+      const listed = await ledger.listJobs("g");
+      // Groups and keys compare case-insensitively, as claims do.
+      expect(await ledger.readJob("g", job(1).dedupeKey.toUpperCase())).toEqual(
+        listed.find((j) => j.resourceId === disk(1)),
+      );
+      expect(await ledger.readJob("g", job(1).dedupeKey)).toMatchObject({
+        state: "done",
+        result: [action(1)],
+      });
+      expect(await ledger.readJob("g", job(2).dedupeKey)).toMatchObject({ state: "queued", attempts: 0 });
+      expect(await ledger.readJob("other", job(1).dedupeKey)).toBeUndefined();
+    });
+
     it("finishing a job nobody claimed fails", async () => {
       const { ledger } = subject();
       await expect(ledger.finishJob("g", "never-claimed", "done")).rejects.toThrow();

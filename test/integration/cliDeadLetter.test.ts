@@ -284,12 +284,13 @@ describe("cmkr replay --dead-letter (Event Grid dead-letter blobs in Azurite)", 
         "application/cloudevents+json; charset=utf-8",
       ]);
       expect(report.dryRun).toBe(false);
+      // The endpoint answers a key event for the key (its fan-out queued), not per consumer.
       expect(report.actions).toContainEqual(
         expect.objectContaining({
           action: "rotate-key",
           status: "planned",
           source: `${eg}[0]`,
-          resourceId: expect.stringMatching(/\/des-prod$/) as string,
+          resourceId: expect.stringMatching(/\/vaults\/kv-cmk-prod$/) as string,
         }),
       );
       expect(report.deadLetters?.map((d) => d.source)).toEqual([

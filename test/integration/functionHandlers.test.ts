@@ -35,12 +35,18 @@ describe("Functions handlers (test mode, real SDK clients against the emulator a
     const [event] = keyEventDelivery(V2);
     const grid = context("keyVaultEvents");
     const report = await createEventGridHandler(runtime)(event as never, grid.ctx);
+    // The event answers for the key: its fan-out is queued, the worker finds the consumers.
     expect(report.actions).toEqual([
-      expect.objectContaining({ resourceId: des, action: "rotate-key", status: "planned" }),
+      expect.objectContaining({ resourceId: SINGLE_KEY.vaultId, action: "rotate-key", status: "planned" }),
     ]);
     expect(grid.logs.some((l) => l.startsWith("information: {"))).toBe(true);
 
-    // The host hands the worker the decoded JSON of the queue message.
+    // The host hands the worker the decoded JSON of the queue message: the plan page first.
+    const [planText] = (await h.runtime.jobQueue.receiveMessages({ numberOfMessages: 1 }))
+      .receivedMessageItems;
+    const plan = decodeJobMessage(planText?.messageText ?? "");
+    expect(await createJobWorkerHandler(runtime)(plan, context("jobWorker").ctx)).toEqual([]);
+    // Then the batch of the page's consumers.
     const received = await h.runtime.jobQueue.receiveMessages({ numberOfMessages: 1 });
     const message = decodeJobMessage(received.receivedMessageItems[0]?.messageText ?? "");
     const worker = context("jobWorker");
@@ -57,11 +63,12 @@ describe("Functions handlers (test mode, real SDK clients against the emulator a
     expect(await createJobWorkerHandler(runtime)({ v: 1, kind: "rotate" }, bad.ctx)).toBeUndefined();
     expect(bad.logs.join("\n")).toMatch(/error: Invalid job message at \$\.jobId/);
 
+    // A plan page that gave up: failed, with a ticket on the key's vault (its consumers were not queued).
     const poison = context("poisonJobs");
-    const failed = await createPoisonJobsHandler(runtime)(message, poison.ctx);
+    const failed = await createPoisonJobsHandler(runtime)(plan, poison.ctx);
     expect(failed).toMatchObject({ status: "failed", codes: ["RotationFailed"] });
     expect(await h.runtime.ctx.ledger.listTicketRequests()).toEqual([
-      expect.objectContaining({ resourceId: des, findingCode: "RotationFailed" }),
+      expect.objectContaining({ resourceId: SINGLE_KEY.vaultId, findingCode: "RotationFailed" }),
     ]);
   });
 

@@ -184,8 +184,9 @@ describe("/api/events webhook", () => {
       }),
       context(),
     );
+    // The answer is the key's fan-out, queued; the worker finds and rotates the consumer.
     expect(planned.jsonBody as Report).toMatchObject({
-      actions: [{ resourceId: des, action: "rotate-key", status: "planned" }],
+      actions: [{ resourceId: SINGLE_KEY.vaultId, action: "rotate-key", status: "planned" }],
     });
     await h.drain();
     expect(JSON.stringify(h.emulator.state.getResource(des)?.body)).toContain(V2);

@@ -40,6 +40,8 @@ export function createMemoryService(
     /** The service's clock (default the test tenants' fixed "now"); the ledger records its times. */
     now?: () => Date;
     tickets?: TicketSink;
+    /** Resource Graph page size (max 1000). */
+    pageSize?: number;
   } = {},
 ): MemoryService {
   const { emulator, clients } = emulatedAzure(tenant, options);
@@ -52,6 +54,7 @@ export function createMemoryService(
     queue,
     now,
     tickets: options.tickets,
+    ...(options.pageSize === undefined ? {} : { pageSize: options.pageSize }),
   });
   const workerActions: ReportAction[] = [];
   const worker = testWorker(ctx, workerActions);

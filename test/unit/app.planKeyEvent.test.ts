@@ -2,7 +2,10 @@ import { TenantBuilder } from "@cmkr/azure-emulator/tenant-builder";
 import { describe, expect, it } from "vitest";
 import { planKeyEvent, type PlannerDeps } from "../../src/app/planKeyEvent.js";
 import type { KeyVaultKeyEvent, KeyVaultKeyEventKind } from "../../src/core/events/domainEvents.js";
-import { decodeJob } from "../../src/core/jobs/job.js";
+import { batchJobs } from "../../src/app/keyEventFanOut.js";
+import { handlePoisonJob, runJob } from "../../src/app/runJob.js";
+import { decodeJob, type RotateBatchJob, type RotateJob } from "../../src/core/jobs/job.js";
+import type { ReportAction } from "../../src/core/report/report.js";
 import { createMemoryService, type MemoryService } from "../support/memoryService.js";
 
 /** Three consumers of one key (two subscriptions), and a consumer of another key. */
@@ -79,15 +82,34 @@ function planner(svc: MemoryService, dryRun = false): PlannerDeps {
   };
 }
 
-/** The jobs on the queue, as the worker will decode them. */
-const queued = (svc: MemoryService) => svc.queue.peekTexts().map((text) => decodeJob(text));
+/**
+ * Runs the queued plan pages as the worker would, taking the consumer batches they queue off the
+ * queue: what the planning of the deliveries so far queued for the worker to rotate.
+ */
+async function planQueued(svc: MemoryService) {
+  const batches: RotateBatchJob[] = [];
+  const pageActions: ReportAction[] = [];
+  for (;;) {
+    const messages = svc.queue.receive(32, 60_000);
+    if (messages.length === 0) break;
+    for (const m of messages) {
+      const job = decodeJob(m.messageText);
+      if (job.kind === "plan-key-event") pageActions.push(...(await runJob(job, svc.ctx)));
+      else if (job.kind === "rotate-batch") batches.push(job);
+      else throw new Error(`unexpected ${job.kind} job`);
+      svc.queue.delete(m);
+    }
+  }
+  const jobs: RotateJob[] = batches.flatMap((b) => batchJobs(b));
+  return { batches, jobs, pageActions };
+}
 
 interface Step {
   kind: KeyVaultKeyEventKind;
   version: number;
   eventId?: string;
   dryRun?: boolean;
-  /** Jobs this delivery adds to the queue. */
+  /** Consumer jobs this delivery's planning queues. */
   queues: number;
 }
 
@@ -136,100 +158,140 @@ const sequences: { name: string; steps: Step[] }[] = [
 ];
 
 describe("planKeyEvent over the in-memory ledger and queue, consumers found through Resource Graph", () => {
+  // Changed with the background fan-out (issue 17): the event answers with one action for the
+  // key (queued or duplicate) and one plan job; the consumers are queued by the worker's plan page.
   it.each(sequences)("$name", async ({ steps }) => {
     const f = tenant();
     const svc = createMemoryService(f.tenant);
-    let total = 0;
+    const all: RotateJob[] = [];
     for (const step of steps) {
       const report = await planKeyEvent(
         event(f, step.kind, step.version, step.eventId),
         planner(svc, step.dryRun),
       );
-      total += step.queues;
-      expect(svc.queue.size).toBe(total);
-      // Every consumer is reported: queued now, or skipped as a duplicate.
-      expect(report.actions.map((a) => a.resourceId).sort()).toEqual([...f.consumers].sort());
-      expect(report.actions.filter((a) => a.status === "planned")).toHaveLength(step.queues);
-      if (step.queues === 0) {
-        for (const a of report.actions)
-          expect(a).toMatchObject({
-            action: "none",
-            status: "skipped",
-            reason: expect.stringContaining("duplicate event") as unknown,
-          });
+      // The answer is O(1): one plan job, or nothing for a duplicate.
+      expect(svc.queue.size).toBe(step.queues === 0 ? 0 : 1);
+      expect(report.actions).toEqual([
+        expect.objectContaining(
+          step.queues === 0
+            ? {
+                action: "none",
+                status: "skipped",
+                reason: expect.stringContaining("duplicate event") as unknown,
+              }
+            : { action: "rotate-key", status: "planned" },
+        ),
+      ]);
+      const { jobs } = await planQueued(svc);
+      expect(jobs.map((j) => j.resourceId).sort()).toEqual(step.queues === 0 ? [] : [...f.consumers].sort());
+      for (const j of jobs) {
+        expect(j).toMatchObject({
+          kind: "rotate",
+          trigger: step.kind,
+          keyId: `${f.key.id}/${f.key.versions[step.version]}`,
+        });
+        expect(j.dryRun === true).toBe(step.dryRun === true);
       }
+      all.push(...jobs);
     }
-    const jobs = queued(svc);
-    // One job per consumer and work item, each for the event's key version and kind.
-    expect(new Set(jobs.map((j) => j.dedupeKey)).size).toBe(jobs.length);
-    const first = steps[0]!;
-    expect(
-      jobs
-        .slice(0, first.queues)
-        .map((j) => j.resourceId)
-        .sort(),
-    ).toEqual([...f.consumers].sort());
-    for (const j of jobs.slice(0, first.queues)) {
-      expect(j).toMatchObject({
-        kind: "rotate",
-        trigger: first.kind,
-        keyId: `${f.key.id}/${f.key.versions[first.version]}`,
-      });
-    }
+    // One job per consumer and work item.
+    expect(new Set(all.map((j) => j.dedupeKey)).size).toBe(all.length);
   });
 
   it("spells each consumer's type the registry's way, though Resource Graph answers in lower case", async () => {
     const f = tenant();
     const svc = createMemoryService(f.tenant);
-    const report = await planKeyEvent(event(f, "KeyNewVersionCreated", 2), planner(svc));
-    expect(
-      queued(svc)
-        .map((j) => j.resourceType)
-        .sort(),
-    ).toEqual([
+    await planKeyEvent(event(f, "KeyNewVersionCreated", 2), planner(svc));
+    const { jobs } = await planQueued(svc);
+    expect(jobs.map((j) => j.resourceType).sort()).toEqual([
       "Microsoft.CognitiveServices/accounts",
       "Microsoft.Compute/diskEncryptionSets",
       "Microsoft.MachineLearningServices/workspaces",
     ]);
-    expect(report.actions.map((a) => a.resourceType).sort()).toEqual(
-      queued(svc)
-        .map((j) => j.resourceType)
-        .sort(),
-    );
   });
 
-  it("two deliveries of one event at once queue each consumer's job once", async () => {
+  it("two deliveries of one event at once queue its fan-out once", async () => {
     const f = tenant();
     const svc = createMemoryService(f.tenant);
     const reports = await Promise.all([
       planKeyEvent(event(f, "KeyNewVersionCreated", 2, "a"), planner(svc)),
       planKeyEvent(event(f, "KeyNewVersionCreated", 2, "b"), planner(svc)),
     ]);
-    expect(svc.queue.size).toBe(3);
-    expect(reports.flatMap((r) => r.actions).filter((a) => a.status === "planned")).toHaveLength(3);
+    expect(svc.queue.size).toBe(1);
+    expect(reports.flatMap((r) => r.actions).filter((a) => a.status === "planned")).toHaveLength(1);
+    expect((await planQueued(svc)).jobs).toHaveLength(3);
   });
 
-  it("a job that gave up is planned again by the next delivery of its event", async () => {
+  it("a consumer that gave up is planned again by the next delivery of its event; those done are not rotated again", async () => {
     const f = tenant();
     const svc = createMemoryService(f.tenant);
     await planKeyEvent(event(f, "KeyNewVersionCreated", 2), planner(svc));
-    const [job] = queued(svc);
-    if (job === undefined) throw new Error("expected a job");
-    await svc.ctx.ledger.finishJob(job.claimGroup, job.dedupeKey, "failed");
-    const again = await planKeyEvent(event(f, "KeyNewVersionCreated", 2), planner(svc));
-    expect(again.actions.filter((a) => a.status === "planned").map((a) => a.resourceId)).toEqual([
-      job.resourceId,
+    const { batches, jobs } = await planQueued(svc);
+    const [batch] = batches;
+    const [failing, ...done] = jobs;
+    if (batch === undefined || failing === undefined) throw new Error("expected a batch");
+    for (const j of done) {
+      expect(await svc.ctx.ledger.startJob(j.claimGroup, j.dedupeKey, j.resourceId, 60_000)).toBe("started");
+      await svc.ctx.ledger.finishJob(j.claimGroup, j.dedupeKey, "done");
+    }
+    // The batch gave up: only the consumer not done is failed and ticketed.
+    await handlePoisonJob(batch, svc.ctx, "boom");
+    expect(
+      (await svc.ctx.ledger.listJobs(failing.claimGroup)).map((r) => [r.resourceId, r.state]).sort(),
+    ).toEqual([[failing.resourceId, "failed"], ...done.map((j) => [j.resourceId, "done"])].sort());
+    expect((await svc.ctx.ledger.listTicketRequests()).map((t) => t.resourceId)).toEqual([
+      failing.resourceId,
     ]);
-    expect(svc.queue.size).toBe(4);
+
+    const again = await planKeyEvent(event(f, "KeyNewVersionCreated", 2), planner(svc));
+    expect(again.actions).toEqual([expect.objectContaining({ status: "planned" })]);
+    await svc.drain();
+    const duplicate = (x: ReportAction) => x.reason === "this job was completed before (duplicate message)";
+    const ran = svc.workerActions.filter((x) => x.resourceId !== again.actions[0]?.resourceId);
+    expect(
+      ran
+        .filter(duplicate)
+        .map((x) => x.resourceId)
+        .sort(),
+    ).toEqual(done.map((j) => j.resourceId).sort());
+    expect(ran.filter((x) => !duplicate(x)).map((x) => x.resourceId)).toEqual([failing.resourceId]);
   });
 
   it("consumers outside the configured scope are never queued", async () => {
     const f = tenant();
     const svc = createMemoryService(f.tenant, { env: { CMKR_SCOPE_SUBSCRIPTIONS: f.dev } });
-    const report = await planKeyEvent(event(f, "KeyNewVersionCreated", 2), planner(svc));
+    await planKeyEvent(event(f, "KeyNewVersionCreated", 2), planner(svc));
     const inDev = f.consumers.filter((id) => id.includes(f.dev));
     expect(inDev).toHaveLength(1);
-    expect(queued(svc).map((j) => j.resourceId)).toEqual(inDev);
-    expect(report.actions.filter((a) => a.status === "planned").map((a) => a.resourceId)).toEqual(inDev);
+    const { jobs } = await planQueued(svc);
+    expect(jobs.map((j) => j.resourceId)).toEqual(inDev);
+  });
+
+  it("walks every Resource Graph page, one plan job each, with the consumers in batches of the setting's size", async () => {
+    const f = tenant();
+    const svc = createMemoryService(f.tenant, { pageSize: 2 });
+    const ctx = { ...svc.ctx, fanOutBatchSize: 2 };
+    await planKeyEvent(event(f, "KeyNewVersionCreated", 2), planner(svc));
+    const pages: number[] = [];
+    const consumers: string[] = [];
+    const sizes: number[] = [];
+    for (;;) {
+      const messages = svc.queue.receive(32, 60_000);
+      if (messages.length === 0) break;
+      for (const m of messages) {
+        const job = decodeJob(m.messageText);
+        if (job.kind === "plan-key-event") {
+          pages.push(job.page);
+          await runJob(job, ctx);
+        } else if (job.kind === "rotate-batch") {
+          sizes.push(job.consumers.length);
+          consumers.push(...job.consumers.map((c) => c.id));
+        }
+        svc.queue.delete(m);
+      }
+    }
+    expect(pages).toEqual([1, 2]);
+    expect(sizes.sort()).toEqual([1, 2]);
+    expect(consumers.sort()).toEqual([...f.consumers].sort());
   });
 });

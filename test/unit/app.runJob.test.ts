@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { handleEvents } from "../../src/app/handleEvents.js";
 import { keyEventJob } from "../../src/app/planKeyEvent.js";
 import { runJob } from "../../src/app/runJob.js";
+import { batchJobs } from "../../src/app/keyEventFanOut.js";
 import { decodeJob, type RotateJob } from "../../src/core/jobs/job.js";
 import type { ReportAction } from "../../src/core/report/report.js";
 import { keyScenario, scenarioKeyEvent, versionIndexNow, type KeyScenario } from "../support/keyScenario.js";
@@ -120,13 +121,25 @@ describe("the queue worker over the in-memory queue: events to jobs to writes", 
     const event = scenarioKeyEvent(s);
     await handleEvents([event], [], svc.ctx, { preview: false });
     await handleEvents([event], [], svc.ctx, { preview: false });
+    // The event's one plan job (the fan-out is planned by the worker).
     expect(svc.queue.size).toBe(1);
-    // The queue delivers the message twice (at-least-once).
-    const [text] = svc.queue.peekTexts();
-    svc.queue.send(text ?? "");
+    const [planText] = svc.queue.peekTexts();
+    const plan = decodeJob(planText ?? "");
+    expect(plan.kind).toBe("plan-key-event");
+    // The worker plans the page: its consumers, in one batch message.
+    await runJob(plan, svc.ctx);
+    const [, batchText] = svc.queue.peekTexts();
+    expect(decodeJob(batchText ?? "")).toMatchObject({
+      kind: "rotate-batch",
+      consumers: [{ id: s.consumer.id }],
+    });
+    // The queue delivers the batch twice (at-least-once).
+    svc.queue.send(batchText ?? "");
     const result = await svc.drain();
-    expect(result).toEqual({ processed: 2, failedAttempts: 0, poisoned: 0 });
+    // The plan message (done before), the batch and its duplicate.
+    expect(result).toEqual({ processed: 3, failedAttempts: 0, poisoned: 0 });
     expect(svc.workerActions.map((a) => [a.action, a.status]).sort()).toEqual([
+      ["none", "skipped"],
       ["none", "skipped"],
       ["rotate-key", "applied"],
     ]);
@@ -139,15 +152,19 @@ describe("the queue worker over the in-memory queue: events to jobs to writes", 
     const svc = createMemoryService(s.tenant);
     svc.emulator.failOperations({ method: "PATCH", code: "InternalDiskEncryptionSetError" });
     await handleEvents([scenarioKeyEvent(s)], [], svc.ctx, { preview: false });
-    const [job] = svc.queue.peekTexts().map((text) => decodeJob(text));
-    if (job?.kind !== "rotate") throw new Error("expected a queued rotation job");
     const result = await svc.drain({ maxAttempts: 3 });
 
-    expect(result).toEqual({ processed: 0, failedAttempts: 3, poisoned: 1 });
+    // The plan page ran; the consumer's batch failed three times.
+    expect(result).toEqual({ processed: 1, failedAttempts: 3, poisoned: 1 });
     // The first attempt's write failed and left the set Failed: later attempts never write over it.
     expect(writes(svc)).toBe(1);
     expect(versionIndexNow(svc.emulator, s)).toBe(0);
-    expect(svc.queue.poisonTexts().map((text) => decodeJob(text).jobId)).toEqual([job.jobId]);
+    const poisoned = svc.queue.poisonTexts().map((text) => decodeJob(text));
+    expect(poisoned.map((j) => j.kind)).toEqual(["rotate-batch"]);
+    const [batch] = poisoned;
+    if (batch?.kind !== "rotate-batch") throw new Error("expected a poisoned batch");
+    const [job] = batchJobs(batch);
+    if (job === undefined) throw new Error("expected the consumer's job");
     expect(svc.workerActions).toEqual([
       expect.objectContaining({
         action: "rotate-key",
@@ -191,7 +208,7 @@ describe("the queue worker over the in-memory queue: events to jobs to writes", 
     const event = { ...scenarioKeyEvent(s), version: "f".repeat(32), keyId: `${s.key.id}/${"f".repeat(32)}` };
     await handleEvents([event], [], svc.ctx, { preview: false });
     const result = await svc.drain({ maxAttempts: 2 });
-    expect(result).toEqual({ processed: 0, failedAttempts: 2, poisoned: 1 });
+    expect(result).toEqual({ processed: 1, failedAttempts: 2, poisoned: 1 });
     expect(writes(svc)).toBe(0);
     expect(await svc.ctx.ledger.listTicketRequests()).toEqual([
       expect.objectContaining({ resourceId: s.consumer.id, findingCode: "RotationFailed" }),

@@ -3,6 +3,8 @@ import type { ArmResource } from "@cmkr/azure-emulator";
 import { describe, expect, it } from "vitest";
 import { handleEvents } from "../../src/app/handleEvents.js";
 import { planKeyEvent } from "../../src/app/planKeyEvent.js";
+import { decodeJob } from "../../src/core/jobs/job.js";
+import { runJob } from "../../src/app/runJob.js";
 import { remediateKey, remediateResource } from "../../src/app/remediate.js";
 import { runSweep } from "../../src/app/sweep.js";
 import type { Evaluation } from "../../src/core/findings/finding.js";
@@ -123,6 +125,20 @@ function withOddRow(port: RotationPort, sub: string): RotationPort {
           } as unknown as ConsumerRow,
         ];
     },
+    async findConsumersPage(key, scope, skipToken) {
+      const page = await port.findConsumersPage(key, scope, skipToken);
+      return {
+        ...page,
+        rows: [
+          ...page.rows,
+          {
+            id: 42,
+            type: "Microsoft.Compute/diskEncryptionSets",
+            subscriptionId: sub,
+          } as unknown as ConsumerRow,
+        ],
+      };
+    },
   };
 }
 
@@ -161,20 +177,22 @@ describe("isolation: a resource of an unexpected shape among good ones", () => {
   it("the key-event planner queues the good consumers and reports the odd row; the worker fails only the odd resource", async () => {
     const t = tenant();
     const svc = createMemoryService(t.tenant);
-    const planned = await planKeyEvent(keyEvent(t, "good"), {
-      ...svc.ctx,
-      port: withOddRow(svc.ctx.port, t.sub),
-    });
-    const odd = planned.actions.find((a) => a.status === "failed");
+    const planned = await planKeyEvent(keyEvent(t, "good"), svc.ctx);
+    expect(planned.actions).toEqual([expect.objectContaining({ status: "planned" })]);
+    // The event's plan page, run by the worker while Resource Graph returns an odd row.
+    const plan = decodeJob(svc.queue.peekTexts()[0] ?? "");
+    const pageActions = await runJob(plan, { ...svc.ctx, port: withOddRow(svc.ctx.port, t.sub) });
+    const odd = pageActions.find((a) => a.status === "failed");
     expect(odd).toMatchObject({
       resourceId: "42",
       reason: expect.stringMatching(/field id: expected a non-empty string, got 42/) as unknown,
       codes: ["ArmFactsInvalid"],
     });
     expect(
-      planned.actions
-        .filter((a) => a.status === "planned")
-        .map((a) => a.resourceId.split("/").pop())
+      svc.queue
+        .peekTexts()
+        .map((text) => decodeJob(text))
+        .flatMap((j) => (j.kind === "rotate-batch" ? j.consumers.map((c) => c.id.split("/").pop()) : []))
         .sort(),
     ).toEqual(["aoai-good", "des-good", "des-odd-identity"]);
     // The odd vault's consumer, through its own key event: the worker cannot read the vault.

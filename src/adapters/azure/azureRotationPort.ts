@@ -30,7 +30,7 @@ import { apiVersionFor } from "../../core/consumers/apiVersions.js";
 import type { AzureClients } from "./azureClients.js";
 import { parseResourceId } from "../../core/ids/resourceId.js";
 import type { GraphScope } from "../../core/ports/graphScope.js";
-import { resourceGraphPages } from "./resourceGraphPages.js";
+import { resourceGraphPage, resourceGraphPages } from "./resourceGraphPages.js";
 import { createMlWorkspaceReads } from "./azureMlWorkspaceReads.js";
 import { patchAndAwait } from "./armPatchOperation.js";
 
@@ -192,6 +192,23 @@ export function createAzureRotationPort(
       )) {
         yield page.rows.map((r) => ({ id: r.id, type: r.type, subscriptionId: r.subscriptionId }));
       }
+    },
+
+    async findConsumersPage(key, scope, skipToken) {
+      const page = await resourceGraphPage(
+        clients,
+        consumersOfKeyQuery(key),
+        scope,
+        options.pageSize,
+        skipToken,
+      );
+      return {
+        // Resource Graph's JSON: the planner checks each row's fields before use (`consumerRows`).
+        rows: page.rows.map(
+          (r) => ({ id: r.id, type: r.type, subscriptionId: r.subscriptionId }) as ConsumerRow,
+        ),
+        skipToken: page.skipToken,
+      };
     },
 
     readResource,

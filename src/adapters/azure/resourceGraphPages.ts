@@ -105,3 +105,32 @@ export async function* resourceGraphPages<Row = Record<string, unknown>>(
     skipToken = response.skipToken;
   } while (skipToken !== undefined && skipToken !== "");
 }
+
+/**
+ * One page of a Resource Graph query: from the start, or from the `$skipToken` an earlier page of
+ * the same query and scope returned. The page's own `$skipToken` continues it; none on the last.
+ */
+export async function resourceGraphPage(
+  clients: AzureClients,
+  query: string,
+  scope: GraphScope = {},
+  pageSize = 1000,
+  skipToken?: string,
+): Promise<{ rows: Record<string, unknown>[]; skipToken?: string }> {
+  const client = await clients.resourceGraph();
+  const where = await requestScope(clients, scope);
+  const response = await client.resources({
+    query,
+    ...where,
+    options: {
+      top: pageSize,
+      resultFormat: "objectArray",
+      ...(skipToken === undefined ? {} : { skipToken }),
+    },
+  });
+  const next = response.skipToken;
+  return {
+    rows: (response.data as Record<string, unknown>[] | undefined) ?? [],
+    ...(next === undefined || next === "" ? {} : { skipToken: next }),
+  };
+}

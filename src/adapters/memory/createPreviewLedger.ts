@@ -52,6 +52,9 @@ export function createPreviewLedger(live: Ledger, clock: () => number = Date.now
     },
     startJob: (group, key, resourceId, leaseMs) => jobs.startJob(group, key, resourceId, leaseMs),
     finishJob: (group, key, state, result) => jobs.finishJob(group, key, state, result),
+    async readJob(group, key) {
+      return (await jobs.readJob(group, key)) ?? live.readJob(group, key);
+    },
     async listJobs(group) {
       const own = await jobs.listJobs(group);
       const keys = new Set(own.map((j) => j.dedupeKey));

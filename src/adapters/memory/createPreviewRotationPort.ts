@@ -35,6 +35,7 @@ export function createPreviewRotationPort(live: RotationPort): PreviewRotationPo
   return {
     plannedWrites,
     findConsumers: (key, scope) => live.findConsumers(key, scope),
+    findConsumersPage: (key, scope, skipToken) => live.findConsumersPage(key, scope, skipToken),
     async readResource(resourceId) {
       const own = written.get(resourceId.toLowerCase());
       return own === undefined ? live.readResource(resourceId) : structuredClone(own.resource);

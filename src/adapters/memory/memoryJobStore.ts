@@ -15,6 +15,18 @@ interface JobRow {
   result?: string;
 }
 
+/** A row as the store reads it back. */
+function record(row: JobRow): JobRecord {
+  return {
+    dedupeKey: row.dedupeKey,
+    resourceId: row.resourceId,
+    state: row.state,
+    attempts: row.attempts,
+    updatedAt: row.updatedAt,
+    ...(row.result === undefined ? {} : { result: JSON.parse(row.result) as ReportAction[] }),
+  };
+}
+
 /**
  * {@link JobStore} in memory, with the Table store's semantics: groups and dedupe keys compare
  * case-insensitively (the Table keys are digests of their lower-case form), a job is listed in the
@@ -113,19 +125,15 @@ export class MemoryJobStore implements JobStore {
     return Promise.resolve();
   }
 
+  readJob(group: string, dedupeKey: string): Promise<JobRecord | undefined> {
+    const row = this.groups.get(digest(group))?.get(digest(dedupeKey));
+    return Promise.resolve(row === undefined ? undefined : record(row));
+  }
+
   listJobs(group: string): Promise<JobRecord[]> {
     const rows = this.groups.get(digest(group)) ?? new Map<string, JobRow>();
     return Promise.resolve(
-      [...rows.entries()]
-        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-        .map(([, row]) => ({
-          dedupeKey: row.dedupeKey,
-          resourceId: row.resourceId,
-          state: row.state,
-          attempts: row.attempts,
-          updatedAt: row.updatedAt,
-          ...(row.result === undefined ? {} : { result: JSON.parse(row.result) as ReportAction[] }),
-        })),
+      [...rows.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, row]) => record(row)),
     );
   }
 }

@@ -16,6 +16,18 @@ interface JobEntity {
   updatedAt: string;
 }
 
+/** A job row as read back. */
+function jobRecord(e: Record<string, unknown>): JobRecord {
+  return {
+    dedupeKey: String(e.dedupeKey),
+    resourceId: String(e.resourceId),
+    state: e.state as JobRecord["state"],
+    attempts: typeof e.attempts === "number" ? e.attempts : 0,
+    updatedAt: String(e.updatedAt),
+    ...(typeof e.result === "string" ? { result: JSON.parse(e.result) as ReportAction[] } : {}),
+  };
+}
+
 /** {@link JobStore} in Table Storage: one partition per job group, one row per dedupe key. */
 export class TableJobStore implements JobStore {
   constructor(private readonly ledger: LedgerTable) {}
@@ -156,6 +168,17 @@ export class TableJobStore implements JobStore {
     );
   }
 
+  /** One point read. */
+  async readJob(group: string, dedupeKey: string): Promise<JobRecord | undefined> {
+    const table = await this.ledger.table();
+    try {
+      return jobRecord(await table.getEntity(jobPartition(group), digest(dedupeKey)));
+    } catch (error) {
+      if (isStatus(error, 404)) return undefined;
+      throw error;
+    }
+  }
+
   /** One partition query. */
   async listJobs(group: string): Promise<JobRecord[]> {
     const table = await this.ledger.table();
@@ -163,14 +186,7 @@ export class TableJobStore implements JobStore {
     const out: JobRecord[] = [];
     for await (const e of table.listEntities({ queryOptions: { filter } })) {
       if (e.rowKey === operationRow) continue;
-      out.push({
-        dedupeKey: String(e.dedupeKey),
-        resourceId: String(e.resourceId),
-        state: e.state as JobRecord["state"],
-        attempts: typeof e.attempts === "number" ? e.attempts : 0,
-        updatedAt: String(e.updatedAt),
-        ...(typeof e.result === "string" ? { result: JSON.parse(e.result) as ReportAction[] } : {}),
-      });
+      out.push(jobRecord(e));
     }
     return out;
   }

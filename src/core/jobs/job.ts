@@ -62,6 +62,60 @@ export const jobSchema = z.discriminatedUnion("kind", [
     enqueuedAt: z.iso.datetime(),
     dryRun: z.boolean().optional(),
   }),
+  z.object({
+    v: z.literal(1),
+    /**
+     * One Resource Graph page of a key event's consumers: the worker queries that page, queues the
+     * next page's job and the page's consumers in batches. The first page's claim is the event's
+     * dedupe record.
+     */
+    kind: z.literal("plan-key-event"),
+    jobId: z.string().min(1),
+    dedupeKey: z.string().min(1),
+    /** The key event's claim group: its consumers are claimed there too. */
+    claimGroup: z.string().min(1),
+    /** The key's vault: its ARM id when the event named it, else its URL. */
+    resourceId: z.string().min(1),
+    resourceType: z.string().min(1),
+    /** The versioned key URI the event named. */
+    keyId: z.url(),
+    vaultUrl: z.url(),
+    keyName: z.string().min(1),
+    trigger: z.enum(["KeyNewVersionCreated", "KeyNearExpiry", "KeyExpired"]),
+    /** One planning of the event: a replan after a failure gets a new one, so its pages are claimed anew. */
+    runId: z.string().min(1),
+    /** 1-based page number. */
+    page: z.number().int().min(1),
+    /** Resource Graph's continuation (`$skipToken`) of the previous page; absent on the first. */
+    skipToken: z.string().min(1).optional(),
+    eventId: z.string(),
+    correlationId: z.string(),
+    enqueuedAt: z.iso.datetime(),
+    dryRun: z.boolean().optional(),
+  }),
+  z.object({
+    v: z.literal(1),
+    /**
+     * Many consumers of one key event in one message. Not claimed itself: the worker claims each
+     * consumer (its rotation job's dedupe key) when it starts it, so none is rotated twice.
+     */
+    kind: z.literal("rotate-batch"),
+    jobId: z.string().min(1),
+    /** Names the batch (event, planning, page, position) in logs; the consumers carry the claims. */
+    dedupeKey: z.string().min(1),
+    claimGroup: z.string().min(1),
+    consumers: z
+      .array(z.object({ id: z.string().startsWith("/"), type: z.string().min(1) }))
+      .min(1)
+      .max(100),
+    keyId: z.url(),
+    trigger: z.enum(["KeyNewVersionCreated", "KeyNearExpiry", "KeyExpired"]),
+    eventId: z.string(),
+    correlationId: z.string(),
+    enqueuedAt: z.iso.datetime(),
+    /** Planned in dry-run mode: its consumers are evaluated and nothing is written. */
+    dryRun: z.boolean().optional(),
+  }),
 ]);
 
 /** A queued job. */
@@ -72,6 +126,10 @@ export type RotateJob = Extract<Job, { kind: "rotate" }>;
 export type EvaluateJob = Extract<Job, { kind: "evaluate" }>;
 /** A subscription-wide manual remediation's listing job. */
 export type RemediateSubscriptionJob = Extract<Job, { kind: "remediate-subscription" }>;
+/** One Resource Graph page of a key event's fan-out. */
+export type PlanKeyEventJob = Extract<Job, { kind: "plan-key-event" }>;
+/** Consumers of a key event queued together. */
+export type RotateBatchJob = Extract<Job, { kind: "rotate-batch" }>;
 
 /** A queue message that is not a job this version understands. */
 export class JobDecodeError extends Error {

@@ -26,6 +26,35 @@ export const jobKeys = {
     };
   },
 
+  /**
+   * The dedupe record of a key event's fan-out (the claim of its first plan page): one per event
+   * kind and announced key version, so a redelivery, under any event id, is one conflict. Its plan
+   * pages are claimed beside it, in a group of their own, apart from the consumers' claims.
+   */
+  keyEventFanOut(event: { kind: string; keyId: string }, dryRun: boolean): JobClaim {
+    const key = `${mode(dryRun)}${event.kind}|fan-out|${event.keyId.toLowerCase()}`;
+    return { dedupeKey: key, claimGroup: key };
+  },
+
+  /**
+   * The claim of one plan page of a fan-out: the first page is the fan-out's record; later pages
+   * are claimed per planning (`runId`), so a replan after a failure walks every page again.
+   */
+  keyEventPlanPage(fanOut: JobClaim, runId: string, page: number): JobClaim {
+    return {
+      dedupeKey: page === 1 ? fanOut.dedupeKey : `${fanOut.dedupeKey}|${runId}|page:${page}`,
+      claimGroup: fanOut.claimGroup,
+    };
+  },
+
+  /** The name of one batch message of a plan page (never claimed: its consumers are). */
+  keyEventBatch(fanOut: JobClaim, runId: string, page: number, index: number): JobClaim {
+    return {
+      dedupeKey: `${fanOut.dedupeKey}|${runId}|page:${page}|batch:${index}`,
+      claimGroup: fanOut.claimGroup,
+    };
+  },
+
   /** The resource of an ARM or Resource Notifications event: once per event. */
   resourceEvent(eventId: string, resourceId: string, dryRun: boolean): JobClaim {
     return {

@@ -23,6 +23,7 @@ export function composeLedger({ jobs, operations, actions, tickets, locks }: Led
     claimJobs: (group, list) => jobs.claimJobs(group, list),
     startJob: (group, key, resourceId, leaseMs) => jobs.startJob(group, key, resourceId, leaseMs),
     finishJob: (group, key, state, result) => jobs.finishJob(group, key, state, result),
+    readJob: (group, key) => jobs.readJob(group, key),
     listJobs: (group) => jobs.listJobs(group),
     createOperation: (operation) => operations.createOperation(operation),
     updateOperation: (id, change) => operations.updateOperation(id, change),

@@ -37,6 +37,8 @@ export interface JobStore {
     state: "done" | "queued" | "failed",
     result?: readonly ReportAction[],
   ): Promise<void>;
+  /** One job's claim as read back (one point read); undefined when it was never claimed. */
+  readJob(group: string, dedupeKey: string): Promise<JobRecord | undefined>;
   /** Every job claimed in a group, with the actions of finished ones. */
   listJobs(group: string): Promise<JobRecord[]>;
 }

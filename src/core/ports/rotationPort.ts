@@ -44,6 +44,13 @@ export interface ConsumerRow {
   subscriptionId: string;
 }
 
+/** One page of a key's consumers and Resource Graph's continuation to the next, if any. */
+export interface ConsumerPage {
+  rows: ConsumerRow[];
+  /** Resource Graph's `$skipToken`; absent on the last page. */
+  skipToken?: string | undefined;
+}
+
 /**
  * Everything the rotation engine reads from and writes to Azure (and, through
  * {@link MlWorkspacePort}, what the Machine Learning re-creation kit lists). The Azure adapter
@@ -52,6 +59,15 @@ export interface ConsumerRow {
 export interface RotationPort extends MlWorkspacePort {
   /** Every consumer of the key in any version, page by page. */
   findConsumers(key: { vaultUrl: string; keyName: string }, scope: GraphScope): AsyncIterable<ConsumerRow[]>;
+  /**
+   * One page of the key's consumers (the query of {@link findConsumers}), from the start or from
+   * the `$skipToken` a previous page returned: a page can be planned by one queued job.
+   */
+  findConsumersPage(
+    key: { vaultUrl: string; keyName: string },
+    scope: GraphScope,
+    skipToken?: string,
+  ): Promise<ConsumerPage>;
   /** The resource as ARM GET returns it; undefined when it does not exist. */
   readResource(resourceId: string): Promise<ArmResourceJson | undefined>;
   /**
