@@ -7,6 +7,7 @@ import type { PreflightReason } from "../preflight/preflightReason.js";
 import type { ArmResourceJson } from "../arm/armResource.js";
 import type { ConsumerRule } from "../consumers/consumerRule.js";
 import { keyRef, sameKey, type KeyRef } from "../ids/keyId.js";
+import { isManagedHsm } from "../keyStores/keyStoreState.js";
 import { autoRotationErrorText } from "../consumers/diskEncryptionSet/desKeyChangeProof.js";
 import type { VmStates } from "../writes/keyChangeInput.js";
 import { onlyTransient, type WriteRestriction } from "../writes/writeRestriction.js";
@@ -36,6 +37,8 @@ export type RotationDecisionCode =
   | "NoUsableNewerVersion"
   | "CurrentVersionUnknown"
   | "VaultNotFound"
+  /** The key is in a Managed HSM pool, whose soft delete, purge protection and local RBAC are not read. */
+  | "KeyStoreUnreadable"
   | "ConsumerUnreadable"
   | "CannotRotate"
   | "AwaitingState";
@@ -124,6 +127,13 @@ export function decideRotation(s: RotationSnapshot): RotationDecision {
       reasons: [{ code: "ServiceSideEncryptionNoRotation", severity: "error", message: blocked.message }],
       reason: blocked.message,
     };
+  }
+  if (s.vault === undefined && isManagedHsm(current.vaultUrl)) {
+    // The pool exists (its key answered); saying "not found" would send people after the wrong problem.
+    const reason = s.rule.preflight.managedHsmSupported
+      ? `the key is in the Managed HSM pool ${current.vaultUrl}, whose soft delete, purge protection and local RBAC role assignments the service does not read, so the new version cannot be proven usable`
+      : `the key is in the Managed HSM pool ${current.vaultUrl}; no Microsoft documentation supports Managed HSM keys for this resource type, so the service does not rotate it`;
+    return { kind: "refuse", code: "KeyStoreUnreadable", from: current, reasons: [], reason };
   }
   if (s.vault === undefined) {
     return {
