@@ -105,7 +105,7 @@ export function profiled(
 }
 
 const sizes: Record<ChaosSize, { disks: number; cvmSets: number; hsmConsumers: number }> = {
-  small: { disks: 7, cvmSets: 2, hsmConsumers: 2 },
+  small: { disks: 8, cvmSets: 2, hsmConsumers: 2 },
   large: { disks: 30, cvmSets: 5, hsmConsumers: 4 },
 };
 
