@@ -340,7 +340,10 @@ function checkWriteInvariants(
 ): void {
   for (const w of input.armWrites ?? []) {
     const name = w.resourceId.split("/").pop() ?? w.resourceId;
-    if (w.verdict.problems.length > 0)
+    // Judged when ARM took the write or refused it as unsafe; a write answered 412 (stale ETag) or
+    // with a fault was not made, and its retry is judged on its own.
+    const made = (w.status >= 200 && w.status < 300) || refusedStatuses.has(w.status);
+    if (made && w.verdict.problems.length > 0)
       add(
         "no-write-without-proof",
         `${w.method} ${name} (${w.verdict.kind}, answered ${w.status}, seq ${w.seq}): ${w.verdict.problems.join("; ")}`,
