@@ -180,3 +180,25 @@ export function malformedDelivery(random: Random, valid: Record<string, unknown>
     }
   }
 }
+
+/** An ARM `ResourceDeleteSuccess` event for a delete by `callerObjectId`. */
+export function armDeleteEvent(
+  id: string,
+  resourceId: string,
+  resourceType: string,
+  subscriptionId: string,
+  tenantId: string,
+  callerObjectId: string,
+): Record<string, unknown> {
+  const event = armWriteEvent(id, resourceId, resourceType, subscriptionId, tenantId, callerObjectId);
+  const data = event.data as Record<string, unknown>;
+  return {
+    ...event,
+    eventType: "Microsoft.Resources.ResourceDeleteSuccess",
+    data: {
+      ...data,
+      authorization: { ...(data.authorization as Record<string, unknown>), action: `${resourceType}/delete` },
+      operationName: `${resourceType}/delete`,
+    },
+  };
+}

@@ -8,7 +8,8 @@ import type { LedgerAction } from "../../src/core/ports/actionStore.js";
 import type { TicketRequest } from "../../src/core/ports/ticketRequestStore.js";
 import type { ArmResourceJson } from "../../src/core/arm/armResource.js";
 import { consumerRuleFor } from "../../src/core/consumers/registry.js";
-import type { ServiceWrite, VersionTransition } from "./chaosTransport.js";
+import type { ServiceArmWrite, ServiceWrite, VersionTransition } from "./chaosTransport.js";
+import type { RevertedField } from "./chaosHumans.js";
 import type { ChaosConsumer, ChaosKey } from "./chaosTenant.js";
 
 /** The invariants a chaos run checks, by name. */
@@ -19,7 +20,28 @@ export type InvariantName =
   | "newest-usable-or-ticket"
   | "no-unhandled-rejection"
   | "ledger-matches-emulator"
-  | "malformed-rejected";
+  | "malformed-rejected"
+  /** Every ARM write of the service passes the runner's own judge, and the emulator refuses none. */
+  | "no-write-without-proof"
+  /** Every successful write carried the ETag current when it arrived; no field a person set was reverted. */
+  | "no-write-over-human-change"
+  /** No ticket closed while its resource existed with the finding still standing (or as deleted while it existed). */
+  | "no-ticket-closed-on-existing"
+  /** Managed HSM keys: no crash, and refusals that give a reason (never "not found"). */
+  | "hsm-refused-with-reason";
+
+/** A ticket the service closed, and what the emulator held at that moment. */
+export interface TicketClosure {
+  resourceId: string;
+  findingCode: string;
+  reason: string;
+  /** Closed because the service found the resource gone. */
+  asGone: boolean;
+  /** The resource existed when the ticket was closed. */
+  existed: boolean;
+  /** Why the finding still stood on it then (the runner's reading); undefined when it did not. */
+  stands: string | undefined;
+}
 
 /** One broken invariant, with enough detail to find it again under the same seed. */
 export interface Violation {
@@ -58,6 +80,12 @@ export interface InvariantInput {
   unhandledRejections: readonly string[];
   /** Problems with malformed deliveries found while delivering them (crash, accepted, untyped error). */
   malformedProblems: readonly string[];
+  /** Every ARM write of the service with the judge's verdict (absent in older callers: not checked). */
+  armWrites?: readonly ServiceArmWrite[];
+  /** Fields people set that a write of the service put back. */
+  revertedFields?: readonly RevertedField[];
+  /** Tickets the service closed during the run. */
+  closures?: readonly TicketClosure[];
   now: Date;
   expiryMarginDays: number;
 }
@@ -121,6 +149,9 @@ class FinalTenant {
   preflightErrors(consumer: ChaosConsumer, key: ChaosKey, version: string | undefined): string[] {
     const v = this.versions(key).find((x) => x.version.toLowerCase() === version);
     if (v === undefined) return [`version ${version ?? "(none)"} does not exist`];
+    // The service reads no Managed HSM facts (soft delete, purge protection, local RBAC), so no HSM
+    // version is a usable target; the HSM invariants and the write judge cover these consumers.
+    if (key.profile === "hsm") return ["a Managed HSM key: its store's facts are not read"];
     const resource = this.resource(consumer.id);
     const vault = this.resource(key.vaultId);
     if (resource === undefined || vault === undefined) return ["consumer or vault missing"];
@@ -235,8 +266,13 @@ export function checkInvariants(input: InvariantInput): InvariantReport {
       .filter((v) => tenant.preflightErrors(consumer, key, v.version.toLowerCase()).length === 0);
     const newestUsable = newerUsable.at(-1)?.version.toLowerCase();
     const id = consumer.id.toLowerCase();
+    // Automatic rotation is on from the start, or the service turned it on during the run.
+    const autoRotating =
+      consumer.autoRotation ||
+      (resource?.properties as { rotationToLatestKeyVersionEnabled?: unknown } | undefined)
+        ?.rotationToLatestKeyVersionEnabled === true;
     const delegated =
-      consumer.autoRotation &&
+      autoRotating &&
       (awaiting.get(id) ?? []).some(
         (a) => versionOf(a.to) === versionOf(tenant.versions(key).at(-1)?.version),
       );
@@ -276,7 +312,87 @@ export function checkInvariants(input: InvariantInput): InvariantReport {
       );
   });
 
+  checkWriteInvariants(input, add);
+
   for (const r of input.unhandledRejections) add("no-unhandled-rejection", r);
   for (const p of input.malformedProblems) add("malformed-rejected", p);
   return { violations, endStates };
+}
+
+/** ETags compare without the weak prefix and quotes. */
+function etagOf(value: string | undefined): string | undefined {
+  return value?.trim().replace(/^W\//, "").replace(/^"|"$/g, "");
+}
+
+/** Statuses by which the emulator refuses a write as Azure would (not faults, throttling or 412). */
+const refusedStatuses = new Set([400, 403, 409]);
+
+/**
+ * The write-path invariants: every ARM write of the service passed the runner's own judge over the
+ * state it arrived in and was not refused; every successful write was conditional on the ETag
+ * current when it arrived, and no field a person set was reverted; no ticket was closed while its
+ * resource existed with the finding standing; consumers of a Managed HSM key were refused with a
+ * reason, never failed or told the store was not found.
+ */
+function checkWriteInvariants(
+  input: InvariantInput,
+  add: (invariant: InvariantName, detail: string) => void,
+): void {
+  for (const w of input.armWrites ?? []) {
+    const name = w.resourceId.split("/").pop() ?? w.resourceId;
+    // Judged when ARM took the write or refused it as unsafe; a write answered 412 (stale ETag) or
+    // with a fault was not made, and its retry is judged on its own.
+    const made = (w.status >= 200 && w.status < 300) || refusedStatuses.has(w.status);
+    if (made && w.verdict.problems.length > 0)
+      add(
+        "no-write-without-proof",
+        `${w.method} ${name} (${w.verdict.kind}, answered ${w.status}, seq ${w.seq}): ${w.verdict.problems.join("; ")}`,
+      );
+    else if (refusedStatuses.has(w.status))
+      add(
+        "no-write-without-proof",
+        `${w.method} ${name} (${w.verdict.kind}) was refused by ARM with ${w.status} (seq ${w.seq})`,
+      );
+    if (w.status >= 200 && w.status < 300 && w.method !== "DELETE") {
+      if (w.ifMatch === undefined)
+        add("no-write-over-human-change", `${w.method} ${name} succeeded without If-Match (seq ${w.seq})`);
+      else if (etagOf(w.ifMatch) !== etagOf(w.etagAtArrival) && w.ifMatch.trim() !== "*")
+        add(
+          "no-write-over-human-change",
+          `${w.method} ${name} succeeded with If-Match ${w.ifMatch} while the ETag was ${w.etagAtArrival ?? "none"}${w.raced ? " (a person had just edited it)" : ""} (seq ${w.seq})`,
+        );
+    }
+  }
+  for (const r of input.revertedFields ?? [])
+    add(
+      "no-write-over-human-change",
+      `${r.resourceId.split("/").pop() ?? r.resourceId}: ${r.field} is ${JSON.stringify(r.found)}, a person set ${JSON.stringify(r.expected)} (found after ${r.when})`,
+    );
+  for (const c of input.closures ?? []) {
+    const name = c.resourceId.split("/").pop() ?? c.resourceId;
+    if (c.existed && c.asGone)
+      add("no-ticket-closed-on-existing", `${c.findingCode} on ${name} closed as deleted while it exists`);
+    else if (c.existed && c.stands !== undefined)
+      add(
+        "no-ticket-closed-on-existing",
+        `${c.findingCode} on ${name} closed ("${c.reason}") while ${c.stands}`,
+      );
+  }
+  const hsm = new Set(input.consumers.filter((c) => c.scenario === "hsm").map((c) => c.id.toLowerCase()));
+  for (const a of input.ledgerActions) {
+    if (!hsm.has(a.resourceId.toLowerCase()) || a.dryRun) continue;
+    const name = a.resourceId.split("/").pop() ?? a.resourceId;
+    // Retried until poisoned (an event that overtook its version, faults) is the queue's ordinary
+    // end and is ticketed; any other failure of an HSM consumer is not a refusal with a reason.
+    const poisoned = a.codes.includes("RotationFailed") || a.codes.includes("RemediationFailed");
+    if (a.status === "failed" && !poisoned)
+      add("hsm-refused-with-reason", `${a.action} on ${name} failed: ${a.reason}`);
+    else if (a.action === "refuse" && (a.reason.trim() === "" || a.codes.length === 0))
+      add("hsm-refused-with-reason", `${name} was refused without a reason or code`);
+    else if (/not (be )?found/i.test(a.reason))
+      add(
+        "hsm-refused-with-reason",
+        `${name}: the reason says a store that exists was not found: ${a.reason}`,
+      );
+  }
 }

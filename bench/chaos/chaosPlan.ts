@@ -1,6 +1,13 @@
 import { type FaultRule, seededRandom, type TenantKeyVersion } from "@cmkr/azure-emulator";
 import { DeterministicIds } from "@cmkr/azure-emulator/tenant-builder";
-import { armWriteEvent, keyNewVersionEvent, malformedDelivery, noiseEvent } from "./chaosEvents.js";
+import {
+  armDeleteEvent,
+  armWriteEvent,
+  keyNewVersionEvent,
+  malformedDelivery,
+  noiseEvent,
+} from "./chaosEvents.js";
+import { profiled } from "./chaosScenarios.js";
 import {
   buildChaosTenant,
   drawVersionKind,
@@ -12,7 +19,18 @@ import {
 } from "./chaosTenant.js";
 
 /** What a delivery carries, for the figures and the rejection check. */
-export type DeliveryLabel = "key" | "early-key" | "arm-write" | "own-write" | "noise" | "malformed" | "batch";
+export type DeliveryLabel =
+  | "key"
+  | "early-key"
+  | "arm-write"
+  | "own-write"
+  | "noise"
+  | "malformed"
+  | "batch"
+  /** A person's write to a platform-key disk (enforce mode decides whether to attach the set). */
+  | "disk-write"
+  /** A `ResourceDeleteSuccess` for a resource that still exists, or of an earlier incarnation. */
+  | "late-delete";
 
 /** One delivery to the service's event entry points. */
 export interface ChaosDelivery {
@@ -32,6 +50,13 @@ export type ChaosStep =
   | { kind: "createVersion"; key: number; version: TenantKeyVersion; versionKind: VersionKind }
   | { kind: "deliver"; delivery: ChaosDelivery }
   | { kind: "userWrite"; consumer: number; tag: string }
+  /** A person's tag write to a disk (its ARM event is a separate delivery). */
+  | { kind: "diskWrite"; disk: number; tag: string }
+  /** A person starts or deallocates a VM (no drain runs meanwhile: see runChaos). */
+  | { kind: "vmPower"; vm: number; powerState: "running" | "deallocated" }
+  /** A person deletes a disk, and later re-creates it as it was (no drain runs meanwhile). */
+  | { kind: "deleteDisk"; disk: number }
+  | { kind: "recreateDisk"; disk: number }
   /** Runs the queue worker; the next `overlap` steps run while it drains. */
   | { kind: "drain"; overlap: number };
 
@@ -153,7 +178,82 @@ export function generateChaosPlan(seed: number, size: ChaosSize): ChaosPlan {
         );
   };
 
+  const deleted = new Set<number>();
+  /** The new streams: disk writes (enforce mode), VM power changes, late deletes, re-created disks. */
+  const scenarioStep = (): void => {
+    const r = random();
+    const diskEvent = (index: number, make: typeof armWriteEvent): Record<string, unknown> | undefined => {
+      const disk = tenant.disks[index];
+      if (disk === undefined) return undefined;
+      return make(
+        ids.guid("event"),
+        disk.id,
+        disk.type,
+        disk.subscriptionId,
+        tenant.tenantId,
+        userPrincipalId,
+      );
+    };
+    if (r < 0.4 && tenant.disks.length > 0) {
+      const disk = Math.floor(random() * tenant.disks.length);
+      if (deleted.has(disk)) return;
+      steps.push({ kind: "diskWrite", disk, tag: ids.hex32("tag").slice(0, 8) });
+      const event = diskEvent(disk, armWriteEvent);
+      if (event === undefined) return;
+      const delivery = single(event, "disk-write");
+      if (random() < 0.7) deliver(delivery);
+      else pending.push(delivery);
+    } else if (r < 0.55 && tenant.vms.length > 0) {
+      steps.push({
+        kind: "vmPower",
+        vm: Math.floor(random() * tenant.vms.length),
+        powerState: random() < 0.5 ? "running" : "deallocated",
+      });
+    } else if (r < 0.8) {
+      // A delete event for a resource that still exists: a disk, or a consumer.
+      if (random() < 0.5 && tenant.disks.length > 0) {
+        const disk = Math.floor(random() * tenant.disks.length);
+        const event = diskEvent(disk, armDeleteEvent);
+        if (event !== undefined && !deleted.has(disk)) deliver(single(event, "late-delete"));
+      } else {
+        const c = pick(random, tenant.consumers);
+        deliver(
+          single(
+            armDeleteEvent(
+              ids.guid("event"),
+              c.id,
+              c.type,
+              c.subscriptionId,
+              tenant.tenantId,
+              userPrincipalId,
+            ),
+            "late-delete",
+          ),
+        );
+      }
+    } else if (tenant.disks.length > 0) {
+      // A disk deleted (its delete event held back), re-created later, then the old event delivered.
+      const disk = Math.floor(random() * tenant.disks.length);
+      if (deleted.has(disk)) return;
+      const event = diskEvent(disk, armDeleteEvent);
+      if (event === undefined) return;
+      deleted.add(disk);
+      steps.push({ kind: "deleteDisk", disk });
+      if (random() < 0.5) steps.push({ kind: "drain", overlap: 0 });
+      steps.push({ kind: "recreateDisk", disk });
+      deleted.delete(disk);
+      const write = diskEvent(disk, armWriteEvent);
+      if (write !== undefined && random() < 0.5) deliver(single(write, "disk-write"));
+      if (random() < 0.5) steps.push({ kind: "drain", overlap: 0 });
+      deliver(single(event, "late-delete"));
+    }
+  };
+
   while (steps.length < stepCount) {
+    if (random() < 0.25) {
+      scenarioStep();
+      continue;
+    }
     const r = random();
     if (r < 0.2) {
       const key = Math.floor(random() * tenant.keys.length);
@@ -163,7 +263,12 @@ export function generateChaosPlan(seed: number, size: ChaosSize): ChaosPlan {
       const versionKind = drawVersionKind(random);
       hour++;
       const createdOn = new Date(Date.UTC(2026, 10, 10, hour)).toISOString();
-      const version = keyVersionOf(versionKind, ids.hex32("version"), createdOn);
+      // A confidential VM key's new versions sometimes lack the release policy (created by hand).
+      const version = profiled(
+        keyVersionOf(versionKind, ids.hex32("version"), createdOn),
+        chaosKey.profile,
+        chaosKey.profile === "cvm" && random() < 0.3,
+      );
       const event = single(
         keyNewVersionEvent(ids.guid("event"), chaosKey, version.version, version.expiresOn ?? null),
         "key",

@@ -5,6 +5,7 @@ import {
   type CmkConsumerKind,
   type VaultRef,
 } from "@cmkr/azure-emulator/tenant-builder";
+import { addChaosScenarios, type ChaosDisk, type ChaosVm } from "./chaosScenarios.js";
 
 /** The moment the service believes it is during a chaos run; every key date is set against it. */
 export const chaosNow = new Date("2026-11-22T12:00:00Z");
@@ -19,6 +20,8 @@ export interface ChaosKey {
   vaultName: string;
   keyName: string;
   rbac: boolean;
+  /** Software keys in a vault, a confidential VM key (RSA-HSM, exportable, release policy), or a Managed HSM key. */
+  profile: "software" | "cvm" | "hsm";
 }
 
 /** One key consumer of the chaos tenant and what the generator decided about it. */
@@ -33,6 +36,8 @@ export interface ChaosConsumer {
   hasAccess: boolean;
   /** Disk encryption set with automatic key rotation (the platform moves it, not the service). */
   autoRotation: boolean;
+  /** A consumer of the write-path scenarios (chaosScenarios.ts); absent for the drawn consumers. */
+  scenario?: "enforce-set" | "cvm" | "hsm";
 }
 
 /** A seeded tenant for the chaos runner. */
@@ -42,6 +47,10 @@ export interface ChaosTenant {
   subscriptionIds: string[];
   keys: ChaosKey[];
   consumers: ChaosConsumer[];
+  /** Platform-key disks for enforce mode, VMs people start and deallocate, the configured sets. */
+  disks: ChaosDisk[];
+  vms: ChaosVm[];
+  enforceSets: Record<string, string>;
 }
 
 /** Random choices of the generator: a seeded source of numbers in 0..1. */
@@ -141,7 +150,14 @@ export function buildChaosTenant(seed: number, size: ChaosSize, random: Random):
     }
     const name = i === 0 ? "cmk" : "cmk-rbac";
     firstKeyIds.push(b.key(vault, name, initial).versionIds[0] ?? "");
-    return { vaultUrl: vault.url, vaultId: vault.id, vaultName: vault.name, keyName: name, rbac: i === 1 };
+    return {
+      vaultUrl: vault.url,
+      vaultId: vault.id,
+      vaultName: vault.name,
+      keyName: name,
+      rbac: i === 1,
+      profile: "software" as const,
+    };
   });
 
   const consumers: ChaosConsumer[] = [];
@@ -176,5 +192,24 @@ export function buildChaosTenant(seed: number, size: ChaosSize, random: Random):
       autoRotation,
     });
   }
-  return { tenant: b.build(), tenantId: b.tenantId, subscriptionIds, keys, consumers };
+  const [apVault] = vaults;
+  const [apKey] = keys;
+  if (apVault === undefined || apKey === undefined) throw new RangeError("no access-policy vault");
+  const scenarios = addChaosScenarios(b, ids, random, size, {
+    subscriptionId: keySub,
+    apVault,
+    apKey,
+    apVersion: firstKeyIds[0]?.split("/").pop() ?? "",
+    firstIndex: keys.length,
+  });
+  return {
+    tenant: b.build(),
+    tenantId: b.tenantId,
+    subscriptionIds,
+    keys: [...keys, ...scenarios.keys],
+    consumers: [...consumers, ...scenarios.consumers],
+    disks: scenarios.disks,
+    vms: scenarios.vms,
+    enforceSets: scenarios.enforceSets,
+  };
 }

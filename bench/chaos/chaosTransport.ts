@@ -9,6 +9,32 @@ import {
 import type { ArmResourceJson } from "../../src/core/arm/armResource.js";
 import { consumerRuleFor } from "../../src/core/consumers/registry.js";
 import type { ChaosConsumer } from "./chaosTenant.js";
+import type { ChaosHumans } from "./chaosHumans.js";
+import { judgeWrite, type ChaosWorld, type JudgeClock, type WriteVerdict } from "./chaosWriteProof.js";
+
+/** A PUT, PATCH or DELETE the service sent to ARM, judged against the state it arrived in. */
+export interface ServiceArmWrite {
+  seq: number;
+  method: string;
+  resourceId: string;
+  status: number;
+  /** The `If-Match` header the write carried. */
+  ifMatch: string | undefined;
+  /** The resource's ETag when the write arrived (after any person's edit in between). */
+  etagAtArrival: string | undefined;
+  /** A person edited the resource between the service's read and this write. */
+  raced: boolean;
+  /** The independent judge's verdict over the state the write arrived in. */
+  verdict: WriteVerdict;
+}
+
+/** What the transport does besides recording: people racing the service's writes, and the judge. */
+export interface ChaosTransportOptions {
+  humans: ChaosHumans;
+  /** Share of the service's ARM writes a person's edit overtakes. */
+  raceRate: number;
+  clock: JudgeClock;
+}
 
 /** A PUT or PATCH the service sent to a consumer, with the key version it asked for. */
 export interface ServiceWrite {
@@ -58,6 +84,8 @@ function delay(ms: number): Promise<void> {
 export class ChaosTransport implements EmulatorEndpoint {
   readonly writes: ServiceWrite[] = [];
   readonly transitions: VersionTransition[] = [];
+  /** Every ARM write of the service, of any resource. */
+  readonly armWrites: ServiceArmWrite[] = [];
   /** Names of long-running operations the service saw end `Failed`. */
   readonly failedOperations = new Set<string>();
   /** Requests delayed by added latency. */
@@ -71,6 +99,7 @@ export class ChaosTransport implements EmulatorEndpoint {
     private readonly emulator: AzureEmulator,
     private readonly consumers: readonly ChaosConsumer[],
     private readonly latency: { rate: number; maxMs: number; seed: number },
+    private readonly options?: ChaosTransportOptions,
   ) {
     consumers.forEach((c, i) => this.byId.set(c.id.toLowerCase(), i));
     this.settled = consumers.map((c) => this.currentVersion(c.id)?.version);
@@ -88,9 +117,14 @@ export class ChaosTransport implements EmulatorEndpoint {
       request.method === "PUT" || request.method === "PATCH"
         ? this.byId.get(request.url.pathname.replace(/^\/+/, "/").toLowerCase())
         : undefined;
+    const armWrite = await this.beforeArmWrite(seq, request);
     const pending = consumer === undefined ? undefined : this.pendingWrite(seq, consumer, request);
     const response = await this.emulator.handle(request);
     if (pending !== undefined) this.writes.push({ ...pending, status: response.status });
+    if (armWrite !== undefined) {
+      this.armWrites.push({ ...armWrite, status: response.status });
+      if (response.status < 300) this.options?.humans.check(`write seq ${seq}`, armWrite.resourceId);
+    }
     const operation = /\/operation(?:Statuses|Results)\/([^/?]+)/i.exec(request.url.pathname)?.[1];
     if (operation !== undefined && response.status === 200 && response.body !== undefined) {
       const status = (JSON.parse(response.body) as { status?: unknown }).status;
@@ -108,6 +142,61 @@ export class ChaosTransport implements EmulatorEndpoint {
    */
   observeAfterOtherWriter(): void {
     this.observe(++this.seq);
+  }
+
+  /** The emulator's state as it is now, for the judge. */
+  private world(): ChaosWorld {
+    const state = this.emulator.state;
+    return {
+      resource: (id) => state.getResource(id)?.body,
+      resources: () => state.scanResources(),
+      keyVersions: (vaultUrl, keyName) => state.keyVersions(vaultUrl, keyName),
+    };
+  }
+
+  /**
+   * For a write of the service to ARM: now and then lets a person edit the resource first (between
+   * the service's read and its write), then judges the write over the state it arrives in.
+   */
+  private async beforeArmWrite(
+    seq: number,
+    request: EmulatorRequest,
+  ): Promise<Omit<ServiceArmWrite, "status"> | undefined> {
+    const options = this.options;
+    if (options === undefined || request.url.hostname !== "management.azure.com") return undefined;
+    if (request.method !== "PUT" && request.method !== "PATCH" && request.method !== "DELETE")
+      return undefined;
+    const resourceId = request.url.pathname.replace(/^\/+/, "/").replace(/\/+$/, "");
+    let body: unknown;
+    try {
+      body = JSON.parse(request.body ?? "null") as unknown;
+    } catch {
+      body = null;
+    }
+    // Judged over the state the service proved on: a person's edit in between (tags, a neighbouring
+    // setting) changes nothing the judge reads, but it may leave a long-running type "Updating".
+    const verdict = judgeWrite(this.world(), { method: request.method, resourceId, body }, options.clock);
+    let raced = false;
+    if (request.method !== "DELETE" && this.emulator.state.getResource(resourceId) !== undefined) {
+      // Decided per resource and write count, so concurrent requests meet the same races in any order.
+      const identity = `race|${request.method}|${resourceId.toLowerCase()}`;
+      const n = this.seen.get(identity) ?? 0;
+      this.seen.set(identity, n + 1);
+      const random = seededRandom(fnv1a(`${this.latency.seed}|${identity}|${n}`));
+      if (random() < options.raceRate) {
+        await options.humans.edit(resourceId, `race-${seq}`, { race: true });
+        raced = true;
+      }
+    }
+    return {
+      seq,
+      method: request.method,
+      resourceId,
+      ifMatch: request.headers["if-match"],
+      etagAtArrival: this.emulator.state.getResource(resourceId)?.etag,
+      raced,
+      verdict,
+    };
   }
 
   private latencyFor(request: EmulatorRequest): number {

@@ -4,7 +4,6 @@ import { createEventGridHandler } from "../../functions/eventGridHandler.js";
 import { createEventsWebhookHandler } from "../../src/runtime/http/eventsWebhookHandler.js";
 import { createJobWorkerHandler } from "../../src/runtime/triggers/jobWorkerHandler.js";
 import { createPoisonJobsHandler } from "../../src/runtime/triggers/poisonJobsHandler.js";
-import { apiVersionFor } from "../../src/core/consumers/apiVersions.js";
 import { createAzureClients } from "../../src/adapters/azure/azureClients.js";
 import { drainQueue } from "../../src/adapters/storage/queueDrainer.js";
 import type { DrainResult } from "../../src/core/ports/drainOptions.js";
@@ -19,6 +18,10 @@ import { checkInvariants, type EndStates, type Violation } from "./chaosInvarian
 import { generateChaosPlan, type ChaosDelivery, type ChaosPlan, type ChaosStep } from "./chaosPlan.js";
 import { chaosNow, type ChaosSize } from "./chaosTenant.js";
 import { ChaosTransport } from "./chaosTransport.js";
+import { ChaosHumans } from "./chaosHumans.js";
+import { findingStands } from "./chaosCompliance.js";
+import type { ChaosWorld } from "./chaosWriteProof.js";
+import type { TicketClosure } from "./chaosInvariants.js";
 
 /** The figures a chaos run prints. */
 export interface ChaosFigures {
@@ -49,6 +52,26 @@ export interface ChaosFigures {
   jobsRun: number;
   jobsPoisoned: number;
   violations: number;
+  /** The write-path streams: what was sent and what the service did. */
+  streams: {
+    diskWrites: number;
+    /** Disks the service gave the enforce set, and writes it made by kind (judge's classification). */
+    attaches: number;
+    autoRotationEnabled: number;
+    keyWrites: number;
+    vmPowerChanges: number;
+    /** People's edits between the service's read and its write, and 412s the emulator answered. */
+    races: number;
+    preconditionFailed: number;
+    lateDeletes: number;
+    recreatedDisks: number;
+    ticketsClosed: number;
+    /** Refusals and tickets on consumers of the Managed HSM key and on confidential VM sets. */
+    hsmRefusals: number;
+    confidentialRefusals: number;
+  };
+  /** Violations per invariant. */
+  violationsByInvariant: Record<string, number>;
 }
 
 /** The outcome of one chaos run. */
@@ -88,6 +111,12 @@ async function wireService(
     CMKR_JOB_QUEUE: `chaos-${suffix}`,
     CMKR_LEDGER_TABLE: `chaos${suffix}`,
     CMKR_SERVICE_PRINCIPAL_ID: plan.servicePrincipalId,
+    // The write paths beyond rotation: enforce mode on disks and automatic rotation on sets.
+    CMKR_DISK_MODE: "enforce",
+    CMKR_ENFORCE_DISK_ENCRYPTION_SETS: Object.entries(plan.tenant.enforceSets)
+      .map(([region, id]) => `${region}=${id}`)
+      .join(","),
+    CMKR_DES_AUTO_ROTATION: "enable",
     AzureWebJobsStorage: storage,
   });
   const clients = createAzureClients({
@@ -119,6 +148,40 @@ function injectFaults(plan: ChaosPlan, emulator: AzureEmulator): void {
   }
 }
 
+/**
+ * Watches the service close tickets: each closure is recorded with whether its resource existed at
+ * that moment and, if so, whether the finding still stood there (the runner's own reading).
+ */
+function observeTicketClosures(runtime: ServiceRuntime, emulator: AzureEmulator): TicketClosure[] {
+  const closures: TicketClosure[] = [];
+  const ledger = runtime.ctx.ledger;
+  const resolve = ledger.resolveTickets.bind(ledger);
+  const world: ChaosWorld = {
+    resource: (id) => emulator.state.getResource(id)?.body,
+    resources: () => emulator.state.scanResources(),
+    keyVersions: (vaultUrl, keyName) => emulator.state.keyVersions(vaultUrl, keyName),
+  };
+  ledger.resolveTickets = async (resourceId, codes, reason) => {
+    const resolved = await resolve(resourceId, codes, reason);
+    const resource = emulator.state.getResource(resourceId)?.body;
+    for (const t of resolved) {
+      closures.push({
+        resourceId,
+        findingCode: t.findingCode,
+        reason,
+        asGone: codes === "all",
+        existed: resource !== undefined,
+        stands:
+          resource === undefined
+            ? undefined
+            : findingStands(world, resource, t.findingCode, { now: chaosNow, expiryMarginDays: 30 }),
+      });
+    }
+    return resolved;
+  };
+  return closures;
+}
+
 /** Runs one chaos plan against the emulator and Azurite, then checks the invariants. */
 export async function runChaos(options: {
   seed: number;
@@ -135,12 +198,29 @@ export async function runChaos(options: {
     throttling: false,
   });
   injectFaults(plan, emulator);
-  const transport = new ChaosTransport(emulator, consumers, plan.faults.latency);
+  const userCredential = emulator.credential({
+    objectId: plan.userPrincipalId,
+    tenantId: plan.tenant.tenantId,
+  });
+  const humans = new ChaosHumans(
+    emulator,
+    async () => (await userCredential.getToken("https://management.azure.com/.default")).token,
+    plan.tenant.tenant,
+  );
+  const expiryMarginDays = 30;
+  const transport = new ChaosTransport(emulator, consumers, plan.faults.latency, {
+    humans,
+    raceRate: 0.35,
+    clock: { now: chaosNow, expiryMarginDays },
+  });
   const initialVersions = consumers.map((c) => {
     const body = emulator.state.getResource(c.id)?.body;
     return body === undefined ? undefined : consumerRuleFor(c.type)?.currentKey(body)?.version?.toLowerCase();
   });
   const runtime = await wireService(plan, emulator, transport, options.storageConnectionString);
+  if (runtime.config.CMKR_KEY_EXPIRY_MARGIN_DAYS !== expiryMarginDays)
+    throw new RangeError("the judge's expiry margin differs from the service's");
+  const closures = observeTicketClosures(runtime, emulator);
   const provide = (): Promise<ServiceRuntime> => Promise.resolve(runtime);
   const eventGrid = createEventGridHandler(provide);
   const webhook = createEventsWebhookHandler(provide);
@@ -172,19 +252,38 @@ export async function runChaos(options: {
     jobsRun: 0,
     jobsPoisoned: 0,
     violations: 0,
+    streams: {
+      diskWrites: 0,
+      attaches: 0,
+      autoRotationEnabled: 0,
+      keyWrites: 0,
+      vmPowerChanges: 0,
+      races: 0,
+      preconditionFailed: 0,
+      lateDeletes: 0,
+      recreatedDisks: 0,
+      ticketsClosed: 0,
+      hsmRefusals: 0,
+      confidentialRefusals: 0,
+    },
+    violationsByInvariant: {},
   };
   const malformedProblems: string[] = [];
-  const userCredential = emulator.credential({
-    objectId: plan.userPrincipalId,
-    tenantId: plan.tenant.tenantId,
-  });
 
   const drain = async (): Promise<DrainResult> => {
     const result = await drainQueue(
       runtime.jobQueue,
       runtime.poisonQueue,
       async (message) => {
-        await worker(message, invocation("jobWorker"));
+        try {
+          await worker(message, invocation("jobWorker"));
+        } catch (error) {
+          if (process.env.CHAOS_DEBUG !== undefined)
+            console.error(
+              `worker: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+            );
+          throw error;
+        }
       },
       async (message) => {
         await poison(message, invocation("poisonJobs"));
@@ -202,6 +301,7 @@ export async function runChaos(options: {
     figures.events += d.events;
     if (d.duplicate) figures.duplicates++;
     if (d.label === "noise") figures.noise++;
+    if (d.label === "late-delete") figures.streams.lateDeletes++;
     if (d.rejected > 0) figures.malformed++;
     if (d.rejected > 0) {
       // The decoder's own verdict: every bad event is a typed EventDecodeError.
@@ -248,15 +348,7 @@ export async function runChaos(options: {
     const consumer = consumers[consumerIndex];
     if (consumer === undefined) return;
     figures.userWrites++;
-    const token = await userCredential.getToken("https://management.azure.com/.default");
-    await emulator.handle({
-      method: "PATCH",
-      url: new URL(
-        `https://management.azure.com${consumer.id}?api-version=${apiVersionFor(consumer.type) ?? ""}`,
-      ),
-      headers: { authorization: `Bearer ${token.token}`, "content-type": "application/json" },
-      body: JSON.stringify({ tags: { "chaos-edit": tag } }),
-    });
+    await humans.edit(consumer.id, tag);
     transport.observeAfterOtherWriter();
   };
 
@@ -273,6 +365,32 @@ export async function runChaos(options: {
         return deliver(index, step.delivery);
       case "userWrite":
         return userWrite(step.consumer, step.tag);
+      case "diskWrite": {
+        const disk = plan.tenant.disks[step.disk];
+        if (disk === undefined) return;
+        figures.streams.diskWrites++;
+        await humans.edit(disk.id, step.tag);
+        return;
+      }
+      case "vmPower": {
+        const vm = plan.tenant.vms[step.vm];
+        if (vm === undefined) return;
+        figures.streams.vmPowerChanges++;
+        humans.setPowerState(vm.id, step.powerState);
+        return;
+      }
+      case "deleteDisk": {
+        const disk = plan.tenant.disks[step.disk];
+        if (disk !== undefined) humans.delete(disk.id);
+        return;
+      }
+      case "recreateDisk": {
+        const disk = plan.tenant.disks[step.disk];
+        if (disk === undefined) return;
+        figures.streams.recreatedDisks++;
+        humans.recreate(disk.id);
+        return;
+      }
       case "drain":
         await drain();
         return;
@@ -283,9 +401,19 @@ export async function runChaos(options: {
     let running: Promise<DrainResult> | undefined;
     let overlapLeft = 0;
     for (const [index, step] of plan.steps.entries()) {
-      if (step.kind === "drain") {
+      // A VM's power state, a deletion or a re-creation never overlaps the worker: the service cannot
+      // hold a VM stopped or a resource in place between its proof and its write, so such a race
+      // would not be the service's fault.
+      if (
+        step.kind === "drain" ||
+        step.kind === "vmPower" ||
+        step.kind === "deleteDisk" ||
+        step.kind === "recreateDisk"
+      ) {
         await running;
         running = undefined;
+      }
+      if (step.kind === "drain") {
         if (step.overlap > 0) {
           running = drain();
           overlapLeft = step.overlap;
@@ -299,6 +427,7 @@ export async function runChaos(options: {
       }
     }
     await running;
+    humans.check("the end of the run");
     // Let the SDK's last timers settle before judging rejections.
     await new Promise((resolve) => setTimeout(resolve, 50));
   } finally {
@@ -322,6 +451,9 @@ export async function runChaos(options: {
     malformedProblems,
     now: chaosNow,
     expiryMarginDays: runtime.config.CMKR_KEY_EXPIRY_MARGIN_DAYS,
+    armWrites: transport.armWrites,
+    revertedFields: humans.reverted,
+    closures,
   });
 
   const byStatus = emulator.faults.injectedByStatus;
@@ -338,6 +470,25 @@ export async function runChaos(options: {
   figures.tickets = tickets.length;
   figures.openTickets = tickets.filter((t) => t.state === "requested" || t.state === "open").length;
   figures.violations = violations.length;
+  for (const v of violations)
+    figures.violationsByInvariant[v.invariant] = (figures.violationsByInvariant[v.invariant] ?? 0) + 1;
+  const st = figures.streams;
+  for (const w of transport.armWrites) {
+    if (w.status === 412) st.preconditionFailed++;
+    if (w.status >= 300) continue;
+    if (w.verdict.kind === "attach-set") st.attaches++;
+    if (w.verdict.kind === "enable-auto-rotation") st.autoRotationEnabled++;
+    if (w.verdict.kind === "rotate-key" || w.verdict.kind === "enable-cmk") st.keyWrites++;
+  }
+  st.races = humans.races;
+  st.ticketsClosed = closures.length;
+  const scenarioOf = new Map(consumers.map((c) => [c.id.toLowerCase(), c.scenario]));
+  for (const a of ledgerActions) {
+    if (a.action !== "refuse" && a.action !== "open-ticket" && a.action !== "update-ticket") continue;
+    const scenario = scenarioOf.get(a.resourceId.toLowerCase());
+    if (scenario === "hsm") st.hsmRefusals++;
+    if (scenario === "cvm") st.confidentialRefusals++;
+  }
   return {
     seed: options.seed,
     size: options.size,

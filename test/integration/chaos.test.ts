@@ -13,6 +13,14 @@ describe("chaos runner (small size)", () => {
     expect(labels).toContain("key");
     expect(labels).toContain("malformed");
     expect(labels).toContain("noise");
+    // The write-path streams of issue 13 item 15.
+    expect(labels).toContain("disk-write");
+    expect(labels).toContain("late-delete");
+    expect(labels).toContain("diskWrite");
+    expect(labels).toContain("recreateDisk");
+    expect(new Set(a.tenant.disks.map((d) => d.shape)).size).toBe(8);
+    expect(a.tenant.consumers.filter((c) => c.scenario === "cvm").length).toBeGreaterThan(0);
+    expect(a.tenant.consumers.filter((c) => c.scenario === "hsm").length).toBeGreaterThan(0);
   });
 
   it("seed 1: every invariant holds under 429s, 5xx, failed operations and latency", async () => {
@@ -32,5 +40,16 @@ describe("chaos runner (small size)", () => {
     expect(f.effectiveWrites).toBeGreaterThan(0);
     expect(f.refusals).toBeGreaterThan(0);
     expect(f.malformed).toBeGreaterThan(0);
+    // Enforce mode attached the set, people raced the service's writes and the emulator answered 412,
+    // late deletes and a re-created disk were delivered, HSM consumers and confidential sets refused.
+    const st = f.streams;
+    expect(st.diskWrites).toBeGreaterThan(0);
+    expect(st.attaches).toBeGreaterThan(0);
+    expect(st.races).toBeGreaterThan(0);
+    expect(st.preconditionFailed).toBeGreaterThan(0);
+    expect(st.lateDeletes).toBeGreaterThan(0);
+    expect(st.recreatedDisks).toBeGreaterThan(0);
+    expect(st.hsmRefusals).toBeGreaterThan(0);
+    expect(st.confidentialRefusals).toBeGreaterThan(0);
   });
 });

@@ -43,6 +43,8 @@ export type RotationDecisionCode =
   | "CurrentVersionUnknown"
   | "VaultNotFound"
   | "HsmRoleAssignmentsUnreadable"
+  /** The key answers from a Managed HSM pool whose ARM resource the service cannot see. */
+  | "KeyStoreUnreadable"
   | "ConsumerUnreadable"
   | "CannotRotate"
   | "AwaitingState";
@@ -132,15 +134,25 @@ export function decideRotation(s: RotationSnapshot): RotationDecision {
       reason: blocked.message,
     };
   }
+  if (s.vault === undefined && isManagedHsm(current.vaultUrl)) {
+    // The pool answered for its key, so it exists: "not found" would send people after the wrong problem.
+    return {
+      kind: "refuse",
+      code: "KeyStoreUnreadable",
+      from: current,
+      reasons: [],
+      reason: s.rule.preflight.managedHsmSupported
+        ? `the Managed HSM pool ${current.vaultUrl} answers for this key, but Resource Graph and ARM do not show the service its Microsoft.KeyVault/managedHSMs resource, so its soft delete, purge protection and firewall cannot be checked and the new version cannot be proven usable`
+        : `the key is in the Managed HSM pool ${current.vaultUrl}; no Microsoft documentation supports Managed HSM keys for this resource type, so the service does not rotate it`,
+    };
+  }
   if (s.vault === undefined) {
     return {
       kind: "refuse",
       code: "VaultNotFound",
       from: current,
       reasons: [],
-      reason: isManagedHsm(current.vaultUrl)
-        ? `the Managed HSM ${current.vaultUrl} answers for this key, but Resource Graph and ARM do not show the service its Microsoft.KeyVault/managedHSMs resource, so its soft delete, purge protection and firewall cannot be checked and the new version cannot be proven usable`
-        : `the vault ${current.vaultUrl} was not found, so the new version cannot be proven usable`,
+      reason: `the vault ${current.vaultUrl} was not found, so the new version cannot be proven usable`,
     };
   }
   if (s.vault.storeKind === "managedHsm" && s.roleAssignmentsUnreadable !== undefined) {
