@@ -42,7 +42,13 @@ describe("plan, then apply exactly that plan", () => {
     expect(Date.parse(plan.expiresAt) - Date.parse(plan.createdAt)).toBe(hour);
     const rotations = plan.actions.filter((a) => a.action === "rotate-key");
     expect(rotations.map((a) => [a.resourceId, a.status, a.from, a.to, a.version?.slice(0, 5)])).toEqual(
-      des.map((id) => [id, "planned", keyId(V1), keyId(V2), expect.stringMatching(/^(etag:|sha25)/)]),
+      des.map((id): unknown[] => [
+        id,
+        "planned",
+        keyId(V1),
+        keyId(V2),
+        expect.stringMatching(/^(etag:|sha25)/),
+      ]),
     );
     expect(h.emulator.log.count({ method: "PATCH" })).toBe(0);
     expect(await ctx.ledger.getPlan(plan.planId)).toEqual(plan);

@@ -49,7 +49,10 @@ export function canonicalJson(value: unknown): string {
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
   }
-  return JSON.stringify(value) ?? "null";
+  // JSON.stringify answers undefined for undefined, functions and symbols: written as null.
+  return typeof value === "undefined" || typeof value === "function" || typeof value === "symbol"
+    ? "null"
+    : JSON.stringify(value);
 }
 
 /**

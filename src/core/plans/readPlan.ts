@@ -13,7 +13,7 @@ export function readPlan(value: unknown, now: Date, source = "plan"): Plan {
     const field = ["$", ...(issue?.path ?? []).map(String)].join(".");
     throw new PlanError("PlanInvalid", `${source}: ${field}: ${issue?.message ?? "invalid"}`, field);
   }
-  const plan = parsed.data as Plan;
+  const plan: Plan = parsed.data;
   const expected = planDigest(plan);
   if (expected !== plan.digest) {
     throw new PlanError(
