@@ -10,6 +10,7 @@ import {
 import type { Report, ReportAction } from "../../core/report/report.js";
 import { remediateKey, remediateResource } from "../remediate.js";
 import type { ServiceContext } from "../serviceContext.js";
+import { lockNames } from "../../core/jobs/jobKeys.js";
 
 /** A plan and the dry-run report it was made from. */
 export interface PlannedRemediation {
@@ -81,4 +82,25 @@ export async function createPlan(
   const plan = await sealPlan(target, report.actions, ctx, options);
   await ctx.ledger.savePlan(plan);
   return { plan, report };
+}
+
+// A plan that died without releasing its lock frees its target after this long.
+const targetLeaseMs = 15 * 60 * 1000;
+
+/**
+ * {@link createPlan}, unless another manual remediation of the same target is running (`busy`): a
+ * plan read while another run writes would be stale at once.
+ */
+export async function createPlanExclusively(
+  target: PlanTarget,
+  ctx: ServiceContext,
+  options: { ttlMs: number; actor?: Actor | undefined },
+): Promise<PlannedRemediation | "busy"> {
+  const lock = lockNames.manualTarget(target.kind === "resource" ? target.resourceId : target.keyId);
+  if (!(await ctx.ledger.acquireLock(lock, targetLeaseMs))) return "busy";
+  try {
+    return await createPlan(target, ctx, options);
+  } finally {
+    await ctx.ledger.releaseLock(lock);
+  }
 }

@@ -8,7 +8,7 @@ import { inScope, resourceScopeVerdict } from "../../core/decisions/scopeGuard.j
 import type { ServiceContext } from "../../app/serviceContext.js";
 import { applyRole, readRole } from "../../core/auth/clientPrincipal.js";
 import type { Actor } from "../../core/audit/actor.js";
-import { createPlan } from "../../app/plans/createPlan.js";
+import { createPlanExclusively } from "../../app/plans/createPlan.js";
 import { applyPlan } from "../../app/plans/applyPlan.js";
 import { PlanError } from "../../core/plans/planErrors.js";
 import { plannedActions } from "../../core/plans/plan.js";
@@ -77,13 +77,14 @@ export function createRemediateHandler(runtime: () => Promise<ServiceRuntime>) {
     }
     const run: ServiceContext = { ...ctx, audit: { actor } };
     if (!target.apply) {
-      const planned = await createPlan(
+      const planned = await createPlanExclusively(
         target.target === "resource"
           ? { kind: "resource", resourceId: target.resourceId }
           : { kind: "key", keyId: target.keyId },
         run,
         { ttlMs, actor },
       );
+      if (planned === "busy") return busy();
       if (
         target.target === "resource" &&
         planned.report.actions.length === 0 &&
