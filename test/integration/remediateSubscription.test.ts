@@ -93,10 +93,8 @@ describe("subscription-wide remediation: POST 202, fan-out through the queue, GE
     const { h, remediate } = await harness({ CMKR_DRY_RUN: "false" });
     const refused = await remediate(post({ subscriptionId: subscriptionId(1), apply: true }), context());
     expect(refused.status).toBe(400);
-    expect(problemOf(refused)).toMatchObject({
-      field: "planId",
-      detail: expect.stringContaining("PlanRequired"),
-    });
+    expect(problemOf(refused).field).toBe("planId");
+    expect(problemOf(refused).detail).toContain("PlanRequired");
     await h.drain();
     expect(h.emulator.log.count({ method: "PATCH" }) + h.emulator.log.count({ method: "PUT" })).toBe(0);
   });
