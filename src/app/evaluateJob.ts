@@ -14,7 +14,13 @@ import { guardedWrite } from "./writes/guardedWrite.js";
 import { proveRemediation, type RemediationProof } from "./writes/proveRemediation.js";
 import type { EvaluateJob, RotateJob } from "../core/jobs/job.js";
 import type { ReportAction } from "../core/report/report.js";
-import { rotateConsumer, type RotationDeps } from "./rotateConsumer.js";
+import {
+  auditFields,
+  rotateConsumer,
+  writeRecord,
+  type RecordExtra,
+  type RotationDeps,
+} from "./rotateConsumer.js";
 import type { RotationPort } from "../core/ports/rotationPort.js";
 import { buildMlRecreationKit } from "../core/consumers/mlWorkspace/recreation/mlRecreationKit.js";
 import { readMlRecreationFacts } from "./mlRecreation/readMlRecreationFacts.js";
@@ -76,10 +82,7 @@ function ticketFor(finding: Finding, job: EvaluateJob, extra?: string) {
 export async function evaluateJob(job: EvaluateJob, deps: EvaluationDeps): Promise<ReportAction[]> {
   const { port, ledger } = deps;
   const base = { resourceId: job.resourceId, resourceType: job.resourceType };
-  const record = async (
-    action: ReportAction,
-    extra: { before?: unknown; after?: unknown } = {},
-  ): Promise<ReportAction> => {
+  const record = async (action: ReportAction, extra: RecordExtra = {}): Promise<ReportAction> => {
     await ledger.recordAction({
       ...action,
       ...extra,
@@ -87,6 +90,7 @@ export async function evaluateJob(job: EvaluateJob, deps: EvaluationDeps): Promi
       eventId: job.eventId,
       correlationId: job.correlationId,
       jobId: job.jobId,
+      ...auditFields(job, deps.audit),
     });
     return action;
   };
@@ -287,7 +291,7 @@ async function applyRemediation(
   fix: Exclude<Remediation, { kind: "catch-up-rotation" }>,
   resource: ArmResourceJson,
   deps: EvaluationDeps,
-  record: (action: ReportAction, extra?: { before?: unknown; after?: unknown }) => Promise<ReportAction>,
+  record: (action: ReportAction, extra?: RecordExtra) => Promise<ReportAction>,
 ): Promise<RemediationOutcome> {
   const base = { resourceId: job.resourceId, resourceType: job.resourceType, codes: [finding.code] };
   const action = fix.kind === "enable-auto-rotation" ? "none" : "enable-cmk";
@@ -350,6 +354,21 @@ async function applyRemediation(
     }
     const judged = await judge(fresh.resource);
     if ("action" in judged) return { kind: "stop", result: judged };
+    const stale = deps.writeGuard?.(job.resourceId, fresh, { action });
+    if (stale !== undefined) {
+      return {
+        kind: "stop",
+        result: {
+          action: {
+            ...base,
+            action,
+            status: "skipped",
+            reason: `plan stale: ${stale}; nothing written (${what})`,
+            codes: [finding.code, "PlanStale"],
+          },
+        },
+      };
+    }
     return { kind: "write", decision: null, patch: judged.patch ?? {}, verify: judged.verify };
   });
   if (outcome.kind === "stopped") {
@@ -378,14 +397,14 @@ async function applyRemediation(
           reason: `the write finished but the resource does not show it (${what})`,
           codes,
         },
-        { before: outcome.before, after: outcome.after },
+        writeRecord(outcome),
       ),
     };
   }
   return {
     action: await record(
       { ...base, action, status: "applied", reason: `${finding.title}: ${what}`, codes },
-      { before: outcome.before, after: outcome.after },
+      writeRecord(outcome),
     ),
   };
 }

@@ -24,6 +24,9 @@ import type { DetectionSettings } from "../core/findings/detectionSettings.js";
 import { keyStoreLoss, keyStoreLossFinding, type KeyStoreLoss } from "./keyStoreLoss.js";
 import { factError } from "./sweepFactLoader.js";
 import type { FactOutcome } from "../core/sweep/pageFacts.js";
+import { actorForJob, type AuditContext } from "../core/audit/actor.js";
+import { ownedFieldChanges, type FieldChange } from "../core/audit/fieldChange.js";
+import type { WriteGuard } from "../core/plans/planGuard.js";
 
 /** What the rotation worker needs. */
 export interface RotationDeps {
@@ -34,6 +37,28 @@ export interface RotationDeps {
   now: () => Date;
   /** The detection settings, for the exclusion hint of a key-loss ticket (worded as detection words it). */
   detection?: DetectionSettings;
+  /** Who caused the run and the plan it applies, recorded with every action (audit trail). */
+  audit?: AuditContext;
+  /** Applying a plan: every write must be one the plan holds, on the resource version it read. */
+  writeGuard?: WriteGuard;
+}
+
+/** What is recorded besides the action: snapshots and the owned fields' change of a write. */
+export interface RecordExtra {
+  before?: unknown;
+  after?: unknown;
+  fields?: FieldChange[];
+}
+
+/** The audit fields of every action a job records: its actor (given, or the job's own) and plan. */
+export function auditFields(
+  job: Parameters<typeof actorForJob>[0],
+  audit: AuditContext | undefined,
+): { actor: ReturnType<typeof actorForJob>; planId?: string } {
+  return {
+    actor: audit?.actor ?? actorForJob(job),
+    ...(audit?.planId === undefined ? {} : { planId: audit.planId }),
+  };
 }
 
 /** At most this many versions newer than the current one are examined (newest first). */
@@ -189,10 +214,7 @@ function confidentialOfflineSteps(decision: Extract<RotationDecision, { kind: "r
  */
 export async function rotateConsumer(job: RotateJob, deps: RotationDeps): Promise<ReportAction> {
   const base = { resourceId: job.resourceId, resourceType: job.resourceType };
-  const record = async (
-    action: ReportAction,
-    extra: { before?: unknown; after?: unknown } = {},
-  ): Promise<ReportAction> => {
+  const record = async (action: ReportAction, extra: RecordExtra = {}): Promise<ReportAction> => {
     await deps.ledger.recordAction({
       ...action,
       ...extra,
@@ -200,6 +222,7 @@ export async function rotateConsumer(job: RotateJob, deps: RotationDeps): Promis
       eventId: job.eventId,
       correlationId: job.correlationId,
       jobId: job.jobId,
+      ...auditFields(job, deps.audit),
     });
     return action;
   };
@@ -445,7 +468,7 @@ async function applyRotation(
   rule: ConsumerRule,
   decision: Extract<RotationDecision, { kind: "rotate" }>,
   decide: (fresh: ArmResourceJson) => Promise<RotationDecision>,
-  record: (action: ReportAction, extra?: { before?: unknown; after?: unknown }) => Promise<ReportAction>,
+  record: (action: ReportAction, extra?: RecordExtra) => Promise<ReportAction>,
   initial: VersionedResource,
 ): Promise<ReportAction> {
   const action: ReportAction = {
@@ -496,6 +519,19 @@ async function applyRotation(
           codes: again.kind === "refuse" ? refusalCodes(again) : again.kind === "defer" ? [again.code] : [],
         });
       }
+      const stale = deps.writeGuard?.(job.resourceId, fresh, {
+        action: "rotate-key",
+        from: freshKey.keyId,
+        to: again.to.keyId,
+      });
+      if (stale !== undefined) {
+        return stop({
+          ...action,
+          status: "skipped",
+          reason: `plan stale: ${stale}; nothing written`,
+          codes: ["PlanStale"],
+        });
+      }
       const target = again.to;
       return {
         kind: "write",
@@ -528,14 +564,27 @@ async function applyRotation(
         reason: `the write finished but the resource reports ${afterKey?.keyId ?? "no key"} instead of ${decision.to.keyId}`,
         codes,
       },
-      { before: outcome.before, after: outcome.after },
+      writeRecord(outcome),
     );
   }
   if (outcome.decision.shortExpiry === true) {
     await deps.ledger.requestTicket(shortExpiryTicket(job, rule, outcome.decision));
     codes.push("ShortExpiryAccepted");
   }
-  return record({ ...action, status: "applied", codes }, { before: outcome.before, after: outcome.after });
+  return record({ ...action, status: "applied", codes }, writeRecord(outcome));
+}
+
+/** What the ledger keeps of a write: both snapshots and the owned fields before and after. */
+export function writeRecord(outcome: {
+  patch: Record<string, unknown>;
+  before: unknown;
+  after: unknown;
+}): RecordExtra {
+  return {
+    before: outcome.before,
+    after: outcome.after,
+    fields: ownedFieldChanges(outcome.patch, outcome.before, outcome.after),
+  };
 }
 
 function stop(result: ReportAction): { kind: "stop"; result: ReportAction } {

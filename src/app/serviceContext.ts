@@ -5,6 +5,7 @@ import type { DetectionSettings } from "../core/findings/detectionSettings.js";
 import type { TicketSink } from "../core/tickets/ticketSink.js";
 import type { RotationPort } from "../core/ports/rotationPort.js";
 import type { ScopeResolver } from "../core/decisions/scopeGuard.js";
+import type { AuditContext } from "../core/audit/actor.js";
 
 /** Everything the service's entry points share, built once per process. */
 export interface ServiceContext {
@@ -25,4 +26,6 @@ export interface ServiceContext {
   self: { servicePrincipalId?: string | undefined; serviceAppId?: string | undefined };
   /** Where ticket requests go; without one they stay pending in the ledger. */
   tickets?: TicketSink | undefined;
+  /** Who the run acts for, recorded with every action (set per request; absent: the job's own cause). */
+  audit?: AuditContext;
 }

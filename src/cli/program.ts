@@ -1,6 +1,7 @@
 import { Command } from "commander";
 import type { CliIo } from "./cliIo.js";
 import { registerEmulatorCommand } from "./commands/emulatorCommand.js";
+import { registerHistoryCommand } from "./commands/historyCommand.js";
 import { registerMlRecreationKitCommand } from "./commands/mlRecreationKitCommand.js";
 import { registerRemediateCommand } from "./commands/remediateCommand.js";
 import { registerReplayCommand } from "./commands/replayCommand.js";
@@ -26,5 +27,6 @@ export function createProgram(io: CliIo, setExit: (code: ExitCode) => void = () 
   registerScanCommand(program, io, setExit);
   registerMlRecreationKitCommand(program, io, setExit);
   registerServeCommand(program, io);
+  registerHistoryCommand(program, io, setExit);
   return program;
 }

@@ -212,6 +212,9 @@ const envSchema = z.object({
   CMKR_LRO_POLL_INTERVAL_MS: int(5000, 0, 600_000).describe(
     "How often long-running Azure operations are polled when Azure sends no Retry-After.",
   ),
+  CMKR_PLAN_TTL_MINUTES: int(60, 1, 7 * 24 * 60).describe(
+    "How long a plan (cmkr remediate --plan-out, the plan in a POST /api/remediate dry run) may be applied, in minutes; default 60.",
+  ),
   CMKR_SWEEP_SCHEDULE: z
     .string()
     .default(defaultSweepSchedule)

@@ -9,6 +9,11 @@ import { maxBodyBytes, problem } from "./http/httpProblem.js";
 import { createRemediateHandler } from "./http/remediateHandler.js";
 import { createRemediationStatusHandler } from "./http/remediationStatusHandler.js";
 import type { ServiceRuntime } from "./serviceRuntime.js";
+import {
+  clientPrincipalHeader,
+  encodeClientPrincipal,
+  type ClientPrincipal,
+} from "../core/auth/clientPrincipal.js";
 
 /** Options of {@link startLocalHttpHost}. */
 export interface LocalHttpHostOptions {
@@ -25,6 +30,12 @@ export interface LocalHttpHostOptions {
   readonly log?: (line: string) => void;
   /** How long the worker waits for work when the queue is empty (ms). */
   readonly idleMs?: number;
+  /**
+   * The caller every request is made as, standing in for App Service authentication (which strips
+   * `X-MS-CLIENT-PRINCIPAL*` headers a client sends and sets its own). Without it requests carry no
+   * principal, so the remediation endpoints refuse them.
+   */
+  readonly operator?: ClientPrincipal;
 }
 
 /** The service's HTTP functions served on loopback, with the queue worker running beside them. */
@@ -179,8 +190,12 @@ export async function startLocalHttpHost(
         const body = await readLimited(req, maxBodyBytes);
         const headers: Record<string, string> = {};
         for (const [name, value] of Object.entries(req.headers)) {
+          // As App Service does: a client cannot name its own principal.
+          if (name.toLowerCase().startsWith(clientPrincipalHeader)) continue;
           if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(", ") : value;
         }
+        if (options.operator !== undefined)
+          headers[clientPrincipalHeader] = encodeClientPrincipal(options.operator);
         const request = new functions.HttpRequest({
           method,
           url: url.href,

@@ -4,6 +4,8 @@ import { jobStoreContract } from "./jobStoreContract.js";
 import { contractStart, type LedgerFactory, type LedgerUnderTest } from "./ledgerUnderTest.js";
 import { lockStoreContract } from "./lockStoreContract.js";
 import { operationStoreContract } from "./operationStoreContract.js";
+import { planStoreContract } from "./planStoreContract.js";
+import { auditTrailContract } from "./auditTrailContract.js";
 import { ticketRequestStoreContract } from "./ticketRequestStoreContract.js";
 
 export type { LedgerFactory } from "./ledgerUnderTest.js";
@@ -37,5 +39,7 @@ export function ledgerContract(name: string, factory: LedgerFactory): void {
     actionStoreContract(subject);
     ticketRequestStoreContract(subject);
     lockStoreContract(subject);
+    planStoreContract(subject);
+    auditTrailContract(subject);
   });
 }

@@ -6,7 +6,7 @@ import { createRemediateHandler } from "../../src/runtime/http/remediateHandler.
 import type { Report } from "../../src/core/report/report.js";
 import { SINGLE_KEY } from "@cmkr/azure-emulator/tenant-builder";
 import { keyEventDelivery } from "../support/keyEvents.js";
-import { jsonPost, oneDesHarness, problemOf, quietContext } from "../support/httpRequests.js";
+import { jsonPost, oneDesHarness, problemOf, quietContext, remediatePost } from "../support/httpRequests.js";
 
 const { v2: V2 } = SINGLE_KEY.versions;
 const { keyId, subscriptionId } = SINGLE_KEY;
@@ -17,10 +17,7 @@ describe("POST /api/remediate (HttpRequest objects, real SDK clients against the
   it("plans without apply, writes with apply", async () => {
     const { h, des, runtime } = await oneDesHarness();
     const handler = createRemediateHandler(runtime);
-    const plan = await handler(
-      jsonPost("https://app/api/remediate", JSON.stringify({ resourceId: des })),
-      context(),
-    );
+    const plan = await handler(remediatePost(JSON.stringify({ resourceId: des })), context());
     expect(plan.status).toBe(200);
     expect(plan.jsonBody as Report).toMatchObject({
       dryRun: true,
@@ -28,10 +25,7 @@ describe("POST /api/remediate (HttpRequest objects, real SDK clients against the
     });
     expect(h.emulator.log.count({ method: "PATCH" })).toBe(0);
 
-    const applied = await handler(
-      jsonPost("https://app/api/remediate", JSON.stringify({ resourceId: des, apply: true })),
-      context(),
-    );
+    const applied = await handler(remediatePost(JSON.stringify({ resourceId: des, apply: true })), context());
     expect(applied.jsonBody as Report).toMatchObject({
       dryRun: false,
       actions: [{ action: "rotate-key", status: "applied" }],
@@ -39,10 +33,7 @@ describe("POST /api/remediate (HttpRequest objects, real SDK clients against the
     expect(h.emulator.log.count({ method: "PATCH" })).toBe(1);
 
     const byKey = await handler(
-      jsonPost(
-        "https://app/api/remediate",
-        JSON.stringify({ keyId: `https://kv-cmk.vault.azure.net/keys/cmk` }),
-      ),
+      remediatePost(JSON.stringify({ keyId: `https://kv-cmk.vault.azure.net/keys/cmk` })),
       context(),
     );
     expect(byKey.jsonBody as Report).toMatchObject({
@@ -85,10 +76,7 @@ describe("POST /api/remediate (HttpRequest objects, real SDK clients against the
     ],
   ])("answers %s with problem+json naming the field", async (_name, body, status, field) => {
     const { runtime } = await oneDesHarness();
-    const response = await createRemediateHandler(runtime)(
-      jsonPost("https://app/api/remediate", body),
-      context(),
-    );
+    const response = await createRemediateHandler(runtime)(remediatePost(body), context());
     expect(response.status).toBe(status);
     expect(response.headers).toMatchObject({ "content-type": "application/problem+json" });
     expect(problemOf(response.body)).toMatchObject({ status, field });
@@ -99,35 +87,21 @@ describe("POST /api/remediate (HttpRequest objects, real SDK clients against the
     const { h, des, runtime } = await oneDesHarness({ CMKR_SCOPE_SUBSCRIPTIONS: subscriptionId(1) });
     const handler = createRemediateHandler(runtime);
     const outside = des.replace(subscriptionId(1), subscriptionId(9));
-    expect(
-      (
-        await handler(
-          jsonPost("https://app/api/remediate", JSON.stringify({ resourceId: outside })),
-          context(),
-        )
-      ).status,
-    ).toBe(403);
-    const missing = des.replace("des-1", "des-missing");
-    const notFound = await handler(
-      jsonPost("https://app/api/remediate", JSON.stringify({ resourceId: missing })),
-      context(),
+    expect((await handler(remediatePost(JSON.stringify({ resourceId: outside })), context())).status).toBe(
+      403,
     );
+    const missing = des.replace("des-1", "des-missing");
+    const notFound = await handler(remediatePost(JSON.stringify({ resourceId: missing })), context());
     expect(notFound.status).toBe(404);
     const huge = JSON.stringify({ resourceId: des, padding: "x".repeat(70 * 1024) });
-    expect((await handler(jsonPost("https://app/api/remediate", huge), context())).status).toBe(413);
+    expect((await handler(remediatePost(huge), context())).status).toBe(413);
 
     // Another remediation of the same resource holds the lock.
     expect(await h.runtime.ctx.ledger.acquireLock(lockNames.manualTarget(des), 60_000)).toBe(true);
-    const busy = await handler(
-      jsonPost("https://app/api/remediate", JSON.stringify({ resourceId: des })),
-      context(),
-    );
+    const busy = await handler(remediatePost(JSON.stringify({ resourceId: des })), context());
     expect(busy.status).toBe(409);
     await h.runtime.ctx.ledger.releaseLock(lockNames.manualTarget(des));
-    expect(
-      (await handler(jsonPost("https://app/api/remediate", JSON.stringify({ resourceId: des })), context()))
-        .status,
-    ).toBe(200);
+    expect((await handler(remediatePost(JSON.stringify({ resourceId: des })), context())).status).toBe(200);
   });
 });
 

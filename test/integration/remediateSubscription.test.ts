@@ -5,6 +5,8 @@ import { createRemediationStatusHandler } from "../../src/runtime/http/remediati
 import type { OperationStatus } from "../../src/core/decisions/operationStatus.js";
 import { createServiceHarness } from "../support/serviceHarness.js";
 import { SINGLE_KEY, SingleKeyTenant } from "@cmkr/azure-emulator/tenant-builder";
+import { startSubscriptionRemediation } from "../../src/app/remediateSubscription.js";
+import { callerHeaders } from "../support/httpRequests.js";
 
 const { v1: V1, v2: V2 } = SINGLE_KEY.versions;
 const { keyId, subscriptionId } = SINGLE_KEY;
@@ -16,13 +18,14 @@ const post = (body: unknown) =>
     method: "POST",
     url: "https://app.example/api/remediate?code=k",
     body: { string: JSON.stringify(body) },
-    headers: { "content-type": "application/json" },
+    headers: { "content-type": "application/json", ...callerHeaders() },
   });
 const get = (operationId: string) =>
   new HttpRequest({
     method: "GET",
     url: `https://app.example/api/remediate/${operationId}`,
     params: { operationId },
+    headers: callerHeaders(),
   });
 
 async function harness(env: Record<string, string> = {}) {
@@ -86,11 +89,27 @@ describe("subscription-wide remediation: POST 202, fan-out through the queue, GE
     expect(h.emulator.log.count({ method: "PATCH" }) + h.emulator.log.count({ method: "PUT" })).toBe(0);
   });
 
-  it("applies with apply: true, and the listing lock is released once every job is queued", async () => {
-    const { h, des, remediate, status } = await harness({ CMKR_DRY_RUN: "false" });
-    const accepted = await remediate(post({ subscriptionId: subscriptionId(1), apply: true }), context());
-    expect(accepted.status).toBe(202);
-    const { operationId } = accepted.jsonBody as { operationId: string };
+  it("refuses a subscription-wide apply without a plan (400 PlanRequired), writing nothing", async () => {
+    const { h, remediate } = await harness({ CMKR_DRY_RUN: "false" });
+    const refused = await remediate(post({ subscriptionId: subscriptionId(1), apply: true }), context());
+    expect(refused.status).toBe(400);
+    expect(problemOf(refused).field).toBe("planId");
+    expect(problemOf(refused).detail).toContain("PlanRequired");
+    await h.drain();
+    expect(h.emulator.log.count({ method: "PATCH" }) + h.emulator.log.count({ method: "PUT" })).toBe(0);
+  });
+
+  it("a live operation (queued by the service itself) applies through the worker, and the listing lock is released once every job is queued", async () => {
+    const { h, des, status } = await harness({ CMKR_DRY_RUN: "false" });
+    const start = () =>
+      startSubscriptionRemediation(
+        subscriptionId(1),
+        { dryRun: false, now: h.runtime.ctx.now() },
+        h.runtime.ctx,
+      );
+    const accepted = await start();
+    if (accepted === "busy") throw new Error("busy");
+    const { operationId } = accepted.operation;
     await h.drain();
     const done = (await status(get(operationId))).jsonBody as OperationStatus;
     expect(done).toMatchObject({ status: "succeeded", dryRun: false });
@@ -99,11 +118,10 @@ describe("subscription-wide remediation: POST 202, fan-out through the queue, GE
     );
     expect(h.emulator.log.count({ method: "PATCH" })).toBe(2);
 
-    const next = await remediate(post({ subscriptionId: subscriptionId(1), apply: true }), context());
-    expect(next.status).toBe(202);
+    const next = await start();
+    if (next === "busy") throw new Error("the listing lock was not released");
     await h.drain();
-    const second = (await status(get((next.jsonBody as { operationId: string }).operationId)))
-      .jsonBody as OperationStatus;
+    const second = (await status(get(next.operation.operationId))).jsonBody as OperationStatus;
     // Everything is on the newest version now: nothing is queued and nothing written.
     expect(second).toMatchObject({ status: "succeeded", progress: { listed: true } });
     expect(second.report.actions.filter((a) => a.status === "applied")).toEqual([]);

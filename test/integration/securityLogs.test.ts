@@ -21,6 +21,7 @@ import { startTicketLoopback, type TicketLoopback } from "../support/ticketLoopb
 import { SINGLE_KEY, SingleKeyTenant } from "@cmkr/azure-emulator/tenant-builder";
 import { keyEventDelivery } from "../support/keyEvents.js";
 import { tempDirs } from "../support/tempDir.js";
+import { callerHeaders } from "../support/httpRequests.js";
 
 const tempDir = tempDirs();
 
@@ -188,7 +189,7 @@ async function fullRun(h: ServiceHarness, des: string[], out: OutputCapture): Pr
       method: "POST",
       url: "https://app/api/remediate",
       body: { string: JSON.stringify({ resourceId: des[0], apply: true }) },
-      headers: { "content-type": "application/json", "x-functions-key": FUNCTION_KEY },
+      headers: { "content-type": "application/json", "x-functions-key": FUNCTION_KEY, ...callerHeaders() },
     }),
     out.context("remediate"),
   );

@@ -9,6 +9,7 @@ import { AzureEmulator, type TenantFile } from "@cmkr/azure-emulator";
 import { createServiceHarness } from "../support/serviceHarness.js";
 import { SINGLE_KEY, SingleKeyTenant } from "@cmkr/azure-emulator/tenant-builder";
 import { keyEventDelivery } from "../support/keyEvents.js";
+import { callerHeaders } from "../support/httpRequests.js";
 
 const { v1: V1, v2: V2 } = SINGLE_KEY.versions;
 const { subscriptionId, tenantId: TENANT_ID } = SINGLE_KEY;
@@ -20,7 +21,7 @@ const post = (url: string, body: unknown) =>
     method: "POST",
     url,
     body: { string: JSON.stringify(body) },
-    headers: { "content-type": "application/json" },
+    headers: { "content-type": "application/json", ...callerHeaders() },
   });
 
 /** One DES in each of subscriptions 1 (group mg-prod) and 2 (group mg-sandbox). */

@@ -2,6 +2,12 @@ import { HttpRequest, InvocationContext } from "@azure/functions";
 import { inject } from "vitest";
 import { createServiceHarness } from "./serviceHarness.js";
 import { SINGLE_KEY, SingleKeyTenant } from "@cmkr/azure-emulator/tenant-builder";
+import {
+  applyRole,
+  clientPrincipalHeader,
+  encodeClientPrincipal,
+  readRole,
+} from "../../src/core/auth/clientPrincipal.js";
 
 const { v1: V1, v2: V2 } = SINGLE_KEY.versions;
 
@@ -17,6 +23,25 @@ export const jsonPost = (url: string, body: string, headers: Record<string, stri
     body: { string: body },
     headers: { "content-type": "application/json", ...headers },
   });
+
+/** The object id and app id of the operator the HTTP tests call as. */
+export const operatorOid = "3f2504e0-4f89-41d3-9a0c-0305e82c3301";
+export const operatorAppId = "9a1b2c3d-0000-4000-8000-00000000c11e";
+
+/**
+ * The headers App Service authentication adds for an Entra ID caller with `roles` (default: both
+ * app roles), as the HTTP handlers read them.
+ */
+export function callerHeaders(
+  roles: readonly string[] = [readRole, applyRole],
+  oid = operatorOid,
+): Record<string, string> {
+  return { [clientPrincipalHeader]: encodeClientPrincipal({ oid, appId: operatorAppId, roles }) };
+}
+
+/** A `POST /api/remediate` with `body`, made by an operator holding both app roles. */
+export const remediatePost = (body: string, headers: Record<string, string> = callerHeaders()) =>
+  jsonPost("https://app/api/remediate", body, headers);
 
 /** An RFC 9457 problem body, parsed. */
 export function problemOf(body: unknown): { status: number; field?: string; detail: string } {

@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import type {
   ArmResource,
   TenantDeletedVault,
@@ -43,6 +43,15 @@ function newEtag(): string {
 }
 
 /**
+ * The ETag of a resource as loaded from a tenant file: derived from its JSON, so the same file loaded
+ * twice (two `--tenant` runs) serves the same ETags, as Azure serves one resource's ETag until it is
+ * written. Every write gives a fresh one.
+ */
+function seededEtag(resource: unknown): string {
+  return `"${createHash("sha256").update(JSON.stringify(resource)).digest("hex").slice(0, 32)}"`;
+}
+
+/**
  * The emulated tenant: every resource, subscription and key version, addressed case-insensitively
  * like Azure does. Handlers read and write through this one object; `toTenantFile` writes it back out.
  * Getters return deep copies so a caller can never change state by accident.
@@ -60,7 +69,8 @@ export class TenantState {
     const copy = structuredClone(tenant);
     this.tenantId = copy.tenantId;
     for (const s of copy.subscriptions) this.subscriptionsById.set(s.subscriptionId.toLowerCase(), s);
-    for (const r of copy.resources) this.resourcesById.set(r.id.toLowerCase(), { body: r, etag: newEtag() });
+    for (const r of copy.resources)
+      this.resourcesById.set(r.id.toLowerCase(), { body: r, etag: seededEtag(r) });
     for (const [url, vault] of Object.entries(copy.keyVaults)) {
       const clean = url.replace(/\/+$/, "");
       const keys = new Map<string, StoredKey>();

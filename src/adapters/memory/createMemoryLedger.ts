@@ -5,6 +5,7 @@ import { MemoryJobStore } from "./memoryJobStore.js";
 import { MemoryLockStore } from "./memoryLockStore.js";
 import { MemoryOperationStore } from "./memoryOperationStore.js";
 import { MemoryTicketRequestStore } from "./memoryTicketRequestStore.js";
+import { MemoryPlanStore } from "./memoryPlanStore.js";
 
 /**
  * The {@link Ledger} in memory, for tests that run the service without storage: the same stores
@@ -18,6 +19,7 @@ export function createMemoryLedger(clock: () => number = Date.now): Ledger {
     operations: new MemoryOperationStore(),
     actions: new MemoryActionStore(clock),
     tickets: new MemoryTicketRequestStore(clock),
+    plans: new MemoryPlanStore(),
     locks: new MemoryLockStore(jobs),
   });
 }

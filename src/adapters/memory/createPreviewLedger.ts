@@ -4,6 +4,7 @@ import { MemoryActionStore } from "./memoryActionStore.js";
 import { MemoryJobStore } from "./memoryJobStore.js";
 import { MemoryLockStore } from "./memoryLockStore.js";
 import { MemoryOperationStore } from "./memoryOperationStore.js";
+import { MemoryPlanStore } from "./memoryPlanStore.js";
 import { MemoryTicketRequestStore } from "./memoryTicketRequestStore.js";
 
 function newestFirst(a: LedgerAction, b: LedgerAction): number {
@@ -18,7 +19,8 @@ function newestFirst(a: LedgerAction, b: LedgerAction): number {
  *   job claimed earlier in the run is one for later events;
  * - ticket requests start as a copy of `live`'s (read once, on first use), so a repeat counts up
  *   and a delete resolves a ticket opened earlier in the run or before it;
- * - actions, operations and locks of the run stay in memory; listings merge both.
+ * - actions, operations, locks and plans of the run stay in memory; listings merge both, and a
+ *   plan made before the run is read from `live`.
  */
 export function createPreviewLedger(live: Ledger, clock: () => number = Date.now): Ledger {
   const jobs = new MemoryJobStore(clock);
@@ -26,6 +28,7 @@ export function createPreviewLedger(live: Ledger, clock: () => number = Date.now
   const actions = new MemoryActionStore(clock);
   const ticketStore = new MemoryTicketRequestStore(clock);
   const locks = new MemoryLockStore(jobs);
+  const plans = new MemoryPlanStore();
   let seeded: Promise<MemoryTicketRequestStore> | undefined;
   const tickets = (): Promise<MemoryTicketRequestStore> => {
     seeded ??= live.listTicketRequests().then((list) => {
@@ -90,5 +93,9 @@ export function createPreviewLedger(live: Ledger, clock: () => number = Date.now
     listTicketRequests: async () => (await tickets()).listTicketRequests(),
     acquireLock: (name, leaseMs) => locks.acquireLock(name, leaseMs),
     releaseLock: (name) => locks.releaseLock(name),
+    savePlan: (plan) => plans.savePlan(plan),
+    async getPlan(planId) {
+      return (await plans.getPlan(planId)) ?? live.getPlan(planId);
+    },
   };
 }

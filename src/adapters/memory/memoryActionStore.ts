@@ -23,6 +23,17 @@ function summary(action: LedgerAction): LedgerAction {
   return rest;
 }
 
+/** The change list as the Table store reads it back: dropped when cut at the property limit. */
+function fieldsAsStored(fields: LedgerActionInput["fields"]): LedgerActionInput["fields"] {
+  if (fields === undefined) return undefined;
+  const text = snapshotText(fields);
+  try {
+    return text === undefined ? undefined : (JSON.parse(text) as LedgerActionInput["fields"]);
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * {@link ActionStore} in memory, listed as the Table lists it: by resource (lower-cased, as its
  * partition key), newest first within one. Snapshots are cut at the Table's limit.
@@ -58,6 +69,9 @@ export class MemoryActionStore implements ActionStore {
         eventId: input.eventId,
         correlationId: input.correlationId,
         jobId: input.jobId,
+        actor: input.actor === undefined ? undefined : structuredClone(input.actor),
+        planId: input.planId,
+        fields: fieldsAsStored(input.fields),
       }),
     });
     return Promise.resolve();

@@ -2,6 +2,8 @@ import { randomUUID } from "node:crypto";
 import type { ActionStore, LedgerAction, LedgerActionInput } from "../../core/ports/actionStore.js";
 import type { ActionKind, ActionStatus } from "../../core/report/report.js";
 import { snapshotText } from "../../core/ports/snapshotText.js";
+import { parseActor } from "../../core/audit/actor.js";
+import type { FieldChange } from "../../core/audit/fieldChange.js";
 import { odataString, type LedgerTable } from "./ledgerTable.js";
 import { invertedTime, partitionKeyFor } from "./ledgerKeys.js";
 
@@ -23,6 +25,26 @@ function actionFromEntity(e: Record<string, unknown>): LedgerAction {
     ...(typeof e.eventId === "string" ? { eventId: e.eventId } : {}),
     ...(typeof e.correlationId === "string" ? { correlationId: e.correlationId } : {}),
     ...(typeof e.jobId === "string" ? { jobId: e.jobId } : {}),
+    ...auditFields(e),
+  };
+}
+
+/** The audit columns (absent on rows written before they existed). */
+function auditFields(e: Record<string, unknown>): Pick<LedgerAction, "actor" | "planId" | "fields"> {
+  const actor = parseActor(e.actor);
+  let fields: FieldChange[] | undefined;
+  if (typeof e.fields === "string") {
+    try {
+      fields = JSON.parse(e.fields) as FieldChange[];
+    } catch {
+      // A change list cut at the property limit is not JSON any more: shown as absent.
+      fields = undefined;
+    }
+  }
+  return {
+    ...(actor === undefined ? {} : { actor }),
+    ...(typeof e.planId === "string" ? { planId: e.planId } : {}),
+    ...(fields === undefined ? {} : { fields }),
   };
 }
 
@@ -40,6 +62,9 @@ const summaryColumns = [
   "eventId",
   "correlationId",
   "jobId",
+  "actor",
+  "planId",
+  "fields",
 ];
 
 /**
@@ -69,6 +94,9 @@ export class TableActionStore implements ActionStore {
       eventId: input.eventId,
       correlationId: input.correlationId,
       jobId: input.jobId,
+      actor: input.actor === undefined ? undefined : JSON.stringify(input.actor),
+      planId: input.planId,
+      fields: input.fields === undefined ? undefined : snapshotText(input.fields),
       dryRun: input.dryRun,
       at: new Date(now).toISOString(),
     });

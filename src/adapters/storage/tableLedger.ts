@@ -7,6 +7,7 @@ import { TableJobStore } from "./tableJobStore.js";
 import { TableLockStore } from "./tableLockStore.js";
 import { TableOperationStore } from "./tableOperationStore.js";
 import { TableTicketRequestStore } from "./tableTicketRequestStore.js";
+import { TablePlanStore } from "./tablePlanStore.js";
 
 /** The {@link Ledger} in one Azure Table Storage table: its stores side by side. */
 export function createTableLedger(client: TableClient, clock: () => number = Date.now): Ledger {
@@ -17,6 +18,7 @@ export function createTableLedger(client: TableClient, clock: () => number = Dat
     operations: new TableOperationStore(table),
     actions: new TableActionStore(table),
     tickets: new TableTicketRequestStore(table),
+    plans: new TablePlanStore(table),
     locks: new TableLockStore(jobs),
   });
 }

@@ -25,6 +25,8 @@ export type GuardedWriteOutcome<T, S> =
   | {
       readonly kind: "written";
       readonly decision: T;
+      /** The merge patch written: the fields the service owns in this write. */
+      readonly patch: Record<string, unknown>;
       readonly before: ArmResourceJson;
       readonly after: ArmResourceJson | undefined;
       /** The resource read back shows the write. */
@@ -84,6 +86,7 @@ export async function guardedWrite<T, S>(
     return {
       kind: "written",
       decision: step.decision,
+      patch: step.patch,
       before: fresh.resource,
       after,
       verified: after !== undefined && step.verify(after) && provisioningSucceeded(after),

@@ -5,6 +5,7 @@ import type { CliIo } from "../cliIo.js";
 import { openCliRuntime } from "../openCliRuntime.js";
 import { parsePort } from "../optionParsers.js";
 import { shutdownSignal } from "../shutdownSignal.js";
+import { localOperator } from "../cliActor.js";
 
 /** Options of `cmkr serve`. */
 export interface ServeOptions {
@@ -54,6 +55,7 @@ export async function runServe(
       host = await startLocalHttpHost(local.runtime, {
         port: options.port ?? defaultServePort,
         drain: (onJob) => local.drain(onJob),
+        operator: localOperator(),
         log: (line) => {
           io.out(`${line}\n`);
         },

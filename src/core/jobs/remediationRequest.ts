@@ -8,22 +8,26 @@ const schema = z
     resourceId: z.string().min(1).optional(),
     keyId: z.string().min(1).optional(),
     subscriptionId: z.string().optional(),
-    apply: z.boolean().default(false),
+    planId: z.string().optional(),
+    apply: z.boolean().optional(),
   })
   .strict();
 
 /** A validated manual remediation request. */
 export type RemediationRequest =
+  | { target: "plan"; planId: string; apply: true }
   | { target: "resource"; resourceId: string; apply: boolean }
   | { target: "key"; keyId: string; apply: boolean }
   | { target: "subscription"; subscriptionId: string; apply: boolean };
 
 const subscriptionGuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+const planIdPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /**
- * Validates the body of `POST /api/remediate`: exactly one of `resourceId`, `keyId` or
- * `subscriptionId`, and an optional boolean `apply`. Problems throw {@link RemediationInputError}
- * naming the field.
+ * Validates the body of `POST /api/remediate`: a `planId` to apply (alone, `apply` absent or true),
+ * or exactly one of `resourceId`, `keyId` or `subscriptionId` with an optional boolean `apply`.
+ * Problems throw {@link RemediationInputError} naming the field.
  */
 export function parseRemediationRequest(body: unknown): RemediationRequest {
   if (typeof body !== "object" || body === null || Array.isArray(body)) {
@@ -39,7 +43,18 @@ export function parseRemediationRequest(body: unknown): RemediationRequest {
       issue?.code === "unrecognized_keys" ? (issue.keys[0] ?? "body") : String(issue?.path[0] ?? "body");
     throw new RemediationInputError(field, `${field}: ${issue?.message ?? "invalid"}`);
   }
-  const { resourceId, keyId, subscriptionId, apply } = result.data;
+  const { resourceId, keyId, subscriptionId, planId } = result.data;
+  if (planId !== undefined) {
+    if (!planIdPattern.test(planId))
+      throw new RemediationInputError("planId", `planId: ${planId} is not a plan id (a GUID)`);
+    const other = resourceId !== undefined ? "resourceId" : keyId !== undefined ? "keyId" : "subscriptionId";
+    if (resourceId !== undefined || keyId !== undefined || subscriptionId !== undefined)
+      throw new RemediationInputError(other, `${other}: a plan names its own target; send planId alone`);
+    if (result.data.apply === false)
+      throw new RemediationInputError("apply", "apply: a plan id is applied; omit apply or set it true");
+    return { target: "plan", planId, apply: true };
+  }
+  const apply = result.data.apply ?? false;
   const named = [resourceId, keyId, subscriptionId].filter((v) => v !== undefined).length;
   if (named !== 1) {
     throw new RemediationInputError(

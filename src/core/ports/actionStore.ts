@@ -1,3 +1,5 @@
+import type { Actor } from "../audit/actor.js";
+import type { FieldChange } from "../audit/fieldChange.js";
 import type { ReportAction } from "../report/report.js";
 
 /**
@@ -12,6 +14,12 @@ export interface LedgerActionInput extends Omit<ReportAction, "codes" | "ticket"
   correlationId?: string;
   jobId?: string;
   dryRun: boolean;
+  /** Who caused it (audit trail): an event, a sweep run, an HTTP caller, a CLI user. */
+  actor?: Actor;
+  /** The plan it was applied from. */
+  planId?: string;
+  /** The fields the service owns, before and after a write. */
+  fields?: FieldChange[];
 }
 
 /** A recorded action as read back. */

@@ -3,6 +3,7 @@ import type { JobStore } from "./jobStore.js";
 import type { Ledger } from "./ledger.js";
 import type { LockStore } from "./lockStore.js";
 import type { OperationStore } from "./operationStore.js";
+import type { PlanStore } from "./planStore.js";
 import type { TicketRequestStore } from "./ticketRequestStore.js";
 
 /** The stores one {@link Ledger} is made of. */
@@ -12,13 +13,14 @@ export interface LedgerStores {
   actions: ActionStore;
   tickets: TicketRequestStore;
   locks: LockStore;
+  plans: PlanStore;
 }
 
 /**
  * One {@link Ledger} over its stores side by side. Every implementation (Table Storage, memory)
  * composes through here, so a method added to a port is wired the same way in each.
  */
-export function composeLedger({ jobs, operations, actions, tickets, locks }: LedgerStores): Ledger {
+export function composeLedger({ jobs, operations, actions, tickets, locks, plans }: LedgerStores): Ledger {
   return {
     claimJobs: (group, list) => jobs.claimJobs(group, list),
     startJob: (group, key, resourceId, leaseMs) => jobs.startJob(group, key, resourceId, leaseMs),
@@ -39,5 +41,7 @@ export function composeLedger({ jobs, operations, actions, tickets, locks }: Led
     listTicketRequests: () => tickets.listTicketRequests(),
     acquireLock: (name, leaseMs) => locks.acquireLock(name, leaseMs),
     releaseLock: (name) => locks.releaseLock(name),
+    savePlan: (plan) => plans.savePlan(plan),
+    getPlan: (planId) => plans.getPlan(planId),
   };
 }

@@ -3,15 +3,20 @@ import type { ServiceRuntime } from "../serviceRuntime.js";
 import { operationStatus } from "../../core/decisions/operationStatus.js";
 import { operationGroup } from "../../core/ports/operationStore.js";
 import { problem } from "./httpProblem.js";
+import { readRole } from "../../core/auth/clientPrincipal.js";
+import { requireRole } from "./requireRole.js";
 
 const operationIdPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * `GET /api/remediate/{operationId}`: progress of a subscription-wide remediation and, once it has
- * finished, its report. 400 for an id that is not one this service issues, 404 for an unknown one.
+ * finished, its report. Needs a Microsoft Entra ID caller with the app role `Remediation.Read`
+ * (401/403 otherwise). 400 for an id that is not one this service issues, 404 for an unknown one.
  */
 export function createRemediationStatusHandler(runtime: () => Promise<ServiceRuntime>) {
   return async (request: HttpRequest): Promise<HttpResponseInit> => {
+    const auth = requireRole(request, readRole);
+    if ("refused" in auth) return auth.refused;
     const operationId = request.params.operationId ?? "";
     if (!operationIdPattern.test(operationId)) {
       return problem(
