@@ -12,6 +12,7 @@ import { whereBlock } from "../core/tickets/ticketText.js";
 import { isolateArmFacts } from "./armFactsFailure.js";
 import { handlePoisonBatch, planKeyEventPage, runRotateBatch } from "./keyEventFanOut.js";
 import { handlePoisonPlanPage } from "./handlePoisonPlanPage.js";
+import { applyPlanJob } from "./plans/applyPlanJob.js";
 
 /** What the queue worker needs. */
 export interface WorkerDeps extends EvaluationDeps {
@@ -60,7 +61,9 @@ export async function runJob(job: Job, deps: WorkerDeps): Promise<ReportAction[]
         job.kind === "rotate"
           ? [await rotateConsumer(job, jobDeps)]
           : job.kind === "evaluate"
-            ? await evaluateJob(job, jobDeps)
+            ? job.planId === undefined
+              ? await evaluateJob(job, jobDeps)
+              : await applyPlanJob({ ...job, planId: job.planId }, jobDeps)
             : job.kind === "plan-key-event"
               ? await planKeyEventPage(job, jobDeps)
               : await runSubscriptionListing(job, jobDeps),
