@@ -690,6 +690,40 @@ describe("HTTP API authentication (App Service authentication with Entra ID)", (
   });
 });
 
+describe("docs/deployment.md, HTTP API authentication", () => {
+  const doc = read("docs/deployment.md");
+  const start = doc.indexOf("\n## HTTP API authentication");
+  const section = doc.slice(start, doc.indexOf("\n## ", start + 1));
+
+  it("names the roles the code requires, what a deployer needs, and how to bring a registration", () => {
+    expect(start).toBeGreaterThan(0);
+    for (const role of [readRole, applyRole]) expect(section).toContain(`| \`${role}\` |`);
+    expect(doc).toContain("Application.ReadWrite.OwnedBy");
+    expect(doc).toContain("Application Developer");
+    expect(section).toContain("CMKR_API_APP_CLIENT_ID");
+    // Both excluded paths, as the template has them.
+    for (const p of stringArrayAfter(
+      declaration(code("infra/app/api.bicep"), "var", "authSettings"),
+      "excludedPaths:",
+    ))
+      expect(section).toContain(`\`${p}\``);
+  });
+
+  it("shows how to assign a role to a user or an application through the API's service principal", () => {
+    expect(section).toMatch(
+      /az rest --method post --uri "https:\/\/graph\.microsoft\.com\/v1\.0\/servicePrincipals\/\$API_SP\/appRoleAssignedTo"/,
+    );
+    expect(section).toContain("appRoles[?value=='Remediation.Apply'].id");
+    expect(section).toMatch(
+      /"principalId\\?":\\?"\$WHO\\?",\\?"resourceId\\?":\\?"\$API_SP\\?",\\?"appRoleId\\?":\\?"\$ROLE/,
+    );
+    // The outputs it reads exist.
+    const outputs = [...code("infra/main.bicep").matchAll(/^output (\w+) /gm)].map((m) => m[1]);
+    for (const [, name] of section.matchAll(/azd env get-value (\w+)/g))
+      expect(outputs, name).toContain(name);
+  });
+});
+
 describe("the events endpoint's shared secret", () => {
   const main = code("infra/main.bicep");
   const secretModule = code("infra/app/eventsSecret.bicep");
