@@ -91,8 +91,9 @@ param existingSystemTopics string = ''
 @description('Application (client) id of an existing Entra app registration for the HTTP API, for tenants where the deployer may not create applications. Empty: the template creates the registration and its service principal. The existing registration must define the app roles Remediation.Read and Remediation.Apply (docs/deployment.md).')
 param apiAppClientId string = ''
 
-// newGuid() is allowed only in a parameter's default value (Bicep functions, newGuid: "You can only use
-// this function within an expression for the default value of a parameter"), so each deployment draws a
+// newGuid() is allowed only in a parameter's default value ("You can only use this function within an
+// expression for the default value of a parameter", MicrosoftDocs/azure-docs, articles/
+// azure-resource-manager/bicep/bicep-functions-string.md, newGuid), so each deployment draws a
 // new value unless one is passed; it never appears in an output. 36 characters, 122 random bits; the
 // app asks for at least 32 (src/runtime/config.ts). @secure(): kept out of the deployment history and
 // logs; it reaches the app only as a Key Vault reference (app/eventsSecret.bicep).
@@ -192,7 +193,9 @@ resource apiApp 'Microsoft.Graph/applications@v1.0' = if (createApiApp) {
     ]
   }
   // The deployer owns what it created, so the same principal can update it at the next provision
-  // without a directory role (Bicep deployer(): the object id of the principal deploying the template).
+  // without a directory role (deployer().objectId: "The Microsoft Entra ID object ID of the principal" that
+// started the deployment, user or service principal; articles/azure-resource-manager/bicep/
+// bicep-functions-deployment.md).
   owners: {
     relationships: [
       deployer().objectId

@@ -686,7 +686,13 @@ describe("HTTP API authentication (App Service authentication with Entra ID)", (
     expect(protectedRoutes.toSorted()).toEqual(["/api/remediate", "/api/remediate/{operationId}"]);
     for (const route of protectedRoutes) expect(covered(route), route).toBe(false);
     // The webhook answers with its shared secret and the Event Grid handshakes; the code says so.
-    expect(read("src/runtime/http/eventsWebhookHandler.ts")).toContain("CMKR_EVENTS_SHARED_SECRET");
+    const webhook = read("src/runtime/http/eventsWebhookHandler.ts");
+    expect(webhook).toContain("CMKR_EVENTS_SHARED_SECRET");
+    // On an excluded path App Service vouches for nobody, so its handler must not trust a caller header.
+    expect(webhook).not.toMatch(/clientPrincipal|x-ms-client-principal|requireRole/i);
+    for (const handler of ["remediateHandler.ts", "remediationStatusHandler.ts"]) {
+      expect(read(`src/runtime/http/${handler}`), handler).toMatch(/requireRole|clientPrincipal/);
+    }
   });
 });
 
