@@ -2,22 +2,21 @@
 // own and read by the app through a Key Vault reference, so the value appears in no app setting, no
 // deployment's inputs and no output.
 //
-// Why not the app setting itself: avm/res/web/site (api.bicep) takes app settings as a plain object
-// parameter, appSettingsKeyValuePairs, and passes the app's current settings to its child deployment as
-// another plain object (currentAppSettings, a list() of the settings). Plain parameters of a nested
+// Why not the app setting itself: avm/res/web/site (api.bicep) takes app settings as a plain `object?`
+// parameter, appSettingsKeyValuePairs (its main.bicep at 0.15.1), and plain parameters of a nested
 // deployment are kept in the deployment history, readable by anyone who can read the resource group's
-// deployments. A @secure() string parameter is not kept ("Secure parameters [...] aren't saved to the
-// deployment history", MicrosoftDocs/azure-docs, articles/azure-resource-manager/bicep/parameters.md,
-// "Secure parameters"), which is how the value reaches this module; the app setting then holds only
-// the reference.
+// deployments. A @secure() parameter is not ("The value of a secure parameter isn't saved to the
+// deployment history and isn't logged", MicrosoftDocs/azure-docs, articles/azure-resource-manager/bicep/
+// parameters.md, Secure parameters), which is how the value reaches this module and the secret's
+// `value`; the app setting then holds only the reference.
 //
 // Key Vault reference syntax and identity: "@Microsoft.KeyVault(SecretUri=...)", resolved with the
 // identity named in keyVaultReferenceIdentity (api.bicep sets it to the service's identity), which needs
-// the Key Vault Secrets User role on an RBAC vault (MicrosoftDocs/azure-docs,
-// articles/app-service/app-service-key-vault-references.md). The reference names the secret's version:
-// each `azd provision` writes a new value (main.bicep's newGuid() default), and a changed setting
-// restarts the app on that value at once instead of within the day the platform takes to notice a new
-// version behind a versionless reference.
+// to read the secret: the article (MicrosoftDocs/azure-docs, articles/app-service/
+// app-service-key-vault-references.md) describes a secret Get access policy; on an RBAC vault that is
+// the Key Vault Secrets User role. The reference names the secret's version: each `azd provision` writes
+// a new value (main.bicep's newGuid() default), and "Any configuration changes to the app causes an
+// immediate re-fetch", whereas a versionless reference follows a new version "within 24 hours".
 param vaultName string
 param location string
 param tags object = {}
