@@ -91,6 +91,9 @@ param existingSystemTopics string = ''
 @description('Application (client) id of an existing Entra app registration for the HTTP API, for tenants where the deployer may not create applications. Empty: the template creates the registration and its service principal. The existing registration must define the app roles Remediation.Read and Remediation.Apply (docs/deployment.md).')
 param apiAppClientId string = ''
 
+@description('Identifier URI (App ID URI) of that existing registration, accepted as a token audience besides its client id and published as CMKR_API_IDENTIFIER_URI. Ignored when the template creates the registration.')
+param apiAppIdentifierUri string = ''
+
 // newGuid() is allowed only in a parameter's default value ("You can only use this function within an
 // expression for the default value of a parameter", MicrosoftDocs/azure-docs, articles/
 // azure-resource-manager/bicep/bicep-functions-string.md, newGuid), so each deployment draws a
@@ -297,7 +300,7 @@ module api 'app/api.bicep' = {
     authClientId: apiClientId
     // The tenant's v2.0 issuer, in whichever cloud this deploys to (loginEndpoint ends with '/').
     authIssuer: '${environment().authentication.loginEndpoint}${tenant().tenantId}/v2.0'
-    authAudiences: createApiApp ? [apiIdentifierUri] : []
+    authAudiences: createApiApp ? [apiIdentifierUri] : filter([apiAppIdentifierUri], u => !empty(u))
     appSettings: union(
       {
         CMKR_DRY_RUN: dryRun ? 'true' : 'false' // string(bool) would give 'True', which the app refuses
@@ -417,5 +420,5 @@ output CMKR_ARM_EVENT_SUBSCRIPTION string = armEventSubscriptionName
 // Who may call the HTTP API is decided by app roles on this registration (docs/deployment.md, "HTTP API
 // authentication"). Identifiers only: the events secret is never an output.
 output CMKR_API_CLIENT_ID string = apiClientId
-output CMKR_API_IDENTIFIER_URI string = createApiApp ? apiIdentifierUri : ''
+output CMKR_API_IDENTIFIER_URI string = createApiApp ? apiIdentifierUri : apiAppIdentifierUri
 output CMKR_EVENTS_SECRET_VAULT string = eventsSecret.outputs.vaultName

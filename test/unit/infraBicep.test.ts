@@ -643,7 +643,12 @@ describe("HTTP API authentication (App Service authentication with Entra ID)", (
     expect(module).toContain(
       "authIssuer: '${environment().authentication.loginEndpoint}${tenant().tenantId}/v2.0'",
     );
-    expect(module).toContain("authAudiences: createApiApp ? [apiIdentifierUri] : []");
+    expect(module).toContain(
+      "authAudiences: createApiApp ? [apiIdentifierUri] : filter([apiAppIdentifierUri], u => !empty(u))",
+    );
+    expect(JSON.parse(read("infra/main.parameters.json"))).toMatchObject({
+      parameters: { apiAppIdentifierUri: { value: "${CMKR_API_APP_IDENTIFIER_URI=}" } },
+    });
   });
 
   it("passes the authentication settings to the site module, which the pinned version declares", () => {
