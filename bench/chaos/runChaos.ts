@@ -188,8 +188,8 @@ function observeTicketClosures(runtime: ServiceRuntime, emulator: AzureEmulator)
 }
 
 /**
- * `CHAOS_DEBUG=1`: for each consumer a violation names, its ledger actions (oldest first) and its
- * tickets, so a seed's failure can be read without a debugger.
+ * `CHAOS_DEBUG=1`: for each consumer a violation names (and each named in `CHAOS_TRAIL=a,b`), its
+ * ledger actions and its tickets, so a seed's failure can be read without a debugger.
  */
 function printViolationTrail(
   violations: readonly Violation[],
@@ -198,7 +198,8 @@ function printViolationTrail(
   tickets: readonly TicketRequest[],
 ): void {
   for (const c of consumers) {
-    if (!violations.some((v) => v.detail.startsWith(`${c.name} `))) continue;
+    const named = (process.env.CHAOS_TRAIL ?? "").split(",").includes(c.name);
+    if (!named && !violations.some((v) => v.detail.startsWith(`${c.name} `))) continue;
     const id = c.id.toLowerCase();
     console.error(`trail of ${c.name}:`);
     for (const a of actions
@@ -512,16 +513,21 @@ export async function runChaos(options: {
     beforeSweep,
   });
 
-  if (process.env.CHAOS_DEBUG !== undefined)
+  if (process.env.CHAOS_DEBUG !== undefined || process.env.CHAOS_TRAIL !== undefined)
     printViolationTrail(violations, consumers, ledgerActions, tickets);
 
   const byStatus = emulator.faults.injectedByStatus;
   figures.faults = {
     throttled429: byStatus.get(429) ?? 0,
     server5xx: (byStatus.get(500) ?? 0) + (byStatus.get(502) ?? 0) + (byStatus.get(503) ?? 0),
-    failedOperations: transport.failedOperations.size,
+    // On the service's writes and on people's (a planned failure takes the next write of its resource).
+    failedOperations: transport.failedOperations.size + humans.failedOperations,
     delayedRequests: transport.delayed,
-    total: emulator.faults.injected + transport.failedOperations.size + transport.delayed,
+    total:
+      emulator.faults.injected +
+      transport.failedOperations.size +
+      humans.failedOperations +
+      transport.delayed,
   };
   figures.writes = transport.writes.length;
   figures.effectiveWrites = transport.transitions.length;
