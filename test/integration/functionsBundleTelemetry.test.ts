@@ -8,7 +8,9 @@ import { pathToFileURL } from "node:url";
 import { gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEmulatorCertificates } from "@cmkr/azure-emulator";
-import { bundleApp, type BundleResult } from "../../bench/bundleApp.js";
+import { bundleApp, projectRoot, type BundleResult } from "../../bench/bundleApp.js";
+
+const root = projectRoot();
 
 /**
  * Loads the bundle as the Functions worker would (a stand-in core API, as bench/hostProbe.ts),
@@ -105,7 +107,7 @@ describe("function app bundle with telemetry on", () => {
     expect(received.join("\n")).toContain("cmkr-bundle-span");
   }, 120_000);
 
-  it("leaves gRPC, protobuf.js, YAML and the OTLP exporters out", async () => {
+  it("leaves gRPC, protobuf.js, YAML, the OTLP exporters and zod's other locales out", async () => {
     const text = (
       await Promise.all(
         bundle.files
@@ -119,5 +121,12 @@ describe("function app bundle with telemetry on", () => {
     expect(bundle.packages).toContain("@opentelemetry/sdk-node");
     expect(text).not.toContain('("@azure/opentelemetry-instrumentation-azure-sdk")');
     expect((await readdir(bundle.outdir)).includes("node_modules")).toBe(false);
+    // zod's Spanish messages are out (bench/zodLocalesPlugin.ts); its English ones are in, and
+    // nothing in the sources asks zod for another locale.
+    expect(text).not.toContain("Entrada inv");
+    expect(text).toContain("Invalid input");
+    const sources = await readdir(path.join(root, "src"), { recursive: true });
+    for (const file of sources.filter((f) => f.endsWith(".ts")))
+      expect(await readFile(path.join(root, "src", file), "utf8"), file).not.toMatch(/\blocales\b/);
   });
 });
