@@ -38,9 +38,14 @@ await import(${JSON.stringify(pathToFileURL(main).href)});
 const api = globalThis[Symbol.for("opentelemetry.js.api.1")];
 // The API registers a proxy; the SDK's provider is its delegate.
 const provider = api.trace.getDelegate();
-const span = provider.getTracer("bundle-telemetry-test").startSpan("cmkr-bundle-span");
-span.end();
-await provider.forceFlush();
+// Sampling (Azure Monitor limits traces per second) or a slow machine may drop one span: end and
+// flush spans until the ingestion endpoint says one arrived (at most ~20 s).
+for (let i = 0; i < 40; i++) {
+  provider.getTracer("bundle-telemetry-test").startSpan("cmkr-bundle-span").end();
+  await provider.forceFlush();
+  if ((await (await fetch(process.env.CMKR_TEST_SEEN_URL)).text()) === "yes") break;
+  await new Promise((resolve) => setTimeout(resolve, 500));
+}
 const capabilities = model === undefined ? {} : await model.getCapabilities({});
 process.stdout.write("@@caps " + JSON.stringify(capabilities) + "\\n");
 process.exit(0);
@@ -60,6 +65,10 @@ describe("function app bundle with telemetry on", () => {
     const certificates = await createEmulatorCertificates();
     await writeFile(path.join(tmp, "ca.pem"), certificates.caPem);
     server = createServer({ cert: certificates.certPem, key: certificates.keyPem }, (req, res) => {
+      if (req.method === "GET" && req.url === "/seen") {
+        res.end(received.join("\n").includes("cmkr-bundle-span") ? "yes" : "no");
+        return;
+      }
       const chunks: Buffer[] = [];
       req.on("data", (c: Buffer) => chunks.push(c));
       req.on("end", () => {
@@ -86,6 +95,7 @@ describe("function app bundle with telemetry on", () => {
       env: {
         PATH: process.env.PATH,
         NODE_EXTRA_CA_CERTS: path.join(tmp, "ca.pem"),
+        CMKR_TEST_SEEN_URL: `${endpoint}seen`,
         APPLICATIONINSIGHTS_CONNECTION_STRING: `InstrumentationKey=0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0;IngestionEndpoint=${endpoint};LiveEndpoint=${endpoint}`,
         APPLICATIONINSIGHTS_STATSBEAT_DISABLED: "true",
         APPLICATIONINSIGHTS_INSTRUMENTATION_LOGGING_LEVEL: "WARN",
