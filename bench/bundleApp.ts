@@ -3,6 +3,9 @@ import { copyFile, mkdir, readdir, readFile, rm, stat, writeFile } from "node:fs
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { build, type Metafile } from "esbuild";
+import { azureSdkTracingBridgePlugin } from "./azureSdkTracingBridgePlugin.js";
+import { sdkNodeUnusedExportersPlugin } from "./sdkNodeUnusedExportersPlugin.js";
+import { zodLocalesPlugin } from "./zodLocalesPlugin.js";
 
 /**
  * The Functions app as one esbuild bundle, in a folder that deploys as is: `main.js` (every
@@ -113,6 +116,7 @@ export async function bundleApp(options: BundleOptions): Promise<BundleResult> {
     legalComments: "linked",
     metafile: true,
     logLevel: "error",
+    plugins: [azureSdkTracingBridgePlugin, sdkNodeUnusedExportersPlugin, zodLocalesPlugin],
   });
   const bad = Object.keys(result.metafile.inputs).filter((i) => forbidden.some((f) => f.test(i)));
   if (bad.length > 0) throw new Error(`the function app bundle must not contain: ${bad.join(", ")}`);

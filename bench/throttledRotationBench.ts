@@ -58,9 +58,11 @@ async function rotateAll(storage: string, consumers: number): Promise<RotationRu
   });
   const runtime = await createServiceRuntime({ config, clients, storage: { connectionString: storage } });
   const { events, errors } = decodeDelivery(benchKeyEvent());
+  // The event is answered with one planned action for the key (docs/fan-out.md); the worker plans
+  // the consumers page by page and rotates them from batched messages, all inside the drain below.
   const plan = await handleEvents(events, errors, runtime.ctx, { preview: false });
-  if (plan.actions.length !== consumers)
-    throw new Error(`planned ${plan.actions.length} rotations for ${consumers} consumers`);
+  if (plan.actions.length !== 1 || plan.actions[0]?.status !== "planned")
+    throw new Error(`the key event was not planned: ${JSON.stringify(plan.actions)}`);
 
   emulator.log.clear();
   const actions: ReportAction[] = [];
@@ -88,7 +90,12 @@ async function rotateAll(storage: string, consumers: number): Promise<RotationRu
   const onNewVersion = emulator.state
     .toTenantFile()
     .resources.filter((r) => JSON.stringify(r.properties ?? {}).includes(newVersion)).length;
-  const applied = actions.filter((a) => a.action === "rotate-key" && a.status === "applied").length;
+  // Each consumer's action as the ledger recorded it: a batch that was retried returns only the
+  // consumers its last attempt ran, so the worker's return values undercount.
+  const recorded = await runtime.ctx.ledger.listActions();
+  const applied = recorded.filter((a) => a.action === "rotate-key" && a.status === "applied").length;
+  if (actions.filter((a) => a.action === "rotate-key" && a.status === "applied").length > applied)
+    throw new Error("the worker reported more applied rotations than the ledger recorded");
   return {
     consumers,
     seconds: Math.max(seconds, span),
@@ -110,8 +117,11 @@ async function rotateAll(storage: string, consumers: number): Promise<RotationRu
  * pipeline. Figures: the writes made against the most the write bucket allows over the run (burst
  * plus refill), the rotations that failed or were poisoned, and the reads against the read bucket.
  *
- * The figure fails (exit code 1) when any rotation failed, and when nothing was held back by the
- * buckets (no pacer wait and no 429): the run then measured this machine, not ARM's limits.
+ * The figure passes exactly at issue 17's target: at least 0.9 of the write bucket used, no rotation
+ * failed, none poisoned. The pacer exists to avoid 429s, so "nothing throttled" is not a failure in
+ * itself: a run whose writes stayed under the buckets and still used 0.9 of the write bucket is the
+ * target. The note says how many requests the pacer held back and how many the emulator answered
+ * 429; a run that used less than 0.9 says whether the buckets or this machine set the pace.
  * Each long-running operation ends at the first poll after its `Retry-After` (1 s); the default
  * 1,200 consumers take about two minutes (`BENCH_ROTATION_CONSUMERS` sets another count).
  */
@@ -123,29 +133,32 @@ export async function rotationAtArmRates(
     throw new Error("BENCH_ROTATION_CONSUMERS must be a whole number of consumers");
   const limits = armThrottleDefaults;
   const run = await rotateAll(storage, consumers);
-  const throttled = run.paced + run.throttledReads + run.throttledWrites > 0;
+  const held = run.paced + run.throttledReads + run.throttledWrites > 0;
   const failed = run.failedRotations + run.poisoned;
   const writeCeiling = limits.writeBurst + limits.writePerSecond * run.seconds;
+  const use = run.writes / writeCeiling;
   const readCeiling = limits.readBurst + limits.readPerSecond * run.seconds;
   const readsPerWrite = run.reads / Math.max(1, run.writes);
   const who = `${consumers.toLocaleString("en-US")} consumers of one key in one subscription`;
   const rates =
     `ARM's buckets at real rates (writes ${limits.writeBurst} + ${limits.writePerSecond}/s, ` +
     `reads ${limits.readBurst} + ${limits.readPerSecond}/s) over ${run.seconds.toFixed(0)} s`;
-  const pacing = throttled
-    ? `${run.paced} requests held back by the pacer, ${run.throttledWrites} writes and ${run.throttledReads} reads answered 429`
-    : "NOTHING was throttled or paced: the run measured this machine, not ARM's buckets";
+  const pacing =
+    `${run.paced} requests held back by the pacer, ${run.throttledWrites} writes and ` +
+    `${run.throttledReads} reads answered 429 by the emulator` +
+    (held ? "" : " (nothing held back: the buckets did not set the pace, this machine did)");
   return [
     {
       id: "rotation.writeBucketUse",
       name: `ARM writes rotating ${who}, against the write bucket`,
-      value: run.writes / writeCeiling,
+      value: use,
       unit: "of the write bucket",
       baseline: 0.9,
       baselineName: "target",
-      ratio: run.writes / writeCeiling / 0.9,
+      ratio: use / 0.9,
       note: `${run.writes} writes of at most ${writeCeiling.toFixed(0)}; ${readsPerWrite.toFixed(2)} ARM reads per write; ${pacing}; ${rates}`,
-      failed: !throttled || failed > 0,
+      // Issue 17's target, exactly: >= 0.9 of the write bucket, 0 failed, 0 poisoned.
+      failed: !(use >= 0.9) || failed > 0,
     },
     {
       id: "rotation.failed",

@@ -93,7 +93,11 @@ function armWriteEvent(n: number): unknown {
 }
 
 /** Deliveries as Event Grid posts them: JSON arrays of `batchSize` events (those `keep` keeps). */
-function deliveries(events: number, batchSize: number, keep: (n: number) => boolean = () => true): string[] {
+export function deliveries(
+  events: number,
+  batchSize: number,
+  keep: (n: number) => boolean = () => true,
+): string[] {
   const all: unknown[] = [];
   for (let n = 0; all.length < events; n++) if (keep(n)) all.push(armWriteEvent(n));
   const out: string[] = [];
@@ -103,7 +107,7 @@ function deliveries(events: number, batchSize: number, keep: (n: number) => bool
 }
 
 /** In scope of the Event Grid filters (infra/eventFilters.json): the first four write types. */
-const inScope = (n: number): boolean => n % writes.length < 4;
+export const inScope = (n: number): boolean => n % writes.length < 4;
 
 function median(samples: number[]): number {
   const sorted = [...samples].sort((a, b) => a - b);

@@ -42,7 +42,13 @@ async function start(env: NodeJS.ProcessEnv): Promise<boolean> {
     const { clientId } = plan.managedIdentity;
     credential = new ManagedIdentityCredential(clientId === undefined ? {} : { clientId });
   }
-  useAzureMonitor(azureMonitorOptions(plan, credential));
+  try {
+    useAzureMonitor(azureMonitorOptions(plan, credential));
+  } catch (error) {
+    // Observability must not stop remediation: say why, and run without telemetry.
+    console.error(`Telemetry not started: ${error instanceof Error ? error.message : String(error)}`);
+    return false;
+  }
   // The ESM flavour is registered by hand: require hooks never see an ES module import of
   // @azure/functions (nor a bundled copy). Left disabled so the require hook cannot patch twice.
   new AzureFunctionsInstrumentationESM({ enabled: false }).registerAzFunc(azureFunctions);

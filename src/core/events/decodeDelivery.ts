@@ -61,13 +61,14 @@ export function decodeDelivery(body: unknown, options: DecodeOptions = {}): Deco
   const filterByScope = options.filterByScope ?? true;
   const events: DomainEvent[] = [];
   const errors: EventDecodeError[] = [];
-  const decodeOne = (raw: unknown, reader: EventReader): void => {
+  const decodeOne = (raw: unknown, inBatch: boolean, index: number): void => {
     // ARM write events are most of the traffic: the common shape is read without the general wrappers.
     const fast = fastArmOperationEvent(raw, filterByScope);
     if (fast !== undefined) {
       events.push(fast);
       return;
     }
+    const reader = new EventReader(inBatch ? [index] : [], index);
     try {
       const envelope = readEnvelope(raw, reader);
       const decoder = decoders.get(envelope.eventType.trim().toLowerCase());
@@ -88,11 +89,9 @@ export function decodeDelivery(body: unknown, options: DecodeOptions = {}): Deco
   };
 
   if (Array.isArray(body)) {
-    body.forEach((raw: unknown, index) => {
-      decodeOne(raw, new EventReader([index], index));
-    });
+    for (let index = 0; index < body.length; index++) if (index in body) decodeOne(body[index], true, index);
   } else if (typeof body === "object" && body !== null) {
-    decodeOne(body, new EventReader([], 0));
+    decodeOne(body, false, 0);
   } else {
     errors.push(
       new EventDecodeError("$", `expected an event object or an array of events, got ${describeType(body)}`),

@@ -41,9 +41,19 @@ const armOperationSet = new Set(
 );
 const resourceTypeSet = new Set(inScopeResourceTypes.map((type) => type.toLowerCase()));
 
+// The answer for operation names already seen, as sent: every ARM event asks (the decoder, then
+// triage), and a few names make up nearly all of them. Bounded: emptied when full.
+const operationAnswers = new Map<string, boolean>();
+
 /** True when an ARM operation name (e.g. `Microsoft.Compute/disks/write`) is in scope; case-insensitive. */
 export function isArmOperationInScope(operationName: string): boolean {
-  return armOperationSet.has(operationName.toLowerCase());
+  let answer = operationAnswers.get(operationName);
+  if (answer === undefined) {
+    answer = armOperationSet.has(operationName.toLowerCase());
+    if (operationAnswers.size >= 256) operationAnswers.clear();
+    operationAnswers.set(operationName, answer);
+  }
+  return answer;
 }
 
 /** True when a resource type (e.g. `Microsoft.Compute/disks`) is in scope; case-insensitive. */

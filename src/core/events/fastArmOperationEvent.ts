@@ -1,7 +1,9 @@
 import type { ArmCaller, IgnoredEvent, ResourceDeleteEvent, ResourceWriteEvent } from "./domainEvents.js";
-import { isJsonObject, parseRfc3339, type JsonObject } from "./eventReader.js";
+import { isJsonObject, type JsonObject } from "./eventReader.js";
+import { parseRfc3339Fast } from "./parseRfc3339Fast.js";
 import { EventTypes, isArmOperationInScope } from "./eventTypes.js";
-import { armSubscriptionId } from "../ids/armResourceId.js";
+import { armSubscriptionIdFast } from "../ids/armSubscriptionIdFast.js";
+import { KeyListMemo, matchKeys } from "./keyListMemo.js";
 
 /** The fields of `data` the decoder reads, by the name ARM sends them. */
 const dataFields = [
@@ -15,12 +17,23 @@ const dataFields = [
   "claims",
   "authorization",
 ] as const;
-type DataField = (typeof dataFields)[number];
-const dataFieldByLower = new Map<string, DataField>(dataFields.map((f) => [f.toLowerCase(), f]));
+const dataFieldsLower = dataFields.map((f) => f.toLowerCase());
 
 const objectIdClaims = ["http://schemas.microsoft.com/identity/claims/objectidentifier", "oid"] as const;
 const appIdClaims = ["appid", "azp"] as const;
-const claimNames = new Set<string>([...objectIdClaims, ...appIdClaims]);
+const claimNames = [...objectIdClaims, ...appIdClaims];
+
+// What each key list of `data`, `claims`, `authorization` and `evidence` means, worked out once
+// per list: events of one sender carry the same keys in the same order.
+const memoCapacity = 32;
+/** `data`: whether every field the decoder reads is sent once, under its documented name. */
+const dataKeys = new KeyListMemo<{ readonly common: boolean }>(memoCapacity);
+/** `claims`: the key each claim name is read from (keep-first). */
+const claimKeys = new KeyListMemo<readonly (string | undefined)[]>(memoCapacity);
+/** `authorization`: the key `evidence` is read from (keep-first). */
+const authorizationKeys = new KeyListMemo<{ readonly key: string | undefined }>(memoCapacity);
+/** `evidence`: the key `principalId` is read from; null when two keys name one field. */
+const evidenceKeys = new KeyListMemo<{ readonly key: string | undefined | null }>(memoCapacity);
 
 /** Marks "not the common shape": the caller decodes the event the general way. */
 const other = undefined;
@@ -35,24 +48,19 @@ function envelopeString(raw: JsonObject, name: string): string | undefined | nul
 /** `TolerantObject.optionalString`: absent/null → undefined; a non-empty string trimmed; else null. */
 function dataString(value: unknown): string | undefined | null {
   if (value === undefined || value === null) return undefined;
-  return typeof value === "string" && value.trim() !== "" ? value.trim() : null;
+  if (typeof value !== "string") return null;
+  const trimmed = value.trim();
+  return trimmed === "" ? null : trimmed;
 }
 
-/**
- * The keys of an object matched as `TolerantObject` matches them (trimmed, case-insensitive), with
- * its `onConflict: "fail"` rule: null when two keys name the same field (the general decoder then
- * decides whether their values differ and, if so, fails the event with the right path).
- */
-function hasDuplicateKeys(value: JsonObject): boolean {
-  const keys = Object.keys(value);
-  if (keys.length < 2) return false;
-  const seen = new Set<string>();
-  for (const key of keys) {
-    const normalized = key.trim().toLowerCase();
-    if (seen.has(normalized)) return true;
-    seen.add(normalized);
-  }
-  return false;
+/** True when `data`'s keys name each field the decoder reads at most once, as documented. */
+function dataInCommonShape(data: JsonObject): boolean {
+  const known = dataKeys.lookup(data);
+  if (known !== undefined) return known.common;
+  const keys = Object.keys(data);
+  const { twins, keyOf } = matchKeys(keys, dataFieldsLower);
+  const common = !twins && keyOf.every((key, i) => key === undefined || key === dataFields[i]);
+  return dataKeys.set(keys, { common }).common;
 }
 
 /**
@@ -91,27 +99,15 @@ export function fastArmOperationEvent(
   if (subject === undefined || subject === null) return other;
   if (envelopeString(raw, "topic") === null) return other;
   const time = raw.eventTime;
-  const eventTime = typeof time === "string" ? parseRfc3339(time) : undefined;
+  const eventTime = typeof time === "string" ? parseRfc3339Fast(time) : undefined;
   if (eventTime === undefined) return other;
   const data = raw.data;
   if (!isJsonObject(data)) return other;
 
-  // One pass over data's keys: each field the decoder reads must be sent under its documented name.
-  const fields: Partial<Record<DataField, unknown>> = {};
-  const seen = new Set<string>();
-  for (const key of Object.keys(data)) {
-    const lower = key.toLowerCase();
-    const normalized = key === lower ? key : lower;
-    const trimmed = normalized.trim();
-    if (seen.has(trimmed)) return other;
-    seen.add(trimmed);
-    const field = dataFieldByLower.get(trimmed);
-    if (field === undefined) continue;
-    if (key !== field) return other;
-    fields[field] = data[key];
-  }
+  // The fields are read by name once the key list is known to hold no twins or other spellings.
+  if (!dataInCommonShape(data)) return other;
 
-  const operationName = dataString(fields.operationName);
+  const operationName = dataString(data.operationName);
   if (operationName === undefined || operationName === null) return other;
   if (filterByScope && !isArmOperationInScope(operationName)) {
     return {
@@ -121,17 +117,17 @@ export function fastArmOperationEvent(
       reason: `ARM operation ${operationName} is not in scope`,
     };
   }
-  const resourceUri = dataString(fields.resourceUri);
+  const resourceUri = dataString(data.resourceUri);
   if (resourceUri === null) return other;
   const resourceId = resourceUri ?? subject.trim();
   if (resourceId === "" || /\s/.test(resourceId)) return other;
-  const subscriptionFromId = armSubscriptionId(resourceId);
+  const subscriptionFromId = armSubscriptionIdFast(resourceId);
   if (subscriptionFromId === undefined) return other;
-  const status = dataString(fields.status);
-  const subscriptionId = dataString(fields.subscriptionId);
-  const tenantId = dataString(fields.tenantId);
-  const correlationId = dataString(fields.correlationId);
-  const resourceProvider = dataString(fields.resourceProvider);
+  const status = dataString(data.status);
+  const subscriptionId = dataString(data.subscriptionId);
+  const tenantId = dataString(data.tenantId);
+  const correlationId = dataString(data.correlationId);
+  const resourceProvider = dataString(data.resourceProvider);
   if (
     status === null ||
     subscriptionId === null ||
@@ -140,7 +136,7 @@ export function fastArmOperationEvent(
     resourceProvider === null
   )
     return other;
-  const caller = readCaller(fields.claims, fields.authorization);
+  const caller = readCaller(data.claims, data.authorization);
   if (caller === undefined) return other;
 
   return {
@@ -169,45 +165,54 @@ function readCaller(claims: unknown, authorization: unknown): ArmCaller | undefi
   if (claims !== undefined && claims !== null && !isJsonObject(claims)) return undefined;
   if (authorization !== undefined && authorization !== null && !isJsonObject(authorization)) return undefined;
 
-  // Keep-first: the first key naming a claim wins, even when its value is null.
-  const firstByName = new Map<string, unknown>();
+  let objectId: string | undefined;
+  let appId: string | undefined;
   if (claims !== undefined && claims !== null) {
-    for (const key of Object.keys(claims)) {
-      const name = key.trim().toLowerCase();
-      if (claimNames.has(name) && !firstByName.has(name)) firstByName.set(name, claims[key]);
-    }
+    const keyOf = claimKeys.lookup(claims) ?? rememberClaimKeys(claims);
+    // Keep-first: the first key naming a claim wins, even when its value is null.
+    objectId = claimValue(claims, keyOf[0]) ?? claimValue(claims, keyOf[1]);
+    appId = claimValue(claims, keyOf[2]) ?? claimValue(claims, keyOf[3]);
   }
-  const claim = (names: readonly string[]): string | undefined => {
-    for (const name of names) {
-      const value = firstByName.get(name);
-      if (typeof value === "string" && value.trim() !== "") return value.trim();
-    }
-    return undefined;
-  };
 
   let principalId: unknown;
   if (authorization !== undefined && authorization !== null) {
-    let evidence: unknown;
-    let found = false;
-    for (const key of Object.keys(authorization)) {
-      if (key.trim().toLowerCase() === "evidence") {
-        evidence = authorization[key];
-        found = true;
-        break;
-      }
-    }
-    if (found && evidence !== undefined && evidence !== null) {
-      if (!isJsonObject(evidence) || hasDuplicateKeys(evidence)) return undefined;
-      for (const key of Object.keys(evidence)) {
-        if (key.trim().toLowerCase() === "principalid") {
-          principalId = evidence[key];
-          break;
-        }
-      }
+    const evidenceKey = (authorizationKeys.lookup(authorization) ?? rememberAuthorizationKeys(authorization))
+      .key;
+    const evidence = evidenceKey === undefined ? undefined : authorization[evidenceKey];
+    if (evidence !== undefined && evidence !== null) {
+      if (!isJsonObject(evidence)) return undefined;
+      const principalKey = (evidenceKeys.lookup(evidence) ?? rememberEvidenceKeys(evidence)).key;
+      if (principalKey === null) return undefined;
+      if (principalKey !== undefined) principalId = evidence[principalKey];
     }
   }
   return {
-    objectId: claim(objectIdClaims) ?? (typeof principalId === "string" ? principalId : undefined),
-    appId: claim(appIdClaims),
+    objectId: objectId ?? (typeof principalId === "string" ? principalId : undefined),
+    appId,
   };
+}
+
+function rememberClaimKeys(claims: JsonObject): readonly (string | undefined)[] {
+  const keys = Object.keys(claims);
+  return claimKeys.set(keys, matchKeys(keys, claimNames).keyOf);
+}
+
+function rememberAuthorizationKeys(authorization: JsonObject): { readonly key: string | undefined } {
+  const keys = Object.keys(authorization);
+  return authorizationKeys.set(keys, { key: matchKeys(keys, ["evidence"]).keyOf[0] });
+}
+
+function rememberEvidenceKeys(evidence: JsonObject): { readonly key: string | undefined | null } {
+  const keys = Object.keys(evidence);
+  const match = matchKeys(keys, ["principalid"]);
+  return evidenceKeys.set(keys, { key: match.twins ? null : match.keyOf[0] });
+}
+
+/** A claim's value as `firstClaim` takes it: a non-empty string, trimmed. */
+function claimValue(claims: JsonObject, key: string | undefined): string | undefined {
+  if (key === undefined) return undefined;
+  const value = claims[key];
+  if (typeof value !== "string") return undefined;
+  const trimmed = value.trim();
+  return trimmed === "" ? undefined : trimmed;
 }

@@ -21,7 +21,11 @@ function patternRegExp(pattern: string): RegExp {
       .split("*")
       .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
       .join(".*");
-    re = new RegExp(`^${body}$`, "is");
+    // With the `s` flag, `^.*` and `.*$` are "anywhere": left out, the engine searches for the
+    // literal text instead of backtracking over the whole id.
+    const start = body.startsWith(".*") ? body.slice(2) : `^${body}`;
+    const anchored = start.endsWith(".*") && !start.endsWith("\\.*") ? start.slice(0, -2) : `${start}$`;
+    re = new RegExp(anchored, "is");
     compiled.set(pattern, re);
   }
   return re;
@@ -33,7 +37,8 @@ function patternRegExp(pattern: string): RegExp {
  * trailing slashes are ignored on both sides.
  */
 export function matchesIdPattern(resourceId: string, pattern: string): boolean {
-  return patternRegExp(pattern).test(resourceId.trim().replace(/\/+$/, ""));
+  const id = resourceId.trim();
+  return patternRegExp(pattern).test(id.endsWith("/") ? id.replace(/\/+$/, "") : id);
 }
 
 /** The first configured id pattern a resource id matches, or undefined. */

@@ -1,4 +1,6 @@
 import { tryParseResourceId } from "../ids/resourceId.js";
+import { parseResourceIdFast } from "../ids/parseResourceIdFast.js";
+import { equalsIgnoreCase } from "../ids/equalsIgnoreCase.js";
 import type {
   ArmCaller,
   InlineArmResource,
@@ -49,9 +51,25 @@ function skip(code: TriageSkipCode, reason: string): TriageDecision {
   return { kind: "skip", code, reason };
 }
 
+// The scope list's spelling of each in-scope type, by its lower case (the first spelling wins).
+const scopeSpelling = new Map<string, string>();
+for (const t of inScopeResourceTypes)
+  if (!scopeSpelling.has(t.toLowerCase())) scopeSpelling.set(t.toLowerCase(), t);
+
 /** The resource type as the service's scope list spells it. */
 function canonicalType(type: string): string {
-  return inScopeResourceTypes.find((t) => t.toLowerCase() === type.toLowerCase()) ?? type;
+  return scopeSpelling.get(type.toLowerCase()) ?? type;
+}
+
+/**
+ * `type` (of a resource id in the common shape) is `Microsoft.Resources/deployments` or below it:
+ * what {@link isDeploymentUri} says of such an id, whose only `providers` segment is the last one.
+ */
+function isDeploymentType(type: string): boolean {
+  const deployments = "microsoft.resources/deployments";
+  if (type.length < deployments.length) return false;
+  if (type.length > deployments.length && type.charCodeAt(deployments.length) !== 0x2f /* / */) return false;
+  return equalsIgnoreCase(type.slice(0, deployments.length), deployments);
 }
 
 /**
@@ -86,8 +104,8 @@ function ownWrite(caller: ArmCaller, settings: TriageSettings): string | undefin
  * A write skipped this way is still caught by the periodic sweep.
  */
 function statusProblem(status: string | undefined): string | undefined {
-  if (status === undefined || status.trim() === "" || status.trim().toLowerCase() === "succeeded")
-    return undefined;
+  if (status === undefined || status === "Succeeded") return undefined;
+  if (status.trim() === "" || status.trim().toLowerCase() === "succeeded") return undefined;
   return status;
 }
 
@@ -99,7 +117,9 @@ function triageArmOperation(
   if (!isArmOperationInScope(event.operationName)) {
     return skip("OperationOutOfScope", `ARM operation ${event.operationName} is not in scope`);
   }
-  if (isDeploymentUri(event.resourceId)) {
+  // Ids in the common shape are read once, without regular expressions; others the general way.
+  const common = parseResourceIdFast(event.resourceId);
+  if (common === undefined ? isDeploymentUri(event.resourceId) : isDeploymentType(common.type)) {
     return skip(
       "TransientDeploymentUri",
       `transient deployment URI ${event.resourceId}: the resource's own event follows`,
@@ -112,11 +132,11 @@ function triageArmOperation(
     const own = ownWrite(event.caller, settings);
     if (own !== undefined) return skip("OwnWrite", `written by the service's own identity (${own})`);
   }
-  const parsed = tryParseResourceId(event.resourceId);
+  const parsed = common ?? tryParseResourceId(event.resourceId);
   if (parsed === undefined)
     return skip("InvalidResourceId", `${event.resourceId} is not a valid resource id`);
   const operationType = event.operationName.slice(0, event.operationName.lastIndexOf("/"));
-  if (parsed.type.toLowerCase() !== operationType.toLowerCase()) {
+  if (!equalsIgnoreCase(parsed.type, operationType)) {
     // A child (e.g. .../accounts/{a}/deployments/{d}) never changes its parent's encryption; the
     // parent is evaluated on its own writes and by the sweep.
     if (parsed.type.toLowerCase().startsWith(`${operationType.toLowerCase()}/`)) {
@@ -130,10 +150,11 @@ function triageArmOperation(
       `operation ${event.operationName} does not match resource type ${parsed.type}`,
     );
   }
-  if (!isResourceTypeInScope(parsed.type)) {
+  // The scope list's spelling is found only for in-scope types (isResourceTypeInScope).
+  const resourceType = scopeSpelling.get(parsed.type.toLowerCase());
+  if (resourceType === undefined) {
     return skip("ResourceTypeOutOfScope", `resource type ${parsed.type} is not in scope`);
   }
-  const resourceType = canonicalType(parsed.type);
   if (event.kind === "ResourceDeleteSuccess") return { kind: "resolve", resourceId: parsed.id, resourceType };
   const pattern = excludingIdPattern(parsed.id, settings.excludedIdPatterns ?? []);
   if (pattern !== undefined) return skip("ExcludedByIdPattern", `excluded by id pattern ${pattern}`);
