@@ -54,6 +54,7 @@ export async function handleEvents(
                 ledger: ctx.ledger,
                 queue: ctx.queue,
                 dryRun: ctx.dryRun,
+                staging: { ledger: ctx.ledger, settings: ctx.rollout, tickets: ctx.tickets },
               }),
         );
         break;

@@ -9,6 +9,7 @@ import type { RotateJob } from "../core/jobs/job.js";
 import type { Report, ReportAction } from "../core/report/report.js";
 import type { RotationPort } from "../core/ports/rotationPort.js";
 import { isolateArmFacts } from "./armFactsFailure.js";
+import { stageRollout, type StagingDeps } from "./rollout/stageRollout.js";
 import {
   resourceScopeVerdict,
   type ResolvedScope,
@@ -28,6 +29,11 @@ export interface PlannerDeps {
   correlationId?: string;
   /** Jobs planned in dry-run mode dedupe apart from live ones, so going live replans them. */
   dryRun: boolean;
+  /**
+   * Stages a new key version's consumers in waves (docs/rollout-controls.md). Without it every job is
+   * queued at once.
+   */
+  staging?: Omit<StagingDeps, "queue" | "now">;
 }
 
 /**
@@ -117,30 +123,41 @@ export async function planKeyEvent(event: KeyVaultKeyEvent, deps: PlannerDeps): 
   const correlationId = deps.correlationId ?? event.eventId;
   const actions: ReportAction[] = [];
   const scope = await deps.resolveScope();
+  // A new version moving consumers is staged: its jobs are gathered, then queued wave by wave.
+  const staged = deps.staging !== undefined && event.kind === "KeyNewVersionCreated" && !deps.dryRun;
+  const gathered: RotateJob[] = [];
+  const planned: { job: RotateJob; isNew: boolean }[] = [];
   for await (const found of deps.port.findConsumers(
     { vaultUrl: event.vaultUrl, keyName: event.keyName },
     deps.scope,
   )) {
     const page = withinScope(consumerRows(found, actions), scope, actions);
-    const planned = page.map((consumer) =>
+    const jobsOfPage = page.map((consumer) =>
       keyEventJob(event, consumer, correlationId, deps.now(), deps.dryRun),
     );
-    const group = planned[0]?.claimGroup;
-    const claimed = group === undefined ? new Set<string>() : await deps.ledger.claimJobs(group, planned);
-    const jobs = planned.filter((job) => claimed.has(job.dedupeKey));
-    for (const job of planned) {
-      const isNew = claimed.has(job.dedupeKey);
-      actions.push({
-        resourceId: job.resourceId,
-        resourceType: job.resourceType,
-        action: isNew ? "rotate-key" : "none",
-        status: isNew ? "planned" : "skipped",
-        reason: isNew
-          ? `queued: ${event.kind} for ${event.keyId}`
-          : `a job for this resource and ${event.keyId} was queued before (duplicate event)`,
-      });
-    }
-    await deps.queue.enqueue(jobs);
+    const group = jobsOfPage[0]?.claimGroup;
+    const claimed = group === undefined ? new Set<string>() : await deps.ledger.claimJobs(group, jobsOfPage);
+    const jobs = jobsOfPage.filter((job) => claimed.has(job.dedupeKey));
+    for (const job of jobsOfPage) planned.push({ job, isNew: claimed.has(job.dedupeKey) });
+    if (staged) gathered.push(...jobs);
+    else await deps.queue.enqueue(jobs);
+  }
+  const waves =
+    staged && deps.staging !== undefined
+      ? await stageRollout(event.keyId, gathered, { ...deps.staging, queue: deps.queue, now: deps.now })
+      : undefined;
+  for (const { job, isNew } of planned) {
+    const wave = waves === undefined || waves.waves <= 1 ? undefined : waves.waveOf.get(job.dedupeKey);
+    actions.push({
+      resourceId: job.resourceId,
+      resourceType: job.resourceType,
+      action: isNew ? "rotate-key" : "none",
+      status: isNew ? "planned" : "skipped",
+      reason: isNew
+        ? `queued: ${event.kind} for ${event.keyId}${wave === undefined ? "" : ` (wave ${wave + 1} of ${waves?.waves ?? 1} of the staged rollout${wave === 0 ? "" : ", held until the previous wave is confirmed"})`}`
+        : `a job for this resource and ${event.keyId} was queued before (duplicate event)`,
+      ...(wave === undefined ? {} : { codes: [wave === 0 ? "RolloutWave" : "RolloutHeld"] }),
+    });
   }
   return { dryRun: deps.dryRun, actions, errors: [] };
 }

@@ -10,6 +10,7 @@ import { runSubscriptionListing, failSubscriptionListing } from "./remediateSubs
 import { rotateConsumer } from "./rotateConsumer.js";
 import { whereBlock } from "../core/tickets/ticketText.js";
 import { isolateArmFacts } from "./armFactsFailure.js";
+import { settleRolloutJob } from "./rollout/advanceRollout.js";
 
 /** What the queue worker needs. */
 export interface WorkerDeps extends EvaluationDeps {
@@ -70,6 +71,10 @@ export async function runJob(job: Job, deps: WorkerDeps): Promise<ReportAction[]
       ? undefined
       : actions.find((a) => a.codes?.includes("AwaitingState") === true);
     if (deferred !== undefined) throw new WriteDeferredError(job.resourceId, deferred.reason);
+    // A member of a staged rollout settles it (and may release the next wave) before it is done, so
+    // a worker that dies in between has the message redelivered and settles it then.
+    if (job.kind === "rotate" && !jobDeps.dryRun)
+      await settleRolloutJob(job, actions[0] ?? failedWithoutAction(job), deps);
     await deps.ledger.finishJob(job.claimGroup, job.dedupeKey, "done", actions);
     // Sink failures are recorded on the ticket requests and retried later; they never fail the job.
     if (deps.tickets !== undefined)
@@ -87,7 +92,7 @@ export async function runJob(job: Job, deps: WorkerDeps): Promise<ReportAction[]
  */
 export async function handlePoisonJob(
   job: Job,
-  deps: Pick<WorkerDeps, "ledger" | "dryRun" | "tickets">,
+  deps: Pick<WorkerDeps, "ledger" | "dryRun" | "tickets" | "queue">,
   lastError?: string,
 ): Promise<ReportAction> {
   await deps.ledger.finishJob(job.claimGroup, job.dedupeKey, "failed");
@@ -140,7 +145,19 @@ export async function handlePoisonJob(
     correlationId: job.correlationId,
     jobId: job.jobId,
   });
+  // A rollout member that gave up is a failed write of its wave: the rollout halts.
+  if (job.kind === "rotate" && !deps.dryRun && job.dryRun !== true) await settleRolloutJob(job, action, deps);
   if (deps.tickets !== undefined)
     await dispatchTickets(deps.ledger, deps.tickets, { resourceId: job.resourceId });
   return action;
+}
+
+function failedWithoutAction(job: Job): ReportAction {
+  return {
+    resourceId: job.resourceId,
+    resourceType: job.resourceType,
+    action: "none",
+    status: "failed",
+    reason: "the job reported no action",
+  };
 }

@@ -5,6 +5,9 @@ import type { DetectionSettings } from "../core/findings/detectionSettings.js";
 import type { TicketSink } from "../core/tickets/ticketSink.js";
 import type { RotationPort } from "../core/ports/rotationPort.js";
 import type { ScopeResolver } from "../core/decisions/scopeGuard.js";
+import type { WriteControlSettings } from "../core/rollout/writeHold.js";
+import type { RolloutSettings } from "./rollout/rolloutSettings.js";
+import type { WriteGate } from "./writes/writeGate.js";
 
 /** Everything the service's entry points share, built once per process. */
 export interface ServiceContext {
@@ -23,4 +26,9 @@ export interface ServiceContext {
   self: { servicePrincipalId?: string | undefined; serviceAppId?: string | undefined };
   /** Where ticket requests go; without one they stay pending in the ledger. */
   tickets?: TicketSink | undefined;
+  /** The kill switch and the write budget (settings), and the gate over them every write asks. */
+  writeControls: WriteControlSettings;
+  writeGate: WriteGate;
+  /** How a key version's consumers are moved in waves. */
+  rollout: RolloutSettings;
 }

@@ -4,7 +4,9 @@ import { MemoryActionStore } from "./memoryActionStore.js";
 import { MemoryJobStore } from "./memoryJobStore.js";
 import { MemoryLockStore } from "./memoryLockStore.js";
 import { MemoryOperationStore } from "./memoryOperationStore.js";
+import { MemoryRolloutStore } from "./memoryRolloutStore.js";
 import { MemoryTicketRequestStore } from "./memoryTicketRequestStore.js";
+import { MemoryWriteControlStore } from "./memoryWriteControlStore.js";
 
 /**
  * The {@link Ledger} in memory, for tests that run the service without storage: the same stores
@@ -19,5 +21,7 @@ export function createMemoryLedger(clock: () => number = Date.now): Ledger {
     actions: new MemoryActionStore(clock),
     tickets: new MemoryTicketRequestStore(clock),
     locks: new MemoryLockStore(jobs),
+    rollouts: new MemoryRolloutStore(clock),
+    writeControls: new MemoryWriteControlStore(),
   });
 }

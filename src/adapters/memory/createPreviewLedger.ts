@@ -4,7 +4,9 @@ import { MemoryActionStore } from "./memoryActionStore.js";
 import { MemoryJobStore } from "./memoryJobStore.js";
 import { MemoryLockStore } from "./memoryLockStore.js";
 import { MemoryOperationStore } from "./memoryOperationStore.js";
+import { MemoryRolloutStore } from "./memoryRolloutStore.js";
 import { MemoryTicketRequestStore } from "./memoryTicketRequestStore.js";
+import { MemoryWriteControlStore } from "./memoryWriteControlStore.js";
 
 function newestFirst(a: LedgerAction, b: LedgerAction): number {
   return a.at < b.at ? 1 : a.at > b.at ? -1 : 0;
@@ -18,7 +20,9 @@ function newestFirst(a: LedgerAction, b: LedgerAction): number {
  *   job claimed earlier in the run is one for later events;
  * - ticket requests start as a copy of `live`'s (read once, on first use), so a repeat counts up
  *   and a delete resolves a ticket opened earlier in the run or before it;
- * - actions, operations and locks of the run stay in memory; listings merge both.
+ * - actions, operations and locks of the run stay in memory; listings merge both;
+ * - rollouts and write counts of the run stay in memory, over `live`'s rollouts and kill switch
+ *   (a preview writes nothing to Azure, so it never takes from the live budget).
  */
 export function createPreviewLedger(live: Ledger, clock: () => number = Date.now): Ledger {
   const jobs = new MemoryJobStore(clock);
@@ -26,6 +30,14 @@ export function createPreviewLedger(live: Ledger, clock: () => number = Date.now
   const actions = new MemoryActionStore(clock);
   const ticketStore = new MemoryTicketRequestStore(clock);
   const locks = new MemoryLockStore(jobs);
+  const rollouts = new MemoryRolloutStore(clock);
+  const writeControls = new MemoryWriteControlStore();
+  const ownRollout = async (rolloutId: string): Promise<void> => {
+    if ((await rollouts.getRollout(rolloutId)) !== undefined) return;
+    const existing = await live.getRollout(rolloutId);
+    if (existing !== undefined)
+      await rollouts.createRollout(existing, await live.listRolloutMembers(rolloutId));
+  };
   let seeded: Promise<MemoryTicketRequestStore> | undefined;
   const tickets = (): Promise<MemoryTicketRequestStore> => {
     seeded ??= live.listTicketRequests().then((list) => {
@@ -87,5 +99,36 @@ export function createPreviewLedger(live: Ledger, clock: () => number = Date.now
     listTicketRequests: async () => (await tickets()).listTicketRequests(),
     acquireLock: (name, leaseMs) => locks.acquireLock(name, leaseMs),
     releaseLock: (name) => locks.releaseLock(name),
+    createRollout: async (rollout, members) =>
+      (await live.getRollout(rollout.rolloutId)) === undefined && rollouts.createRollout(rollout, members),
+    getRollout: async (id) => (await rollouts.getRollout(id)) ?? live.getRollout(id),
+    async listRolloutMembers(id) {
+      await ownRollout(id);
+      return rollouts.listRolloutMembers(id);
+    },
+    async getRolloutMember(id, resourceId) {
+      await ownRollout(id);
+      return rollouts.getRolloutMember(id, resourceId);
+    },
+    async settleRolloutMember(id, resourceId, outcome, reason) {
+      await ownRollout(id);
+      return rollouts.settleRolloutMember(id, resourceId, outcome, reason);
+    },
+    async markRolloutMembersReleased(id, resourceIds) {
+      await ownRollout(id);
+      await rollouts.markRolloutMembersReleased(id, resourceIds);
+    },
+    async updateRollout(id, expected, change) {
+      await ownRollout(id);
+      return rollouts.updateRollout(id, expected, change);
+    },
+    // Writes the live service made this hour count against the preview's too.
+    takeWrite: async (window, limit) =>
+      writeControls.takeWrite(window, limit - (await live.writesCounted(window))),
+    writesCounted: async (window) =>
+      (await writeControls.writesCounted(window)) + (await live.writesCounted(window)),
+    writePause: async () => (await writeControls.writePause()) ?? live.writePause(),
+    pauseWrites: (pause) => writeControls.pauseWrites(pause),
+    resumeWrites: () => writeControls.resumeWrites(),
   };
 }

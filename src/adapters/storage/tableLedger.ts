@@ -6,7 +6,9 @@ import { TableActionStore } from "./tableActionStore.js";
 import { TableJobStore } from "./tableJobStore.js";
 import { TableLockStore } from "./tableLockStore.js";
 import { TableOperationStore } from "./tableOperationStore.js";
+import { TableRolloutStore } from "./tableRolloutStore.js";
 import { TableTicketRequestStore } from "./tableTicketRequestStore.js";
+import { TableWriteControlStore } from "./tableWriteControlStore.js";
 
 /** The {@link Ledger} in one Azure Table Storage table: its stores side by side. */
 export function createTableLedger(client: TableClient, clock: () => number = Date.now): Ledger {
@@ -18,5 +20,7 @@ export function createTableLedger(client: TableClient, clock: () => number = Dat
     actions: new TableActionStore(table),
     tickets: new TableTicketRequestStore(table),
     locks: new TableLockStore(jobs),
+    rollouts: new TableRolloutStore(table),
+    writeControls: new TableWriteControlStore(table),
   });
 }

@@ -4,6 +4,8 @@ import {
   type RotationPort,
   type VersionedResource,
 } from "../../core/ports/rotationPort.js";
+import type { WriteHold } from "../../core/rollout/writeHold.js";
+import type { WriteGate } from "./writeGate.js";
 
 /** A write the proof allows, built from the read it was proven on. */
 export interface ProvenWrite<T> {
@@ -33,7 +35,9 @@ export type GuardedWriteOutcome<T, S> =
       readonly conditional: boolean;
     }
   /** Every attempt found the resource changed between its read and its write. */
-  | { readonly kind: "conflict"; readonly attempts: number };
+  | { readonly kind: "conflict"; readonly attempts: number }
+  /** The proof allowed the write, but the kill switch or the write budget held it back: nothing written. */
+  | { readonly kind: "held"; readonly decision: T; readonly hold: WriteHold };
 
 /**
  * The one write protocol of every write path: read the resource fresh; decide and prove on that read
@@ -41,6 +45,9 @@ export type GuardedWriteOutcome<T, S> =
  * service owns, with `If-Match` on the ETag of that read; read back and verify. A write that finds the
  * resource changed since its read (412) is not made: the resource is read and decided again, up to
  * `attempts` times.
+ *
+ * Before its first write the gate is asked (the kill switch, the write budget): a held write is not
+ * made, and the outcome says so. One guarded write counts once, whatever its conditional retries.
  *
  * Where ARM sends no ETag for a type (the DiskRP and Machine Learning specs document none,
  * docs/restrictions.md §8), the write cannot be conditional; the decision is then made on a read taken
@@ -50,15 +57,21 @@ export async function guardedWrite<T, S>(
   port: Pick<RotationPort, "readVersioned" | "readResource" | "patchResource">,
   resourceId: string,
   decide: (fresh: VersionedResource | undefined) => Promise<WriteStep<T, S>>,
-  options: { attempts?: number } = {},
+  options: { attempts?: number; gate: WriteGate },
 ): Promise<GuardedWriteOutcome<T, S>> {
   const attempts = options.attempts ?? 3;
+  let admitted = false;
   for (let attempt = 1; attempt <= attempts; attempt++) {
     const fresh = await port.readVersioned(resourceId);
     const step = await decide(fresh);
     if (step.kind === "stop") return { kind: "stopped", result: step.result };
     if (fresh === undefined)
       throw new Error(`guardedWrite: a write was decided for ${resourceId}, which was not read`);
+    if (!admitted) {
+      const hold = await options.gate.admit();
+      if (hold !== undefined) return { kind: "held", decision: step.decision, hold };
+      admitted = true;
+    }
     try {
       await port.patchResource(resourceId, step.patch, { ifMatch: fresh.etag });
     } catch (error) {

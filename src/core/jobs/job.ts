@@ -24,6 +24,8 @@ export const jobSchema = z.discriminatedUnion("kind", [
     enqueuedAt: z.iso.datetime(),
     /** Plan only, whatever the service's own dry-run setting (a manual run without `apply`). */
     dryRun: z.boolean().optional(),
+    /** The staged rollout this job is a member of: the worker settles it and may release the next wave. */
+    rollout: z.string().min(1).optional(),
   }),
   z.object({
     v: z.literal(1),

@@ -3,7 +3,9 @@ import type { JobStore } from "./jobStore.js";
 import type { Ledger } from "./ledger.js";
 import type { LockStore } from "./lockStore.js";
 import type { OperationStore } from "./operationStore.js";
+import type { RolloutStore } from "./rolloutStore.js";
 import type { TicketRequestStore } from "./ticketRequestStore.js";
+import type { WriteControlStore } from "./writeControlStore.js";
 
 /** The stores one {@link Ledger} is made of. */
 export interface LedgerStores {
@@ -12,13 +14,23 @@ export interface LedgerStores {
   actions: ActionStore;
   tickets: TicketRequestStore;
   locks: LockStore;
+  rollouts: RolloutStore;
+  writeControls: WriteControlStore;
 }
 
 /**
  * One {@link Ledger} over its stores side by side. Every implementation (Table Storage, memory)
  * composes through here, so a method added to a port is wired the same way in each.
  */
-export function composeLedger({ jobs, operations, actions, tickets, locks }: LedgerStores): Ledger {
+export function composeLedger({
+  jobs,
+  operations,
+  actions,
+  tickets,
+  locks,
+  rollouts,
+  writeControls,
+}: LedgerStores): Ledger {
   return {
     claimJobs: (group, list) => jobs.claimJobs(group, list),
     startJob: (group, key, resourceId, leaseMs) => jobs.startJob(group, key, resourceId, leaseMs),
@@ -38,5 +50,18 @@ export function composeLedger({ jobs, operations, actions, tickets, locks }: Led
     listTicketRequests: () => tickets.listTicketRequests(),
     acquireLock: (name, leaseMs) => locks.acquireLock(name, leaseMs),
     releaseLock: (name) => locks.releaseLock(name),
+    createRollout: (rollout, members) => rollouts.createRollout(rollout, members),
+    getRollout: (id) => rollouts.getRollout(id),
+    listRolloutMembers: (id) => rollouts.listRolloutMembers(id),
+    getRolloutMember: (id, resourceId) => rollouts.getRolloutMember(id, resourceId),
+    settleRolloutMember: (id, resourceId, outcome, reason) =>
+      rollouts.settleRolloutMember(id, resourceId, outcome, reason),
+    markRolloutMembersReleased: (id, resourceIds) => rollouts.markRolloutMembersReleased(id, resourceIds),
+    updateRollout: (id, expected, change) => rollouts.updateRollout(id, expected, change),
+    takeWrite: (window, limit) => writeControls.takeWrite(window, limit),
+    writesCounted: (window) => writeControls.writesCounted(window),
+    writePause: () => writeControls.writePause(),
+    pauseWrites: (pause) => writeControls.pauseWrites(pause),
+    resumeWrites: () => writeControls.resumeWrites(),
   };
 }

@@ -2,11 +2,21 @@ import type { ActionStore } from "./actionStore.js";
 import type { JobStore } from "./jobStore.js";
 import type { LockStore } from "./lockStore.js";
 import type { OperationStore } from "./operationStore.js";
+import type { RolloutStore } from "./rolloutStore.js";
 import type { TicketRequestStore } from "./ticketRequestStore.js";
+import type { WriteControlStore } from "./writeControlStore.js";
 
 /**
- * The service's durable memory: job claims, manual operations, the action history, ticket requests
- * and locks. Azure Table Storage in production, an in-memory store for fast tests; both pass the
+ * The service's durable memory: job claims, manual operations, the action history, ticket requests,
+ * locks, staged rollouts and the write controls (budget, kill switch). Azure Table Storage in production, an in-memory store for fast tests; both pass the
  * same contract tests.
  */
-export interface Ledger extends JobStore, OperationStore, ActionStore, TicketRequestStore, LockStore {}
+export interface Ledger
+  extends
+    JobStore,
+    OperationStore,
+    ActionStore,
+    TicketRequestStore,
+    LockStore,
+    RolloutStore,
+    WriteControlStore {}
