@@ -57,6 +57,8 @@ async function runAll(
   ctx: ServiceContext,
   apply: boolean,
   concurrency = 8,
+  /** A job that throws becomes a failed action (a staged rollout judges its wave by them). */
+  failSoft = false,
 ): Promise<ReportAction[]> {
   const actions: ReportAction[] = new Array<ReportAction>(jobs.length);
   let next = 0;
@@ -66,12 +68,26 @@ async function runAll(
       const job = jobs[index];
       if (job === undefined) continue;
       // One consumer of an unexpected shape is a failed action; the others are still moved.
-      const [action] = await isolateArmFacts(
-        job,
-        async () => [await rotateConsumer(job, { ...ctx, dryRun: !apply })],
-        (failed) => recordFailure(ctx, job, failed, !apply),
-      );
-      if (action !== undefined) actions[index] = action;
+      try {
+        const [action] = await isolateArmFacts(
+          job,
+          async () => [await rotateConsumer(job, { ...ctx, dryRun: !apply })],
+          (failed) => recordFailure(ctx, job, failed, !apply),
+        );
+        if (action !== undefined) actions[index] = action;
+      } catch (error) {
+        if (!failSoft) throw error;
+        const failed: ReportAction = {
+          resourceId: job.resourceId,
+          resourceType: job.resourceType,
+          action: "rotate-key",
+          status: "failed",
+          reason: `the rotation failed: ${error instanceof Error ? error.message : String(error)}`,
+          codes: ["RotationFailed"],
+        };
+        await recordFailure(ctx, job, failed, !apply);
+        actions[index] = failed;
+      }
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, jobs.length) }, worker));
@@ -129,7 +145,7 @@ async function runInWaves(
   const actions: ReportAction[] = [];
   const waves = assignWaves(jobs, ctx.rollout.waves);
   for (const [index, wave] of waves.entries()) {
-    const done = await runAll(wave, ctx, true);
+    const done = await runAll(wave, ctx, true, 8, true);
     actions.push(...done);
     const failed = done.filter((a) => memberOutcome(a) === "failed");
     const gated = done.find((a) => memberOutcome(a) === "gated");

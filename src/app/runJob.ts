@@ -92,7 +92,7 @@ export async function runJob(job: Job, deps: WorkerDeps): Promise<ReportAction[]
  */
 export async function handlePoisonJob(
   job: Job,
-  deps: Pick<WorkerDeps, "ledger" | "dryRun" | "tickets" | "queue">,
+  deps: Pick<WorkerDeps, "ledger" | "dryRun" | "tickets" | "queue" | "now">,
   lastError?: string,
 ): Promise<ReportAction> {
   await deps.ledger.finishJob(job.claimGroup, job.dedupeKey, "failed");

@@ -26,6 +26,7 @@ export interface RolloutDeps {
     Parameters<typeof dispatchTickets>[0];
   queue: JobQueue;
   tickets?: TicketSink | undefined;
+  now: () => Date;
 }
 
 /** The resource type of a rollout's ticket and action: the key version itself. */
@@ -57,7 +58,7 @@ export async function advanceRollout(rolloutId: string, deps: RolloutDeps): Prom
     const rollout = await deps.ledger.getRollout(rolloutId);
     if (rollout === undefined) return;
     const members = await deps.ledger.listRolloutMembers(rolloutId);
-    const step = nextRolloutStep(rollout, members);
+    const step = nextRolloutStep(rollout, members, deps.now());
     const expected = { wave: rollout.wave, state: rollout.state };
     switch (step.kind) {
       case "wait":

@@ -9,7 +9,6 @@ import type { RolloutSettings } from "./rolloutSettings.js";
 export interface StagingDeps extends RolloutDeps {
   ledger: RolloutDeps["ledger"] & Pick<Ledger, "createRollout">;
   settings: RolloutSettings;
-  now: () => Date;
 }
 
 /** The wave each job was placed in (0 = first), and how many waves there are. */

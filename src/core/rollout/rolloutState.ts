@@ -71,6 +71,9 @@ export function memberOutcome(action: ReportAction): MemberOutcome {
   return "neutral";
 }
 
+/** How long after a release its jobs may still be on their way to the queue. */
+export const resendAfterMs = 5 * 60_000;
+
 /** What to do next with a running rollout, given its members. */
 export type RolloutStep =
   | { readonly kind: "wait" }
@@ -84,11 +87,11 @@ export type RolloutStep =
 /**
  * Decides the next step of a running rollout from its members (pure). A failed member halts it at
  * once; a member held by the budget or the kill switch stops it; members of released waves still
- * `held` (the releasing worker died between the record and the queue) are sent again, their job
- * claims making a duplicate message harmless; once every member of the released waves settled, the
- * next wave is released, or the rollout is done.
+ * `held` for longer than {@link resendAfterMs} since the release (the releasing worker died between
+ * the record and the queue) are sent again, their job claims making a duplicate message harmless;
+ * once every member of the released waves settled, the next wave is released, or the rollout is done.
  */
-export function nextRolloutStep(rollout: Rollout, members: readonly RolloutMember[]): RolloutStep {
+export function nextRolloutStep(rollout: Rollout, members: readonly RolloutMember[], now: Date): RolloutStep {
   if (rollout.state !== "running") return { kind: "wait" };
   const released = members.filter((m) => m.wave <= rollout.wave);
   const failed = released.filter((m) => m.state === "failed");
@@ -96,7 +99,11 @@ export function nextRolloutStep(rollout: Rollout, members: readonly RolloutMembe
   const gated = released.filter((m) => m.state === "gated");
   if (gated.length > 0) return { kind: "stop", gated };
   const unsent = released.filter((m) => m.state === "held");
-  if (unsent.length > 0) return { kind: "resend", members: unsent };
+  if (unsent.length > 0) {
+    // A releasing worker still sending them is not interrupted: only a release long past is resent.
+    const sinceRelease = now.getTime() - Date.parse(rollout.updatedAt);
+    return sinceRelease > resendAfterMs ? { kind: "resend", members: unsent } : { kind: "wait" };
+  }
   if (released.some((m) => m.state === "released")) return { kind: "wait" };
   const next = members.filter((m) => m.wave === rollout.wave + 1);
   if (next.length === 0) return { kind: "done" };
