@@ -4,6 +4,7 @@ import { jobStoreContract } from "./jobStoreContract.js";
 import { contractStart, type LedgerFactory, type LedgerUnderTest } from "./ledgerUnderTest.js";
 import { lockStoreContract } from "./lockStoreContract.js";
 import { operationStoreContract } from "./operationStoreContract.js";
+import { rolloutStoreContract } from "./rolloutStoreContract.js";
 import { ticketRequestStoreContract } from "./ticketRequestStoreContract.js";
 
 export type { LedgerFactory } from "./ledgerUnderTest.js";
@@ -37,5 +38,6 @@ export function ledgerContract(name: string, factory: LedgerFactory): void {
     actionStoreContract(subject);
     ticketRequestStoreContract(subject);
     lockStoreContract(subject);
+    rolloutStoreContract(subject);
   });
 }
