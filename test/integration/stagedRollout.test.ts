@@ -67,7 +67,7 @@ async function currentKeys(svc: MemoryService, f: Fleet): Promise<Map<string, st
   const out = new Map<string, string>();
   for (const id of [...f.sets, ...f.accounts]) {
     const r = await svc.ctx.port.readResource(id);
-    const props = (r?.properties ?? {}) as Record<string, unknown>;
+    const props = r?.properties ?? {};
     const des = (props.activeKey as { keyUrl?: string } | undefined)?.keyUrl;
     const kv = (props.encryption as { keyVaultProperties?: { keyVersion?: string } } | undefined)
       ?.keyVaultProperties?.keyVersion;

@@ -146,7 +146,8 @@ const armWrites = (svc: MemoryService): number =>
 const controls: {
   name: string;
   code: string;
-  setUp: (svc: MemoryService) => Promise<void>;
+  /** What sets the control, besides `env`. */
+  setUp?: (svc: MemoryService) => Promise<void>;
   env: Record<string, string>;
 }[] = [
   {
@@ -165,13 +166,11 @@ const controls: {
     name: "the kill switch (CMKR_WRITES_PAUSED)",
     code: "WritesPaused",
     env: { CMKR_WRITES_PAUSED: "true" },
-    setUp: async () => {},
   },
   {
     name: "a spent write budget",
     code: "WriteBudgetExhausted",
     env: { CMKR_WRITE_BUDGET_PER_HOUR: "0" },
-    setUp: async () => {},
   },
 ];
 
@@ -182,7 +181,7 @@ describe("write budget and kill switch stop every write path (SDK clients agains
       async ({ run }) => {
         const f = tenant();
         const svc = createMemoryService(f.tenant, { env: { ...f.env, ...control.env } });
-        await control.setUp(svc);
+        await control.setUp?.(svc);
         const actions = await run(svc, f);
         expect(armWrites(svc)).toBe(0);
         const held = actions.filter((a) => a.codes?.includes(control.code) === true);
