@@ -327,7 +327,9 @@ describe("key rotation end to end (emulator + Azurite, real SDK clients)", () =>
     const b = new SingleKeyTenant({ versions: twoVersions });
     const broken = b.diskEncryptionSet("des-broken").id;
     const fine = b.diskEncryptionSet("des-fine").id;
-    const h = await createServiceHarness(b.build(), storage());
+    // One wave: this case is about one job's retries and poison. Staged, des-broken would be the first
+    // wave and hold des-fine back (stagedRollout.test.ts shows that).
+    const h = await createServiceHarness(b.build(), storage(), { env: { CMKR_ROLLOUT_WAVES: "*" } });
     h.emulator.failOperations({
       method: "PATCH",
       resourceIdPattern: "des-broken",
@@ -374,7 +376,9 @@ describe("key rotation end to end (emulator + Azurite, real SDK clients)", () =>
     expect(h.emulator.log.count({ status: 429 })).toBe(0);
     expect(h.emulator.log.count({ method: "GET", url: /vaults\/kv-cmk\?/ })).toBe(1);
     expect(patches(h)).toBe(200);
-  });
+    // Staged in three waves (the default): every settle reads the rollout's members, so a loaded
+    // machine needs more than the default minute.
+  }, 180_000);
 
   it("KeyNearExpiry and KeyExpired ticket consumers still on that version with no newer usable one", async () => {
     const b = new SingleKeyTenant({
