@@ -107,6 +107,11 @@ describe("rollout counters", () => {
     expect(s).toMatchObject({ released: 2, next: { wave: 2, state: "done" } });
     expect(countsSettle(s.next, 2, "confirmed")).toBe(false);
     expect(countsSettle(s.next, 2, "failed")).toBe(true);
+    // A failure in the last wave holds nothing back: counted, no halt, no ticket of its own.
+    expect(settleMember(s.next, 2, "failed", "x", t1)).toMatchObject({
+      halted: false,
+      next: { state: "done", failed: [0, 0, 1] },
+    });
   });
 
   it("waits for planning; a failure halts (once); a held write stops; empty waves are skipped", () => {

@@ -41,7 +41,7 @@ const maxAttempts = 50;
 
 /** A short random wait before retrying a lost ETag race, so racing workers spread out. */
 function backoff(attempt: number): Promise<void> {
-  const ms = Math.min(200, 2 ** Math.min(attempt, 7)) * Math.random();
+  const ms = Math.min(50, 2 ** Math.min(attempt, 6)) * Math.random();
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 

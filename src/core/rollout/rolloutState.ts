@@ -218,8 +218,8 @@ export interface SettleChange {
 }
 
 /**
- * Counts one settled member of `wave` (pure): a failed write halts a running (or done) rollout, a
- * held write stops a running one, and once planning is complete and every member of the released
+ * Counts one settled member of `wave` (pure): a failed write halts a running (or done) rollout
+ * while a later wave has (or, planning incomplete, may have) members, a held write stops a running one, and once planning is complete and every member of the released
  * wave settled without a failure, the next wave with members is released (or the rollout is done).
  */
 export function settleMember(
@@ -234,7 +234,11 @@ export function settleMember(
   let halted = false;
   if (outcome === "failed") {
     next = { ...next, failed: bump(rollout.failed) };
-    if (rollout.state === "running" || rollout.state === "done") {
+    // A failure holds back only what comes after it: in the last wave with members (a key whose
+    // consumers all fit in one wave, say) there is nothing to stop, and the consumer's own ticket
+    // says what failed, as without staging.
+    const holdsBack = !rollout.planned || rollout.assigned.some((n, w) => w > wave && n > 0);
+    if (holdsBack && (rollout.state === "running" || rollout.state === "done")) {
       next = { ...next, state: "halted", reason };
       halted = true;
     }
