@@ -5,7 +5,8 @@ import { MemoryJobQueue } from "../../src/adapters/memory/memoryJobQueue.js";
 import { createTableClient } from "../../src/adapters/storage/storageClients.js";
 import { createTableLedger } from "../../src/adapters/storage/tableLedger.js";
 import { settleRolloutJob } from "../../src/app/rollout/advanceRollout.js";
-import type { Job, RotateBatchJob, RotateJob } from "../../src/core/jobs/job.js";
+import { stageFanOutPage } from "../../src/app/rollout/stageFanOutPage.js";
+import type { Job, PlanKeyEventJob, RotateBatchJob, RotateJob } from "../../src/core/jobs/job.js";
 import type { Ledger } from "../../src/core/ports/ledger.js";
 import type { ReportAction } from "../../src/core/report/report.js";
 import {
@@ -112,5 +113,48 @@ describe("settling a staged rollout's members concurrently", () => {
     expect(tickets).toHaveLength(1);
     expect(tickets[0]?.count).toBe(1);
     expect(tickets[0]?.body).toContain("3 consumer(s) of later waves were not touched");
+  });
+
+  it("a plan page of a halted rollout stores its consumers but queues none of them", async () => {
+    // Waves 5,*: page 1 put one consumer in wave 0, which failed while page 2 was still to come.
+    const ledger = createMemoryLedger();
+    const fresh = newRollout({ keyId, runId: "run", plan: "5,*", pauseSeconds: 0, at });
+    await ledger.createRollout({ ...fresh, state: "halted", pagesStored: 1, assigned: [1, 0] });
+    const queue = new MemoryJobQueue();
+    const page: PlanKeyEventJob = {
+      v: 1,
+      kind: "plan-key-event",
+      jobId: "page-2",
+      dedupeKey: "p2",
+      claimGroup: "g",
+      resourceId: "https://kv-settle.vault.azure.net",
+      resourceType: "Microsoft.KeyVault/vaults",
+      keyId,
+      vaultUrl: "https://kv-settle.vault.azure.net",
+      keyName: "cmk",
+      trigger: "KeyNewVersionCreated",
+      runId: "run",
+      page: 2,
+      eventId: "evt",
+      correlationId: "evt",
+      enqueuedAt: at,
+    };
+    const deps = {
+      ledger,
+      queue,
+      now: () => new Date(at),
+      rollout: { waves: [5, "rest"] as const, text: "5,*", pauseSeconds: 0 },
+      batchSize: 50,
+    };
+    await stageFanOutPage(page, [{ id: set(7), type }], true, deps);
+    expect(queue.size).toBe(0);
+    const after = (await ledger.getRollout(rolloutIdFor(keyId)))?.rollout;
+    expect(after).toMatchObject({ state: "halted", pagesStored: 2, planned: true, assigned: [2, 0] });
+    expect(await ledger.listRolloutChunks(rolloutIdFor(keyId), 0, 2)).toHaveLength(1);
+    // The same page running while the rollout moves queues its wave-0 consumer.
+    const moving = createMemoryLedger();
+    await moving.createRollout(fresh);
+    await stageFanOutPage(page, [{ id: set(7), type }], true, { ...deps, ledger: moving });
+    expect(queue.size).toBe(1);
   });
 });

@@ -124,7 +124,10 @@ export async function stageFanOutPage(
       written === "stored"
         ? chunks.filter((c) => c.wave === 0)
         : await deps.ledger.listRolloutChunks(rollout.rolloutId, 0, job.page);
-    if (first.length > 0) await deps.queue.enqueue(first.map((c) => chunkMessage(c, rollout, base, at)));
+    // A halted or stopped rollout queues nothing more: its consumers stay where they are.
+    const moving = assignment.next.state === "running" || assignment.next.state === "done";
+    if (moving && first.length > 0)
+      await deps.queue.enqueue(first.map((c) => chunkMessage(c, rollout, base, at)));
     if (written === "stored" && assignment.released !== undefined)
       await sendWave(assignment.next, assignment.released, base, deps);
     else if (needsResend(rollout, deps.now())) await sendWave(rollout, rollout.wave, base, deps);
