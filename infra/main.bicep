@@ -6,7 +6,16 @@
 // The custom roles the service needs across the tenant live in infra/roles/main.bicep, deployed by the azd
 // postprovision hook: a role definition and assignment at management-group scope cannot be deployed from
 // this subscription-scoped template.
+//
+// The HTTP API is behind App Service authentication with Microsoft Entra ID (app/api.bicep): the app
+// registration and its service principal are created here through the Microsoft Graph Bicep extension
+// (configured in bicepconfig.json), unless apiAppClientId names an existing registration.
 targetScope = 'subscription'
+
+// Microsoft Graph Bicep extension, GA at br:mcr.microsoft.com/bicep/extensions/microsoftgraph/v1.0:1.0.0,
+// which needs Bicep v0.36.1 or later (Microsoft Graph Bicep "What's new", July 2025; learn.microsoft.com/
+// graph/templates/bicep/whats-new). The alias is declared in bicepconfig.json.
+extension microsoftGraphV1
 
 @minLength(1)
 @maxLength(64)
@@ -79,6 +88,22 @@ param maximumInstanceCount int = 40
 @description('System topics that already exist for a listed subscription or vault, as <source id>=<system topic id> pairs separated by commas. Event Grid allows one system topic per source, so for these sources the service adds its event subscription (and attaches its identity) to the existing topic instead of creating one.')
 param existingSystemTopics string = ''
 
+@description('Application (client) id of an existing Entra app registration for the HTTP API, for tenants where the deployer may not create applications. Empty: the template creates the registration and its service principal. The existing registration must define the app roles Remediation.Read and Remediation.Apply (docs/deployment.md).')
+param apiAppClientId string = ''
+
+@description('Identifier URI (App ID URI) of that existing registration, accepted as a token audience besides its client id and published as CMKR_API_IDENTIFIER_URI. Ignored when the template creates the registration.')
+param apiAppIdentifierUri string = ''
+
+// newGuid() is allowed only in a parameter's default value ("You can only use this function within an
+// expression for the default value of a parameter", MicrosoftDocs/azure-docs, articles/
+// azure-resource-manager/bicep/bicep-functions-string.md, newGuid), so each deployment draws a
+// new value unless one is passed; it never appears in an output. 36 characters, 122 random bits; the
+// app asks for at least 32 (src/runtime/config.ts). @secure(): kept out of the deployment history and
+// logs; it reaches the app only as a Key Vault reference (app/eventsSecret.bicep).
+@secure()
+@description('Shared secret /api/events requires in x-cmkr-events-secret (CMKR_EVENTS_SHARED_SECRET). Default: a new random value at every provision.')
+param eventsSharedSecret string = newGuid()
+
 var abbrs = loadJsonContent('abbreviations.json')
 var eventFilters = loadJsonContent('eventFilters.json')
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
@@ -99,6 +124,97 @@ var existingTopicBySource = toObject(
   e => toLower(trim(split(e, '=')[0])),
   e => trim(split(e, '=')[1])
 )
+
+// The HTTP API's app registration. Types and properties: Microsoft.Graph/applications@v1.0 and
+// Microsoft.Graph/servicePrincipals@v1.0 in microsoftgraph/msgraph-bicep-types,
+// generated/microsoftgraph/microsoft.graph/v1.0/1.0.0/types.json at da9a87c1: applications requires
+// displayName and uniqueName (an immutable client-provided key, so a redeployment updates the same
+// registration); appRoles items { allowedMemberTypes, description, displayName, id (GUID), isEnabled,
+// value }; api { requestedAccessTokenVersion, oauth2PermissionScopes }; identifierUris; signInAudience;
+// owners { relationships: object ids }; appId is read-only. servicePrincipals takes appId and
+// appRoleAssignmentRequired.
+var createApiApp = empty(apiAppClientId)
+var apiAppUniqueName = 'cmkr-api-${resourceToken}'
+// api://<tenant id>/<string> is one of the identifier URI formats Entra accepts ("Restrictions on
+// identifier URIs of Microsoft Entra applications", learn.microsoft.com/entra/identity-platform/
+// identifier-uri-restrictions): unique through the tenant id, unlike api://<string>. Tenants whose app
+// management policy blocks every URI but api://<appId> (nonDefaultUriAddition) use apiAppClientId.
+var apiIdentifierUri = 'api://${tenant().tenantId}/${apiAppUniqueName}'
+// Role ids are stable: derived, not drawn, so a redeployment never replaces a role (and its assignments).
+// The values are the ones the code requires (src/core/auth/clientPrincipal.ts: readRole, applyRole).
+var apiAppRoles = [
+  {
+    value: 'Remediation.Read'
+    displayName: 'Read remediation plans and status'
+    description: 'Dry runs and plans through POST /api/remediate, and the status of operations.'
+  }
+  {
+    value: 'Remediation.Apply'
+    displayName: 'Apply remediation plans'
+    description: 'Applies plans and single-resource remediations through POST /api/remediate: writes to Azure resources.'
+  }
+]
+var apiUserScopeId = guid('cmkr-remediation-api', 'user_impersonation')
+
+resource apiApp 'Microsoft.Graph/applications@v1.0' = if (createApiApp) {
+  uniqueName: apiAppUniqueName
+  displayName: 'CMK remediation API (${environmentName})'
+  signInAudience: 'AzureADMyOrg'
+  identifierUris: [
+    apiIdentifierUri
+  ]
+  appRoles: [
+    for role in apiAppRoles: {
+      id: guid('cmkr-remediation-api', role.value)
+      value: role.value
+      displayName: role.displayName
+      description: role.description
+      allowedMemberTypes: [
+        'User'
+        'Application'
+      ]
+      isEnabled: true
+    }
+  ]
+  api: {
+    // v2 access tokens: aud is the client id, iss https://login.microsoftonline.com/<tenant>/v2.0, the
+    // issuer App Service is given below.
+    requestedAccessTokenVersion: 2
+    // A delegated scope so a user can get a token for the API at all (a tool such as the Azure CLI asks
+    // for <identifier URI>/user_impersonation); what the user may do is still the app role's.
+    oauth2PermissionScopes: [
+      {
+        id: apiUserScopeId
+        value: 'user_impersonation'
+        type: 'User'
+        isEnabled: true
+        adminConsentDisplayName: 'Call the CMK remediation API'
+        adminConsentDescription: 'Lets the application call the CMK remediation API as the signed-in user, within the app roles the user holds.'
+        userConsentDisplayName: 'Call the CMK remediation API'
+        userConsentDescription: 'Lets the application call the CMK remediation API as you, within the app roles you hold.'
+      }
+    ]
+  }
+  // The deployer owns what it created, so the same principal can update it at the next provision
+  // without a directory role (deployer().objectId: "The Microsoft Entra ID object ID of the principal" that
+// started the deployment, user or service principal; articles/azure-resource-manager/bicep/
+// bicep-functions-deployment.md).
+  owners: {
+    relationships: [
+      deployer().objectId
+    ]
+  }
+}
+
+// appRoleAssignmentRequired: Entra issues tokens for the API only to users and applications holding one
+// of its app roles ("Specifies whether users or other service principals need to be granted an app role
+// assignment for this service principal before users can sign in or apps can get tokens").
+resource apiServicePrincipal 'Microsoft.Graph/servicePrincipals@v1.0' = if (createApiApp) {
+  appId: apiApp.appId
+  appRoleAssignmentRequired: true
+}
+
+var apiClientId = createApiApp ? apiApp.appId : apiAppClientId
 
 resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
   name: !empty(resourceGroupName) ? resourceGroupName : '${abbrs.resourcesResourceGroups}${environmentName}'
@@ -181,6 +297,10 @@ module api 'app/api.bicep' = {
     identityId: platform.outputs.identityId
     identityClientId: platform.outputs.identityClientId
     maximumInstanceCount: maximumInstanceCount
+    authClientId: apiClientId
+    // The tenant's v2.0 issuer, in whichever cloud this deploys to (loginEndpoint ends with '/').
+    authIssuer: '${environment().authentication.loginEndpoint}${tenant().tenantId}/v2.0'
+    authAudiences: createApiApp ? [apiIdentifierUri] : filter([apiAppIdentifierUri], u => !empty(u))
     appSettings: union(
       {
         CMKR_DRY_RUN: dryRun ? 'true' : 'false' // string(bool) would give 'True', which the app refuses
@@ -193,9 +313,24 @@ module api 'app/api.bicep' = {
         CMKR_SWEEP_SCHEDULE: sweepSchedule
         CMKR_JOB_QUEUE: jobQueueName
         CMKR_LEDGER_TABLE: ledgerTableName
+        // A Key Vault reference, never the value (app/eventsSecret.bicep says why).
+        CMKR_EVENTS_SHARED_SECRET: '@Microsoft.KeyVault(SecretUri=${eventsSecret.outputs.secretUriWithVersion})'
       },
       appSettings
     )
+  }
+}
+
+// The events endpoint's shared secret, in a vault of the service's own that only its identity reads.
+module eventsSecret 'app/eventsSecret.bicep' = {
+  name: 'events-secret'
+  scope: rg
+  params: {
+    vaultName: '${abbrs.keyVaultVaults}${resourceToken}'
+    location: location
+    tags: tags
+    identityPrincipalId: platform.outputs.identityPrincipalId
+    secretValue: eventsSharedSecret
   }
 }
 
@@ -282,3 +417,8 @@ output CMKR_STORAGE_ACCOUNT_ID string = storage.outputs.resourceId
 output CMKR_EVENTS_RESOURCE_GROUP string = eventsResourceGroupName
 output CMKR_ARM_SYSTEM_TOPIC string = armSystemTopicName
 output CMKR_ARM_EVENT_SUBSCRIPTION string = armEventSubscriptionName
+// Who may call the HTTP API is decided by app roles on this registration (docs/deployment.md, "HTTP API
+// authentication"). Identifiers only: the events secret is never an output.
+output CMKR_API_CLIENT_ID string = apiClientId
+output CMKR_API_IDENTIFIER_URI string = createApiApp ? apiIdentifierUri : apiAppIdentifierUri
+output CMKR_EVENTS_SECRET_VAULT string = eventsSecret.outputs.vaultName

@@ -48,6 +48,11 @@ export class ChaosHumans {
   /** Edits made between one of the service's reads and its conditional write. */
   races = 0;
   edits = 0;
+  /**
+   * People's writes whose long-running operation ended Failed: the run's planned operation failures
+   * match a resource, not a writer, so a person's edit may take one and leave the resource Failed.
+   */
+  failedOperations = 0;
 
   constructor(
     private readonly emulator: AzureEmulator,
@@ -101,6 +106,7 @@ export class ChaosHumans {
       if (answer.status === 429 || answer.status >= 500) continue;
       if (answer.status !== 200 || answer.body === undefined) return false;
       const status = (JSON.parse(answer.body) as { status?: unknown }).status;
+      if (status === "Failed") this.failedOperations++;
       if (status !== "InProgress") return status === "Succeeded";
     }
     return false;

@@ -86,6 +86,16 @@ export interface InvariantInput {
   revertedFields?: readonly RevertedField[];
   /** Tickets the service closed during the run. */
   closures?: readonly TicketClosure[];
+  /**
+   * The emulator and the ledger when the stream ended, before the final sweep. A consumer the
+   * service had already tried to move to the newest usable version must be on it, delegated or
+   * ticketed by then: the sweep must not hide what the event path left undone.
+   */
+  beforeSweep?: {
+    final: TenantFile;
+    ledgerActions: readonly LedgerAction[];
+    tickets: readonly TicketRequest[];
+  };
   now: Date;
   expiryMarginDays: number;
 }
@@ -168,6 +178,79 @@ class FinalTenant {
   }
 }
 
+/** Where one consumer stands against the newest version it could use. */
+type Standing = { finalVersion: string | undefined } & (
+  | { kind: "newest" }
+  | { kind: "delegated" }
+  | { kind: "ticket"; tickets: string[] }
+  /** Behind `newestUsable` with no open ticket; `targetKnown`: the ledger shows an action toward it. */
+  | { kind: "behind"; newestUsable: string; targetKnown: boolean }
+);
+
+/**
+ * Each consumer's standing in `tenant`: on the newest usable version (or nothing newer is usable),
+ * delegated to the platform's automatic rotation, behind with an open ticket, or behind without one.
+ */
+function standingsOf(
+  tenant: FinalTenant,
+  consumers: readonly ChaosConsumer[],
+  keys: readonly ChaosKey[],
+  ledgerActions: readonly LedgerAction[],
+  tickets: readonly TicketRequest[],
+): Standing[] {
+  const openTickets = new Map<string, string[]>();
+  for (const t of tickets) {
+    if (!openTicketStates.has(t.state)) continue;
+    const id = t.resourceId.toLowerCase();
+    openTickets.set(id, [...(openTickets.get(id) ?? []), t.findingCode]);
+  }
+  const awaiting = new Map<string, LedgerAction[]>();
+  const targets = new Map<string, Set<string | undefined>>();
+  for (const a of ledgerActions) {
+    if (a.dryRun) continue;
+    const id = a.resourceId.toLowerCase();
+    if (a.to !== undefined) targets.set(id, (targets.get(id) ?? new Set()).add(versionOf(a.to)));
+    if (a.action !== "rotate-key" || !a.codes.includes("AwaitingAutoRotation")) continue;
+    awaiting.set(id, [...(awaiting.get(id) ?? []), a]);
+  }
+  return consumers.map((consumer) => {
+    const key = keys[consumer.key];
+    if (key === undefined) throw new RangeError(`no key ${consumer.key}`);
+    const resource = tenant.resource(consumer.id);
+    const finalVersion =
+      resource === undefined
+        ? undefined
+        : consumerRuleFor(consumer.type)?.currentKey(resource)?.version?.toLowerCase();
+    const position = tenant.order(key, finalVersion);
+    const newerUsable = tenant
+      .versions(key)
+      .slice(position + 1)
+      .filter((v) => tenant.preflightErrors(consumer, key, v.version.toLowerCase()).length === 0);
+    const newestUsable = newerUsable.at(-1)?.version.toLowerCase();
+    const id = consumer.id.toLowerCase();
+    // Automatic rotation is on from the start, or the service turned it on during the run.
+    const autoRotating =
+      consumer.autoRotation ||
+      (resource?.properties as { rotationToLatestKeyVersionEnabled?: unknown } | undefined)
+        ?.rotationToLatestKeyVersionEnabled === true;
+    const delegated =
+      autoRotating &&
+      (awaiting.get(id) ?? []).some(
+        (a) => versionOf(a.to) === versionOf(tenant.versions(key).at(-1)?.version),
+      );
+    const open = openTickets.get(id);
+    if (newestUsable === undefined) return { kind: "newest", finalVersion };
+    if (delegated) return { kind: "delegated", finalVersion };
+    if (open !== undefined) return { kind: "ticket", tickets: open, finalVersion };
+    return {
+      kind: "behind",
+      newestUsable,
+      targetKnown: targets.get(id)?.has(newestUsable) === true,
+      finalVersion,
+    };
+  });
+}
+
 const openTicketStates = new Set(["requested", "open"]);
 
 /**
@@ -230,61 +313,45 @@ export function checkInvariants(input: InvariantInput): InvariantReport {
     );
   }
 
-  const openTickets = new Map<string, string[]>();
-  for (const t of input.tickets) {
-    if (!openTicketStates.has(t.state)) continue;
-    const id = t.resourceId.toLowerCase();
-    openTickets.set(id, [...(openTickets.get(id) ?? []), t.findingCode]);
-  }
   const appliedByConsumer = new Map<string, LedgerAction[]>();
-  const awaiting = new Map<string, LedgerAction[]>();
   for (const a of input.ledgerActions) {
-    if (a.dryRun || a.action !== "rotate-key") continue;
-    const bucket =
-      a.status === "applied"
-        ? appliedByConsumer
-        : a.codes.includes("AwaitingAutoRotation")
-          ? awaiting
-          : undefined;
-    if (bucket === undefined) continue;
-    const list = bucket.get(a.resourceId.toLowerCase()) ?? [];
+    if (a.dryRun || a.action !== "rotate-key" || a.status !== "applied") continue;
+    const list = appliedByConsumer.get(a.resourceId.toLowerCase()) ?? [];
     list.push(a);
-    bucket.set(a.resourceId.toLowerCase(), list);
+    appliedByConsumer.set(a.resourceId.toLowerCase(), list);
   }
+  const standings = standingsOf(tenant, input.consumers, input.keys, input.ledgerActions, input.tickets);
+  const early =
+    input.beforeSweep === undefined
+      ? undefined
+      : standingsOf(
+          new FinalTenant(input, input.beforeSweep.final),
+          input.consumers,
+          input.keys,
+          input.beforeSweep.ledgerActions,
+          input.beforeSweep.tickets,
+        );
 
   input.consumers.forEach((consumer, i) => {
     const { key } = at(i);
-    const resource = tenant.resource(consumer.id);
-    const finalVersion =
-      resource === undefined
-        ? undefined
-        : consumerRuleFor(consumer.type)?.currentKey(resource)?.version?.toLowerCase();
-    const position = tenant.order(key, finalVersion);
-    const newerUsable = tenant
-      .versions(key)
-      .slice(position + 1)
-      .filter((v) => tenant.preflightErrors(consumer, key, v.version.toLowerCase()).length === 0);
-    const newestUsable = newerUsable.at(-1)?.version.toLowerCase();
     const id = consumer.id.toLowerCase();
-    // Automatic rotation is on from the start, or the service turned it on during the run.
-    const autoRotating =
-      consumer.autoRotation ||
-      (resource?.properties as { rotationToLatestKeyVersionEnabled?: unknown } | undefined)
-        ?.rotationToLatestKeyVersionEnabled === true;
-    const delegated =
-      autoRotating &&
-      (awaiting.get(id) ?? []).some(
-        (a) => versionOf(a.to) === versionOf(tenant.versions(key).at(-1)?.version),
-      );
-    const tickets = openTickets.get(id);
-    if (newestUsable === undefined) endStates.onNewestUsable++;
-    else if (delegated) endStates.delegatedToPlatform++;
-    else if (tickets !== undefined)
-      endStates.behindWithTicket.push(`${consumer.name} (${tickets.join(", ")})`);
+    const standing = standings[i];
+    if (standing === undefined) return;
+    const { finalVersion } = standing;
+    if (standing.kind === "newest") endStates.onNewestUsable++;
+    else if (standing.kind === "delegated") endStates.delegatedToPlatform++;
+    else if (standing.kind === "ticket")
+      endStates.behindWithTicket.push(`${consumer.name} (${standing.tickets.join(", ")})`);
     else
       add(
         "newest-usable-or-ticket",
-        `${consumer.name} ends on ${finalVersion ?? "-"}, not on usable ${newestUsable}, and has no open ticket`,
+        `${consumer.name} ends on ${finalVersion ?? "-"}, not on usable ${standing.newestUsable}, and has no open ticket`,
+      );
+    const before = early?.[i];
+    if (before?.kind === "behind" && before.targetKnown)
+      add(
+        "newest-usable-or-ticket",
+        `${consumer.name} was left on ${before.finalVersion ?? "-"} by the events, not on usable ${before.newestUsable} the service had tried, with no open ticket before the final sweep`,
       );
 
     const applied = (appliedByConsumer.get(id) ?? []).map((a) => versionOf(a.to));

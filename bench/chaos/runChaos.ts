@@ -4,6 +4,7 @@ import { createEventGridHandler } from "../../functions/eventGridHandler.js";
 import { createEventsWebhookHandler } from "../../src/runtime/http/eventsWebhookHandler.js";
 import { createJobWorkerHandler } from "../../src/runtime/triggers/jobWorkerHandler.js";
 import { createPoisonJobsHandler } from "../../src/runtime/triggers/poisonJobsHandler.js";
+import { createSweepHandler } from "../../src/runtime/triggers/sweepHandler.js";
 import { createAzureClients } from "../../src/adapters/azure/azureClients.js";
 import { drainQueue } from "../../src/adapters/storage/queueDrainer.js";
 import type { DrainResult } from "../../src/core/ports/drainOptions.js";
@@ -14,7 +15,7 @@ import { AzureEmulator, emulatorHttpClient } from "@cmkr/azure-emulator";
 import { decodeDelivery, decodeDeliveryText } from "../../src/core/events/decodeDelivery.js";
 import { EventDecodeError } from "../../src/core/events/eventDecodeError.js";
 import { consumerRuleFor } from "../../src/core/consumers/registry.js";
-import { checkInvariants, type EndStates, type Violation } from "./chaosInvariants.js";
+import { checkInvariants, type EndStates, type InvariantInput, type Violation } from "./chaosInvariants.js";
 import { generateChaosPlan, type ChaosDelivery, type ChaosPlan, type ChaosStep } from "./chaosPlan.js";
 import { chaosNow, type ChaosSize } from "./chaosTenant.js";
 import { ChaosTransport } from "./chaosTransport.js";
@@ -22,6 +23,8 @@ import { ChaosHumans } from "./chaosHumans.js";
 import { findingStands } from "./chaosCompliance.js";
 import type { ChaosWorld } from "./chaosWriteProof.js";
 import type { TicketClosure } from "./chaosInvariants.js";
+import type { LedgerAction } from "../../src/core/ports/actionStore.js";
+import type { TicketRequest } from "../../src/core/ports/ticketRequestStore.js";
 
 /** The figures a chaos run prints. */
 export interface ChaosFigures {
@@ -51,6 +54,8 @@ export interface ChaosFigures {
   openTickets: number;
   jobsRun: number;
   jobsPoisoned: number;
+  /** Jobs the final sweep queued (consumers and resources the events left for it). */
+  sweepJobs: number;
   violations: number;
   /** The write-path streams: what was sent and what the service did. */
   streams: {
@@ -185,6 +190,32 @@ function observeTicketClosures(runtime: ServiceRuntime, emulator: AzureEmulator)
   return closures;
 }
 
+/**
+ * `CHAOS_DEBUG=1`: for each consumer a violation names (and each named in `CHAOS_TRAIL=a,b`), its
+ * ledger actions and its tickets, so a seed's failure can be read without a debugger.
+ */
+function printViolationTrail(
+  violations: readonly Violation[],
+  consumers: readonly { id: string; name: string }[],
+  actions: readonly LedgerAction[],
+  tickets: readonly TicketRequest[],
+): void {
+  for (const c of consumers) {
+    const named = (process.env.CHAOS_TRAIL ?? "").split(",").includes(c.name);
+    if (!named && !violations.some((v) => v.detail.startsWith(`${c.name} `))) continue;
+    const id = c.id.toLowerCase();
+    console.error(`trail of ${c.name}:`);
+    for (const a of actions
+      .filter((x) => x.resourceId.toLowerCase() === id)
+      .sort((x, y) => x.at.localeCompare(y.at)))
+      console.error(
+        `  ${a.at} ${a.action} ${a.status} [${a.codes.join(",")}] ${a.from ?? "-"} -> ${a.to ?? "-"} job ${a.jobId ?? "-"}: ${a.reason}`,
+      );
+    for (const t of tickets.filter((x) => x.resourceId.toLowerCase() === id))
+      console.error(`  ticket ${t.findingCode} ${t.state}`);
+  }
+}
+
 /** Runs one chaos plan against the emulator and Azurite, then checks the invariants. */
 export async function runChaos(options: {
   seed: number;
@@ -229,6 +260,7 @@ export async function runChaos(options: {
   const webhook = createEventsWebhookHandler(provide);
   const worker = createJobWorkerHandler(provide);
   const poison = createPoisonJobsHandler(provide);
+  const sweep = createSweepHandler(provide);
 
   const unhandled: string[] = [];
   const onUnhandled = (reason: unknown): void => {
@@ -254,6 +286,7 @@ export async function runChaos(options: {
     openTickets: 0,
     jobsRun: 0,
     jobsPoisoned: 0,
+    sweepJobs: 0,
     violations: 0,
     streams: {
       diskWrites: 0,
@@ -400,6 +433,7 @@ export async function runChaos(options: {
     }
   };
 
+  let beforeSweep: InvariantInput["beforeSweep"];
   try {
     let running: Promise<DrainResult> | undefined;
     let overlapLeft = 0;
@@ -430,6 +464,28 @@ export async function runChaos(options: {
       }
     }
     await running;
+    // Before the sweep: what the events alone left (judged for the targets the service knew).
+    beforeSweep = {
+      final: emulator.toTenantFile(),
+      ledgerActions: await runtime.ctx.ledger.listActions(),
+      tickets: await runtime.ctx.ledger.listTicketRequests(),
+    };
+    // The hourly sweep, as the timer trigger runs it, then the worker: consumers that started the
+    // run behind a usable version and met no event are the sweep's to find.
+    const swept = await sweep(
+      {
+        isPastDue: false,
+        schedule: { adjustForDST: true },
+        scheduleStatus: {
+          last: chaosNow.toISOString(),
+          next: chaosNow.toISOString(),
+          lastUpdated: chaosNow.toISOString(),
+        },
+      },
+      invocation("sweepTimer"),
+    );
+    figures.sweepJobs = swept.jobsEnqueued;
+    await drain();
     humans.check("the end of the run");
     // Let the SDK's last timers settle before judging rejections.
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -457,15 +513,24 @@ export async function runChaos(options: {
     armWrites: transport.armWrites,
     revertedFields: humans.reverted,
     closures,
+    beforeSweep,
   });
+
+  if (process.env.CHAOS_DEBUG !== undefined || process.env.CHAOS_TRAIL !== undefined)
+    printViolationTrail(violations, consumers, ledgerActions, tickets);
 
   const byStatus = emulator.faults.injectedByStatus;
   figures.faults = {
     throttled429: byStatus.get(429) ?? 0,
     server5xx: (byStatus.get(500) ?? 0) + (byStatus.get(502) ?? 0) + (byStatus.get(503) ?? 0),
-    failedOperations: transport.failedOperations.size,
+    // On the service's writes and on people's (a planned failure takes the next write of its resource).
+    failedOperations: transport.failedOperations.size + humans.failedOperations,
     delayedRequests: transport.delayed,
-    total: emulator.faults.injected + transport.failedOperations.size + transport.delayed,
+    total:
+      emulator.faults.injected +
+      transport.failedOperations.size +
+      humans.failedOperations +
+      transport.delayed,
   };
   figures.writes = transport.writes.length;
   figures.effectiveWrites = transport.transitions.length;

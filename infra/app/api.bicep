@@ -21,6 +21,12 @@ param instanceMemoryMB int = 2048
 param maximumInstanceCount int = 40
 param identityId string
 param identityClientId string
+@description('Application (client) id of the API\'s Entra app registration: App Service authentication validates tokens issued for it.')
+param authClientId string
+@description('The tenant\'s token issuer, https://login.microsoftonline.com/<tenant id>/v2.0 in the public cloud.')
+param authIssuer string
+@description('Token audiences accepted besides the client id (the API\'s identifier URI).')
+param authAudiences string[]
 
 resource stg 'Microsoft.Storage/storageAccounts@2024-01-01' existing = {
   name: storageAccountName
@@ -50,6 +56,70 @@ var monitoringSettings = {
 // DefaultAzureCredential picks the user-assigned identity by its client id.
 var identitySettings = {
   AZURE_CLIENT_ID: identityClientId
+}
+
+// App Service authentication (EasyAuth v2) in front of every HTTP route, Microsoft Entra ID as the one
+// provider. The module passes authSettingV2Configuration unchanged as the properties of
+// Microsoft.Web/sites/config 'authsettingsV2' (config--authsettingsv2/main.bicep of avm/res/web/site,
+// read at Azure/bicep-registry-modules commit 23dfdaa0; main.bicep at 0.15.1 deploys it when the object is
+// not empty). Property names: MicrosoftDocs/azure-docs-ref (azure/templates/microsoft.web/sites/
+// config-authsettingsv2): globalValidation { requireAuthentication, unauthenticatedClientAction,
+// excludedPaths }, identityProviders.azureActiveDirectory { enabled, registration { clientId,
+// openIdIssuer }, validation { allowedAudiences } }, login.tokenStore.enabled, httpSettings.requireHttps.
+// unauthenticatedClientAction values "RedirectToLoginPage|AllowAnonymous|Return401|Return403"
+// (MicrosoftDocs/azure-docs, articles/app-service/configure-authentication-file-based.md): Return401,
+// since every caller is a program holding a bearer token, never a browser to redirect.
+//
+// App Service validates the token (issuer, audience, signature, lifetime) and passes the caller to the
+// code in X-MS-CLIENT-PRINCIPAL; the code then requires the app role (src/core/auth/clientPrincipal.ts:
+// Remediation.Read, Remediation.Apply). A request without a valid token is answered 401 before any
+// function runs.
+//
+// Two paths authenticate themselves and are excluded, nothing else:
+// - /api/events: Event Grid webhook deliveries carry no Entra token. They carry the shared secret
+//   CMKR_EVENTS_SHARED_SECRET (x-cmkr-events-secret, checked in constant time by the handler), and
+//   Event Grid's validation handshakes (OPTIONS, SubscriptionValidation) must be answered without one.
+// - /runtime/webhooks/eventgrid: where Event Grid delivers to the app's Event Grid triggers, the
+//   destination of this template's event subscriptions (endpointType AzureFunction). The Functions host
+//   requires the eventgrid_extension system key in the URL ("https://{functionappname}.azurewebsites.net/
+//   runtime/webhooks/eventgrid?functionName={functionname}&code={systemkey}", MicrosoftDocs/azure-docs,
+//   articles/azure-functions/event-grid-how-tos.md). Without the exclusion App Service answers those
+//   deliveries 401 (reported for an Event Grid-triggered function once authentication was switched on:
+//   MicrosoftDocs/azure-docs issue 99036), and every ARM and key event would end as a dead letter.
+// The HTTP functions keep authLevel "function": a caller also needs a function key.
+var authSettings = {
+  platform: {
+    enabled: true
+  }
+  globalValidation: {
+    requireAuthentication: true
+    unauthenticatedClientAction: 'Return401'
+    excludedPaths: [
+      '/api/events'
+      '/runtime/webhooks/eventgrid'
+    ]
+  }
+  httpSettings: {
+    requireHttps: true
+  }
+  identityProviders: {
+    azureActiveDirectory: {
+      enabled: true
+      registration: {
+        clientId: authClientId
+        openIdIssuer: authIssuer
+      }
+      validation: {
+        allowedAudiences: union([authClientId], authAudiences)
+      }
+    }
+  }
+  // No sign-in flow, so no session tokens to keep.
+  login: {
+    tokenStore: {
+      enabled: false
+    }
+  }
 }
 
 // Settings: config--appsettings/main.bicep at the same tag writes sites/config 'appsettings' as
@@ -105,6 +175,7 @@ module site 'br/public:avm/res/web/site:0.15.1' = {
       }
     }
     appSettingsKeyValuePairs: union(appSettings, storageSettings, monitoringSettings, identitySettings)
+    authSettingV2Configuration: authSettings
   }
 }
 

@@ -1,4 +1,5 @@
 import { WriteDeferredError } from "../core/jobs/writeDeferredError.js";
+import { WriteConflictError } from "../core/jobs/writeConflictError.js";
 import type { JobQueue } from "../core/ports/jobQueue.js";
 import type { Ledger } from "../core/ports/ledger.js";
 import { evaluateJob, type EvaluationDeps } from "./evaluateJob.js";
@@ -15,6 +16,7 @@ import { handlePoisonPlanPage } from "./handlePoisonPlanPage.js";
 import { haltPlanning, settleRolloutJob } from "./rollout/advanceRollout.js";
 import type { RolloutSettings } from "./rollout/rolloutSettings.js";
 import { rolloutIdFor } from "../core/rollout/rolloutState.js";
+import { applyPlanJob } from "./plans/applyPlanJob.js";
 
 /** What the queue worker needs. */
 export interface WorkerDeps extends EvaluationDeps {
@@ -34,7 +36,8 @@ export interface WorkerDeps extends EvaluationDeps {
 /**
  * Runs one queued job exactly once in effect: a job already done, or held by another worker, is
  * skipped; a failure releases the job and rethrows so the queue retries it, except a resource of an
- * unexpected shape, which is recorded as a failed action naming the resource and the field.
+ * unexpected shape, which is recorded as a failed action naming the resource and the field. A write
+ * deferred for a passing state or defeated by concurrent changes (`WriteConflict`) is retried too.
  */
 export async function runJob(job: Job, deps: WorkerDeps): Promise<ReportAction[]> {
   // Many consumers of a key event in one message: each is claimed and run as its own job.
@@ -65,7 +68,9 @@ export async function runJob(job: Job, deps: WorkerDeps): Promise<ReportAction[]
         job.kind === "rotate"
           ? [await rotateConsumer(job, jobDeps)]
           : job.kind === "evaluate"
-            ? await evaluateJob(job, jobDeps)
+            ? job.planId === undefined
+              ? await evaluateJob(job, jobDeps)
+              : await applyPlanJob({ ...job, planId: job.planId }, jobDeps)
             : job.kind === "plan-key-event"
               ? await planKeyEventPage(job, jobDeps)
               : await runSubscriptionListing(job, jobDeps),
@@ -83,6 +88,12 @@ export async function runJob(job: Job, deps: WorkerDeps): Promise<ReportAction[]
       ? undefined
       : actions.find((a) => a.codes?.includes("AwaitingState") === true);
     if (deferred !== undefined) throw new WriteDeferredError(job.resourceId, deferred.reason);
+    // So is a write that met a changed resource on every attempt: finished "done", the job would
+    // leave the consumer behind with no ticket; retried, it ends in the poison queue's ticket.
+    const conflict = jobDeps.dryRun
+      ? undefined
+      : actions.find((a) => a.status === "failed" && a.codes?.includes("WriteConflict") === true);
+    if (conflict !== undefined) throw new WriteConflictError(job.resourceId, conflict.reason);
     // A member of a staged rollout settles it (and may release the next wave) before it is done, so
     // a worker that dies in between has the message redelivered and settles it then.
     if (job.kind === "rotate" && !jobDeps.dryRun)

@@ -42,64 +42,67 @@ function segment(resourceId: string, name: string): string {
   return i < 0 ? "" : (parts[i + 1] ?? "");
 }
 
-function row(f: ReportFinding, subscriptionName: string): string {
+/** What a row says about its resource; the resource columns come from the row's resource. */
+interface RowVerdict {
+  severity: string;
+  code: string;
+  title: string;
+  selfRemediable: boolean;
+  details: string;
+  state: string;
+}
+
+/** The resource a row is about: findings, undetermined and excluded resources all carry these. */
+type RowResource = Pick<ReportFinding, "resourceId" | "resourceType" | "subscriptionId">;
+
+/** One CSV record in {@link CSV_COLUMNS} order. */
+function csvRow(r: RowResource, subscriptionName: string, v: RowVerdict): string {
   return [
-    f.severity,
-    f.code,
-    f.title,
-    f.resourceType,
-    segment(f.resourceId, "resourcegroups"),
-    f.resourceId.replace(/\/+$/, "").split("/").pop() ?? "",
-    f.subscriptionId,
+    v.severity,
+    v.code,
+    v.title,
+    r.resourceType,
+    segment(r.resourceId, "resourcegroups"),
+    r.resourceId.replace(/\/+$/, "").split("/").pop() ?? "",
+    r.subscriptionId,
     subscriptionName,
-    f.resourceId,
-    String(f.selfRemediable),
-    f.body,
-    AT_RISK_CODES.has(f.code) ? "at-risk" : "non-compliant",
+    r.resourceId,
+    String(v.selfRemediable),
+    v.details,
+    v.state,
   ]
     .map(csvField)
     .join(",");
 }
+
+const findingVerdict = (f: ReportFinding): RowVerdict => ({
+  severity: f.severity,
+  code: f.code,
+  title: f.title,
+  selfRemediable: f.selfRemediable,
+  details: f.body,
+  state: AT_RISK_CODES.has(f.code) ? "at-risk" : "non-compliant",
+});
 
 /** A resource that could not be fully judged: no severity, code `Undetermined`, the reason as details. */
-function undeterminedRow(u: ReportUndetermined, subscriptionName: string): string {
-  return [
-    "",
-    "Undetermined",
-    `Not fully judged: ${u.reason}`,
-    u.resourceType,
-    segment(u.resourceId, "resourcegroups"),
-    u.resourceId.replace(/\/+$/, "").split("/").pop() ?? "",
-    u.subscriptionId,
-    subscriptionName,
-    u.resourceId,
-    "false",
-    u.field === undefined ? u.reason : `${u.reason} (field ${u.field})`,
-    "undetermined",
-  ]
-    .map(csvField)
-    .join(",");
-}
+const undeterminedVerdict = (u: ReportUndetermined): RowVerdict => ({
+  severity: "",
+  code: "Undetermined",
+  title: `Not fully judged: ${u.reason}`,
+  selfRemediable: false,
+  details: u.field === undefined ? u.reason : `${u.reason} (field ${u.field})`,
+  state: "undetermined",
+});
 
-/** An excluded resource as a row: no severity, code `Excluded`, the exclusion as its title. */
-function excludedRow(e: ExcludedResource, subscriptionName: string): string {
-  return [
-    "",
-    "Excluded",
-    e.reason,
-    e.resourceType,
-    segment(e.resourceId, "resourcegroups"),
-    e.resourceId.replace(/\/+$/, "").split("/").pop() ?? "",
-    e.subscriptionId,
-    subscriptionName,
-    e.resourceId,
-    "false",
-    "",
-    "excluded",
-  ]
-    .map(csvField)
-    .join(",");
-}
+/** An excluded resource: no severity, code `Excluded`, the exclusion as its title. */
+const excludedVerdict = (e: ExcludedResource): RowVerdict => ({
+  severity: "",
+  code: "Excluded",
+  title: e.reason,
+  selfRemediable: false,
+  details: "",
+  state: "excluded",
+});
 
 /**
  * The report's findings as CSV (`cmkr scan --format csv`): a header row ({@link CSV_COLUMNS}), then
@@ -112,10 +115,9 @@ function excludedRow(e: ExcludedResource, subscriptionName: string): string {
 export function renderCsv(report: ComplianceReport): string {
   const names = new Map(report.bySubscription.map((g) => [g.key.toLowerCase(), g.label ?? ""]));
   const lines = [CSV_COLUMNS.join(",")];
-  for (const f of report.findings) lines.push(row(f, names.get(f.subscriptionId.toLowerCase()) ?? ""));
-  for (const u of report.undeterminedResources)
-    lines.push(undeterminedRow(u, names.get(u.subscriptionId.toLowerCase()) ?? ""));
-  for (const e of report.excluded)
-    lines.push(excludedRow(e, names.get(e.subscriptionId.toLowerCase()) ?? ""));
+  const nameOf = (r: RowResource): string => names.get(r.subscriptionId.toLowerCase()) ?? "";
+  for (const f of report.findings) lines.push(csvRow(f, nameOf(f), findingVerdict(f)));
+  for (const u of report.undeterminedResources) lines.push(csvRow(u, nameOf(u), undeterminedVerdict(u)));
+  for (const e of report.excluded) lines.push(csvRow(e, nameOf(e), excludedVerdict(e)));
   return `${lines.join("\r\n")}\r\n`;
 }

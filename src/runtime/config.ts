@@ -172,6 +172,14 @@ const envSchema = z.object({
   CMKR_EVENTS_SHARED_SECRET: z
     .string()
     .min(32, "expected at least 32 characters")
+    // App Service leaves a Key Vault reference it could not resolve in the setting as it is
+    // ("the reference value will be used instead", app-service-key-vault-references.md); the template
+    // sets this setting as one. Taken as the secret, that text (readable by anyone who can read the app
+    // settings) would open /api/events: refuse it.
+    .refine((v) => !/^\s*@Microsoft\.KeyVault\(/i.test(v), {
+      message:
+        "is an unresolved Key Vault reference: App Service could not read the secret (check the identity's access to the vault)",
+    })
     .optional()
     .describe(
       "When set, /api/events requires it in the x-cmkr-events-secret header (an Event Grid delivery attribute marked secret); cmkr replay --target sends it.",

@@ -151,6 +151,33 @@ describe("chaos invariants", () => {
     ]);
   });
 
+  it("before the final sweep: catch a consumer the events left behind a target the service had tried", () => {
+    const failed: LedgerAction = {
+      ...applied(usable),
+      status: "failed",
+      reason: "the resource changed between every read and its write (3 attempts); nothing written",
+      codes: ["WriteConflict"],
+    };
+    // The sweep moved it in the end; before it, the consumer stood behind with no ticket.
+    const beforeSweep = { final: finalOn(initial), ledgerActions: [failed], tickets: [] };
+    expect(names(input({ beforeSweep }))).toEqual(["newest-usable-or-ticket"]);
+    const ticket = {
+      resourceId: consumer.id,
+      resourceType: consumer.type,
+      findingCode: "RotationFailed",
+      title: "t",
+      body: "b",
+      severity: "high" as const,
+      state: "requested" as const,
+      count: 1,
+      firstSeen: chaosNow.toISOString(),
+      lastSeen: chaosNow.toISOString(),
+    };
+    expect(names(input({ beforeSweep: { ...beforeSweep, tickets: [ticket] } }))).toEqual([]);
+    // Never told of the target (no event reached it): the sweep's to find, not a violation.
+    expect(names(input({ beforeSweep: { ...beforeSweep, ledgerActions: [] } }))).toEqual([]);
+  });
+
   it("catch a ledger that disagrees with the emulator", () => {
     expect(names(input({ ledgerActions: [] }))).toContain("ledger-matches-emulator");
     expect(names(input({ transitions: [] }))).toContain("ledger-matches-emulator");

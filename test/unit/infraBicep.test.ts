@@ -4,7 +4,8 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import eventFilters from "../../infra/eventFilters.json" with { type: "json" };
 import roleActions from "../../infra/roleActions.json" with { type: "json" };
-import { describeSettings, loadConfig } from "../../src/runtime/config.js";
+import { ConfigError, describeSettings, loadConfig } from "../../src/runtime/config.js";
+import { applyRole, readRole } from "../../src/core/auth/clientPrincipal.js";
 import { EventTypes, handledEventTypes } from "../../src/core/events/eventTypes.js";
 
 /**
@@ -54,6 +55,7 @@ describe("infra/*.bicep", () => {
     expect(bicep.toSorted()).toEqual(
       [
         "infra/app/api.bicep",
+        "infra/app/eventsSecret.bicep",
         "infra/app/existingSystemTopic.bicep",
         "infra/app/platform.bicep",
         "infra/app/rbac.bicep",
@@ -546,5 +548,276 @@ describe("onboarding policy existenceCondition", () => {
       expect(onAlias.some((c) => c.count?.where?.in === `[parameters('${parameter}')]`)).toBe(true);
       expect(onAlias.some((c) => c.count?.where === undefined)).toBe(true);
     }
+  });
+});
+
+/** The body of a Bicep declaration (`resource x ...`, `module x ...`, `var x = ...`), up to the next one. */
+function declaration(source: string, keyword: "resource" | "module" | "var", name: string): string {
+  const start = source.search(new RegExp(`^${keyword} ${name}\\b`, "m"));
+  if (start === -1) throw new Error(`no ${keyword} ${name}`);
+  const rest = source.slice(start + 1);
+  const next = rest.search(/^(resource|module|var|param|output) /m);
+  return source.slice(start, next === -1 ? undefined : start + 1 + next);
+}
+
+/** The `'...'` items of a Bicep array literal that starts right after `label`. */
+function stringArrayAfter(source: string, label: string): string[] {
+  const start = source.indexOf(label);
+  if (start === -1) throw new Error(`no ${label}`);
+  const open = source.indexOf("[", start);
+  const close = source.indexOf("]", open);
+  return [...source.slice(open, close).matchAll(/'([^']*)'/g)].map((m) => m[1] ?? "");
+}
+
+/** Routes the HTTP functions register (`app.http(..., { route: "..." })`), as App Service sees them. */
+function httpRoutes(): Map<string, string> {
+  const routes = new Map<string, string>();
+  for (const file of readdirSync(path.join(root, "functions")).filter((f) => f.endsWith(".ts"))) {
+    const source = read(path.join("functions", file));
+    for (const m of source.matchAll(/app\.http\("([^"]+)",\s*\{[\s\S]*?route: "([^"]+)"/g)) {
+      // host.json sets no routePrefix, so the Functions default "api" applies.
+      routes.set(m[1] ?? "", `/api/${m[2] ?? ""}`);
+    }
+  }
+  return routes;
+}
+
+describe("HTTP API authentication (App Service authentication with Entra ID)", () => {
+  const main = code("infra/main.bicep");
+  const api = code("infra/app/api.bicep");
+  const auth = declaration(api, "var", "authSettings");
+
+  it("declares the Microsoft Graph extension in bicepconfig.json at its GA version and uses it in main.bicep", () => {
+    const config = JSON.parse(read("infra/bicepconfig.json")) as { extensions: Record<string, string> };
+    expect(config.extensions).toEqual({
+      microsoftGraphV1: "br:mcr.microsoft.com/bicep/extensions/microsoftgraph/v1.0:1.0.0",
+    });
+    expect(main).toMatch(/^extension microsoftGraphV1$/m);
+    // Only main.bicep declares Graph resources, so only it needs the extension.
+    for (const file of bicep.filter((f) => f !== path.join("infra", "main.bicep"))) {
+      expect(code(file), file).not.toMatch(/Microsoft\.Graph\//);
+      expect(code(file), file).not.toMatch(/^extension /m);
+    }
+  });
+
+  it("creates the app registration with exactly the two app roles the code requires, for users and applications", () => {
+    const app = declaration(main, "resource", "apiApp");
+    expect(app).toMatch(/^resource apiApp 'Microsoft\.Graph\/applications@v1\.0' = if \(createApiApp\) \{/);
+    expect(main).toContain("var createApiApp = empty(apiAppClientId)");
+    expect(app).toContain("uniqueName: apiAppUniqueName");
+    expect(app).toMatch(/displayName: '/);
+    expect(app).toContain("signInAudience: 'AzureADMyOrg'");
+    const roles = declaration(main, "var", "apiAppRoles");
+    const values = [...roles.matchAll(/^\s+value: '([^']+)'/gm)].map((m) => m[1]);
+    expect(values).toEqual([readRole, applyRole]);
+    expect(app).toMatch(/appRoles: \[\s+for role in apiAppRoles: \{/);
+    // A stable id per role value: a redeployment keeps the role and its assignments.
+    expect(app).toContain("id: guid('cmkr-remediation-api', role.value)");
+    expect(app).not.toMatch(/newGuid\(/);
+    expect(app).toMatch(/allowedMemberTypes: \[\s+'User'\s+'Application'\s+\]/);
+    expect(app).toContain("isEnabled: true");
+    expect(app).toContain("requestedAccessTokenVersion: 2");
+    expect(app).toMatch(/owners: \{\s+relationships: \[\s+deployer\(\)\.objectId\s+\]/);
+  });
+
+  it("gives the API a tenant-scoped api:// identifier URI and a service principal that requires a role", () => {
+    expect(main).toContain("var apiIdentifierUri = 'api://${tenant().tenantId}/${apiAppUniqueName}'");
+    expect(main).toContain("var apiAppUniqueName = 'cmkr-api-${resourceToken}'");
+    expect(declaration(main, "resource", "apiApp")).toMatch(/identifierUris: \[\s+apiIdentifierUri\s+\]/);
+    const sp = declaration(main, "resource", "apiServicePrincipal");
+    expect(sp).toMatch(
+      /^resource apiServicePrincipal 'Microsoft\.Graph\/servicePrincipals@v1\.0' = if \(createApiApp\)/,
+    );
+    expect(sp).toContain("appId: apiApp.appId");
+    expect(sp).toContain("appRoleAssignmentRequired: true");
+  });
+
+  it("uses an existing registration's client id instead when one is given (azd: CMKR_API_APP_CLIENT_ID)", () => {
+    expect(main).toMatch(/^param apiAppClientId string = ''$/m);
+    expect(main).toContain("var apiClientId = createApiApp ? apiApp.appId : apiAppClientId");
+    expect(JSON.parse(read("infra/main.parameters.json"))).toMatchObject({
+      parameters: { apiAppClientId: { value: "${CMKR_API_APP_CLIENT_ID=}" } },
+    });
+    const module = declaration(main, "module", "api");
+    expect(module).toContain("authClientId: apiClientId");
+    expect(module).toContain(
+      "authIssuer: '${environment().authentication.loginEndpoint}${tenant().tenantId}/v2.0'",
+    );
+    expect(module).toContain(
+      "authAudiences: createApiApp ? [apiIdentifierUri] : filter([apiAppIdentifierUri], u => !empty(u))",
+    );
+    expect(JSON.parse(read("infra/main.parameters.json"))).toMatchObject({
+      parameters: { apiAppIdentifierUri: { value: "${CMKR_API_APP_IDENTIFIER_URI=}" } },
+    });
+  });
+
+  it("passes the authentication settings to the site module, which the pinned version declares", () => {
+    const versions = JSON.parse(read("infra/moduleVersions.json")) as {
+      modules: Record<string, { parameters: string[]; valuesChecked: Record<string, string> }>;
+    };
+    const site = versions.modules["avm/res/web/site"];
+    expect(site?.parameters).toContain("authSettingV2Configuration");
+    expect(site?.valuesChecked.authSettingV2Configuration).toContain("authsettingsV2");
+    expect(declaration(api, "module", "site")).toContain("authSettingV2Configuration: authSettings");
+  });
+
+  it("answers 401 to a request without a valid Entra ID token, with Entra ID as the only provider", () => {
+    expect(auth).toMatch(/platform: \{\s+enabled: true\s+\}/);
+    expect(auth).toContain("requireAuthentication: true");
+    expect(auth).toContain("unauthenticatedClientAction: 'Return401'");
+    expect(auth).toContain("requireHttps: true");
+    const providers = auth.slice(auth.indexOf("identityProviders: {"), auth.indexOf("login: {"));
+    expect([...providers.matchAll(/^ {4}(\w+): \{/gm)].map((m) => m[1])).toEqual(["azureActiveDirectory"]);
+    expect(providers).toMatch(
+      /azureActiveDirectory: \{\s+enabled: true\s+registration: \{\s+clientId: authClientId\s+openIdIssuer: authIssuer\s+\}\s+validation: \{\s+allowedAudiences: union\(\[authClientId\], authAudiences\)/,
+    );
+    // No client secret: App Service only validates bearer tokens, it signs nobody in.
+    expect(auth).not.toMatch(/clientSecret/);
+    expect(auth).toMatch(/tokenStore: \{\s+enabled: false/);
+  });
+
+  it("excludes only the events webhook and the Event Grid trigger endpoint, which authenticate themselves", () => {
+    const excluded = stringArrayAfter(auth, "excludedPaths:");
+    expect(excluded).toEqual(["/api/events", "/runtime/webhooks/eventgrid"]);
+    const routes = httpRoutes();
+    // The webhook is where the events function listens; the Event Grid triggers exist.
+    expect(routes.get("events")).toBe("/api/events");
+    expect(eventGridFunctionName("functions/resourceEvents.ts")).toBe("resourceEvents");
+    expect(code("infra/app/systemTopicEvents.bicep")).toContain("endpointType: 'AzureFunction'");
+    // Every other HTTP route, /api/remediate and its status among them, needs a token.
+    const covered = (route: string): boolean =>
+      excluded.some((p) => route === p || route.startsWith(`${p}/`));
+    const protectedRoutes = [...routes].filter(([name]) => name !== "events").map(([, r]) => r);
+    expect(protectedRoutes.toSorted()).toEqual(["/api/remediate", "/api/remediate/{operationId}"]);
+    for (const route of protectedRoutes) expect(covered(route), route).toBe(false);
+    // The webhook answers with its shared secret and the Event Grid handshakes; the code says so.
+    const webhook = read("src/runtime/http/eventsWebhookHandler.ts");
+    expect(webhook).toContain("CMKR_EVENTS_SHARED_SECRET");
+    // On an excluded path App Service vouches for nobody, so its handler must not trust a caller header.
+    expect(webhook).not.toMatch(/clientPrincipal|x-ms-client-principal|requireRole/i);
+    for (const handler of ["remediateHandler.ts", "remediationStatusHandler.ts"]) {
+      expect(read(`src/runtime/http/${handler}`), handler).toMatch(/requireRole|clientPrincipal/);
+    }
+  });
+});
+
+describe("docs/deployment.md, HTTP API authentication", () => {
+  const doc = read("docs/deployment.md");
+  const start = doc.indexOf("\n## HTTP API authentication");
+  const section = doc.slice(start, doc.indexOf("\n## ", start + 1));
+
+  it("names the roles the code requires, what a deployer needs, and how to bring a registration", () => {
+    expect(start).toBeGreaterThan(0);
+    for (const role of [readRole, applyRole]) expect(section).toContain(`| \`${role}\` |`);
+    expect(doc).toContain("Application.ReadWrite.OwnedBy");
+    expect(doc).toContain("Application Developer");
+    expect(section).toContain("CMKR_API_APP_CLIENT_ID");
+    // Both excluded paths, as the template has them.
+    for (const p of stringArrayAfter(
+      declaration(code("infra/app/api.bicep"), "var", "authSettings"),
+      "excludedPaths:",
+    ))
+      expect(section).toContain(`\`${p}\``);
+  });
+
+  it("shows how to assign a role to a user or an application through the API's service principal", () => {
+    expect(section).toMatch(
+      /az rest --method post --uri "https:\/\/graph\.microsoft\.com\/v1\.0\/servicePrincipals\/\$API_SP\/appRoleAssignedTo"/,
+    );
+    expect(section).toContain("appRoles[?value=='Remediation.Apply'].id");
+    expect(section).toMatch(
+      /"principalId\\?":\\?"\$WHO\\?",\\?"resourceId\\?":\\?"\$API_SP\\?",\\?"appRoleId\\?":\\?"\$ROLE/,
+    );
+    // The outputs it reads exist.
+    const outputs = [...code("infra/main.bicep").matchAll(/^output (\w+) /gm)].map((m) => m[1]);
+    for (const [, name] of section.matchAll(/azd env get-value (\w+)/g))
+      expect(outputs, name).toContain(name);
+  });
+});
+
+describe("the events endpoint's shared secret", () => {
+  const main = code("infra/main.bicep");
+  const secretModule = code("infra/app/eventsSecret.bicep");
+
+  it("is a @secure() parameter drawn by newGuid() at each provision, long enough for the app", () => {
+    expect(main).toMatch(
+      /@secure\(\)\s+@description\([^\n]*\)\s+param eventsSharedSecret string = newGuid\(\)/,
+    );
+    // newGuid() is only allowed as a parameter default: nowhere else in infra/.
+    for (const file of bicep) {
+      for (const line of code(file)
+        .split("\n")
+        .filter((l) => l.includes("newGuid("))) {
+        expect(line, file).toMatch(/^param \w+ string = newGuid\(\)$/);
+      }
+    }
+    // A GUID (36 characters) satisfies the app's own minimum.
+    expect(
+      loadConfig({ CMKR_EVENTS_SHARED_SECRET: crypto.randomUUID() }).CMKR_EVENTS_SHARED_SECRET,
+    ).toHaveLength(36);
+    expect(() => loadConfig({ CMKR_EVENTS_SHARED_SECRET: crypto.randomUUID().slice(0, 31) })).toThrow(
+      ConfigError,
+    );
+  });
+
+  it("reaches the app only as a Key Vault reference through secure parameters", () => {
+    // Its one use: the secure parameter of the vault module.
+    expect([...main.matchAll(/\beventsSharedSecret\b/g)]).toHaveLength(2);
+    expect(declaration(main, "module", "eventsSecret")).toContain("secretValue: eventsSharedSecret");
+    expect(secretModule).toMatch(/@secure\(\)\s+@description\([^\n]*\)\s+param secretValue string/);
+    expect([...secretModule.matchAll(/\bsecretValue\b/g)]).toHaveLength(2);
+    expect(declaration(secretModule, "resource", "secret")).toMatch(
+      /'Microsoft\.KeyVault\/vaults\/secrets@[^']+'[\s\S]*value: secretValue/,
+    );
+    expect(main).toContain(
+      "CMKR_EVENTS_SHARED_SECRET: '@Microsoft.KeyVault(SecretUri=${eventsSecret.outputs.secretUriWithVersion})'",
+    );
+    // The vault uses RBAC, and the service's identity may read that one secret.
+    expect(declaration(secretModule, "resource", "vault")).toContain("enableRbacAuthorization: true");
+    const reader = declaration(secretModule, "resource", "secretReader");
+    expect(reader).toContain("scope: secret");
+    expect(reader).toContain("principalId: identityPrincipalId");
+    expect(secretModule).toContain("var keyVaultSecretsUser = '4633458b-17de-408a-b874-0445c86b69e6'");
+    expect(declaration(main, "module", "eventsSecret")).toContain(
+      "identityPrincipalId: platform.outputs.identityPrincipalId",
+    );
+    expect(code("infra/app/api.bicep")).toContain("keyVaultAccessIdentityResourceId: identityId");
+  });
+
+  it("is never an output, and no secure parameter of any template is", () => {
+    for (const file of bicep) {
+      const source = code(file);
+      const secure = [...source.matchAll(/@secure\(\)\s+(?:@\w+\([^\n]*\)\s+)*param (\w+)/g)].map(
+        (m) => m[1] ?? "",
+      );
+      const outputs = source.split("\n").filter((l) => l.startsWith("output "));
+      for (const name of secure) {
+        for (const line of outputs) expect(line, `${file}: ${name}`).not.toMatch(new RegExp(`\\b${name}\\b`));
+      }
+      // Nor the secret resource's value, however reached.
+      for (const line of outputs)
+        expect(line, file).not.toMatch(/properties\.value\b|listSecrets|\.value\)?$/);
+    }
+    expect(secretModule).toContain(
+      "output secretUriWithVersion string = secret.properties.secretUriWithVersion",
+    );
+  });
+
+  it("names its vault through abbreviations.json within Key Vault's 24 characters", () => {
+    expect(declaration(main, "module", "eventsSecret")).toContain(
+      "vaultName: '${abbrs.keyVaultVaults}${resourceToken}'",
+    );
+    const abbreviations = JSON.parse(read("infra/abbreviations.json")) as Record<string, string>;
+    // uniqueString() returns 13 characters.
+    expect((abbreviations.keyVaultVaults ?? "").length + 13).toBeLessThanOrEqual(24);
+  });
+
+  it("an unresolved Key Vault reference is refused as the secret, not used as one", () => {
+    const reference =
+      "@Microsoft.KeyVault(SecretUri=https://kv-abc.vault.azure.net/secrets/cmkr-events-shared-secret/0123456789abcdef0123456789abcdef)";
+    expect(() => loadConfig({ CMKR_EVENTS_SHARED_SECRET: reference })).toThrow(/CMKR_EVENTS_SHARED_SECRET/);
+    expect(() => loadConfig({ CMKR_EVENTS_SHARED_SECRET: reference })).toThrow(
+      /unresolved Key Vault reference/,
+    );
   });
 });

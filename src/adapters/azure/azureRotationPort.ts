@@ -33,6 +33,7 @@ import type { GraphScope } from "../../core/ports/graphScope.js";
 import { resourceGraphPage, resourceGraphPages } from "./resourceGraphPages.js";
 import { createMlWorkspaceReads } from "./azureMlWorkspaceReads.js";
 import { patchAndAwait } from "./armPatchOperation.js";
+import { rawPageItems } from "./rawPageItems.js";
 
 function requiredApiVersion(resourceType: string): string {
   const version = apiVersionFor(resourceType);
@@ -384,12 +385,14 @@ export function createAzureRotationPort(
     async listSnapshots(subscriptionId: string): Promise<ArmResourceJson[]> {
       const client = await clients.compute(subscriptionId);
       // Listed through ARM itself (not Resource Graph, which may not show a snapshot taken a minute
-      // ago); the raw page bodies keep every field as ARM returns it.
+      // ago). The page's text, not `parsedBody`: the Compute client deserializes into its `Snapshot`
+      // model, which flattens `properties` (`incremental`, `creationData`, `encryption` at the top),
+      // and the attach proof reads ARM JSON; it then saw no incremental snapshot at all.
       const out: ArmResourceJson[] = [];
       const pages = client.snapshots.list({
         onResponse: (response) => {
-          const value = (response.parsedBody as { value?: unknown } | undefined)?.value;
-          if (Array.isArray(value)) out.push(...(value as ArmResourceJson[]));
+          const value = rawPageItems(response.bodyAsText);
+          if (value !== undefined) out.push(...value);
         },
       });
       for await (const _snapshot of pages) {

@@ -47,6 +47,7 @@ export class TableOperationStore implements OperationStore {
         resourcesSeen: e.resourcesSeen,
         jobsQueued: e.jobsQueued,
         ...(e.error === undefined ? {} : { error: e.error }),
+        ...(e.planId === undefined ? {} : { planId: e.planId }),
         createdAt: e.createdAt,
       };
     } catch (error) {

@@ -2,7 +2,13 @@ import { randomUUID } from "node:crypto";
 import type { Actor } from "../../core/audit/actor.js";
 import { jobKeys, lockNames } from "../../core/jobs/jobKeys.js";
 import type { EvaluateJob, RotateJob } from "../../core/jobs/job.js";
-import { plannedActions, resourceVersion, type Plan, type PlanAction } from "../../core/plans/plan.js";
+import {
+  plannedActions,
+  planTargetName,
+  resourceVersion,
+  type Plan,
+  type PlanAction,
+} from "../../core/plans/plan.js";
 import { planWriteGuard } from "../../core/plans/planGuard.js";
 import { readPlan } from "../../core/plans/readPlan.js";
 import type { Report, ReportAction } from "../../core/report/report.js";
@@ -40,8 +46,7 @@ export async function applyPlan(
   options: { actor: Actor; ttlMs: number; source?: string },
 ): Promise<AppliedPlan | "busy"> {
   const plan = readPlan(value, ctx.now(), options.source);
-  const targetName = plan.target.kind === "resource" ? plan.target.resourceId : plan.target.keyId;
-  const lock = lockNames.manualTarget(targetName);
+  const lock = lockNames.manualTarget(planTargetName(plan.target));
   if (!(await ctx.ledger.acquireLock(lock, targetLeaseMs))) return "busy";
   try {
     return await applyLocked(plan, ctx, options);
@@ -55,69 +60,99 @@ async function applyLocked(
   ctx: ServiceContext,
   options: { actor: Actor; ttlMs: number },
 ): Promise<AppliedPlan> {
-  const byResource = new Map<string, PlanAction[]>();
-  for (const action of plannedActions(plan)) {
-    const id = action.resourceId.toLowerCase();
-    byResource.set(id, [...(byResource.get(id) ?? []), action]);
-  }
   const run: ServiceContext = {
     ...ctx,
     dryRun: false,
     audit: { actor: options.actor, planId: plan.planId },
   };
-  const guard = planWriteGuard(plan);
   const correlationId = randomUUID();
   const actions: ReportAction[] = [];
   const stale: PlanAction[] = [];
-  for (const planned of byResource.values()) {
+  for (const planned of plannedByResource(plan).values()) {
     const [first] = planned;
     if (first === undefined) continue;
-    const fresh = await ctx.port.readVersioned(first.resourceId);
-    const now = fresh === undefined ? undefined : resourceVersion(fresh);
-    if (first.version === undefined || now !== first.version) {
-      stale.push(first);
-      const reason = `plan stale: ${
-        fresh === undefined
-          ? "the resource no longer exists or cannot be read"
-          : `the resource changed since plan ${plan.planId} read it`
-      }; nothing written`;
-      for (const a of planned) {
-        const action: ReportAction = {
-          resourceId: a.resourceId,
-          resourceType: a.resourceType,
-          action: a.action,
-          status: "skipped",
-          ...(a.from === undefined ? {} : { from: a.from }),
-          ...(a.to === undefined ? {} : { to: a.to }),
-          reason,
-          codes: [planStaleCode],
-        };
-        await ctx.ledger.recordAction({
-          ...action,
-          dryRun: false,
-          correlationId,
-          actor: options.actor,
-          planId: plan.planId,
-        });
-        actions.push(action);
-      }
-      continue;
-    }
-    const done = await isolateArmFacts(first, () =>
+    const done = await applyPlannedResource(plan, planned, run, () =>
       plan.target.kind === "key"
         ? rotateConsumer(rotateJob(first, plan.target.keyId, correlationId, ctx.now()), {
             ...run,
-            writeGuard: guard,
+            writeGuard: planWriteGuard(plan),
           }).then((a) => [a])
-        : evaluateJob(evaluateJobFor(first, correlationId, ctx.now()), { ...run, writeGuard: guard }),
+        : evaluateJob(evaluateJobFor(first, correlationId, ctx.now()), {
+            ...run,
+            writeGuard: planWriteGuard(plan),
+          }),
     );
-    actions.push(...done);
-    if (done.some((a) => a.codes?.includes(planStaleCode) === true)) stale.push(first);
+    actions.push(...done.actions);
+    if (done.stale) stale.push(first);
   }
   const report: Report = { dryRun: false, actions, errors: [] };
   if (stale.length === 0) return { planId: plan.planId, report };
   const replan = await replanResources(plan, stale, ctx, options);
   return { planId: plan.planId, report, replan };
+}
+
+/** A plan's planned actions by resource (ids compared case-insensitively), in plan order. */
+export function plannedByResource(plan: Plan): Map<string, PlanAction[]> {
+  const byResource = new Map<string, PlanAction[]>();
+  for (const action of plannedActions(plan)) {
+    const id = action.resourceId.toLowerCase();
+    byResource.set(id, [...(byResource.get(id) ?? []), action]);
+  }
+  return byResource;
+}
+
+/**
+ * Applies a plan's actions on one resource: reads it fresh and, when it is still at the version the
+ * plan read, runs `write` (the normal proof and guarded write, with the plan's write guard); otherwise
+ * writes nothing and records each action `skipped` with `PlanStale`. `ctx` carries the audit (actor,
+ * plan id) of the apply. `stale` tells the caller to plan the resource again.
+ */
+export async function applyPlannedResource(
+  plan: Plan,
+  planned: readonly PlanAction[],
+  ctx: {
+    port: Pick<ServiceContext["port"], "readVersioned">;
+    ledger: Pick<ServiceContext["ledger"], "recordAction">;
+    audit?: ServiceContext["audit"];
+  },
+  write: () => Promise<ReportAction[]>,
+  correlationId: string = randomUUID(),
+): Promise<{ actions: ReportAction[]; stale: boolean }> {
+  const [first] = planned;
+  if (first === undefined) return { actions: [], stale: false };
+  const fresh = await ctx.port.readVersioned(first.resourceId);
+  const now = fresh === undefined ? undefined : resourceVersion(fresh);
+  if (first.version === undefined || now !== first.version) {
+    const reason = `plan stale: ${
+      fresh === undefined
+        ? "the resource no longer exists or cannot be read"
+        : `the resource changed since plan ${plan.planId} read it`
+    }; nothing written`;
+    const actions: ReportAction[] = [];
+    for (const a of planned) {
+      const action: ReportAction = {
+        resourceId: a.resourceId,
+        resourceType: a.resourceType,
+        action: a.action,
+        status: "skipped",
+        ...(a.from === undefined ? {} : { from: a.from }),
+        ...(a.to === undefined ? {} : { to: a.to }),
+        reason,
+        codes: [planStaleCode],
+      };
+      await ctx.ledger.recordAction({
+        ...action,
+        dryRun: false,
+        correlationId,
+        ...(ctx.audit?.actor === undefined ? {} : { actor: ctx.audit.actor }),
+        planId: plan.planId,
+      });
+      actions.push(action);
+    }
+    return { actions, stale: true };
+  }
+  const done = await isolateArmFacts(first, write);
+  return { actions: done, stale: done.some((a) => a.codes?.includes(planStaleCode) === true) };
 }
 
 /** Plans the stale resources again (a dry run of each, as the original plan ran it) and stores the plan. */

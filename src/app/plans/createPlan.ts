@@ -12,6 +12,12 @@ import { remediateKey, remediateResource } from "../remediate.js";
 import type { ServiceContext } from "../serviceContext.js";
 import { lockNames } from "../../core/jobs/jobKeys.js";
 
+/**
+ * A target planned within one call; a subscription is planned by its manual operation instead
+ * (see sealOperationPlan).
+ */
+export type DirectPlanTarget = Exclude<PlanTarget, { kind: "subscription" }>;
+
 /** A plan and the dry-run report it was made from. */
 export interface PlannedRemediation {
   plan: Plan;
@@ -67,7 +73,7 @@ export async function sealPlan(
  * ledger (where `POST /api/remediate` with its `planId` finds it). Nothing is written to Azure.
  */
 export async function createPlan(
-  target: PlanTarget,
+  target: DirectPlanTarget,
   ctx: ServiceContext,
   options: { ttlMs: number; actor?: Actor | undefined },
 ): Promise<PlannedRemediation> {
@@ -92,7 +98,7 @@ const targetLeaseMs = 15 * 60 * 1000;
  * plan read while another run writes would be stale at once.
  */
 export async function createPlanExclusively(
-  target: PlanTarget,
+  target: DirectPlanTarget,
   ctx: ServiceContext,
   options: { ttlMs: number; actor?: Actor | undefined },
 ): Promise<PlannedRemediation | "busy"> {

@@ -11,10 +11,10 @@ import { formatReportTable } from "../formatReport.js";
 import { terminalWidth } from "../terminalWidth.js";
 import { openCliRuntime } from "../openCliRuntime.js";
 import { createProgress } from "../progress.js";
-import { createPlanExclusively } from "../../app/plans/createPlan.js";
+import { createPlanExclusively, type DirectPlanTarget } from "../../app/plans/createPlan.js";
 import { applyPlan } from "../../app/plans/applyPlan.js";
 import { PlanError } from "../../core/plans/planErrors.js";
-import type { Plan, PlanTarget } from "../../core/plans/plan.js";
+import type { Plan } from "../../core/plans/plan.js";
 import { loadConfig } from "../../runtime/config.js";
 import { cliActor } from "../cliActor.js";
 
@@ -28,7 +28,7 @@ export interface RemediateOptions {
   wide?: boolean;
 }
 
-function planTarget(target: string): PlanTarget {
+function planTarget(target: string): DirectPlanTarget {
   const isKey = /^https:\/\//i.test(target);
   if (!isKey && !/^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\//i.test(target)) {
     throw usageError(

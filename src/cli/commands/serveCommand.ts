@@ -24,10 +24,10 @@ export function describeServe(url: string, options: ServeOptions, tenantId: stri
     `The service's HTTP functions, against the emulated tenant ${tenantId} (${options.tenant})`,
     options.apply === true
       ? "  Mode: --apply, the worker writes to the emulated tenant"
-      : '  Mode: dry run, the worker plans and writes nothing (--apply to write; /api/remediate also needs "apply": true)',
+      : "  Mode: dry run, the worker plans and writes nothing (--apply to write; /api/remediate then applies a plan)",
     `  POST ${url}/api/events                    Event Grid deliveries (cmkr replay FILES --target ${url}/api/events)`,
-    `  POST ${url}/api/remediate                 {"resourceId" | "keyId" | "subscriptionId": "...", "apply": true}`,
-    `  GET  ${url}/api/remediate/{operationId}   progress and report of a subscription remediation`,
+    `  POST ${url}/api/remediate                 {"resourceId" | "keyId" | "subscriptionId": "..."} plans; {"planId": "..."} applies`,
+    `  GET  ${url}/api/remediate/{operationId}   progress and report of a subscription remediation (and its plan)`,
     "  Queue worker: in this process; storage: Azurite in memory (unless AzureWebJobsStorage is set)",
     "  Function keys are not checked, as `func start` does not check them; CMKR_EVENTS_SHARED_SECRET is.",
     `ready: listening on ${url} (Ctrl-C to stop)`,

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { actorSchema } from "../audit/actorSchema.js";
 
 /**
  * One unit of work for one resource, carried by the Storage queue from the planner (event
@@ -46,6 +47,13 @@ export const jobSchema = z.discriminatedUnion("kind", [
     enqueuedAt: z.iso.datetime(),
     /** Plan only, whatever the service's own dry-run setting (a manual run without `apply`). */
     dryRun: z.boolean().optional(),
+    /**
+     * Applies this resource's actions of the stored plan (a subscription plan's apply operation):
+     * only the writes the plan holds, on the resource version it read.
+     */
+    planId: z.uuid().optional(),
+    /** Who asked for it (an HTTP caller), recorded with every action the job causes. */
+    actor: actorSchema.optional(),
   }),
   z.object({
     v: z.literal(1),

@@ -2,9 +2,28 @@ import { createHash } from "node:crypto";
 import { z } from "zod";
 import type { ActionKind, ActionStatus } from "../report/report.js";
 import type { Actor } from "../audit/actor.js";
+import { actorSchema } from "../audit/actorSchema.js";
 
-/** What a plan remediates: one resource or every consumer of one key. */
-export type PlanTarget = { kind: "resource"; resourceId: string } | { kind: "key"; keyId: string };
+/**
+ * What a plan remediates: one resource, every consumer of one key, or every resource a
+ * subscription-wide dry run (the manual operation `operationId`) planned for.
+ */
+export type PlanTarget =
+  | { kind: "resource"; resourceId: string }
+  | { kind: "key"; keyId: string }
+  | { kind: "subscription"; subscriptionId: string; operationId: string };
+
+/** The name a plan's target is locked and logged under. */
+export function planTargetName(target: PlanTarget): string {
+  switch (target.kind) {
+    case "resource":
+      return target.resourceId;
+    case "key":
+      return target.keyId;
+    case "subscription":
+      return `/subscriptions/${target.subscriptionId}`;
+  }
+}
 
 /**
  * One planned action and the facts it rests on: the resource's version as read when it was planned
@@ -93,19 +112,6 @@ export function plannedActions(plan: Plan): PlanAction[] {
   return plan.actions.filter((a) => a.status === "planned");
 }
 
-const actor = z.discriminatedUnion("kind", [
-  z.object({ kind: z.literal("event"), eventId: z.string() }),
-  z.object({ kind: z.literal("sweep"), runId: z.string() }),
-  z.object({ kind: z.literal("operation"), operationId: z.string() }),
-  z.object({
-    kind: z.literal("http"),
-    oid: z.string(),
-    appId: z.string().optional(),
-    name: z.string().optional(),
-  }),
-  z.object({ kind: z.literal("cli"), user: z.string() }),
-]);
-
 /** The plan file and ledger record schema. */
 export const planSchema = z
   .object({
@@ -114,10 +120,15 @@ export const planSchema = z
     target: z.discriminatedUnion("kind", [
       z.object({ kind: z.literal("resource"), resourceId: z.string().startsWith("/") }),
       z.object({ kind: z.literal("key"), keyId: z.url() }),
+      z.object({
+        kind: z.literal("subscription"),
+        subscriptionId: z.string().min(1),
+        operationId: z.uuid(),
+      }),
     ]),
     createdAt: z.iso.datetime(),
     expiresAt: z.iso.datetime(),
-    createdBy: actor.optional(),
+    createdBy: actorSchema.optional(),
     digest: z.string().regex(/^sha256:[0-9a-f]{64}$/),
     actions: z.array(
       z.object({

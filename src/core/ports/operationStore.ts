@@ -15,6 +15,10 @@ export interface OperationRecord {
   jobsQueued: number;
   /** Why listing failed. */
   error?: string;
+  /**
+   * A dry run: the plan sealed from its report once it finished. An apply: the plan it applies.
+   */
+  planId?: string;
   /** ISO 8601. */
   createdAt: string;
 }

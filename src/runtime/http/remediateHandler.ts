@@ -10,6 +10,7 @@ import { applyRole, readRole } from "../../core/auth/clientPrincipal.js";
 import type { Actor } from "../../core/audit/actor.js";
 import { createPlanExclusively } from "../../app/plans/createPlan.js";
 import { applyPlan } from "../../app/plans/applyPlan.js";
+import { startPlanApply } from "../../app/plans/startPlanApply.js";
 import { PlanError } from "../../core/plans/planErrors.js";
 import { plannedActions } from "../../core/plans/plan.js";
 import { problem, readBody } from "./httpProblem.js";
@@ -23,11 +24,12 @@ const bodyLimit = 64 * 1024;
  * `X-MS-CLIENT-PRINCIPAL`): 401 without one, 403 without the app role the call needs.
  * - `{resourceId | keyId}` (dry run, role `Remediation.Read`): the report and the stored plan.
  * - `{planId}` (role `Remediation.Apply`): applies exactly that plan (see applyPlan); 404 unknown,
- *   400 edited, 410 expired, 409 while the service runs in dry-run mode.
+ *   400 edited, 410 expired, 409 while the service runs in dry-run mode. A subscription plan is
+ *   applied through the queue: 202 with the apply operation to poll.
  * - `{resourceId, apply: true}` (role `Remediation.Apply`): one resource without a plan.
  * - `{keyId | subscriptionId, apply: true}` without a plan: 400 `PlanRequired`.
  * - `{subscriptionId}` (dry run, role `Remediation.Read`): queued, 202 with an operation id to poll at
- *   `GET /api/remediate/{operationId}`.
+ *   `GET /api/remediate/{operationId}`, whose answer carries the plan once the dry run finished.
  * Also 400 for a bad field (named), 403 outside the configured scope, 404 a missing resource, 409
  * while another remediation of the same target runs, 413 an oversized body. The caller's object id
  * and app id are recorded with every action it causes.
@@ -57,7 +59,8 @@ export function createRemediateHandler(runtime: () => Promise<ServiceRuntime>) {
     if (target.apply && target.target === "subscription") return planRequired("subscription-wide");
     const { ctx, config } = await runtime();
     const ttlMs = config.CMKR_PLAN_TTL_MINUTES * 60_000;
-    if (target.target === "plan") return applyStoredPlan(ctx, target.planId, actor, ttlMs, context);
+    if (target.target === "plan")
+      return applyStoredPlan(ctx, target.planId, actor, ttlMs, request.url, context);
     if (target.target === "subscription") {
       if (!inScope(target.subscriptionId, await ctx.resolveScope())) {
         return problem(
@@ -109,7 +112,7 @@ function planRequired(what: string): HttpResponseInit {
   return problem(
     400,
     "Plan required",
-    `PlanRequired: a ${what} apply needs a plan: send the request without apply, review the plan it answers, then send {"planId": "..."}`,
+    `PlanRequired: a ${what} apply needs a plan: send the request without apply, review the plan it answers (a subscription answers it in the operation's status once finished), then send {"planId": "..."}`,
     "planId",
   );
 }
@@ -132,6 +135,7 @@ async function applyStoredPlan(
   planId: string,
   actor: Actor,
   ttlMs: number,
+  requestUrl: string,
   context: InvocationContext,
 ): Promise<HttpResponseInit> {
   if (ctx.dryRun) {
@@ -144,6 +148,13 @@ async function applyStoredPlan(
   }
   const stored = await ctx.ledger.getPlan(planId);
   if (stored === undefined) return problem(404, "Not found", `PlanNotFound: no plan ${planId}`, "planId");
+  const refusal = (error: PlanError): HttpResponseInit =>
+    problem(
+      error.code === "PlanExpired" ? 410 : 400,
+      error.code === "PlanExpired" ? "Plan expired" : "Plan refused",
+      `${error.code}: ${error.message}`,
+      "planId",
+    );
   // The scope may have narrowed since the plan was made: nothing outside it is written.
   const scope = await ctx.resolveScope();
   const outside = plannedActions(stored).find((a) => !resourceScopeVerdict(a.resourceId, scope).inScope);
@@ -155,19 +166,22 @@ async function applyStoredPlan(
       "planId",
     );
   }
+  if (stored.target.kind === "subscription") {
+    let started;
+    try {
+      started = await startPlanApply(stored, ctx, { actor });
+    } catch (error) {
+      if (error instanceof PlanError) return refusal(error);
+      throw error;
+    }
+    if (started === "busy") return busy();
+    return accepted(started.operationId, requestUrl, false, context, `applying plan ${planId}`);
+  }
   let result;
   try {
     result = await applyPlan(stored, ctx, { actor, ttlMs, source: `plan ${planId}` });
   } catch (error) {
-    if (error instanceof PlanError) {
-      const status = error.code === "PlanExpired" ? 410 : 400;
-      return problem(
-        status,
-        error.code === "PlanExpired" ? "Plan expired" : "Plan refused",
-        `${error.code}: ${error.message}`,
-        "planId",
-      );
-    }
+    if (error instanceof PlanError) return refusal(error);
     throw error;
   }
   if (result === "busy") return busy();
@@ -194,12 +208,28 @@ async function startSubscription(
       "subscriptionId",
     );
   }
-  const { operationId } = started.operation;
+  return accepted(
+    started.operation.operationId,
+    requestUrl,
+    started.operation.dryRun,
+    context,
+    `remediation of subscription ${subscriptionId}`,
+  );
+}
+
+/** 202 for a queued manual operation, with where to poll it. */
+function accepted(
+  operationId: string,
+  requestUrl: string,
+  dryRun: boolean,
+  context: InvocationContext,
+  what: string,
+): HttpResponseInit {
   const location = new URL(`/api/remediate/${operationId}`, requestUrl).pathname;
-  context.log(`remediation ${operationId} of subscription ${subscriptionId} queued`);
+  context.log(`${what} queued as operation ${operationId}`);
   return {
     status: 202,
     headers: { location, "retry-after": "10" },
-    jsonBody: { operationId, status: "running", statusUrl: location, dryRun: started.operation.dryRun },
+    jsonBody: { operationId, status: "running", statusUrl: location, dryRun },
   };
 }

@@ -462,6 +462,46 @@ describe("managed disk writes: which disk encryption set a disk may use", () => 
     expect(refusal?.message).toMatch(message);
   });
 
+  it("refuses a set the disk's incremental snapshots do not use, by source id or unique id (S7)", () => {
+    const b = new TenantBuilder({ seed: "incremental-snapshots" });
+    b.subscription(SUB, "prod");
+    const kv = b.vault({ subscriptionId: SUB, resourceGroup: "rg-kv", name: "kv-cmk" });
+    const k = b.key(kv, "cmk-des", [version("v1", "2026-01-01T00:00:00Z")]);
+    const set = b.diskEncryptionSet({ ...at("des-cmk"), keyUrl: k.versionIds[0]!, sourceVaultId: kv.id });
+    const other = b.diskEncryptionSet({ ...at("des-other"), keyUrl: k.versionIds[0]!, sourceVaultId: kv.id });
+    const snapped = b.disk({ ...at("snapped"), encryption: "platform" });
+    b.snapshot({ ...at("snap-1"), source: snapped, encryption: "platform" });
+    const full = b.disk({ ...at("full-copy"), encryption: "platform" });
+    b.snapshot({ ...at("snap-full"), source: full, encryption: "platform", incremental: false });
+    const onSet = b.disk({ ...at("on-set"), encryption: { desId: set.id } });
+    b.snapshot({ ...at("snap-on-set"), source: onSet, encryption: { desId: set.id } });
+    const s = new TenantState(b.build());
+    const patch = (id: string, encryption: Record<string, unknown>) =>
+      check(s, id, { properties: { encryption } });
+
+    const refusal = patch(snapped.id, { diskEncryptionSetId: set.id });
+    expect(refusal).toMatchObject({
+      status: 400,
+      code: "InvalidParameter",
+      target: "disk.properties.encryption.diskEncryptionSetId",
+    });
+    expect(refusal?.message).toMatch(/snap-1.*same disk encryption set/);
+    // A snapshot found by the disk's unique id when its source id no longer names the disk.
+    const snap = structuredClone(s.getResource(`${RG}/providers/Microsoft.Compute/snapshots/snap-1`)!.body);
+    (snap.properties as { creationData: Record<string, unknown> }).creationData.sourceResourceId =
+      `${RG}/providers/Microsoft.Compute/disks/renamed`;
+    s.putResource(snap);
+    expect(patch(snapped.id, { diskEncryptionSetId: set.id })).toMatchObject({ status: 400 });
+    // A full (not incremental) snapshot does not bind its disk.
+    expect(patch(full.id, { diskEncryptionSetId: set.id })).toBeUndefined();
+    // A disk whose snapshots use the set: another set, or back to the platform key, parts them.
+    expect(patch(onSet.id, { diskEncryptionSetId: other.id })).toMatchObject({ status: 400 });
+    expect(
+      patch(onSet.id, { type: "EncryptionAtRestWithPlatformKey", diskEncryptionSetId: null }),
+    ).toMatchObject({ status: 400, message: expect.stringMatching(/platform key/) as unknown });
+    expect(check(s, onSet.id, { tags: { a: "b" } })).toBeUndefined();
+  });
+
   it("leaves a disk that uses Azure Disk Encryption alone on other writes", () => {
     expect(check(state, diskId("ade"), { tags: { a: "b" } })).toBeUndefined();
     expect(attach("ade", { type: "EncryptionAtRestWithPlatformKey" })).toBeUndefined();

@@ -13,7 +13,13 @@ import type { WriteContext, WriteRefusal } from "./writeValidation.js";
  * confidential VM disks (`securityProfile.secureVMDiskEncryptionSetId`). Codes: DiskRP answers a
  * platform-key disk given a set with `InvalidParameter` ("Resource ... encrypted with platform key
  * has disk encryption set id specified", quoted in Azure/azure-cli#22484); the running-VM code is
- * the emulator's choice (docs/emulator.md, deliberate differences).
+ * the emulator's choice (docs/emulator.md, deliberate differences). Incremental snapshots (S7 in
+ * docs/restrictions.md, MicrosoftDocs/azure-compute-docs includes/virtual-machines-managed-disks-
+ * customer-managed-keys-restrictions.md): "A disk and all of its associated incremental snapshots
+ * must have the same disk encryption set." and "If this feature is enabled for a disk with
+ * incremental snapshots, it can't be disabled on that disk or its snapshots."; a snapshot belongs to
+ * the disk by `creationData.sourceResourceId` or `sourceUniqueId` (S12, S14). Its code
+ * (`InvalidParameter`) is the emulator's choice too.
  */
 
 const customerKeyTypes = ["encryptionatrestwithcustomerkey", "encryptionatrestwithplatformandcustomerkeys"];
@@ -93,11 +99,34 @@ function setProblem(
 }
 
 /**
+ * The disk's incremental snapshots (by source id, or by the disk's unique id) not encrypted with
+ * the set the write names: names of those that would part from their disk.
+ */
+function snapshotsOnAnotherSet(state: TenantState, disk: ArmResource, setId: string | undefined): string[] {
+  const uniqueId = stringField(disk, "properties", "uniqueId");
+  const out: string[] = [];
+  for (const r of state.scanResources()) {
+    if (r.type.toLowerCase() !== "microsoft.compute/snapshots") continue;
+    if (field(r, "properties", "incremental") !== true) continue;
+    const source = stringField(r, "properties", "creationData", "sourceResourceId");
+    const sourceUniqueId = stringField(r, "properties", "creationData", "sourceUniqueId");
+    const ofDisk =
+      sameText(source?.replace(/\/+$/, ""), disk.id.replace(/\/+$/, "")) ||
+      (uniqueId !== undefined && sameText(sourceUniqueId, uniqueId));
+    if (!ofDisk) continue;
+    const snapshotSet = stringField(r, "properties", "encryption", "diskEncryptionSetId") ?? "";
+    if (!sameText(snapshotSet.replace(/\/+$/, ""), (setId ?? "").replace(/\/+$/, ""))) out.push(r.name);
+  }
+  return out;
+}
+
+/**
  * Microsoft.Compute/disks, when a write changes the encryption (type or set): a customer-key type
  * needs a set; the set must exist in the disk's subscription and region, with an encryption type
  * that matches the disk's (not a confidential-VM set); a disk that uses or used Azure Disk
- * Encryption (`encryptionSettingsCollection`) cannot take a customer-managed key; and the
- * encryption cannot change while the disk is attached to a running VM (409).
+ * Encryption (`encryptionSettingsCollection`) cannot take a customer-managed key; a disk with
+ * incremental snapshots cannot take a set they do not use; and the encryption cannot change while
+ * the disk is attached to a running VM (409).
  */
 export function validateManagedDisk(context: WriteContext): WriteRefusal | undefined {
   const { stored, next, state } = context;
@@ -147,6 +176,16 @@ export function validateManagedDisk(context: WriteContext): WriteRefusal | undef
     const requested = stringField(context.request, "properties", "encryption", "type");
     const problem = setProblem(next, requested, setId, state.getResource(setId)?.body);
     if (problem !== undefined) return problem;
+  }
+  // Either way: onto a set its snapshots do not use, or off customer-managed keys they keep.
+  if (stored !== undefined) {
+    const parted = snapshotsOnAnotherSet(state, stored, hasSet ? setId : undefined);
+    if (parted.length > 0) {
+      return invalid(
+        `Disk '${stored.name}' has incremental snapshots (${parted.join(", ")}) that are not encrypted with ${hasSet ? `disk encryption set '${setId}'` : "the platform key"}; a disk and all of its incremental snapshots must have the same disk encryption set.`,
+        "disk.properties.encryption.diskEncryptionSetId",
+      );
+    }
   }
   return undefined;
 }
