@@ -9,8 +9,13 @@ import type { ServiceRuntime } from "../src/runtime/serviceRuntime.js";
 import { benchKeyEvent, rotationBenchTenant } from "./benchTenant.js";
 import { runtimeFor, type Figure } from "./rotationBench.js";
 import { planKeyEventSynchronously } from "./syncKeyEventPlanner.js";
+import { rolloutIdFor } from "../src/core/rollout/rolloutState.js";
 
 const seconds = (ms: number): number => ms / 1000;
+
+// The fan-out figures measure every consumer reaching the queue, so they run unstaged (`*`); a
+// staged rollout queues its first wave only, measured by `keyEventStaged10k`.
+const unstaged = { CMKR_ROLLOUT_WAVES: "*" };
 
 /** The bench's key event, decoded as the event trigger decodes it. */
 function benchEvent() {
@@ -90,7 +95,7 @@ export async function keyEvent10k(storage: string): Promise<Figure[]> {
   const { event, events, errors } = benchEvent();
 
   // Baseline: the synchronous planner (one claim and one message per consumer in the answer).
-  const { runtime: before } = await runtimeFor(emulator, storage, "fanbase");
+  const { runtime: before } = await runtimeFor(emulator, storage, "fanbase", unstaged);
   await warm(before);
   const syncStart = performance.now();
   const syncReport = await planKeyEventSynchronously(event, before.ctx);
@@ -105,7 +110,7 @@ export async function keyEvent10k(storage: string): Promise<Figure[]> {
   await before.jobQueue.clearMessages();
 
   // The background fan-out: the event's answer, then its plan pages run as the worker runs them.
-  const { runtime } = await runtimeFor(emulator, storage, "fan10k");
+  const { runtime } = await runtimeFor(emulator, storage, "fan10k", unstaged);
   await warm(runtime);
   const start = performance.now();
   const answer = await handleEvents(events, errors, runtime.ctx, { preview: false });
@@ -157,7 +162,7 @@ export async function keyEvent100k(storage: string, syncSecondsPer10k: number): 
   const consumers = 100_000;
   const emulator = new AzureEmulator(rotationBenchTenant(1000, consumers), { throttling: false });
   const { events, errors } = benchEvent();
-  const { runtime } = await runtimeFor(emulator, storage, "fan100k");
+  const { runtime } = await runtimeFor(emulator, storage, "fan100k", unstaged);
   await warm(runtime);
   const start = performance.now();
   const answer = await handleEvents(events, errors, runtime.ctx, { preview: false });
@@ -208,4 +213,71 @@ export async function keyEventFanOut(storage: string): Promise<Figure[]> {
   } finally {
     await fresh.stop();
   }
+}
+
+/**
+ * One key event with 10,000 consumers, staged in the default waves (`per-type,10,*`): answered,
+ * then planned (every plan page assigns its consumers to waves on the rollout record and stores them
+ * in chunks; wave 0 is queued). Baseline: the same event unstaged on the same tenant, same run (its
+ * plan pages queue every consumer). Checks that the record's totals cover every consumer once and
+ * that only wave 0 reached the queue.
+ */
+export async function keyEventStaged10k(storage: string): Promise<Figure[]> {
+  const consumers = 10_000;
+  const emulator = new AzureEmulator(rotationBenchTenant(100, consumers), { throttling: false });
+  const { event, events, errors } = benchEvent();
+
+  const { runtime: flat } = await runtimeFor(emulator, storage, "stagebase", unstaged);
+  await warm(flat);
+  const flatStart = performance.now();
+  await handleEvents(events, errors, flat.ctx, { preview: false });
+  const flatPlanned = await runPlanPages(flat, flatStart);
+  if (flatPlanned.uniqueConsumers !== consumers)
+    throw new Error(`unstaged: queued ${flatPlanned.uniqueConsumers} of ${consumers}`);
+
+  const { runtime } = await runtimeFor(emulator, storage, "staged10k");
+  await warm(runtime);
+  const start = performance.now();
+  const answer = await handleEvents(events, errors, runtime.ctx, { preview: false });
+  const answerMs = performance.now() - start;
+  if (answer.actions.length !== 1 || answer.actions[0]?.status !== "planned")
+    throw new Error(`the event's answer was ${JSON.stringify(answer.actions)}`);
+  const planned = await runPlanPages(runtime, start);
+  const rollout = (await runtime.ctx.ledger.getRollout(rolloutIdFor(event.keyId)))?.rollout;
+  const total = rollout?.assigned.reduce((a, b) => a + b, 0) ?? 0;
+  if (rollout?.planned !== true || total !== consumers)
+    throw new Error(
+      `the rollout record covers ${total} of ${consumers} (planned: ${String(rollout?.planned)})`,
+    );
+  if (planned.uniqueConsumers !== rollout.assigned[0] || planned.consumerEntries !== planned.uniqueConsumers)
+    throw new Error(`queued ${planned.consumerEntries} consumers, wave 0 has ${rollout.assigned[0] ?? 0}`);
+  let held = 0;
+  let heldChunks = 0;
+  for (let wave = 1; wave < rollout.assigned.length; wave++) {
+    const chunks = await runtime.ctx.ledger.listRolloutChunks(rollout.rolloutId, wave);
+    heldChunks += chunks.length;
+    held += chunks.reduce((sum, c) => sum + c.consumers.length, 0);
+  }
+  if (held + planned.uniqueConsumers !== consumers)
+    throw new Error(`held ${held} and queued ${planned.uniqueConsumers} of ${consumers}`);
+  return [
+    {
+      name: "keyEventStaged10k.answerSeconds",
+      value: seconds(answerMs),
+      unit: "s",
+      baseline: seconds(flatPlanned.queuedMs),
+      baselineName: "the same event unstaged: all consumers queued, same run",
+      ratio: answerMs / flatPlanned.queuedMs,
+      note: "target < 1 s; staging adds nothing to the answer (one claim, one message)",
+    },
+    {
+      name: "keyEventStaged10k.planningSeconds",
+      value: seconds(planned.queuedMs),
+      unit: "s",
+      baseline: seconds(flatPlanned.queuedMs),
+      baselineName: "the same event unstaged: all consumers queued, same run",
+      ratio: planned.queuedMs / flatPlanned.queuedMs,
+      note: `${planned.planPages} plan pages assigned waves [${rollout.assigned.join(", ")}]; wave 0 queued (${planned.uniqueConsumers} consumers), ${held} held in ${heldChunks} chunk entities`,
+    },
+  ];
 }

@@ -38,12 +38,18 @@ export interface Figure {
 }
 
 /** A service runtime over the emulator and Azurite, its queue and table named by `suffix`. */
-export async function runtimeFor(emulator: AzureEmulator, storage: string, suffix: string) {
+export async function runtimeFor(
+  emulator: AzureEmulator,
+  storage: string,
+  suffix: string,
+  env: Record<string, string> = {},
+) {
   const config = loadConfig({
     CMKR_DRY_RUN: "false",
     CMKR_JOB_QUEUE: `bench-${suffix}`,
     CMKR_LEDGER_TABLE: `bench${suffix}`,
     AzureWebJobsStorage: storage,
+    ...env,
   });
   const clients = createAzureClients({
     credential: emulator.credential(),

@@ -5,7 +5,7 @@ import path from "node:path";
 import { startAzurite } from "@cmkr/azure-emulator";
 import { projectRoot } from "./bundleApp.js";
 import { coldStart } from "./coldStartBench.js";
-import { keyEventFanOut } from "./keyEventFanOutBench.js";
+import { keyEventFanOut, keyEventStaged10k } from "./keyEventFanOutBench.js";
 import { packageSize } from "./packageSizeBench.js";
 import { reportRendering } from "./reportBench.js";
 import { planAndEnqueue, requestsPerRotationEvent, type Figure } from "./rotationBench.js";
@@ -42,6 +42,10 @@ const benches: Bench[] = [
       "keyEvent100k.queuedSeconds",
     ],
     run: async (ctx) => keyEventFanOut(await ctx.storage()),
+  },
+  {
+    ids: ["keyEventStaged10k.answerSeconds", "keyEventStaged10k.planningSeconds"],
+    run: async (ctx) => keyEventStaged10k(await ctx.storage()),
   },
   { ids: ["triage.extraCostRatio"], run: () => [triageExtraCost()] },
   { ids: ["triage.throughput"], run: () => [triageThroughput()] },

@@ -63,6 +63,8 @@ export async function measureSweep(resources: number, storage: string): Promise<
       CMKR_DRY_RUN: "false",
       CMKR_JOB_QUEUE: `sweep-bench-${suffix}`,
       CMKR_LEDGER_TABLE: `sweepbench${suffix}`,
+      // It measures the walk, not the write budget.
+      CMKR_WRITE_BUDGET_PER_HOUR: "100000",
       AzureWebJobsStorage: storage,
     });
     const { ctx } = await createServiceRuntime({

@@ -49,6 +49,9 @@ async function rotateAll(storage: string, consumers: number): Promise<RotationRu
     CMKR_JOB_QUEUE: `bench-throttle-${suffix}`,
     CMKR_LEDGER_TABLE: `benchthrottle${suffix}`,
     CMKR_LRO_POLL_INTERVAL_MS: "1000",
+    // It measures ARM's pace, not the rollout controls: no write budget, no waves.
+    CMKR_WRITE_BUDGET_PER_HOUR: "100000",
+    CMKR_ROLLOUT_WAVES: "*",
     AzureWebJobsStorage: storage,
   });
   const clients = createAzureClients({

@@ -122,6 +122,9 @@ async function wireService(
       .map(([region, id]) => `${region}=${id}`)
       .join(","),
     CMKR_DES_AUTO_ROTATION: "enable",
+    // Unstaged: the invariants judge each consumer's end state under injected faults, and a staged
+    // rollout halts on the first injected failed write by design (docs/chaos.md, "Settings").
+    CMKR_ROLLOUT_WAVES: "*",
     AzureWebJobsStorage: storage,
   });
   const clients = createAzureClients({

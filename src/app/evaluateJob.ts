@@ -29,7 +29,7 @@ import { SweepFactLoader } from "./sweepFactLoader.js";
 
 /** What evaluating a resource needs. */
 export interface EvaluationDeps extends RotationDeps {
-  ledger: Pick<Ledger, "recordAction" | "requestTicket" | "resolveTickets">;
+  ledger: Pick<Ledger, "recordAction" | "requestTicket" | "resolveTickets" | "getRollout">;
   detection: DetectionSettings;
   scope: GraphScope;
   /** The configured scope: a disk encryption set attached in enforce mode must be inside it. */
@@ -328,52 +328,69 @@ async function applyRemediation(
       action: await record({ ...base, action, status: "planned", reason: `${finding.title}: would ${what}` }),
     };
   }
-  const outcome = await guardedWrite<null, RemediationOutcome>(deps.port, job.resourceId, async (fresh) => {
-    if (fresh === undefined) {
-      return {
-        kind: "stop",
-        result: {
-          action: { ...base, action: "none", status: "skipped", reason: "the resource no longer exists" },
-        },
-      };
-    }
-    const again = evaluateResource(fresh.resource, { settings: deps.detection, now: deps.now() });
-    const still = again.findings.find((f) => f.code === finding.code && f.remediation?.kind === fix.kind);
-    if (still === undefined) {
-      return {
-        kind: "stop",
-        result: {
-          action: {
-            ...base,
-            action: "none",
-            status: "skipped",
-            reason: "the resource changed before the write; nothing written",
+  const outcome = await guardedWrite<null, RemediationOutcome>(
+    deps.port,
+    job.resourceId,
+    async (fresh) => {
+      if (fresh === undefined) {
+        return {
+          kind: "stop",
+          result: {
+            action: { ...base, action: "none", status: "skipped", reason: "the resource no longer exists" },
           },
-        },
-      };
-    }
-    const judged = await judge(fresh.resource);
-    if ("action" in judged) return { kind: "stop", result: judged };
-    const stale = deps.writeGuard?.(job.resourceId, fresh, { action });
-    if (stale !== undefined) {
-      return {
-        kind: "stop",
-        result: {
-          action: {
-            ...base,
-            action,
-            status: "skipped",
-            reason: `plan stale: ${stale}; nothing written (${what})`,
-            codes: [finding.code, "PlanStale"],
+        };
+      }
+      const again = evaluateResource(fresh.resource, { settings: deps.detection, now: deps.now() });
+      const still = again.findings.find((f) => f.code === finding.code && f.remediation?.kind === fix.kind);
+      if (still === undefined) {
+        return {
+          kind: "stop",
+          result: {
+            action: {
+              ...base,
+              action: "none",
+              status: "skipped",
+              reason: "the resource changed before the write; nothing written",
+            },
           },
-        },
-      };
-    }
-    return { kind: "write", decision: null, patch: judged.patch ?? {}, verify: judged.verify };
-  });
+        };
+      }
+      const judged = await judge(fresh.resource);
+      if ("action" in judged) return { kind: "stop", result: judged };
+      const stale = deps.writeGuard?.(job.resourceId, fresh, { action });
+      if (stale !== undefined) {
+        return {
+          kind: "stop",
+          result: {
+            action: {
+              ...base,
+              action,
+              status: "skipped",
+              reason: `plan stale: ${stale}; nothing written (${what})`,
+              codes: [finding.code, "PlanStale"],
+            },
+          },
+        };
+      }
+      return { kind: "write", decision: null, patch: judged.patch ?? {}, verify: judged.verify };
+    },
+    { gate: deps.writeGate },
+  );
   if (outcome.kind === "stopped") {
     const result = outcome.result;
     return result.refused === undefined ? { action: await record(result.action) } : result;
+  }
+  if (outcome.kind === "held") {
+    return {
+      action: await record({
+        ...base,
+        action,
+        status: "planned",
+        reason: `${finding.title}: would ${what}, held: ${outcome.hold.reason}`,
+        codes: [finding.code, outcome.hold.code],
+        ...(outcome.hold.ticket === undefined ? {} : { ticket: outcome.hold.ticket }),
+      }),
+    };
   }
   if (outcome.kind === "conflict") {
     return {

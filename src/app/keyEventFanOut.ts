@@ -10,6 +10,8 @@ import type { RotationPort } from "../core/ports/rotationPort.js";
 import type { ReportAction } from "../core/report/report.js";
 import { consumerRows, withinScope } from "./planKeyEvent.js";
 import { FanOutBatchError } from "./fanOutBatchError.js";
+import type { RolloutSettings } from "./rollout/rolloutSettings.js";
+import { stageFanOutPage, stagesPage, type StagingDeps } from "./rollout/stageFanOutPage.js";
 
 /** Consumers per queue message when the setting is not given (`CMKR_FANOUT_BATCH_SIZE`). */
 export const defaultFanOutBatchSize = 50;
@@ -32,6 +34,12 @@ export interface FanOutPlannerDeps {
   now: () => Date;
   /** Consumers per queue message (32-100 in the settings). */
   fanOutBatchSize?: number | undefined;
+  /** Staged rollouts of new key versions (docs/rollout-controls.md); without them nothing is staged. */
+  rollout?: RolloutSettings | undefined;
+  ledger?: StagingDeps["ledger"];
+  tickets?: StagingDeps["tickets"];
+  /** The service's own dry run: nothing is staged in it. */
+  dryRun?: boolean;
 }
 
 /** The fan-out record of the key event a plan page or batch belongs to. */
@@ -93,6 +101,20 @@ export async function planKeyEventPage(
     ]);
   }
   const size = Math.min(100, Math.max(1, deps.fanOutBatchSize ?? defaultFanOutBatchSize));
+  // A new key version moves its consumers in waves: the page assigns them and queues wave 0 only.
+  if (
+    deps.rollout !== undefined &&
+    deps.ledger !== undefined &&
+    stagesPage(job, deps.rollout, deps.dryRun === true)
+  ) {
+    const staged = await stageFanOutPage(
+      job,
+      consumers.map((c) => ({ id: c.id, type: canonicalResourceType(c.type) })),
+      page.skipToken === undefined,
+      { ...deps, ledger: deps.ledger, rollout: deps.rollout, batchSize: size, tickets: deps.tickets },
+    );
+    if (staged !== undefined) return [...actions, ...staged];
+  }
   await deps.queue.enqueue(
     batches(consumers, size).map((chunk, index): RotateBatchJob => ({
       v: 1,
@@ -128,6 +150,7 @@ export function batchJobs(batch: RotateBatchJob): RotateJob[] {
     correlationId: batch.correlationId,
     enqueuedAt: batch.enqueuedAt,
     ...(batch.dryRun === true ? { dryRun: true } : {}),
+    ...(batch.rollout === undefined ? {} : { rollout: batch.rollout, wave: batch.wave ?? 0 }),
   }));
 }
 

@@ -15,6 +15,8 @@ import {
 import type { VmStates } from "../core/writes/keyChangeInput.js";
 import { guardedWrite } from "./writes/guardedWrite.js";
 import { readKeyAccess, type KeyAccessRead } from "./writes/readKeyAccess.js";
+import type { WriteGate } from "./writes/writeGate.js";
+import { rolloutBlock } from "./rollout/rolloutAdmission.js";
 import type { RotateJob } from "../core/jobs/job.js";
 import { KeyVersionNotListedError } from "../core/jobs/keyVersionNotListedError.js";
 import type { ReportAction } from "../core/report/report.js";
@@ -31,8 +33,10 @@ import type { WriteGuard } from "../core/plans/planGuard.js";
 /** What the rotation worker needs. */
 export interface RotationDeps {
   port: RotationPort;
-  ledger: Pick<Ledger, "recordAction" | "requestTicket">;
+  ledger: Pick<Ledger, "recordAction" | "requestTicket" | "getRollout">;
   dryRun: boolean;
+  /** The kill switch and the write budget, asked before every write. */
+  writeGate: WriteGate;
   expiryMarginDays: number;
   now: () => Date;
   /** The detection settings, for the exclusion hint of a key-loss ticket (worded as detection words it). */
@@ -483,6 +487,11 @@ async function applyRotation(
   };
   if (deps.dryRun) return record(action);
 
+  // A staged rollout of the target version decides when (and whether) this consumer follows it.
+  const blocked = await rolloutBlock(job, deps.ledger, decision.to.keyId);
+  if (blocked !== undefined)
+    return record({ ...action, reason: blocked.reason, codes: [...(action.codes ?? []), blocked.code] });
+
   // Decided again on the read each write is built from: someone (or a duplicate job) may have
   // changed the resource since the first read, and a 412 means it changed since this one.
   const outcome = await guardedWrite<Extract<RotationDecision, { kind: "rotate" }>, ReportAction>(
@@ -543,9 +552,18 @@ async function applyRotation(
         },
       };
     },
-    { initial },
+    { initial, gate: deps.writeGate },
   );
   if (outcome.kind === "stopped") return record(outcome.result);
+  if (outcome.kind === "held") {
+    return record({
+      ...action,
+      to: outcome.decision.to.keyId,
+      reason: `would move to ${outcome.decision.to.keyId}, held: ${outcome.hold.reason}`,
+      codes: [...(action.codes ?? []), outcome.hold.code],
+      ...(outcome.hold.ticket === undefined ? {} : { ticket: outcome.hold.ticket }),
+    });
+  }
   if (outcome.kind === "conflict") {
     return record({
       ...action,
@@ -567,6 +585,11 @@ async function applyRotation(
       writeRecord(outcome),
     );
   }
+  // A staged rollout's wave is confirmed only by a resource that reads back Succeeded.
+  const provisioning =
+    outcome.after === undefined ? undefined : stringField(outcome.after, "properties", "provisioningState");
+  if (provisioning !== undefined && provisioning.toLowerCase() !== "succeeded")
+    codes.push("ProvisioningNotSucceeded");
   if (outcome.decision.shortExpiry === true) {
     await deps.ledger.requestTicket(shortExpiryTicket(job, rule, outcome.decision));
     codes.push("ShortExpiryAccepted");

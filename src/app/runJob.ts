@@ -3,7 +3,7 @@ import { WriteConflictError } from "../core/jobs/writeConflictError.js";
 import type { JobQueue } from "../core/ports/jobQueue.js";
 import type { Ledger } from "../core/ports/ledger.js";
 import { evaluateJob, type EvaluationDeps } from "./evaluateJob.js";
-import type { Job } from "../core/jobs/job.js";
+import type { Job, RotateJob } from "../core/jobs/job.js";
 import { dispatchTickets } from "./tickets/dispatchTickets.js";
 import type { TicketSink } from "../core/tickets/ticketSink.js";
 import type { ReportAction } from "../core/report/report.js";
@@ -13,6 +13,9 @@ import { whereBlock } from "../core/tickets/ticketText.js";
 import { isolateArmFacts } from "./armFactsFailure.js";
 import { handlePoisonBatch, planKeyEventPage, runRotateBatch } from "./keyEventFanOut.js";
 import { handlePoisonPlanPage } from "./handlePoisonPlanPage.js";
+import { haltPlanning, settleRolloutJob } from "./rollout/advanceRollout.js";
+import type { RolloutSettings } from "./rollout/rolloutSettings.js";
+import { rolloutIdFor } from "../core/rollout/rolloutState.js";
 import { applyPlanJob } from "./plans/applyPlanJob.js";
 
 /** What the queue worker needs. */
@@ -26,6 +29,8 @@ export interface WorkerDeps extends EvaluationDeps {
   leaseMs: number;
   /** Consumers per queue message of a key event's fan-out. */
   fanOutBatchSize?: number | undefined;
+  /** Staged rollouts of new key versions; without them a key event's consumers are queued at once. */
+  rollout?: RolloutSettings | undefined;
 }
 
 /**
@@ -89,6 +94,10 @@ export async function runJob(job: Job, deps: WorkerDeps): Promise<ReportAction[]
       ? undefined
       : actions.find((a) => a.status === "failed" && a.codes?.includes("WriteConflict") === true);
     if (conflict !== undefined) throw new WriteConflictError(job.resourceId, conflict.reason);
+    // A member of a staged rollout settles it (and may release the next wave) before it is done, so
+    // a worker that dies in between has the message redelivered and settles it then.
+    if (job.kind === "rotate" && !jobDeps.dryRun)
+      await settleRolloutJob(job, actions[0] ?? failedWithoutAction(job), deps);
     await deps.ledger.finishJob(job.claimGroup, job.dedupeKey, "done", actions);
     // Sink failures are recorded on the ticket requests and retried later; they never fail the job.
     if (deps.tickets !== undefined && job.kind !== "plan-key-event")
@@ -106,13 +115,23 @@ export async function runJob(job: Job, deps: WorkerDeps): Promise<ReportAction[]
  */
 export async function handlePoisonJob(
   job: Job,
-  deps: Pick<WorkerDeps, "ledger" | "dryRun" | "tickets">,
+  deps: Pick<WorkerDeps, "ledger" | "dryRun" | "tickets" | "queue" | "now">,
   lastError?: string,
 ): Promise<ReportAction> {
   if (job.kind === "rotate-batch")
     return handlePoisonBatch(job, deps.ledger, (one) => handlePoisonJob(one, deps, lastError));
   await deps.ledger.finishJob(job.claimGroup, job.dedupeKey, "failed");
-  if (job.kind === "plan-key-event") return handlePoisonPlanPage(job, deps, lastError);
+  if (job.kind === "plan-key-event") {
+    // A staged rollout whose planning gave up can never complete its waves: it halts (the plan
+    // page's ticket tells the cause; a manual remediation of the key moves the rest).
+    if (job.trigger === "KeyNewVersionCreated" && job.dryRun !== true && !deps.dryRun)
+      await haltPlanning(
+        rolloutIdFor(job.keyId),
+        `planning page ${job.page} of the key's consumers gave up${lastError === undefined ? "" : `: ${lastError}`}`,
+        deps,
+      );
+    return handlePoisonPlanPage(job, deps, lastError);
+  }
   if (job.kind === "remediate-subscription") {
     // Nothing was changed by listing; the operation's status tells whoever started it.
     await failSubscriptionListing(job, deps.ledger, lastError);
@@ -162,7 +181,19 @@ export async function handlePoisonJob(
     correlationId: job.correlationId,
     jobId: job.jobId,
   });
+  // A rollout member that gave up is a failed write of its wave: the rollout halts.
+  if (job.kind === "rotate" && !deps.dryRun && job.dryRun !== true) await settleRolloutJob(job, action, deps);
   if (deps.tickets !== undefined)
     await dispatchTickets(deps.ledger, deps.tickets, { resourceId: job.resourceId });
   return action;
+}
+
+function failedWithoutAction(job: RotateJob): ReportAction {
+  return {
+    resourceId: job.resourceId,
+    resourceType: job.resourceType,
+    action: "none",
+    status: "failed",
+    reason: "the job reported no action",
+  };
 }

@@ -6,6 +6,9 @@ import type { TicketSink } from "../core/tickets/ticketSink.js";
 import type { RotationPort } from "../core/ports/rotationPort.js";
 import type { ScopeResolver } from "../core/decisions/scopeGuard.js";
 import type { AuditContext } from "../core/audit/actor.js";
+import type { WriteControlSettings } from "../core/rollout/writeHold.js";
+import type { RolloutSettings } from "./rollout/rolloutSettings.js";
+import type { WriteGate } from "./writes/writeGate.js";
 
 /** Everything the service's entry points share, built once per process. */
 export interface ServiceContext {
@@ -28,4 +31,9 @@ export interface ServiceContext {
   tickets?: TicketSink | undefined;
   /** Who the run acts for, recorded with every action (set per request; absent: the job's own cause). */
   audit?: AuditContext;
+  /** The kill switch and the write budget (settings), and the gate over them every write asks. */
+  writeControls: WriteControlSettings;
+  writeGate: WriteGate;
+  /** How a key version's consumers are moved in waves. */
+  rollout: RolloutSettings;
 }

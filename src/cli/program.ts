@@ -7,6 +7,7 @@ import { registerRemediateCommand } from "./commands/remediateCommand.js";
 import { registerReplayCommand } from "./commands/replayCommand.js";
 import { registerScanCommand } from "./commands/scanCommand.js";
 import { registerServeCommand } from "./commands/serveCommand.js";
+import { registerWritesCommand } from "./commands/writesCommand.js";
 import type { ExitCode } from "./exitCodes.js";
 import { packageVersion } from "./packageVersion.js";
 
@@ -28,5 +29,6 @@ export function createProgram(io: CliIo, setExit: (code: ExitCode) => void = () 
   registerMlRecreationKitCommand(program, io, setExit);
   registerServeCommand(program, io);
   registerHistoryCommand(program, io, setExit);
+  registerWritesCommand(program, io, setExit);
   return program;
 }

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { defaultSweepSchedule, ncrontabProblem } from "../core/sweep/sweepSchedule.js";
+import { defaultWaves, waveListProblem } from "../core/rollout/rolloutWaves.js";
 
 const guid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -233,6 +234,25 @@ const envSchema = z.object({
     .describe(
       "When the sweep runs: a six-field NCRONTAB expression ({second} {minute} {hour} {day} {month} {day-of-week}); default hourly.",
     ),
+  CMKR_WRITE_BUDGET_PER_HOUR: int(200, 0, 100_000).describe(
+    "At most this many writes to Azure per clock hour (UTC), tenant-wide, counted in the ledger; further writes are planned (WriteBudgetExhausted) and one ticket opened per hour.",
+  ),
+  CMKR_WRITES_PAUSED: bool(false).describe(
+    "Kill switch as an app setting: true holds every write (planned, WritesPaused, one ticket). Changing it restarts the app; `cmkr writes pause` acts without a restart.",
+  ),
+  CMKR_ROLLOUT_WAVES: z
+    .string()
+    .default(defaultWaves)
+    .superRefine((value, ctx) => {
+      const problem = waveListProblem(value);
+      if (problem !== undefined) ctx.addIssue({ code: "custom", message: problem });
+    })
+    .describe(
+      "Wave sizes of a key version's staged rollout: per-type (one consumer of each type, first only), whole numbers, * (the rest, last only). Default per-type,10,*.",
+    ),
+  CMKR_ROLLOUT_PAUSE_SECONDS: int(0, 0, 86_400).describe(
+    "Seconds between a confirmed wave and the release of the next one (the next wave's jobs stay invisible on the queue that long).",
+  ),
 });
 
 /** The validated configuration. */

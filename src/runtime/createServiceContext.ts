@@ -7,6 +7,8 @@ import type { Ledger } from "../core/ports/ledger.js";
 import type { TicketSink } from "../core/tickets/ticketSink.js";
 import type { Config } from "./config.js";
 import { detectionSettingsFromConfig } from "./detectionConfig.js";
+import { createWriteGate } from "../app/writes/writeGate.js";
+import { defaultWaves, parseWaves } from "../core/rollout/rolloutWaves.js";
 
 /**
  * The service's context from configuration, SDK clients, a ledger and a job queue: the Azure
@@ -28,6 +30,12 @@ export function createServiceContext(options: {
     subscriptions: config.CMKR_SCOPE_SUBSCRIPTIONS,
     managementGroups: config.CMKR_SCOPE_MANAGEMENT_GROUPS,
   });
+  const now = options.now ?? (() => new Date());
+  const writeControls = {
+    budgetPerHour: config.CMKR_WRITE_BUDGET_PER_HOUR,
+    pausedBySetting: config.CMKR_WRITES_PAUSED,
+  };
+  const waves = parseWaves(config.CMKR_ROLLOUT_WAVES);
   return {
     port: createAzureRotationPort(options.clients, {
       lroPollIntervalMs: config.CMKR_LRO_POLL_INTERVAL_MS,
@@ -41,9 +49,22 @@ export function createServiceContext(options: {
     expiryMarginDays: config.CMKR_KEY_EXPIRY_MARGIN_DAYS,
     leaseMs: 10 * 60 * 1000,
     fanOutBatchSize: config.CMKR_FANOUT_BATCH_SIZE,
-    now: options.now ?? (() => new Date()),
+    now,
     detection: detectionSettingsFromConfig(config),
     tickets: options.tickets,
+    writeControls,
+    writeGate: createWriteGate({
+      ledger: options.ledger,
+      settings: writeControls,
+      now,
+      tickets: options.tickets,
+    }),
+    // Validated by loadConfig: a string here would be a configuration that skipped validation.
+    rollout: {
+      waves: typeof waves === "string" ? ["per-type", 10, "rest"] : waves,
+      text: typeof waves === "string" ? defaultWaves : config.CMKR_ROLLOUT_WAVES,
+      pauseSeconds: config.CMKR_ROLLOUT_PAUSE_SECONDS,
+    },
     self: {
       servicePrincipalId: config.CMKR_SERVICE_PRINCIPAL_ID,
       serviceAppId: config.CMKR_SERVICE_APP_ID,

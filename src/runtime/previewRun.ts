@@ -1,3 +1,4 @@
+import { createWriteGate } from "../app/writes/writeGate.js";
 import { createPreviewLedger } from "../adapters/memory/createPreviewLedger.js";
 import {
   createPreviewRotationPort,
@@ -34,11 +35,14 @@ export interface PreviewRun extends ServiceRun {
 export function createPreviewRun(live: ServiceContext): PreviewRun {
   const port = createPreviewRotationPort(live.port);
   const queue = new MemoryJobQueue();
+  const ledger = createPreviewLedger(live.ledger);
   const ctx: ServiceContext = {
     ...live,
     port,
-    ledger: createPreviewLedger(live.ledger),
+    ledger,
     queue,
+    // The preview's writes take from a copy of the live budget, never from the live one.
+    writeGate: createWriteGate({ ledger, settings: live.writeControls, now: live.now }),
     // The apply path itself: every write it makes lands in the memory above.
     dryRun: false,
     tickets: undefined,

@@ -6,6 +6,7 @@ import { lockStoreContract } from "./lockStoreContract.js";
 import { operationStoreContract } from "./operationStoreContract.js";
 import { planStoreContract } from "./planStoreContract.js";
 import { auditTrailContract } from "./auditTrailContract.js";
+import { rolloutStoreContract } from "./rolloutStoreContract.js";
 import { ticketRequestStoreContract } from "./ticketRequestStoreContract.js";
 
 export type { LedgerFactory } from "./ledgerUnderTest.js";
@@ -41,5 +42,6 @@ export function ledgerContract(name: string, factory: LedgerFactory): void {
     lockStoreContract(subject);
     planStoreContract(subject);
     auditTrailContract(subject);
+    rolloutStoreContract(subject);
   });
 }

@@ -342,7 +342,9 @@ describe("key rotation end to end (emulator + Azurite, real SDK clients)", () =>
     const b = new SingleKeyTenant({ versions: twoVersions });
     const broken = b.diskEncryptionSet("des-broken").id;
     const fine = b.diskEncryptionSet("des-fine").id;
-    const h = await createServiceHarness(b.build(), storage());
+    // One wave: this case is about one job's retries and poison. Staged, des-broken would be the first
+    // wave and hold des-fine back (stagedRollout.test.ts shows that).
+    const h = await createServiceHarness(b.build(), storage(), { env: { CMKR_ROLLOUT_WAVES: "*" } });
     h.emulator.failOperations({
       method: "PATCH",
       resourceIdPattern: "des-broken",

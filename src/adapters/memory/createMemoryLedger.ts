@@ -4,8 +4,10 @@ import { MemoryActionStore } from "./memoryActionStore.js";
 import { MemoryJobStore } from "./memoryJobStore.js";
 import { MemoryLockStore } from "./memoryLockStore.js";
 import { MemoryOperationStore } from "./memoryOperationStore.js";
+import { MemoryRolloutStore } from "./memoryRolloutStore.js";
 import { MemoryTicketRequestStore } from "./memoryTicketRequestStore.js";
 import { MemoryPlanStore } from "./memoryPlanStore.js";
+import { MemoryWriteControlStore } from "./memoryWriteControlStore.js";
 
 /**
  * The {@link Ledger} in memory, for tests that run the service without storage: the same stores
@@ -21,5 +23,7 @@ export function createMemoryLedger(clock: () => number = Date.now): Ledger {
     tickets: new MemoryTicketRequestStore(clock),
     plans: new MemoryPlanStore(),
     locks: new MemoryLockStore(jobs),
+    rollouts: new MemoryRolloutStore(),
+    writeControls: new MemoryWriteControlStore(),
   });
 }

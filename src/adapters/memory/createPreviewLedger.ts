@@ -5,7 +5,9 @@ import { MemoryJobStore } from "./memoryJobStore.js";
 import { MemoryLockStore } from "./memoryLockStore.js";
 import { MemoryOperationStore } from "./memoryOperationStore.js";
 import { MemoryPlanStore } from "./memoryPlanStore.js";
+import { MemoryRolloutStore } from "./memoryRolloutStore.js";
 import { MemoryTicketRequestStore } from "./memoryTicketRequestStore.js";
+import { MemoryWriteControlStore } from "./memoryWriteControlStore.js";
 
 function newestFirst(a: LedgerAction, b: LedgerAction): number {
   return a.at < b.at ? 1 : a.at > b.at ? -1 : 0;
@@ -21,6 +23,9 @@ function newestFirst(a: LedgerAction, b: LedgerAction): number {
  *   and a delete resolves a ticket opened earlier in the run or before it;
  * - actions, operations, locks and plans of the run stay in memory; listings merge both, and a
  *   plan made before the run is read from `live`.
+ * - actions, operations and locks of the run stay in memory; listings merge both;
+ * - rollouts and write counts of the run stay in memory, over `live`'s rollouts and kill switch
+ *   (a preview writes nothing to Azure, so it never takes from the live budget).
  */
 export function createPreviewLedger(live: Ledger, clock: () => number = Date.now): Ledger {
   const jobs = new MemoryJobStore(clock);
@@ -29,6 +34,8 @@ export function createPreviewLedger(live: Ledger, clock: () => number = Date.now
   const ticketStore = new MemoryTicketRequestStore(clock);
   const locks = new MemoryLockStore(jobs);
   const plans = new MemoryPlanStore();
+  const rollouts = new MemoryRolloutStore();
+  const writeControls = new MemoryWriteControlStore();
   let seeded: Promise<MemoryTicketRequestStore> | undefined;
   const tickets = (): Promise<MemoryTicketRequestStore> => {
     seeded ??= live.listTicketRequests().then((list) => {
@@ -97,5 +104,22 @@ export function createPreviewLedger(live: Ledger, clock: () => number = Date.now
     async getPlan(planId) {
       return (await plans.getPlan(planId)) ?? live.getPlan(planId);
     },
+    // The run's rollouts stay in memory; one recorded before the run is read from `live`.
+    createRollout: async (rollout) =>
+      (await live.getRollout(rollout.rolloutId)) === undefined && rollouts.createRollout(rollout),
+    getRollout: async (id) => (await rollouts.getRollout(id)) ?? live.getRollout(id),
+    updateRollout: (next, version) => rollouts.updateRollout(next, version),
+    storeRolloutPage: (next, version, page, chunks) => rollouts.storeRolloutPage(next, version, page, chunks),
+    listRolloutChunks: (id, wave, page) => rollouts.listRolloutChunks(id, wave, page),
+    settleRolloutMember: (resourceId, next, version) =>
+      rollouts.settleRolloutMember(resourceId, next, version),
+    // Writes the live service made this hour count against the preview's too.
+    takeWrite: async (window, limit) =>
+      writeControls.takeWrite(window, limit - (await live.writesCounted(window))),
+    writesCounted: async (window) =>
+      (await writeControls.writesCounted(window)) + (await live.writesCounted(window)),
+    writePause: async () => (await writeControls.writePause()) ?? live.writePause(),
+    pauseWrites: (pause) => writeControls.pauseWrites(pause),
+    resumeWrites: () => writeControls.resumeWrites(),
   };
 }

@@ -33,20 +33,21 @@ export class MemoryJobQueue implements JobQueue {
   private readonly messages = new Map<string, StoredMessage>();
   private readonly poison: string[] = [];
 
-  enqueue(jobs: readonly Job[]): Promise<void> {
-    for (const job of jobs) this.send(JSON.stringify(job));
+  enqueue(jobs: readonly Job[], options: { delaySeconds?: number } = {}): Promise<void> {
+    const visibleAt = options.delaySeconds === undefined ? 0 : Date.now() + options.delaySeconds * 1000;
+    for (const job of jobs) this.send(JSON.stringify(job), visibleAt);
     return Promise.resolve();
   }
 
-  /** Adds a message as it is (a test may send what no planner would). */
-  send(messageText: string): void {
+  /** Adds a message as it is (a test may send what no planner would), visible from `visibleAt` (epoch ms). */
+  send(messageText: string, visibleAt = 0): void {
     const messageId = randomUUID();
     this.messages.set(messageId, {
       messageId,
       messageText,
       dequeueCount: 0,
       popReceipt: "",
-      visibleAt: 0,
+      visibleAt,
     });
   }
 

@@ -22,12 +22,14 @@ export class StorageJobQueue implements JobQueue {
     private readonly parallelism = 32,
   ) {}
 
-  async enqueue(jobs: readonly Job[]): Promise<void> {
+  async enqueue(jobs: readonly Job[], options: { delaySeconds?: number } = {}): Promise<void> {
+    // Queue Storage "Put Message" visibilitytimeout: the message is invisible that long (at most 7 days).
+    const send = options.delaySeconds === undefined ? {} : { visibilityTimeout: options.delaySeconds };
     let next = 0;
     const worker = async (): Promise<void> => {
       while (next < jobs.length) {
         const job = jobs[next++];
-        if (job !== undefined) await this.queue.sendMessage(encodeJobMessage(job));
+        if (job !== undefined) await this.queue.sendMessage(encodeJobMessage(job), send);
       }
     };
     await Promise.all(Array.from({ length: Math.min(this.parallelism, jobs.length) }, worker));

@@ -6,8 +6,10 @@ import { TableActionStore } from "./tableActionStore.js";
 import { TableJobStore } from "./tableJobStore.js";
 import { TableLockStore } from "./tableLockStore.js";
 import { TableOperationStore } from "./tableOperationStore.js";
+import { TableRolloutStore } from "./tableRolloutStore.js";
 import { TableTicketRequestStore } from "./tableTicketRequestStore.js";
 import { TablePlanStore } from "./tablePlanStore.js";
+import { TableWriteControlStore } from "./tableWriteControlStore.js";
 
 /** The {@link Ledger} in one Azure Table Storage table: its stores side by side. */
 export function createTableLedger(client: TableClient, clock: () => number = Date.now): Ledger {
@@ -20,5 +22,7 @@ export function createTableLedger(client: TableClient, clock: () => number = Dat
     tickets: new TableTicketRequestStore(table),
     plans: new TablePlanStore(table),
     locks: new TableLockStore(jobs),
+    rollouts: new TableRolloutStore(table),
+    writeControls: new TableWriteControlStore(table),
   });
 }

@@ -4,6 +4,8 @@ import {
   type RotationPort,
   type VersionedResource,
 } from "../../core/ports/rotationPort.js";
+import type { WriteHold } from "../../core/rollout/writeHold.js";
+import type { WriteGate } from "./writeGate.js";
 
 /** A write the proof allows, built from the read it was proven on. */
 export interface ProvenWrite<T> {
@@ -35,7 +37,9 @@ export type GuardedWriteOutcome<T, S> =
       readonly conditional: boolean;
     }
   /** Every attempt found the resource changed between its read and its write. */
-  | { readonly kind: "conflict"; readonly attempts: number };
+  | { readonly kind: "conflict"; readonly attempts: number }
+  /** The proof allowed the write, but the kill switch or the write budget held it back: nothing written. */
+  | { readonly kind: "held"; readonly decision: T; readonly hold: WriteHold };
 
 /** ARM's terminal success state; a resource without a provisioning state has nothing pending. */
 function provisioningSucceeded(resource: ArmResourceJson): boolean {
@@ -57,6 +61,9 @@ function provisioningSucceeded(resource: ArmResourceJson): boolean {
  * since, so the second read would only spend ARM's read bucket (25 reads/s per subscription and
  * principal) to learn what the 412 tells.
  *
+ * Before its first write the gate is asked (the kill switch, the write budget): a held write is not
+ * made, and the outcome says so. One guarded write counts once, whatever its conditional retries.
+ *
  * Where ARM sends no ETag for a type (the DiskRP and Machine Learning specs document none,
  * docs/restrictions.md §8), the write cannot be conditional; the decision is then made on a read taken
  * immediately before it (`initial` is not reused), and the outcome says the write was unconditional.
@@ -65,9 +72,10 @@ export async function guardedWrite<T, S>(
   port: Pick<RotationPort, "readVersioned" | "readResource" | "patchResource">,
   resourceId: string,
   decide: (fresh: VersionedResource | undefined) => Promise<WriteStep<T, S>>,
-  options: { attempts?: number; initial?: VersionedResource } = {},
+  options: { attempts?: number; initial?: VersionedResource; gate: WriteGate },
 ): Promise<GuardedWriteOutcome<T, S>> {
   const attempts = options.attempts ?? 3;
+  let admitted = false;
   for (let attempt = 1; attempt <= attempts; attempt++) {
     const reusable = attempt === 1 && options.initial?.etag !== undefined ? options.initial : undefined;
     const fresh = reusable ?? (await port.readVersioned(resourceId));
@@ -76,6 +84,11 @@ export async function guardedWrite<T, S>(
     if (fresh === undefined)
       throw new Error(`guardedWrite: a write was decided for ${resourceId}, which was not read`);
     let result: ArmResourceJson | undefined;
+    if (!admitted) {
+      const hold = await options.gate.admit();
+      if (hold !== undefined) return { kind: "held", decision: step.decision, hold };
+      admitted = true;
+    }
     try {
       result = await port.patchResource(resourceId, step.patch, { ifMatch: fresh.etag });
     } catch (error) {

@@ -25,6 +25,10 @@ export const jobSchema = z.discriminatedUnion("kind", [
     enqueuedAt: z.iso.datetime(),
     /** Plan only, whatever the service's own dry-run setting (a manual run without `apply`). */
     dryRun: z.boolean().optional(),
+    /** The staged rollout this job is a member of: the worker settles it and may release the next wave. */
+    rollout: z.string().min(1).optional(),
+    /** Its wave in that rollout (0 = the first). */
+    wave: z.number().int().min(0).optional(),
   }),
   z.object({
     v: z.literal(1),
@@ -123,6 +127,10 @@ export const jobSchema = z.discriminatedUnion("kind", [
     enqueuedAt: z.iso.datetime(),
     /** Planned in dry-run mode: its consumers are evaluated and nothing is written. */
     dryRun: z.boolean().optional(),
+    /** The staged rollout its consumers are members of (docs/rollout-controls.md). */
+    rollout: z.string().min(1).optional(),
+    /** Their wave in that rollout (0 = the first). */
+    wave: z.number().int().min(0).optional(),
   }),
 ]);
 

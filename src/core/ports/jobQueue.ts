@@ -2,5 +2,6 @@ import type { Job } from "../jobs/job.js";
 
 /** Where planned jobs go (a Storage queue in Azure; the worker takes them from there). */
 export interface JobQueue {
-  enqueue(jobs: readonly Job[]): Promise<void>;
+  /** `delaySeconds`: the jobs stay invisible that long (the pause between a rollout's waves). */
+  enqueue(jobs: readonly Job[], options?: { delaySeconds?: number }): Promise<void>;
 }
