@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { ArmFactsError, parseArmBody } from "../arm/armFactsError.js";
+import { parseArmBody } from "../arm/armFactsError.js";
+import { armChoice } from "../arm/armChoice.js";
 import type { VaultFacts, VaultNetworkAcls } from "./keyFacts.js";
 
 const managedHsmSchema = z.looseObject({
@@ -24,20 +25,6 @@ const managedHsmSchema = z.looseObject({
   }),
   sku: z.looseObject({ name: z.string().nullish() }).nullish(),
 });
-
-function oneOf<T extends string>(
-  value: string | null | undefined,
-  allowed: readonly T[],
-  fallback: T,
-  field: string,
-  id: string,
-): T {
-  if (value === null || value === undefined || value === "") return fallback;
-  const match = allowed.find((a) => a.toLowerCase() === value.toLowerCase());
-  if (match === undefined)
-    throw new ArmFactsError("ArmFactsInvalid", field, `expected one of ${allowed.join(", ")}`, id);
-  return match;
-}
 
 /**
  * Maps a `Microsoft.KeyVault/managedHSMs` GET body to {@link VaultFacts} (`storeKind: "managedHsm"`),
@@ -64,14 +51,14 @@ export function managedHsmFactsFromArm(resource: unknown): VaultFacts {
   let networkAcls: VaultNetworkAcls | undefined;
   if (p.networkAcls !== null && p.networkAcls !== undefined) {
     networkAcls = {
-      defaultAction: oneOf(
+      defaultAction: armChoice(
         p.networkAcls.defaultAction,
         ["Allow", "Deny"],
         "Allow",
         "properties.networkAcls.defaultAction",
         hsm.id,
       ),
-      bypass: oneOf(
+      bypass: armChoice(
         p.networkAcls.bypass,
         ["AzureServices", "None"],
         "AzureServices",

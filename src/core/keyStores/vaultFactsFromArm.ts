@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { ArmFactsError, parseArmBody } from "../arm/armFactsError.js";
+import { parseArmBody } from "../arm/armFactsError.js";
+import { armChoice } from "../arm/armChoice.js";
 import type { AccessPolicyFacts, VaultFacts, VaultNetworkAcls } from "./keyFacts.js";
 
 const accessPolicySchema = z.looseObject({
@@ -30,21 +31,6 @@ const vaultSchema = z.looseObject({
   }),
 });
 
-function canonical<T extends string>(
-  value: string | null | undefined,
-  allowed: readonly T[],
-  fallback: T,
-  field: string,
-  id: string,
-): T {
-  if (value === null || value === undefined || value === "") return fallback;
-  const match = allowed.find((a) => a.toLowerCase() === value.toLowerCase());
-  if (match === undefined) {
-    throw new ArmFactsError("ArmFactsInvalid", field, `expected one of ${allowed.join(", ")}`, id);
-  }
-  return match;
-}
-
 /**
  * Maps a `Microsoft.KeyVault/vaults` GET body to {@link VaultFacts}.
  *
@@ -71,14 +57,14 @@ export function vaultFactsFromArm(resource: unknown): VaultFacts {
   let networkAcls: VaultNetworkAcls | undefined;
   if (p.networkAcls !== null && p.networkAcls !== undefined) {
     networkAcls = {
-      defaultAction: canonical(
+      defaultAction: armChoice(
         p.networkAcls.defaultAction,
         ["Allow", "Deny"],
         "Allow",
         "properties.networkAcls.defaultAction",
         vault.id,
       ),
-      bypass: canonical(
+      bypass: armChoice(
         p.networkAcls.bypass,
         ["AzureServices", "None"],
         "AzureServices",
