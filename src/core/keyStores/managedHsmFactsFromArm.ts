@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { parseArmBody } from "../arm/armFactsError.js";
-import { armChoice } from "../arm/armChoice.js";
-import type { VaultFacts, VaultNetworkAcls } from "./keyFacts.js";
+import { networkAclsFromArm, networkAclsSchema } from "./networkAclsFromArm.js";
+import type { VaultFacts } from "./keyFacts.js";
 
 const managedHsmSchema = z.looseObject({
   id: z.string().min(1),
@@ -18,9 +18,7 @@ const managedHsmSchema = z.looseObject({
     enableSoftDelete: z.boolean().nullish(),
     softDeleteRetentionInDays: z.number().int().nullish(),
     enablePurgeProtection: z.boolean().nullish(),
-    networkAcls: z
-      .looseObject({ defaultAction: z.string().nullish(), bypass: z.string().nullish() })
-      .nullish(),
+    networkAcls: networkAclsSchema,
     publicNetworkAccess: z.string().nullish(),
   }),
   sku: z.looseObject({ name: z.string().nullish() }).nullish(),
@@ -48,25 +46,7 @@ const managedHsmSchema = z.looseObject({
 export function managedHsmFactsFromArm(resource: unknown): VaultFacts {
   const hsm = parseArmBody(managedHsmSchema, resource);
   const p = hsm.properties;
-  let networkAcls: VaultNetworkAcls | undefined;
-  if (p.networkAcls !== null && p.networkAcls !== undefined) {
-    networkAcls = {
-      defaultAction: armChoice(
-        p.networkAcls.defaultAction,
-        ["Allow", "Deny"],
-        "Allow",
-        "properties.networkAcls.defaultAction",
-        hsm.id,
-      ),
-      bypass: armChoice(
-        p.networkAcls.bypass,
-        ["AzureServices", "None"],
-        "AzureServices",
-        "properties.networkAcls.bypass",
-        hsm.id,
-      ),
-    };
-  }
+  const networkAcls = networkAclsFromArm(p.networkAcls, hsm.id);
   return {
     armId: hsm.id,
     vaultUri: p.hsmUri,

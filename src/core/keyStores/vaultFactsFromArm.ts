@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { parseArmBody } from "../arm/armFactsError.js";
-import { armChoice } from "../arm/armChoice.js";
-import type { AccessPolicyFacts, VaultFacts, VaultNetworkAcls } from "./keyFacts.js";
+import { networkAclsFromArm, networkAclsSchema } from "./networkAclsFromArm.js";
+import type { AccessPolicyFacts, VaultFacts } from "./keyFacts.js";
 
 const accessPolicySchema = z.looseObject({
   tenantId: z.string().min(1),
@@ -23,9 +23,7 @@ const vaultSchema = z.looseObject({
     enablePurgeProtection: z.boolean().nullish(),
     enableRbacAuthorization: z.boolean().nullish(),
     accessPolicies: z.array(accessPolicySchema).nullish(),
-    networkAcls: z
-      .looseObject({ defaultAction: z.string().nullish(), bypass: z.string().nullish() })
-      .nullish(),
+    networkAcls: networkAclsSchema,
     publicNetworkAccess: z.string().nullish(),
     sku: z.looseObject({ name: z.string().nullish() }).nullish(),
   }),
@@ -54,25 +52,7 @@ export function vaultFactsFromArm(resource: unknown): VaultFacts {
     applicationId: ap.applicationId === null || ap.applicationId === "" ? undefined : ap.applicationId,
     keyPermissions: ap.permissions?.keys ?? [],
   }));
-  let networkAcls: VaultNetworkAcls | undefined;
-  if (p.networkAcls !== null && p.networkAcls !== undefined) {
-    networkAcls = {
-      defaultAction: armChoice(
-        p.networkAcls.defaultAction,
-        ["Allow", "Deny"],
-        "Allow",
-        "properties.networkAcls.defaultAction",
-        vault.id,
-      ),
-      bypass: armChoice(
-        p.networkAcls.bypass,
-        ["AzureServices", "None"],
-        "AzureServices",
-        "properties.networkAcls.bypass",
-        vault.id,
-      ),
-    };
-  }
+  const networkAcls = networkAclsFromArm(p.networkAcls, vault.id);
   return {
     armId: vault.id,
     vaultUri: p.vaultUri,
