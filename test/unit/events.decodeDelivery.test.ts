@@ -61,6 +61,8 @@ describe.each([
       eventTime: new Date("2026-02-10T08:30:12.611Z"),
       schema,
       resourceId: accountId,
+      // Read once at decoding and handed to triage.
+      parsedResourceId: { id: accountId, type: "Microsoft.CognitiveServices/accounts" },
       operationName: "Microsoft.CognitiveServices/accounts/write",
       status: "Succeeded",
       subscriptionId: SUB,

@@ -3,6 +3,7 @@ import { requireDataObject, requireEventTime, type EventEnvelope } from "./event
 import { quote, TolerantObject, type EventReader } from "./eventReader.js";
 import { isArmOperationInScope } from "./eventTypes.js";
 import { armSubscriptionId } from "../ids/armResourceId.js";
+import { parseResourceIdFast } from "../ids/parseResourceIdFast.js";
 
 const OBJECT_ID_CLAIMS = ["http://schemas.microsoft.com/identity/claims/objectidentifier", "oid"];
 const APP_ID_CLAIMS = ["appid", "azp"];
@@ -55,6 +56,7 @@ export function decodeArmOperationEvent(
     eventTime,
     schema: envelope.schema,
     resourceId,
+    parsedResourceId: parseResourceIdFast(resourceId),
     operationName,
     status: data.optionalString("status"),
     subscriptionId: data.optionalString("subscriptionId") ?? subscriptionFromId,

@@ -1,3 +1,5 @@
+import type { ResourceIdAndType } from "../ids/parseResourceIdFast.js";
+
 /** Which envelope the event arrived in. */
 export type EventSchema = "EventGrid" | "CloudEvents";
 
@@ -52,6 +54,12 @@ export interface ArmCaller {
 interface ArmOperationEventBase extends DomainEventBase {
   /** `data.resourceUri`, else the event subject; always starts with `/subscriptions/`. */
   readonly resourceId: string;
+  /**
+   * `resourceId`'s id and type when it has the common shape (`parseResourceIdFast`), read
+   * once by the decoder so triage does not scan the id again; undefined for any other id. Events
+   * made by hand may leave it out: triage then reads the id itself.
+   */
+  readonly parsedResourceId?: ResourceIdAndType | undefined;
   /** e.g. `Microsoft.CognitiveServices/accounts/write`. */
   readonly operationName: string;
   /** e.g. `Succeeded`, when sent. */

@@ -1,5 +1,6 @@
 import type { KnownSystemEventTypes } from "@azure/eventgrid";
 import filters from "../../../infra/eventFilters.json" with { type: "json" };
+import { RecentAnswers } from "./recentAnswers.js";
 
 /**
  * Event type strings, typed against @azure/eventgrid's list of system event names so a typo fails to compile.
@@ -42,18 +43,12 @@ const armOperationSet = new Set(
 const resourceTypeSet = new Set(inScopeResourceTypes.map((type) => type.toLowerCase()));
 
 // The answer for operation names already seen, as sent: every ARM event asks (the decoder, then
-// triage), and a few names make up nearly all of them. Bounded: emptied when full.
-const operationAnswers = new Map<string, boolean>();
+// triage), and a few names make up nearly all of them.
+const operationAnswers = new RecentAnswers<boolean>(16, (name) => armOperationSet.has(name.toLowerCase()));
 
 /** True when an ARM operation name (e.g. `Microsoft.Compute/disks/write`) is in scope; case-insensitive. */
 export function isArmOperationInScope(operationName: string): boolean {
-  let answer = operationAnswers.get(operationName);
-  if (answer === undefined) {
-    answer = armOperationSet.has(operationName.toLowerCase());
-    if (operationAnswers.size >= 256) operationAnswers.clear();
-    operationAnswers.set(operationName, answer);
-  }
-  return answer;
+  return operationAnswers.get(operationName);
 }
 
 /** True when a resource type (e.g. `Microsoft.Compute/disks`) is in scope; case-insensitive. */

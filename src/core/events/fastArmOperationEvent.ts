@@ -1,8 +1,10 @@
 import type { ArmCaller, IgnoredEvent, ResourceDeleteEvent, ResourceWriteEvent } from "./domainEvents.js";
 import { isJsonObject, type JsonObject } from "./eventReader.js";
 import { parseRfc3339Fast } from "./parseRfc3339Fast.js";
+import { trimmed } from "./trimmed.js";
 import { EventTypes, isArmOperationInScope } from "./eventTypes.js";
 import { armSubscriptionIdFast } from "../ids/armSubscriptionIdFast.js";
+import { parseResourceIdFast } from "../ids/parseResourceIdFast.js";
 import { KeyListMemo, matchKeys } from "./keyListMemo.js";
 
 /** The fields of `data` the decoder reads, by the name ARM sends them. */
@@ -49,8 +51,8 @@ function envelopeString(raw: JsonObject, name: string): string | undefined | nul
 function dataString(value: unknown): string | undefined | null {
   if (value === undefined || value === null) return undefined;
   if (typeof value !== "string") return null;
-  const trimmed = value.trim();
-  return trimmed === "" ? null : trimmed;
+  const text = trimmed(value);
+  return text === "" ? null : text;
 }
 
 /** True when `data`'s keys name each field the decoder reads at most once, as documented. */
@@ -89,7 +91,7 @@ export function fastArmOperationEvent(
         : undefined;
   if (kind === undefined) return other;
   const eventId = raw.id;
-  if (typeof eventId !== "string" || eventId.trim() === "") return other;
+  if (typeof eventId !== "string" || trimmed(eventId) === "") return other;
   const dataVersion = envelopeString(raw, "dataVersion");
   const metadataVersion = envelopeString(raw, "metadataVersion");
   if (dataVersion === null || metadataVersion === null) return other;
@@ -119,10 +121,15 @@ export function fastArmOperationEvent(
   }
   const resourceUri = dataString(data.resourceUri);
   if (resourceUri === null) return other;
-  const resourceId = resourceUri ?? subject.trim();
-  if (resourceId === "" || /\s/.test(resourceId)) return other;
-  const subscriptionFromId = armSubscriptionIdFast(resourceId);
-  if (subscriptionFromId === undefined) return other;
+  const resourceId = resourceUri ?? trimmed(subject);
+  // An id of the common shape (so no whitespace, and a subscription segment) is read once here and
+  // handed to triage; any other id is checked as the general path checks it.
+  const parsedResourceId = parseResourceIdFast(resourceId);
+  if (
+    parsedResourceId === undefined &&
+    (resourceId === "" || /\s/.test(resourceId) || armSubscriptionIdFast(resourceId) === undefined)
+  )
+    return other;
   const status = dataString(data.status);
   const subscriptionId = dataString(data.subscriptionId);
   const tenantId = dataString(data.tenantId);
@@ -138,6 +145,9 @@ export function fastArmOperationEvent(
     return other;
   const caller = readCaller(data.claims, data.authorization);
   if (caller === undefined) return other;
+  // The id's subscription is sliced out only when `data` does not name one.
+  const subscription = subscriptionId ?? armSubscriptionIdFast(resourceId);
+  if (subscription === undefined) return other;
 
   return {
     kind,
@@ -145,9 +155,10 @@ export function fastArmOperationEvent(
     eventTime,
     schema: "EventGrid",
     resourceId,
+    parsedResourceId,
     operationName,
     status,
-    subscriptionId: subscriptionId ?? subscriptionFromId,
+    subscriptionId: subscription,
     tenantId,
     correlationId,
     caller,
@@ -213,6 +224,6 @@ function claimValue(claims: JsonObject, key: string | undefined): string | undef
   if (key === undefined) return undefined;
   const value = claims[key];
   if (typeof value !== "string") return undefined;
-  const trimmed = value.trim();
-  return trimmed === "" ? undefined : trimmed;
+  const text = trimmed(value);
+  return text === "" ? undefined : text;
 }

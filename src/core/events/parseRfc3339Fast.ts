@@ -1,14 +1,10 @@
 import { parseRfc3339 } from "./eventReader.js";
 
-/** The number written by `count` ASCII digits at `at`, or -1 when one of them is not a digit. */
-function digitsAt(text: string, at: number, count: number): number {
-  let value = 0;
-  for (let i = at; i < at + count; i++) {
-    const digit = text.charCodeAt(i) - 48;
-    if (digit < 0 || digit > 9) return -1;
-    value = value * 10 + digit;
-  }
-  return value;
+/** The number written by the two ASCII digits at `at`, or -1 when one of them is not a digit. */
+function twoDigitsAt(text: string, at: number): number {
+  const tens = text.charCodeAt(at) - 48;
+  const ones = text.charCodeAt(at + 1) - 48;
+  return tens >= 0 && tens <= 9 && ones >= 0 && ones <= 9 ? tens * 10 + ones : -1;
 }
 
 /**
@@ -23,6 +19,9 @@ function daysSinceEpoch(year: number, month: number, day: number): number {
   const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
   return era * 146_097 + dayOfEra - 719_468;
 }
+
+/** The last day read, and its number of days since 1970-01-01. */
+let lastDay = { key: -1, days: 0 };
 
 /**
  * {@link parseRfc3339}, with the shape Event Grid sends (`2026-11-22T08:00:00.1234567Z`: UTC, upper
@@ -44,14 +43,29 @@ export function parseRfc3339Fast(value: string): Date | undefined {
     value.charCodeAt(16) === 0x3a &&
     (length === 20 || (value.charCodeAt(19) === 0x2e /* . */ && length >= 22))
   ) {
-    const year = digitsAt(value, 0, 4);
-    const month = digitsAt(value, 5, 2);
-    const day = digitsAt(value, 8, 2);
-    const hour = digitsAt(value, 11, 2);
-    const minute = digitsAt(value, 14, 2);
-    const second = digitsAt(value, 17, 2);
-    const fraction = length === 20 ? 0 : digitsAt(value, 20, length - 21);
+    const century = twoDigitsAt(value, 0);
+    const yearOfCentury = twoDigitsAt(value, 2);
+    const month = twoDigitsAt(value, 5);
+    const day = twoDigitsAt(value, 8);
+    const hour = twoDigitsAt(value, 11);
+    const minute = twoDigitsAt(value, 14);
+    const second = twoDigitsAt(value, 17);
+    // Every fractional digit must be one; Date.parse keeps milliseconds, the first three.
+    let millis = 0;
+    let fractionIsDigits = true;
+    for (let i = 20; i < length - 1; i++) {
+      const digit = value.charCodeAt(i) - 48;
+      if (digit < 0 || digit > 9) {
+        fractionIsDigits = false;
+        break;
+      }
+      if (i < 23) millis += digit * (i === 20 ? 100 : i === 21 ? 10 : 1);
+    }
+    const year = century * 100 + yearOfCentury;
     if (
+      fractionIsDigits &&
+      century >= 0 &&
+      yearOfCentury >= 0 &&
       year >= 1970 &&
       month >= 1 &&
       month <= 12 &&
@@ -62,19 +76,12 @@ export function parseRfc3339Fast(value: string): Date | undefined {
       minute >= 0 &&
       minute <= 59 &&
       second >= 0 &&
-      second <= 59 &&
-      fraction >= 0
+      second <= 59
     ) {
-      // Date.parse keeps milliseconds: the first three fractional digits, the rest cut off.
-      const digits = length - 21;
-      const millis =
-        digits <= 0
-          ? 0
-          : digits >= 3
-            ? digitsAt(value, 20, 3)
-            : digitsAt(value, 20, digits) * (digits === 1 ? 100 : 10);
-      const days = daysSinceEpoch(year, month, day);
-      return new Date(((days * 24 + hour) * 60 + minute) * 60_000 + second * 1000 + millis);
+      // Events of one delivery nearly always share a day: its day number is worked out once.
+      const dayKey = (year * 100 + month) * 100 + day;
+      if (dayKey !== lastDay.key) lastDay = { key: dayKey, days: daysSinceEpoch(year, month, day) };
+      return new Date(((lastDay.days * 24 + hour) * 60 + minute) * 60_000 + second * 1000 + millis);
     }
   }
   return parseRfc3339(value);

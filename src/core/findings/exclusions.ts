@@ -1,5 +1,6 @@
 import type { ArmResourceJson } from "../arm/armResource.js";
 import type { DetectionSettings } from "./detectionSettings.js";
+import { trimmed } from "../events/trimmed.js";
 
 /** Why a resource is out of the service's hands. */
 export interface Exclusion {
@@ -37,7 +38,7 @@ function patternRegExp(pattern: string): RegExp {
  * trailing slashes are ignored on both sides.
  */
 export function matchesIdPattern(resourceId: string, pattern: string): boolean {
-  const id = resourceId.trim();
+  const id = trimmed(resourceId);
   return patternRegExp(pattern).test(id.endsWith("/") ? id.replace(/\/+$/, "") : id);
 }
 

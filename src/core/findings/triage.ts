@@ -1,6 +1,6 @@
 import { tryParseResourceId } from "../ids/resourceId.js";
 import { parseResourceIdFast } from "../ids/parseResourceIdFast.js";
-import { equalsIgnoreCase } from "../ids/equalsIgnoreCase.js";
+import { equalsIgnoreCase, startsWithIgnoreCase } from "../ids/equalsIgnoreCase.js";
 import type {
   ArmCaller,
   InlineArmResource,
@@ -11,6 +11,8 @@ import type {
 import { inScopeResourceTypes, isArmOperationInScope, isResourceTypeInScope } from "../events/eventTypes.js";
 import type { ArmResourceJson } from "../arm/armResource.js";
 import { excludingIdPattern } from "./exclusions.js";
+import { trimmed } from "../events/trimmed.js";
+import { RecentAnswers } from "../events/recentAnswers.js";
 
 /** Who the service is, so its own writes are not evaluated again (loop guard). */
 export interface TriageSettings {
@@ -56,6 +58,21 @@ const scopeSpelling = new Map<string, string>();
 for (const t of inScopeResourceTypes)
   if (!scopeSpelling.has(t.toLowerCase())) scopeSpelling.set(t.toLowerCase(), t);
 
+/** An ARM operation's resource type, and the scope list's spelling of it when it is in scope. */
+interface OperationType {
+  readonly operationType: string;
+  readonly scopeSpelling: string | undefined;
+}
+
+/**
+ * `Microsoft.Compute/disks` of `Microsoft.Compute/disks/write`, worked out once per operation name
+ * as sent: a few names make up nearly all events.
+ */
+const operationTypes = new RecentAnswers<OperationType>(16, (operationName) => {
+  const operationType = operationName.slice(0, operationName.lastIndexOf("/"));
+  return { operationType, scopeSpelling: scopeSpelling.get(operationType.toLowerCase()) };
+});
+
 /** The resource type as the service's scope list spells it. */
 function canonicalType(type: string): string {
   return scopeSpelling.get(type.toLowerCase()) ?? type;
@@ -69,7 +86,7 @@ function isDeploymentType(type: string): boolean {
   const deployments = "microsoft.resources/deployments";
   if (type.length < deployments.length) return false;
   if (type.length > deployments.length && type.charCodeAt(deployments.length) !== 0x2f /* / */) return false;
-  return equalsIgnoreCase(type.slice(0, deployments.length), deployments);
+  return startsWithIgnoreCase(type, deployments);
 }
 
 /**
@@ -85,9 +102,9 @@ function isDeploymentUri(resourceId: string): boolean {
 }
 
 function sameId(a: string | undefined, b: string | undefined): boolean {
-  return (
-    a !== undefined && b !== undefined && a.trim() !== "" && a.trim().toLowerCase() === b.trim().toLowerCase()
-  );
+  if (a === undefined || b === undefined) return false;
+  const id = trimmed(a);
+  return id !== "" && equalsIgnoreCase(id, trimmed(b));
 }
 
 /** Why the caller is the service itself, or undefined. */
@@ -105,7 +122,8 @@ function ownWrite(caller: ArmCaller, settings: TriageSettings): string | undefin
  */
 function statusProblem(status: string | undefined): string | undefined {
   if (status === undefined || status === "Succeeded") return undefined;
-  if (status.trim() === "" || status.trim().toLowerCase() === "succeeded") return undefined;
+  const text = trimmed(status);
+  if (text === "" || equalsIgnoreCase(text, "succeeded")) return undefined;
   return status;
 }
 
@@ -117,8 +135,10 @@ function triageArmOperation(
   if (!isArmOperationInScope(event.operationName)) {
     return skip("OperationOutOfScope", `ARM operation ${event.operationName} is not in scope`);
   }
-  // Ids in the common shape are read once, without regular expressions; others the general way.
-  const common = parseResourceIdFast(event.resourceId);
+  // Ids in the common shape are read once, by the decoder, which hands them over (used only when
+  // read from this very id); others the general way.
+  const read = event.parsedResourceId;
+  const common = read?.id === event.resourceId ? read : parseResourceIdFast(event.resourceId);
   if (common === undefined ? isDeploymentUri(event.resourceId) : isDeploymentType(common.type)) {
     return skip(
       "TransientDeploymentUri",
@@ -135,7 +155,7 @@ function triageArmOperation(
   const parsed = common ?? tryParseResourceId(event.resourceId);
   if (parsed === undefined)
     return skip("InvalidResourceId", `${event.resourceId} is not a valid resource id`);
-  const operationType = event.operationName.slice(0, event.operationName.lastIndexOf("/"));
+  const { operationType, scopeSpelling: resourceType } = operationTypes.get(event.operationName);
   if (!equalsIgnoreCase(parsed.type, operationType)) {
     // A child (e.g. .../accounts/{a}/deployments/{d}) never changes its parent's encryption; the
     // parent is evaluated on its own writes and by the sweep.
@@ -150,13 +170,15 @@ function triageArmOperation(
       `operation ${event.operationName} does not match resource type ${parsed.type}`,
     );
   }
-  // The scope list's spelling is found only for in-scope types (isResourceTypeInScope).
-  const resourceType = scopeSpelling.get(parsed.type.toLowerCase());
+  // The scope list's spelling is found only for in-scope types (isResourceTypeInScope); the
+  // resource's type and the operation's are one type here, so the operation's spelling answers.
   if (resourceType === undefined) {
     return skip("ResourceTypeOutOfScope", `resource type ${parsed.type} is not in scope`);
   }
   if (event.kind === "ResourceDeleteSuccess") return { kind: "resolve", resourceId: parsed.id, resourceType };
-  const pattern = excludingIdPattern(parsed.id, settings.excludedIdPatterns ?? []);
+  const patterns = settings.excludedIdPatterns;
+  const pattern =
+    patterns === undefined || patterns.length === 0 ? undefined : excludingIdPattern(parsed.id, patterns);
   if (pattern !== undefined) return skip("ExcludedByIdPattern", `excluded by id pattern ${pattern}`);
   return { kind: "evaluate", resourceId: parsed.id, resourceType };
 }

@@ -13,7 +13,8 @@ export function equalsIgnoreCase(a: string, b: string): boolean {
       if (x === y) continue;
       if (x >= 0x41 && x <= 0x5a) x |= 0x20;
       if (y >= 0x41 && y <= 0x5a) y |= 0x20;
-      if (x !== y) return isAscii(a, i) && isAscii(b, i) ? false : a.toLowerCase() === b.toLowerCase();
+      // Every character before this one is ASCII, so lower-casing cannot move this difference.
+      if (x !== y) return false;
     }
     return true;
   }
@@ -23,5 +24,24 @@ export function equalsIgnoreCase(a: string, b: string): boolean {
 /** True when `text` holds only ASCII from `from` on. */
 function isAscii(text: string, from: number): boolean {
   for (let i = from; i < text.length; i++) if (text.charCodeAt(i) >= 0x80) return false;
+  return true;
+}
+
+/**
+ * `text.length >= prefix.length && equalsIgnoreCase(text.slice(0, prefix.length), prefix)`, without
+ * the copy when the compared characters are ASCII. Once every character before a difference is
+ * ASCII, lower-casing cannot move it, so the first ASCII difference decides.
+ */
+export function startsWithIgnoreCase(text: string, prefix: string): boolean {
+  if (text.length < prefix.length) return false;
+  for (let i = 0; i < prefix.length; i++) {
+    let x = text.charCodeAt(i);
+    let y = prefix.charCodeAt(i);
+    if (x >= 0x80 || y >= 0x80) return equalsIgnoreCase(text.slice(0, prefix.length), prefix);
+    if (x === y) continue;
+    if (x >= 0x41 && x <= 0x5a) x |= 0x20;
+    if (y >= 0x41 && y <= 0x5a) y |= 0x20;
+    if (x !== y) return false;
+  }
   return true;
 }

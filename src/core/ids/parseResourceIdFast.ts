@@ -7,63 +7,48 @@ export interface ResourceIdAndType {
 }
 
 /**
- * True when `id` from `start` to `end` is `providers` in any case. No other character lower-cases
- * to one of its letters, so ASCII folding decides as `toLowerCase` would.
+ * A character of a segment: none of what parseResourceId refuses (ASCII control characters, `\`,
+ * `?`, `#`), no whitespace (so an id that passes holds none), and not `/`. A negated class: the
+ * engine tests it with fewer comparisons per character than a list of allowed ranges.
  */
-function isProvidersSegment(id: string, start: number, end: number): boolean {
-  if (end - start !== 9) return false;
-  for (let i = 0; i < 9; i++) {
-    const code = id.charCodeAt(start + i);
-    const folded = code >= 0x41 && code <= 0x5a ? code | 0x20 : code;
-    if (folded !== "providers".charCodeAt(i)) return false;
-  }
-  return true;
-}
+const segmentChar = String.raw`[^\s\x00-\x1f\x7f\\?#/]`;
+/** The first character of a segment: not `.` either (dot segments), nor `%`. */
+const firstChar = String.raw`[^\s\x00-\x1f\x7f\\?#/.%]`;
+const segment = `${firstChar}${segmentChar}*`;
+/** Not `providers` in any case: a `providers` segment after the first makes an extension resource. */
+const notProviders = String.raw`(?![pP][rR][oO][vV][iI][dD][eE][rR][sS](?:\/|$))`;
+
+/**
+ * The common shape, whole: `/subscriptions/{s}/resourceGroups/{g}/providers/{Namespace.With.Dot}`
+ * then one or more `/{type}/{name}` pairs, no segment empty, none a dot segment, none starting
+ * with `%`, no trailing slash, and only the characters above (so no whitespace). One compiled
+ * pattern, run without captures, costs less than half of checking the same in JavaScript.
+ */
+const commonShape = new RegExp(
+  String.raw`^\/subscriptions\/${segment}\/resourceGroups\/${segment}\/providers\/(?=[^/]*\.)${segment}` +
+    String.raw`(?:\/${notProviders}${segment}\/${notProviders}${segment})+$`,
+);
 
 /**
  * The id and type `parseResourceId` gives for a resource id of the common shape
  * (`/subscriptions/{s}/resourceGroups/{g}/providers/{Namespace}/{type}/{name}[/{type}/{name}]...`,
- * spelled as ARM spells it, no extension resource), read in one pass with no regular expression,
- * array or copy of the id. Undefined for every other id, valid or not: ask `parseResourceId` then.
- * A property test holds the two equal wherever this one answers.
+ * spelled as ARM spells it, no whitespace, no extension resource): one pattern test, then the
+ * type cut out between slashes, with no array. Undefined for every other id, valid or not: ask
+ * `parseResourceId` then. A property test holds the two equal wherever this one answers.
  */
 export function parseResourceIdFast(id: string): ResourceIdAndType | undefined {
-  const length = id.length;
-  if (!id.startsWith("/subscriptions/")) return undefined;
-  // What parseResourceId refuses or rewrites (control characters, `\`, `?`, `#`, empty or dot
-  // segments, a trailing slash) and segments starting with `%` all take the general way.
-  for (let i = 0; i < length; i++) {
-    const code = id.charCodeAt(i);
-    if (code < 0x20 || code === 0x7f || code === 0x5c || code === 0x3f || code === 0x23) return undefined;
-    if (code === 0x2f /* / */) {
-      const next = id.charCodeAt(i + 1);
-      if (i === length - 1 || next === 0x2f || next === 0x2e /* . */ || next === 0x25 /* % */)
-        return undefined;
-    }
-  }
+  if (!commonShape.test(id)) return undefined;
   const subscriptionEnd = id.indexOf("/", 15);
-  if (subscriptionEnd < 0 || !id.startsWith("resourceGroups/", subscriptionEnd + 1)) return undefined;
   const groupEnd = id.indexOf("/", subscriptionEnd + 16);
-  if (groupEnd < 0 || !id.startsWith("providers/", groupEnd + 1)) return undefined;
   const namespaceStart = groupEnd + 11;
-  const namespaceEnd = id.indexOf("/", namespaceStart);
-  if (namespaceEnd < 0) return undefined;
-  const dot = id.indexOf(".", namespaceStart);
-  if (dot < 0 || dot > namespaceEnd) return undefined;
-  let type = "";
-  let childTypes = "";
-  let at = namespaceEnd + 1;
-  while (at < length) {
-    const typeEnd = id.indexOf("/", at);
-    if (typeEnd < 0) return undefined;
-    const nameEnd = id.indexOf("/", typeEnd + 1);
-    const end = nameEnd < 0 ? length : nameEnd;
-    // A `providers` segment after the first makes an extension resource (or an error).
-    if (isProvidersSegment(id, at, typeEnd) || isProvidersSegment(id, typeEnd + 1, end)) return undefined;
-    if (type === "") type = id.slice(namespaceStart, typeEnd);
-    else childTypes += `/${id.slice(at, typeEnd)}`;
-    at = end + 1;
+  const typeEnd = id.indexOf("/", id.indexOf("/", namespaceStart) + 1);
+  let type = id.slice(namespaceStart, typeEnd);
+  // Child types: every other segment after the first name (the pattern holds them in pairs).
+  let at = id.indexOf("/", typeEnd + 1) + 1;
+  while (at > 0) {
+    const end = id.indexOf("/", at);
+    type += `/${id.slice(at, end)}`;
+    at = id.indexOf("/", end + 1) + 1;
   }
-  if (type === "") return undefined;
-  return { id, type: childTypes === "" ? type : type + childTypes };
+  return { id, type };
 }
