@@ -6,6 +6,7 @@ import { remediateKey, remediateResource } from "../../src/app/remediate.js";
 import { runSweep } from "../../src/app/sweep.js";
 import type { KeyVaultKeyEvent } from "../../src/core/events/domainEvents.js";
 import type { EvaluateJob } from "../../src/core/jobs/job.js";
+import { resourceWriteJob } from "../support/resourceWriteJob.js";
 import type { ReportAction } from "../../src/core/report/report.js";
 import { createMemoryService, type MemoryService } from "../support/memoryService.js";
 
@@ -84,19 +85,7 @@ function tenant() {
 type Fixture = ReturnType<typeof tenant>;
 
 function evaluation(resourceId: string, resourceType: string): EvaluateJob {
-  return {
-    v: 1,
-    kind: "evaluate",
-    jobId: `job-${resourceId.split("/").pop() ?? ""}`,
-    dedupeKey: `${resourceId.toLowerCase()}|evt-1`,
-    claimGroup: "resource-events",
-    resourceId,
-    resourceType,
-    trigger: "ResourceWrite",
-    eventId: "evt-1",
-    correlationId: "corr-1",
-    enqueuedAt: "2026-11-22T11:59:00.000Z",
-  };
+  return resourceWriteJob(resourceId, resourceType, { jobId: `job-${resourceId.split("/").pop() ?? ""}` });
 }
 
 /** Each write path, run to the end; returns every action it produced. */

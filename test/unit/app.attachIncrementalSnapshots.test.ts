@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { evaluateJob } from "../../src/app/evaluateJob.js";
 import { field, stringField } from "../../src/core/arm/armResource.js";
 import type { EvaluateJob } from "../../src/core/jobs/job.js";
+import { resourceWriteJob } from "../support/resourceWriteJob.js";
 import { createMemoryService } from "../support/memoryService.js";
 
 /*
@@ -48,19 +49,7 @@ function tenant(snapshot: "incremental" | "full" | "none") {
 }
 
 function job(resourceId: string): EvaluateJob {
-  return {
-    v: 1,
-    kind: "evaluate",
-    jobId: "job-1",
-    dedupeKey: `${resourceId.toLowerCase()}|evt-1`,
-    claimGroup: "resource-events",
-    resourceId,
-    resourceType: "Microsoft.Compute/disks",
-    trigger: "ResourceWrite",
-    eventId: "evt-1",
-    correlationId: "corr-1",
-    enqueuedAt: "2026-11-22T11:59:00.000Z",
-  };
+  return resourceWriteJob(resourceId, "Microsoft.Compute/disks");
 }
 
 function service(t: ReturnType<typeof tenant>) {

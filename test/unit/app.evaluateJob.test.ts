@@ -3,7 +3,7 @@ import type { ArmResource } from "@cmkr/azure-emulator";
 import { TenantBuilder, type KeyRef, type VaultRef } from "@cmkr/azure-emulator/tenant-builder";
 import { describe, expect, it } from "vitest";
 import { evaluateJob } from "../../src/app/evaluateJob.js";
-import type { EvaluateJob } from "../../src/core/jobs/job.js";
+import { resourceWriteJob } from "../support/resourceWriteJob.js";
 import type { ActionKind, ActionStatus } from "../../src/core/report/report.js";
 import { createMemoryService, type MemoryService } from "../support/memoryService.js";
 
@@ -40,21 +40,7 @@ function compliantDes({ b, subscriptionId, vault, key }: Base, autoRotation = tr
   return des.id;
 }
 
-function job(resourceId: string, resourceType: string): EvaluateJob {
-  return {
-    v: 1,
-    kind: "evaluate",
-    jobId: "job-1",
-    dedupeKey: `${resourceId.toLowerCase()}|evt-1`,
-    claimGroup: "resource-events",
-    resourceId,
-    resourceType,
-    trigger: "ResourceWrite",
-    eventId: "evt-1",
-    correlationId: "corr-1",
-    enqueuedAt: "2026-11-22T11:59:00.000Z",
-  };
-}
+const job = resourceWriteJob;
 
 const writes = (svc: MemoryService): number =>
   svc.emulator.log.entries().filter((e) => e.method === "PATCH" || e.method === "PUT").length;

@@ -8,6 +8,7 @@ import { runSweep } from "../../src/app/sweep.js";
 import { decodeDelivery } from "../../src/core/events/decodeDelivery.js";
 import type { KeyVaultKeyEvent } from "../../src/core/events/domainEvents.js";
 import type { EvaluateJob } from "../../src/core/jobs/job.js";
+import { resourceWriteJob } from "../support/resourceWriteJob.js";
 import { createComplianceReportBuilder } from "../../src/report/complianceReportBuilder.js";
 import { createMemoryService, type MemoryService } from "../support/memoryService.js";
 import { testNow } from "../support/serviceWiring.js";
@@ -307,19 +308,12 @@ describe("replaying a Managed HSM key event", () => {
 });
 
 describe("turning on automatic rotation of a set on a Managed HSM key (CMKR_DES_AUTO_ROTATION=enable)", () => {
-  const evaluate = (id: string): EvaluateJob => ({
-    v: 1,
-    kind: "evaluate",
-    jobId: "job-hsm-auto",
-    dedupeKey: `${id.toLowerCase()}|evt-hsm-auto`,
-    claimGroup: "resource-events",
-    resourceId: id,
-    resourceType: "Microsoft.Compute/diskEncryptionSets",
-    trigger: "ResourceWrite",
-    eventId: "evt-hsm-auto",
-    correlationId: "corr-hsm-auto",
-    enqueuedAt: "2026-11-22T11:59:00.000Z",
-  });
+  const evaluate = (id: string): EvaluateJob =>
+    resourceWriteJob(id, "Microsoft.Compute/diskEncryptionSets", {
+      jobId: "job-hsm-auto",
+      eventId: "evt-hsm-auto",
+      correlationId: "corr-hsm-auto",
+    });
   const autoRotation = (svc: MemoryService, id: string): unknown =>
     (
       svc.emulator.toTenantFile().resources.find((r) => r.id === id)?.properties as

@@ -7,6 +7,7 @@ import { runSweep } from "../../src/app/sweep.js";
 import type { MlRecreationKit } from "../../src/core/consumers/mlWorkspace/recreation/mlRecreationKit.js";
 import type { ResourceDeleteEvent } from "../../src/core/events/domainEvents.js";
 import type { EvaluateJob } from "../../src/core/jobs/job.js";
+import { resourceWriteJob } from "../support/resourceWriteJob.js";
 import {
   buildExampleTenant,
   EXAMPLE_KEY_VERSIONS,
@@ -34,19 +35,7 @@ const counts = (kit: MlRecreationKit, which = kit.inventory.inventory) =>
   Object.fromEntries(which.groups.filter((g) => g.count > 0).map((g) => [g.kind, g.count]));
 
 function job(resourceId: string): EvaluateJob {
-  return {
-    v: 1,
-    kind: "evaluate",
-    jobId: "job-1",
-    dedupeKey: `${resourceId.toLowerCase()}|evt-1`,
-    claimGroup: "resource-events",
-    resourceId,
-    resourceType: ML,
-    trigger: "ResourceWrite",
-    eventId: "evt-1",
-    correlationId: "corr-1",
-    enqueuedAt: "2026-11-22T11:59:00.000Z",
-  };
+  return resourceWriteJob(resourceId, ML);
 }
 
 describe("the re-creation kit of the example tenant's hub with two projects", () => {
