@@ -78,6 +78,32 @@ async function runPlanPages(runtime: ServiceRuntime, start: number): Promise<Pla
   };
 }
 
+/**
+ * The event answered on a warmed runtime, as the events endpoint answers it (one planned action),
+ * then its plan pages run as the worker runs them: the answer's time and what was queued, timed
+ * from the event.
+ */
+async function answerAndPlan(
+  runtime: ServiceRuntime,
+  { events, errors }: Pick<ReturnType<typeof benchEvent>, "events" | "errors">,
+): Promise<{ answerMs: number; planned: Planned }> {
+  await warm(runtime);
+  const start = performance.now();
+  const answer = await handleEvents(events, errors, runtime.ctx, { preview: false });
+  const answerMs = performance.now() - start;
+  if (answer.actions.length !== 1 || answer.actions[0]?.status !== "planned")
+    throw new Error(`the event's answer was ${JSON.stringify(answer.actions)}`);
+  return { answerMs, planned: await runPlanPages(runtime, start) };
+}
+
+/** Fails unless every one of `consumers` was queued exactly once. */
+function expectEveryConsumerOnce(planned: Planned, consumers: number): void {
+  if (planned.consumerEntries !== consumers || planned.uniqueConsumers !== consumers)
+    throw new Error(
+      `queued ${planned.consumerEntries} consumer entries, ${planned.uniqueConsumers} distinct, of ${consumers}`,
+    );
+}
+
 /** Messages on the queue now (visible or not). */
 async function queueLength(runtime: ServiceRuntime): Promise<number> {
   return (await runtime.jobQueue.getProperties()).approximateMessagesCount ?? 0;
@@ -111,17 +137,8 @@ export async function keyEvent10k(storage: string): Promise<Figure[]> {
 
   // The background fan-out: the event's answer, then its plan pages run as the worker runs them.
   const { runtime } = await runtimeFor(emulator, storage, "fan10k", unstaged);
-  await warm(runtime);
-  const start = performance.now();
-  const answer = await handleEvents(events, errors, runtime.ctx, { preview: false });
-  const answerMs = performance.now() - start;
-  if (answer.actions.length !== 1 || answer.actions[0]?.status !== "planned")
-    throw new Error(`the event's answer was ${JSON.stringify(answer.actions)}`);
-  const planned = await runPlanPages(runtime, start);
-  if (planned.consumerEntries !== consumers || planned.uniqueConsumers !== consumers)
-    throw new Error(
-      `queued ${planned.consumerEntries} consumer entries, ${planned.uniqueConsumers} distinct, of ${consumers}`,
-    );
+  const { answerMs, planned } = await answerAndPlan(runtime, { events, errors });
+  expectEveryConsumerOnce(planned, consumers);
 
   // Redelivery: one conflict on the fan-out record, nothing queued.
   const againStart = performance.now();
@@ -163,17 +180,8 @@ export async function keyEvent100k(storage: string, syncSecondsPer10k: number): 
   const emulator = new AzureEmulator(rotationBenchTenant(1000, consumers), { throttling: false });
   const { events, errors } = benchEvent();
   const { runtime } = await runtimeFor(emulator, storage, "fan100k", unstaged);
-  await warm(runtime);
-  const start = performance.now();
-  const answer = await handleEvents(events, errors, runtime.ctx, { preview: false });
-  const answerMs = performance.now() - start;
-  if (answer.actions[0]?.status !== "planned")
-    throw new Error(`the event's answer was ${JSON.stringify(answer.actions)}`);
-  const planned = await runPlanPages(runtime, start);
-  if (planned.consumerEntries !== consumers || planned.uniqueConsumers !== consumers)
-    throw new Error(
-      `queued ${planned.consumerEntries} consumer entries, ${planned.uniqueConsumers} distinct, of ${consumers}`,
-    );
+  const { answerMs, planned } = await answerAndPlan(runtime, { events, errors });
+  expectEveryConsumerOnce(planned, consumers);
   const scaled = syncSecondsPer10k * 10;
   return [
     {
@@ -228,21 +236,11 @@ export async function keyEventStaged10k(storage: string): Promise<Figure[]> {
   const { event, events, errors } = benchEvent();
 
   const { runtime: flat } = await runtimeFor(emulator, storage, "stagebase", unstaged);
-  await warm(flat);
-  const flatStart = performance.now();
-  await handleEvents(events, errors, flat.ctx, { preview: false });
-  const flatPlanned = await runPlanPages(flat, flatStart);
-  if (flatPlanned.uniqueConsumers !== consumers)
-    throw new Error(`unstaged: queued ${flatPlanned.uniqueConsumers} of ${consumers}`);
+  const { planned: flatPlanned } = await answerAndPlan(flat, { events, errors });
+  expectEveryConsumerOnce(flatPlanned, consumers);
 
   const { runtime } = await runtimeFor(emulator, storage, "staged10k");
-  await warm(runtime);
-  const start = performance.now();
-  const answer = await handleEvents(events, errors, runtime.ctx, { preview: false });
-  const answerMs = performance.now() - start;
-  if (answer.actions.length !== 1 || answer.actions[0]?.status !== "planned")
-    throw new Error(`the event's answer was ${JSON.stringify(answer.actions)}`);
-  const planned = await runPlanPages(runtime, start);
+  const { answerMs, planned } = await answerAndPlan(runtime, { events, errors });
   const rollout = (await runtime.ctx.ledger.getRollout(rolloutIdFor(event.keyId)))?.rollout;
   const total = rollout?.assigned.reduce((a, b) => a + b, 0) ?? 0;
   if (rollout?.planned !== true || total !== consumers)
